@@ -1,0 +1,43 @@
+"""The one entry point the CLI, the worker and the tests call.
+
+Pure and synchronous: no network, no queue, no platform types. Images are resolved by the caller
+(``images`` maps a media URL to a decoded Pillow image); a URL missing from it is drawn as a
+neutral placeholder, never fetched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from PIL import Image
+
+from rendering.model import Thread
+from rendering.options import RenderOptions
+
+Progress = Callable[[int, int], None]  # (slides done, slides total)
+
+
+@dataclass(frozen=True)
+class Carousel:
+    slides: list[bytes]  # encoded PNG or JPEG, in order
+    image_format: str  # "png" | "jpeg"
+    pdf: bytes
+    title: str
+    size: tuple[int, int]
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+
+    @property
+    def slide_count(self) -> int:
+        return len(self.slides)
+
+
+def render_carousel(
+    thread: Thread,
+    options: RenderOptions,
+    images: Mapping[str, Image.Image] | None = None,
+    progress: Progress | None = None,
+) -> Carousel:
+    from rendering.pipeline import render  # the engine; imported lazily to keep this module light
+
+    return render(thread, options, images or {}, progress)

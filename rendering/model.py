@@ -1,0 +1,138 @@
+"""Source-neutral thread model: what every source produces and the renderer consumes.
+
+Plain immutable values (pydantic, frozen) so a Thread can be cached as JSON and carried between
+processes. Media are referenced by URL; the bytes are resolved before layout (see ``Assets``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Value(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Author(_Value):
+    name: str
+    handle: str = ""  # without the leading "@"
+    avatar_url: str | None = None
+    url: str | None = None
+
+
+class Media(_Value):
+    kind: Literal["photo", "video", "gif"] = "photo"
+    url: str  # for video: the thumbnail image URL
+    width: int | None = None
+    height: int | None = None
+    alt: str = ""
+
+
+class Span(_Value):
+    """A run of inline text with one style."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    code: bool = False
+    strike: bool = False
+    href: str | None = None
+
+
+BlockKind = Literal[
+    "heading",  # level 1 or 2
+    "paragraph",
+    "bullet",
+    "numbered",  # number in `number`
+    "quote",
+    "code",  # text in spans[0].text, language in `language`
+    "image",  # media in `media`
+    "separator",  # starts a new section
+    "post",  # an embedded / quoted post, in `post`
+]
+
+
+class Block(_Value):
+    kind: BlockKind
+    spans: tuple[Span, ...] = ()
+    level: int = 1
+    number: int | None = None
+    language: str | None = None
+    media: Media | None = None
+    post: Post | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.spans)
+
+
+class Post(_Value):
+    """One post of a thread.
+
+    ``text`` is the post's text as the source gives it: plain text that may carry markdown-ish lines,
+    HTML (``text_format="html"``), entities and mojibake; the document builder resolves all of it.
+    A source that already has structure (an X Article) fills ``blocks`` instead, and they win.
+    """
+
+    id: str
+    url: str | None = None
+    author: Author
+    text: str = ""
+    text_format: Literal["plain", "html"] = "plain"
+    blocks: tuple[Block, ...] = ()
+    media: tuple[Media, ...] = ()
+    quote: Post | None = None
+    created_at: datetime | None = None
+
+
+class Thread(_Value):
+    source: Literal["x", "x-article", "bluesky", "mastodon", "text", "file"] = "x"
+    url: str | None = None
+    title: str | None = None  # the article title, if any
+    author: Author
+    posts: tuple[Post, ...] = Field(min_length=1)
+    cover_image: Media | None = None
+    total_posts: int | None = None  # the thread's length before any cap was applied
+
+    @property
+    def truncated(self) -> bool:
+        return self.total_posts is not None and self.total_posts > len(self.posts)
+
+    def capped(self, max_posts: int) -> Thread:
+        """The first ``max_posts`` posts, remembering how long the thread was."""
+        if len(self.posts) <= max_posts:
+            return self
+        return self.model_copy(
+            update={"posts": self.posts[:max_posts], "total_posts": self.total_posts or len(self.posts)}
+        )
+
+    def media(self) -> list[Media]:
+        """Every image the renderer may need, avatars and quotes included, in order, without repeats."""
+        seen: dict[str, Media] = {}
+        if self.author.avatar_url:
+            seen.setdefault(self.author.avatar_url, Media(url=self.author.avatar_url))
+        if self.cover_image:
+            seen.setdefault(self.cover_image.url, self.cover_image)
+
+        def walk(post: Post) -> None:
+            if post.author.avatar_url:
+                seen.setdefault(post.author.avatar_url, Media(url=post.author.avatar_url))
+            for m in post.media:
+                seen.setdefault(m.url, m)
+            for b in post.blocks:
+                if b.media:
+                    seen.setdefault(b.media.url, b.media)
+                if b.post:
+                    walk(b.post)
+            if post.quote:
+                walk(post.quote)
+
+        for p in self.posts:
+            walk(p)
+        return list(seen.values())
+
+
+Block.model_rebuild()

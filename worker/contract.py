@@ -1,0 +1,46 @@
+"""The job contract between the chat front-ends and the workers.
+
+A render job is enqueued by its dotted path with one JSON argument (RQ's JSONSerializer), so the
+front-ends never import the worker's heavy code and any worker on any machine can run it: the
+payload carries the source, the options and the reply address as plain data.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from rendering.options import RenderOptions
+
+JOB_PATH = "worker.jobs.render_carousel"
+FAILURE_CALLBACK_PATH = "worker.jobs.report_failure"
+
+
+class ReplyAddress(BaseModel):
+    """Where the result goes, and which message shows progress."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    platform: Literal["telegram", "discord"]
+    chat_id: int | str  # Telegram chat id, or Discord channel id
+    thread_id: int | None = None  # Telegram forum topic (message_thread_id)
+    reply_to_message_id: int | str | None = None
+    status_message_id: int | str | None = None  # the message edited with progress
+    user_id: int | str | None = None
+    # Discord interactions: follow-ups go through the interaction webhook while the token lives
+    application_id: str | None = None
+    interaction_token: str | None = None
+
+
+class JobPayload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    source: str  # a post link, or pasted text when source_kind == "text"
+    source_kind: Literal["link", "text"] = "link"
+    options: RenderOptions = RenderOptions()
+    reply: ReplyAddress
+    rerender_of: str | None = None  # id of the job whose thread is re-rendered (re-theme buttons)
+
+    def to_job_arg(self) -> dict:
+        return self.model_dump(mode="json")

@@ -1,0 +1,49 @@
+"""Failures a user should hear about, each as one clear sentence.
+
+Anything raised inside a job that is a ``UserError`` reaches the chat with its ``message``; anything
+else reaches the chat as a generic sentence and the log as a traceback.
+"""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """An expected failure with a sentence for the user."""
+
+    message = "Something went wrong while making your carousel."
+
+    def __init__(self, message: str | None = None) -> None:
+        if message:
+            self.message = message
+        super().__init__(self.message)
+
+
+class NotAThreadLink(UserError):
+    message = "That is not a thread link I can read. Send an X, Bluesky or Mastodon post link."
+
+
+class PostNotFound(UserError):
+    message = "I couldn't find that post: it may have been deleted or the link is wrong."
+
+
+class PostPrivate(UserError):
+    message = "That post is private or protected, so I can't read it."
+
+
+class RateLimited(UserError):
+    message = "The thread source is rate-limiting me right now. Please try again in a minute."
+
+
+class SourceUnavailable(UserError):
+    message = "The thread source didn't answer. Please try again in a moment."
+
+
+class ArticleUnavailable(UserError):
+    message = "That X Article's text isn't available. Send the link of the post that shares the article."
+
+
+class BadInput(UserError):
+    message = "I couldn't read that input."
+
+
+GENERIC_FAILURE = "Sorry, something went wrong while making your carousel. Please try again."
