@@ -1,0 +1,35 @@
+"""Document model: a thread turned into typed blocks, with all text resolved.
+
+Every source's text ends here as blocks of spans (rendering/model.py ``Block``/``Span``): HTML tags,
+markdown-ish lines, entities and mojibake are resolved by ``build_document``; layout never parses text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rendering.model import Author, Block, Media, Post, Thread
+
+
+@dataclass(frozen=True)
+class DocPost:
+    """One post, as blocks. ``source`` keeps the original for its author, media and permalink."""
+
+    source: Post
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str  # article title, or a title derived from the first post
+    author: Author
+    posts: tuple[DocPost, ...]
+    cover_image: Media | None = None
+    source_url: str | None = None
+    truncated_note: str | None = None  # e.g. "Showing 20 of 43 posts" when the thread was capped
+
+
+def build_document(thread: Thread) -> Document:
+    from rendering.textparse import document_from_thread
+
+    return document_from_thread(thread)
