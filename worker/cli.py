@@ -1,0 +1,183 @@
+"""`carousel` command line: render, themes, worker, telegram, discord."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from worker.errors import UserError
+
+EXIT_BAD_INPUT = 2
+
+
+def _fail(message: str) -> int:
+    print(f"carousel: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _render(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from rendering.api import render_carousel
+    from rendering.options import Brand, RenderOptions
+    from worker.config import get_settings
+
+    try:
+        options = RenderOptions(
+            theme=args.theme,
+            ratio=args.ratio,
+            format=args.format,
+            max_posts=args.max_posts,
+            cta=args.cta,
+            cta_text=args.cta_text,
+            cta_link=args.cta_link,
+            brand=Brand(name=args.brand_name, handle=args.brand_handle),
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return _fail(f"invalid option {'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
+    try:
+        from themes import load_theme
+
+        load_theme(options.theme)
+    except Exception as exc:  # ThemeError carries a sentence listing the available themes
+        return _fail(str(exc))
+
+    settings = get_settings()
+    path = Path(args.source)
+    try:
+        if path.exists():
+            from worker.sources import load_local
+
+            thread = load_local(path).capped(options.max_posts)
+            images: dict = {}
+        else:
+            from worker.http import make_client
+            from worker.media import fetch_images
+            from worker.sources import resolve
+
+            with make_client(settings) as client:
+                thread = resolve(args.source, settings=settings, client=client, max_posts=options.max_posts)
+                images = fetch_images(thread, settings=settings, client=client)
+        carousel = render_carousel(thread, options, images)
+    except UserError as exc:
+        return _fail(exc.message)
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    ext = "jpg" if carousel.image_format == "jpeg" else "png"
+    for old in out.glob("slide-*.*"):
+        old.unlink()
+    for i, data in enumerate(carousel.slides, start=1):
+        target = out / f"slide-{i:02d}.{ext}"
+        target.write_bytes(data)
+        print(target)
+    pdf = out / "carousel.pdf"
+    pdf.write_bytes(carousel.pdf)
+    print(pdf)
+    return 0
+
+
+def _themes(args: argparse.Namespace) -> int:
+    from themes import list_themes
+
+    themes = list_themes()
+    for theme in themes:
+        print(f"{theme.name:<12} {theme.label:<18} {'dark ' if theme.dark else 'light'}  {theme.description}")
+    if args.preview:
+        from worker.previews import write_theme_preview
+
+        target = write_theme_preview(Path(args.preview))
+        print(target)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from redis import Redis
+    from rq import Queue, Worker
+    from rq.serializers import JSONSerializer
+
+    from rendering.fonts import warm_fonts
+    from worker.config import get_settings
+
+    settings = get_settings()
+    if not settings.redis_url:
+        return _fail("REDIS_URL is not set: the worker needs Redis (the bots run an embedded worker without it)")
+    warm_fonts()
+    connection = Redis.from_url(settings.redis_url)
+    queue = Queue(settings.queue_name, connection=connection, serializer=JSONSerializer)
+    worker = Worker([queue], connection=connection, serializer=JSONSerializer)
+    worker.work(burst=args.burst, with_scheduler=True)
+    return 0
+
+
+def _telegram(args: argparse.Namespace) -> int:
+    from bot.telegram.app import run_polling
+    from worker.config import get_settings
+
+    settings = get_settings()
+    if not settings.telegram_bot_token:
+        return _fail("TELEGRAM_BOT_TOKEN is not set")
+    run_polling(settings)
+    return 0
+
+
+def _discord(args: argparse.Namespace) -> int:
+    from worker.config import get_settings
+
+    settings = get_settings()
+    if not settings.discord_bot_token:
+        return _fail("DISCORD_BOT_TOKEN is not set")
+    try:
+        from bot.discord.app import run as run_discord
+    except ImportError:
+        return _fail("the Discord front-end is not part of this build yet")
+    run_discord(settings)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="carousel", description="Turn a thread into a carousel.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    render = sub.add_parser("render", help="render a link or a local .json/.md/.txt file")
+    render.add_argument("source", help="a post link, or a local FxTwitter-shaped .json, .md or .txt file")
+    render.add_argument("--out", default="out", help="output folder (default: out)")
+    render.add_argument("--theme", default="paper")
+    render.add_argument("--ratio", default="4:5", choices=["4:5", "1:1", "9:16", "16:9"])
+    render.add_argument("--format", default="png", choices=["png", "jpeg"])
+    render.add_argument("--max-posts", type=int, default=20)
+    render.add_argument("--cta", default="follow", choices=["follow", "save", "link", "none"])
+    render.add_argument("--cta-text", default=None, help="closing slide text")
+    render.add_argument("--cta-link", default=None, help="link for --cta link")
+    render.add_argument("--brand-name", default=None)
+    render.add_argument("--brand-handle", default=None)
+    render.set_defaults(func=_render)
+
+    themes = sub.add_parser("themes", help="list themes")
+    themes.add_argument("--preview", metavar="DIR", help="write a contact sheet of all themes into DIR")
+    themes.set_defaults(func=_themes)
+
+    worker = sub.add_parser("worker", help="run an RQ worker on REDIS_URL")
+    worker.add_argument("--burst", action="store_true", help="quit when the queue is empty")
+    worker.set_defaults(func=_worker)
+
+    sub.add_parser("telegram", help="run the Telegram bot").set_defaults(func=_telegram)
+    sub.add_parser("discord", help="run the Discord bot").set_defaults(func=_discord)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
