@@ -1,0 +1,23 @@
+FROM python:3.11-slim
+
+ENV PYTHONUNBUFFERED=1 \
+    UV_LINK_MODE=copy \
+    UV_PROJECT_ENVIRONMENT=/app/.venv \
+    CAROUSEL_CACHE_DIR=/app/cache \
+    PATH="/app/.venv/bin:$PATH"
+
+RUN pip install --no-cache-dir uv
+WORKDIR /app
+
+COPY pyproject.toml uv.lock README.md ./
+RUN uv sync --frozen --no-dev --no-install-project
+
+COPY bot ./bot
+COPY worker ./worker
+COPY rendering ./rendering
+COPY themes ./themes
+COPY samples ./samples
+RUN uv sync --frozen --no-dev \
+ && python -c "from rendering.fonts import warm_fonts; warm_fonts()"
+
+CMD ["carousel", "--help"]
