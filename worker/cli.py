@@ -10,6 +10,7 @@ from pathlib import Path
 from worker.errors import UserError
 
 EXIT_BAD_INPUT = 2
+SERVICE_LOG_LEVELS = {"worker": logging.INFO, "telegram": logging.INFO, "discord": logging.INFO}
 
 
 def _fail(message: str) -> int:
@@ -173,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        level=logging.DEBUG if args.verbose else SERVICE_LOG_LEVELS.get(args.command, logging.WARNING),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     return int(args.func(args))
