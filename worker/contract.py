@@ -11,7 +11,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from rendering.options import RenderOptions
+from rendering.options import Brand, RenderOptions
+
+__all__ = [
+    "FAILURE_CALLBACK_PATH",
+    "JOB_PATH",
+    "Brand",
+    "JobPayload",
+    "RenderOptions",
+    "ReplyAddress",
+]
 
 JOB_PATH = "worker.jobs.render_carousel"
 FAILURE_CALLBACK_PATH = "worker.jobs.report_failure"
