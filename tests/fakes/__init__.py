@@ -1,0 +1,1 @@
+"""Local fakes of the services outside the machine, speaking their real wire formats."""
