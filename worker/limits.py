@@ -17,6 +17,13 @@ DISCORD_DEFER_WITHIN_S = 3.0
 DISCORD_FILES_PER_MESSAGE = 10
 DISCORD_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 DISCORD_FOLLOWUP_WINDOW_S = 15 * 60
+DISCORD_REQUEST_MAX_BYTES = 25 * 1024 * 1024  # all files of one message together
+DISCORD_MESSAGE_MAX = 2000  # content characters
+DISCORD_ALT_TEXT_MAX = 1024  # attachment description
+DISCORD_CHOICES_MAX = 25  # choices (or autocomplete suggestions) per option
+DISCORD_OPTION_TEXT_MAX = 100  # choice name / string value length
+DISCORD_HTTP_RETRIES = 5  # 429 or 5xx answers retried per request before giving up
+DISCORD_RETRY_AFTER_MAX_S = 60.0  # a longer 429 wait is not slept through
 
 # Product
 DEFAULT_MAX_POSTS = 20
