@@ -41,6 +41,8 @@ class Background(_Data):
     pattern: Literal["none", "dots", "grid", "diagonal", "noise", "waves"] = "none"
     pattern_color: HexColor = "#00000014"
     pattern_spacing: float = Field(default=24.0, gt=2)
+    pattern_weight: float = Field(default=1.5, gt=0, le=8)  # dot radius / line width, CSS px
+    center: tuple[float, float] = (0.5, 0.5)  # "radial" centre as fractions of width and height
 
 
 class Card(_Data):
