@@ -47,3 +47,25 @@ class BadInput(UserError):
 
 
 GENERIC_FAILURE = "Sorry, something went wrong while making your carousel. Please try again."
+
+
+class PostDeleted(PostNotFound):
+    message = "That post has been deleted, so I can't read it."
+
+
+class AccountUnavailable(PostNotFound):
+    message = "That post's account is suspended or unavailable, so I can't read it."
+
+
+class ArticleLinkNeedsPost(ArticleUnavailable):
+    message = (
+        "That is an X Article link, which I can't open directly. "
+        "Send the link of the post that shares the article (x.com/handle/status/…)."
+    )
+
+
+class NotAThread(UserError):
+    message = (
+        "That text isn't a thread I can lay out. "
+        "Send a post link, or paste several paragraphs separated by blank lines."
+    )

@@ -24,6 +24,9 @@ DISCORD_CHOICES_MAX = 25  # choices (or autocomplete suggestions) per option
 DISCORD_OPTION_TEXT_MAX = 100  # choice name / string value length
 DISCORD_HTTP_RETRIES = 5  # 429 or 5xx answers retried per request before giving up
 DISCORD_RETRY_AFTER_MAX_S = 60.0  # a longer 429 wait is not slept through
+DISCORD_BACKOFF_BASE_S = 0.5  # 5xx retries wait this, doubled each time
+DISCORD_TOKEN_MARGIN_S = 60  # stop using an interaction token this long before it expires
+DISCORD_PROGRESS_MIN_INTERVAL_S = 1.0  # progress edits closer together than this are skipped
 
 # Product
 DEFAULT_MAX_POSTS = 20
@@ -37,3 +40,29 @@ THREAD_CACHE_TTL_S = 6 * 3600
 MEDIA_MAX_BYTES = 15 * 1024 * 1024
 MEDIA_MAX_PIXELS = 40_000_000
 HTTP_TIMEOUT_S = 15.0
+
+# HTTP to thread sources
+HTTP_CONNECT_TIMEOUT_S = 5.0
+HTTP_MAX_ATTEMPTS = 3  # first try + retries on 429/5xx/timeouts
+HTTP_BACKOFF_BASE_S = 0.5  # doubled per retry when the server gives no Retry-After
+HTTP_RETRY_AFTER_MAX_S = 10.0  # a longer Retry-After is not waited for: the user hears "rate-limited"
+HTTP_MAX_CONNECTIONS = 16
+SOURCE_MAX_POSTS = 250  # the longest thread any source unrolls (before the render cap)
+SOURCE_MAX_FETCHES = 60  # API calls one unroll may make (walks, continuations, embeds)
+ARTICLE_MAX_EMBEDDED_POSTS = 10  # posts embedded in an X Article fetched for display
+TEXT_MAX_CHARS = 100_000  # pasted text or a local text file
+TEXT_SINGLE_POST_MIN_CHARS = 280  # one pasted paragraph is a thread only when at least this long
+
+# Media downloads (more)
+MEDIA_MAX_SIDE = 2160  # decoded images are downscaled to this long side
+MEDIA_MAX_FILES = 200
+MEDIA_PARALLEL = 6
+MEDIA_MAX_REDIRECTS = 3
+MEDIA_DEADLINE_S = 30.0  # wall time for one image, however slowly it trickles
+
+# Chat front-ends (requests per user and per chat, fixed windows)
+CAROUSELS_PER_USER = 5
+CAROUSELS_PER_USER_WINDOW_S = 60
+CAROUSELS_PER_CHAT = 20
+CAROUSELS_PER_CHAT_WINDOW_S = 60
+TEXT_UPLOAD_MAX_BYTES = 512 * 1024  # a .md/.txt document sent to the bot to lay out as a text carousel

@@ -1,0 +1,84 @@
+"""Thread sources: a link or pasted text → :class:`rendering.model.Thread`, or a clear UserError.
+
+Public API::
+
+    find_link(text) -> LinkMatch | None          # the first supported link, and how many others
+    resolve(source, kind="link"|"text", settings=, client=, cache=None, max_posts=) -> Thread
+    load_local(path) -> Thread                    # .json (FxTwitter-shaped) / .md / .txt
+    text_thread(text, author=None) -> Thread      # pasted paragraphs → posts
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+import httpx
+
+from rendering.model import Thread
+from worker.cache import ThreadCache
+from worker.config import Settings
+from worker.errors import ArticleLinkNeedsPost, NotAThread, NotAThreadLink
+from worker.limits import TEXT_SINGLE_POST_MIN_CHARS
+from worker.sources import bluesky, fxtwitter, mastodon
+from worker.sources.links import LinkMatch, SourceRef, find_link, find_links, parse_link
+from worker.sources.text import load_local, split_posts, text_thread
+
+__all__ = [
+    "LinkMatch",
+    "SourceRef",
+    "fetch",
+    "find_link",
+    "find_links",
+    "load_local",
+    "parse_link",
+    "resolve",
+    "split_posts",
+    "text_thread",
+]
+
+log = logging.getLogger(__name__)
+
+
+def fetch(ref: SourceRef, *, settings: Settings, client: httpx.Client) -> Thread:
+    """Fetch and unroll the whole thread ``ref`` points into (no cap, no cache)."""
+    if ref.kind == "x":
+        return fxtwitter.fetch_thread(ref.id, settings=settings, client=client, url=ref.url)
+    if ref.kind == "bluesky":
+        return bluesky.fetch_thread(ref, settings=settings, client=client)
+    if ref.kind == "mastodon":
+        return mastodon.fetch_thread(ref, settings=settings, client=client)
+    if ref.kind == "x-article-id":
+        raise ArticleLinkNeedsPost()
+    raise NotAThreadLink()
+
+
+def resolve(
+    source: str,
+    *,
+    kind: Literal["link", "text"] = "link",
+    settings: Settings,
+    client: httpx.Client,
+    cache: ThreadCache | None = None,
+    max_posts: int,
+) -> Thread:
+    """A link (the first supported one in ``source``) or pasted text → Thread, capped at ``max_posts``."""
+    if kind == "text":
+        thread = text_thread(source)
+        if len(thread.posts) < 2 and len(thread.posts[0].text) < TEXT_SINGLE_POST_MIN_CHARS:
+            raise NotAThread()
+        return thread.capped(max_posts)
+    match = find_link(source)
+    if match is None:
+        raise NotAThreadLink()
+    ref = match.ref
+    if ref.kind == "x-article-id":
+        raise ArticleLinkNeedsPost()
+    cached = cache.get(ref.cache_key) if cache is not None else None
+    if cached is not None:
+        log.info("thread %s from cache", ref.cache_key)
+        return cached.capped(max_posts)
+    thread = fetch(ref, settings=settings, client=client)
+    if cache is not None:
+        cache.put(ref.cache_key, thread)
+    return thread.capped(max_posts)

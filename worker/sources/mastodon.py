@@ -1,0 +1,185 @@
+"""Mastodon threads through the instance's public API (``/api/v1/statuses/ID`` and ``/context``).
+
+The id in a link belongs to the instance in that link, so that instance is asked (or
+``MASTODON_API_URL`` in tests). The thread is the author's ancestors, the post, then the author's
+self-reply chain through ``descendants`` (lowest id first), asking ``/context`` again from the last
+post when logged-out limits (depth 20, 60 descendants) cut the chain short.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from rendering.model import Author, Media, Post, Thread
+from worker.config import Settings
+from worker.errors import NotAThreadLink, PostNotFound, PostPrivate, RateLimited, SourceUnavailable
+from worker.http import get_with_retry, is_allowed_listed, json_body, resolves_to_public
+from worker.limits import SOURCE_MAX_FETCHES, SOURCE_MAX_POSTS
+from worker.sources.links import SourceRef
+
+log = logging.getLogger(__name__)
+
+
+def api_base(ref: SourceRef, settings: Settings) -> str:
+    """The API root to ask: the override, or the link's instance once it is known to be public."""
+    if settings.mastodon_api_url:
+        return settings.mastodon_api_url.rstrip("/")
+    instance = ref.instance or ""
+    parts = urlsplit(f"https://{instance}")
+    host, port = parts.hostname or "", parts.port
+    listed = is_allowed_listed(host, port, settings.extra_media_hosts)
+    if not listed and (port not in (None, 443) or not resolves_to_public(host, port)):
+        raise NotAThreadLink("That link doesn't point to a public Mastodon server I can read.")
+    return f"https://{instance}"
+
+
+def _get(client: httpx.Client, url: str) -> Any:
+    response = get_with_retry(client, url)
+    status = response.status_code
+    if status == 200:
+        try:
+            return response.json()
+        except ValueError:
+            raise SourceUnavailable() from None
+    if status == 404 or status == 410:
+        raise PostNotFound(
+            "I couldn't find that Mastodon post: it may be deleted, private, or the link is wrong."
+        )
+    if status in (401, 403):
+        raise PostPrivate("That Mastodon server only shows this post to logged-in users, so I can't read it.")
+    if status == 429:
+        raise RateLimited()
+    log.warning("Mastodon %s answered %d %.200r", url, status, json_body(response))
+    raise SourceUnavailable()
+
+
+def fetch_thread(ref: SourceRef, *, settings: Settings, client: httpx.Client) -> Thread:
+    base = api_base(ref, settings)
+    status = _get(client, f"{base}/api/v1/statuses/{ref.id}")
+    if not isinstance(status, dict) or "id" not in status:
+        raise SourceUnavailable()
+    if isinstance(status.get("reblog"), dict):
+        status = status["reblog"]
+    focal_id = str(status["id"])
+    author_id = str((status.get("account") or {}).get("id") or "")
+    fetches = 1
+
+    context = _get(client, f"{base}/api/v1/statuses/{focal_id}/context")
+    fetches += 1
+    context = context if isinstance(context, dict) else {}
+    ancestors = [
+        a
+        for a in context.get("ancestors") or []
+        if isinstance(a, dict) and str((a.get("account") or {}).get("id") or "") == author_id
+    ]
+    chain = [status]
+    seen = {focal_id, *(str(a.get("id")) for a in ancestors)}
+    descendants = context.get("descendants") or []
+    context_of = focal_id
+    while len(ancestors) + len(chain) < SOURCE_MAX_POSTS:
+        current = str(chain[-1]["id"])
+        nxt = _next_self_reply(descendants, current, author_id, seen)
+        if nxt is None:
+            last = chain[-1]
+            if context_of == current or not (last.get("replies_count") or 0) or fetches >= SOURCE_MAX_FETCHES:
+                break
+            more = _get(client, f"{base}/api/v1/statuses/{current}/context")
+            fetches += 1
+            context_of = current
+            descendants = (more or {}).get("descendants") or [] if isinstance(more, dict) else []
+            continue
+        seen.add(str(nxt["id"]))
+        chain.append(nxt)
+
+    posts = tuple(_post(s) for s in [*ancestors, *chain])
+    return Thread(source="mastodon", url=ref.url, author=posts[0].author, posts=posts)
+
+
+def _numeric(status_id: Any) -> tuple[int, str]:
+    s = str(status_id)
+    return (int(s), s) if s.isdigit() else (0, s)
+
+
+def _next_self_reply(descendants: list[Any], parent_id: str, author_id: str, seen: set[str]) -> dict | None:
+    candidates = [
+        d
+        for d in descendants
+        if isinstance(d, dict)
+        and str(d.get("in_reply_to_id") or "") == parent_id
+        and str((d.get("account") or {}).get("id") or "") == author_id
+        and not d.get("reblog")
+        and str(d.get("id")) not in seen
+    ]
+    return min(candidates, key=lambda d: _numeric(d.get("id"))) if candidates else None
+
+
+def _author(account: dict) -> Author:
+    acct = str(account.get("acct") or account.get("username") or "")
+    return Author(
+        name=str(account.get("display_name") or "").strip() or str(account.get("username") or acct),
+        handle=acct,
+        avatar_url=account.get("avatar_static") or account.get("avatar") or None,
+        url=account.get("url") or None,
+    )
+
+
+def _media(status: dict) -> tuple[Media, ...]:
+    out = []
+    for m in status.get("media_attachments") or []:
+        if not isinstance(m, dict):
+            continue
+        original = ((m.get("meta") or {}).get("original") or {}) if isinstance(m.get("meta"), dict) else {}
+        width, height = original.get("width") or None, original.get("height") or None
+        alt = str(m.get("description") or "")
+        kind = m.get("type")
+        if kind == "image" and m.get("url"):
+            out.append(Media(url=m["url"], alt=alt, width=width, height=height))
+        elif kind in ("video", "gifv") and m.get("preview_url"):
+            out.append(
+                Media(
+                    kind="gif" if kind == "gifv" else "video",
+                    url=m["preview_url"],
+                    alt=alt,
+                    width=width,
+                    height=height,
+                )
+            )
+    return tuple(out)
+
+
+def _parse_time(raw: Any) -> datetime | None:
+    if not isinstance(raw, str):
+        return None
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _post(status: dict, *, with_quote: bool = True) -> Post:
+    content = str(status.get("content") or "")
+    spoiler = str(status.get("spoiler_text") or "").strip()
+    if spoiler:
+        content = f"<p><strong>{html.escape(spoiler)}</strong></p>{content}"
+    quote = None
+    q = status.get("quote")
+    if with_quote and isinstance(q, dict):
+        quoted = q.get("quoted_status") if isinstance(q.get("quoted_status"), dict) else q
+        if isinstance(quoted, dict) and quoted.get("id") and quoted.get("account"):
+            quote = _post(quoted, with_quote=False)
+    return Post(
+        id=str(status.get("id")),
+        url=status.get("url") or status.get("uri") or None,
+        author=_author(status.get("account") or {}),
+        text=content,
+        text_format="html",
+        media=_media(status),
+        quote=quote,
+        created_at=_parse_time(status.get("created_at")),
+    )
