@@ -1,0 +1,170 @@
+"""Image downloads before layout: safe, bounded, in parallel, with one shared client.
+
+Only https URLs on the thread source's own media hosts are fetched (plus ``MEDIA_HOSTS``, the only
+way a loopback or plain-http host is ever allowed, for tests). Every host must resolve to public
+addresses; redirects are followed by hand and checked the same way. Bodies are streamed and cut at
+``MEDIA_MAX_BYTES``; the content type must be an image; the pixel count is checked from the header
+before decoding; decoded images are downscaled to ``MEDIA_MAX_SIDE``. One image failing is logged
+and left out (the renderer draws a placeholder); it never fails the job.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from PIL import Image, ImageOps
+
+from rendering.model import Thread
+from worker.config import Settings
+from worker.http import host_key, is_allowed_listed, resolves_to_public
+from worker.limits import (
+    MEDIA_DEADLINE_S,
+    MEDIA_MAX_BYTES,
+    MEDIA_MAX_FILES,
+    MEDIA_MAX_PIXELS,
+    MEDIA_MAX_REDIRECTS,
+    MEDIA_MAX_SIDE,
+    MEDIA_PARALLEL,
+)
+
+log = logging.getLogger(__name__)
+
+Image.MAX_IMAGE_PIXELS = MEDIA_MAX_PIXELS
+
+X_MEDIA_HOSTS = frozenset({"pbs.twimg.com", "video.twimg.com", "abs.twimg.com"})
+BSKY_MEDIA_HOSTS = frozenset({"cdn.bsky.app", "video.bsky.app"})
+MASTODON_SIBLINGS = ("files.", "media.", "cdn.", "static.")
+ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "MPO"})
+
+
+class MediaRefused(Exception):
+    """One image was not fetched or not decoded; the reason is in the message."""
+
+
+def source_media_hosts(thread: Thread) -> frozenset[str]:
+    """The hosts a thread's images may come from: the source's CDNs (and the Mastodon instance's)."""
+    hosts = set(X_MEDIA_HOSTS | BSKY_MEDIA_HOSTS)
+    if thread.source == "mastodon" and thread.url:
+        instance = (urlsplit(thread.url).hostname or "").lower()
+        if instance:
+            bare = instance[4:] if instance.startswith("www.") else instance
+            hosts.add(instance)
+            hosts.update(prefix + bare for prefix in MASTODON_SIBLINGS)
+    return frozenset(hosts)
+
+
+def check_url(url: str, hosts: frozenset[str], extra: Iterable[str]) -> None:
+    """Raise MediaRefused unless ``url`` may be fetched."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower().rstrip(".")
+        port = parts.port
+    except ValueError as exc:
+        raise MediaRefused(f"unparseable URL {url!r}") from exc
+    if not host:
+        raise MediaRefused(f"no host in {url!r}")
+    if is_allowed_listed(host, port, extra):
+        if parts.scheme not in ("http", "https"):
+            raise MediaRefused(f"scheme {parts.scheme!r} refused")
+        return
+    if parts.scheme != "https":
+        raise MediaRefused(f"only https media are fetched, not {url!r}")
+    if host not in hosts or port not in (None, 443):
+        raise MediaRefused(f"host {host_key(host, port)} is not a media host of this source")
+    if not resolves_to_public(host, port):
+        raise MediaRefused(f"host {host} resolves to a non-public address")
+
+
+def _download(client: httpx.Client, url: str, hosts: frozenset[str], extra: frozenset[str]) -> bytes:
+    deadline = time.monotonic() + MEDIA_DEADLINE_S
+    for _ in range(MEDIA_MAX_REDIRECTS + 1):
+        check_url(url, hosts, extra)
+        with client.stream("GET", url, headers={"Accept": "image/*"}, follow_redirects=False) as response:
+            if response.is_redirect and response.headers.get("location"):
+                url = urljoin(url, response.headers["location"])
+                continue
+            if response.status_code != 200:
+                raise MediaRefused(f"HTTP {response.status_code}")
+            ctype = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+            if not ctype.startswith("image/") or ctype == "image/svg+xml":
+                raise MediaRefused(f"content type {ctype or 'missing'!r} is not a raster image")
+            length = response.headers.get("content-length")
+            if length and length.isdigit() and int(length) > MEDIA_MAX_BYTES:
+                raise MediaRefused(f"{length} bytes is over the {MEDIA_MAX_BYTES} byte cap")
+            data = bytearray()
+            for chunk in response.iter_bytes():
+                data += chunk
+                if len(data) > MEDIA_MAX_BYTES:
+                    raise MediaRefused(f"over the {MEDIA_MAX_BYTES} byte cap")
+                if time.monotonic() > deadline:
+                    raise MediaRefused(f"slower than {MEDIA_DEADLINE_S:.0f}s")
+            return bytes(data)
+    raise MediaRefused("too many redirects")
+
+
+def decode_image(data: bytes) -> Image.Image:
+    """Bytes → a loaded RGB/RGBA image at most MEDIA_MAX_SIDE on its long side, or MediaRefused."""
+    try:
+        opened = Image.open(io.BytesIO(data))
+        width, height = opened.size
+        if width <= 0 or height <= 0 or width * height > MEDIA_MAX_PIXELS:
+            raise MediaRefused(f"{width}x{height} is over the {MEDIA_MAX_PIXELS} pixel cap")
+        if opened.format not in ALLOWED_FORMATS:
+            raise MediaRefused(f"format {opened.format} refused")
+        if opened.format == "JPEG":
+            opened.draft("RGB", (MEDIA_MAX_SIDE, MEDIA_MAX_SIDE))
+        opened.load()
+        img: Image.Image = ImageOps.exif_transpose(opened) or opened
+        has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
+        img = img.convert("RGBA" if has_alpha else "RGB")
+        if max(img.size) > MEDIA_MAX_SIDE:
+            img.thumbnail((MEDIA_MAX_SIDE, MEDIA_MAX_SIDE), Image.Resampling.LANCZOS)
+        return img
+    except MediaRefused:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise MediaRefused(f"decompression bomb: {exc}") from exc
+    except (OSError, ValueError, SyntaxError) as exc:  # what Pillow raises for unreadable data
+        raise MediaRefused(f"not a readable image: {exc}") from exc
+
+
+def fetch_images(
+    thread: Thread,
+    *,
+    settings: Settings,
+    client: httpx.Client,
+    extra: Sequence[str] = (),
+) -> dict[str, Image.Image]:
+    """Every image the thread needs (and ``extra`` URLs), by URL; failures are logged and left out."""
+    urls: list[str] = []
+    for url in [*(m.url for m in thread.media()), *extra]:
+        if url and url not in urls:
+            urls.append(url)
+    if len(urls) > MEDIA_MAX_FILES:
+        log.warning("thread has %d images; fetching the first %d", len(urls), MEDIA_MAX_FILES)
+        urls = urls[:MEDIA_MAX_FILES]
+    hosts = source_media_hosts(thread)
+    listed = settings.extra_media_hosts
+
+    def one(url: str) -> tuple[str, Image.Image | None]:
+        try:
+            return url, decode_image(_download(client, url, hosts, listed))
+        except MediaRefused as exc:
+            log.warning("image %s left out: %s", url, exc)
+        except httpx.HTTPError as exc:
+            log.warning("image %s left out: %s", url, exc.__class__.__name__)
+        except Exception:  # an image must never fail the job; the traceback goes to the log
+            log.exception("image %s left out: unexpected error", url)
+        return url, None
+
+    if not urls:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(MEDIA_PARALLEL, len(urls)), thread_name_prefix="media") as pool:
+        results = list(pool.map(one, urls))
+    return {url: img for url, img in results if img is not None}
