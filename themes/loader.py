@@ -7,6 +7,7 @@ changes; ``name`` defaults to the file name and ``label`` to the name.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import tomllib
@@ -189,12 +190,18 @@ def _build(
     data.setdefault("name", default_name)
     data.setdefault("label", str(data["name"]).replace("-", " ").replace("_", " ").title())
 
+    found: list[tuple[Loc, str]] = list(_raw_color_problems(data))
+    theme: Theme | None = None
     try:
         theme = Theme.model_validate(data)
     except ValidationError as exc:
-        raise ThemeError([f"{where(_loc(err))}: {_describe(err)}" for err in exc.errors()]) from None
+        found += [(_loc(err), _describe(err)) for err in exc.errors()]
+    if found or theme is None:
+        found.sort(key=lambda problem: _line_for(lines, problem[0]) or 0)
+        raise ThemeError([f"{where(loc)}: {message}" for loc, message in found])
 
-    problems = [f"{where(loc)}: {message}" for loc, message in _semantic_problems(theme)]
+    semantic = sorted(_semantic_problems(theme), key=lambda problem: _line_for(lines, problem[0]) or 0)
+    problems = [f"{where(loc)}: {message}" for loc, message in semantic]
     if problems:
         raise ThemeError(problems)
     return theme
@@ -225,7 +232,10 @@ def _describe(err: Mapping[str, Any]) -> str:
     value = err.get("input")
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
-        return f"unknown key; expected one of: {', '.join(_section_fields(_loc(err)))}"
+        known = _section_fields(_loc(err))
+        close = difflib.get_close_matches(str(_loc(err)[-1]), known, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return f"unknown key; {hint}expected one of: {', '.join(known)}"
     if kind == "missing":
         return "is required but missing"
     if kind == "literal_error":
@@ -254,13 +264,36 @@ def _syntax_problem(source: str, exc: tomllib.TOMLDecodeError) -> str:
     return f"{source}: TOML syntax error: {detail}"
 
 
+def _is_color_field(section: str, field: str) -> bool:
+    return section == "colors" or field.endswith(("color", "colors"))
+
+
+def _raw_color_problems(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
+    """Malformed colours in the parsed TOML, found even when other keys fail validation."""
+    for section in _SECTIONS:
+        table = data.get(section)
+        if not isinstance(table, Mapping):
+            continue
+        for field, value in table.items():
+            if not _is_color_field(section, field):
+                continue
+            items = list(enumerate(value)) if isinstance(value, list | tuple) else [(None, value)]
+            for index, item in items:
+                if not isinstance(item, str):
+                    continue  # a wrong type is reported by the schema
+                try:
+                    parse_color(item)
+                except ValueError as exc:
+                    yield ((section, field) if index is None else (section, field, index)), str(exc)
+
+
 def _color_fields(theme: Theme) -> Iterator[tuple[Loc, str]]:
     """Every colour in a theme: all of ``colors`` and any ``*_color`` / ``*colors`` elsewhere."""
     for section_name in _SECTIONS:
         section: BaseModel = getattr(theme, section_name)
         for field in type(section).model_fields:
             value = getattr(section, field)
-            if section_name != "colors" and not field.endswith(("color", "colors")):
+            if not _is_color_field(section_name, field):
                 continue
             if isinstance(value, tuple):
                 for index, item in enumerate(value):
@@ -292,8 +325,6 @@ def _semantic_problems(theme: Theme) -> list[tuple[Loc, str]]:
         problems.append((("background", "kind"), 'colours are listed: set kind = "linear" or "radial"'))
     if not all(0.0 <= v <= 1.0 for v in bg.center):
         problems.append((("background", "center"), f"{list(bg.center)} must be two fractions 0…1"))
-    if problems:
-        return problems
 
     surface_name = "colors.card" if theme.card.enabled else "the background"
     for name, threshold in (("text", MIN_TEXT_CONTRAST), ("link", MIN_TEXT_CONTRAST),
@@ -302,10 +333,12 @@ def _semantic_problems(theme: Theme) -> list[tuple[Loc, str]]:
             (_contrast_on(getattr(c, name), surface), surface) for surface in text_surfaces(theme)
         )
         if worst[0] < threshold:
+            text_is_darker = relative_luminance(parse_color(getattr(c, name))) < relative_luminance(worst[1])
+            advice = "darker" if text_is_darker else "lighter"
             problems.append((
                 ("colors", name),
                 f"contrast {worst[0]:.2f}:1 against {surface_name} ({_hex(worst[1])}) is below "
-                f"{threshold}:1; make one of them {'darker' if not theme.dark else 'lighter'}",
+                f"{threshold}:1; make colors.{name} {advice}",
             ))
     for surface in text_surfaces(theme):
         code_bg = blend(parse_color(c.code_background), surface)
