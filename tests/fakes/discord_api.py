@@ -20,13 +20,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 from multidict import CIMultiDictProxy
 
 API_PREFIX = "/api/v10"
@@ -88,6 +89,9 @@ class Call:
         return self.headers.get("authorization")
 
 
+CALL = web.RequestKey("call", Call)
+
+
 def _user(user_id: str, name: str, *, bot: bool = False) -> dict[str, Any]:
     return {
         "id": user_id,
@@ -142,11 +146,10 @@ class FakeDiscord:
             asyncio.set_event_loop(loop)
             self._runner = web.AppRunner(self._app(), access_log=None)
             loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, "127.0.0.1", 0)
-            loop.run_until_complete(site.start())
-            server = site._server
-            assert server is not None
-            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+            loop.run_until_complete(web.SockSite(self._runner, sock).start())
             started.set()
             loop.run_forever()
             loop.run_until_complete(self._runner.cleanup())
@@ -215,7 +218,9 @@ class FakeDiscord:
         if request.content_type == "multipart/form-data":
             reader = await request.multipart()
             async for part in reader:
-                data = await part.read(decode=False)  # type: ignore[union-attr]
+                if not isinstance(part, BodyPartReader):
+                    continue  # nested multipart: Discord does not use it
+                data = await part.read(decode=False)
                 parts.append(
                     Part(
                         name=part.name or "",
@@ -252,7 +257,7 @@ class FakeDiscord:
                 },
             )
         else:
-            request["call"] = call
+            request[CALL] = call
             response = await handler(request)
         with self._lock:
             self.calls.append(replace(call, status=response.status))
@@ -360,7 +365,7 @@ class FakeDiscord:
         return _json({"url": "ws://127.0.0.1:1", "shards": 1})
 
     async def _sync_commands(self, request: web.Request) -> web.Response:
-        commands = request["call"].json or []
+        commands = request[CALL].json or []
         out = []
         for command in commands:
             item = dict(command)
@@ -372,7 +377,7 @@ class FakeDiscord:
         return _json(out)
 
     async def _callback(self, request: web.Request) -> web.Response:
-        body = request["call"].payload or {}
+        body = request[CALL].payload or {}
         response_type = body.get("type")
         flags = (body.get("data") or {}).get("flags", 0)
         return _json(
@@ -388,7 +393,7 @@ class FakeDiscord:
         )
 
     async def _webhook_post(self, request: web.Request) -> web.StreamResponse:
-        call: Call = request["call"]
+        call: Call = request[CALL]
         problem = self._check_token(request.match_info["token"]) or self._check_upload(call)
         if problem is not None:
             return problem
@@ -397,7 +402,7 @@ class FakeDiscord:
         return _json(self._message("0", call, webhook=True))
 
     async def _webhook_edit(self, request: web.Request) -> web.Response:
-        call: Call = request["call"]
+        call: Call = request[CALL]
         problem = self._check_token(request.match_info["token"]) or self._check_upload(call)
         if problem is not None:
             return problem
@@ -406,21 +411,21 @@ class FakeDiscord:
 
     async def _webhook_get(self, request: web.Request) -> web.Response:
         return self._check_token(request.match_info["token"]) or _json(
-            self._message("0", request["call"], webhook=True)
+            self._message("0", request[CALL], webhook=True)
         )
 
     async def _webhook_delete(self, request: web.Request) -> web.Response:
         return self._check_token(request.match_info["token"]) or web.Response(status=204)
 
     async def _channel_post(self, request: web.Request) -> web.Response:
-        call: Call = request["call"]
+        call: Call = request[CALL]
         problem = self._check_bot(request) or self._check_upload(call)
         if problem is not None:
             return problem
         return _json(self._message(request.match_info["cid"], call, webhook=False))
 
     async def _channel_edit(self, request: web.Request) -> web.Response:
-        call: Call = request["call"]
+        call: Call = request[CALL]
         problem = self._check_bot(request) or self._check_upload(call)
         if problem is not None:
             return problem

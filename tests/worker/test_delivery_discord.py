@@ -1,0 +1,254 @@
+"""Discord delivery against a local fake of Discord's REST API (real HTTP, real multipart)."""
+
+from __future__ import annotations
+
+import io
+import random
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PIL import Image
+from reportlab.pdfgen import canvas
+
+from rendering.api import Carousel
+from tests.fakes.discord_api import BOT_TOKEN, FakeDiscord
+from worker.config import Settings
+from worker.contract import ReplyAddress
+from worker.delivery.discord import DeliveryError, DiscordDelivery, Upload, fit_slide, plan_messages
+from worker.limits import (
+    DISCORD_FILES_PER_MESSAGE,
+    DISCORD_FOLLOWUP_WINDOW_S,
+    DISCORD_PROGRESS_MIN_INTERVAL_S,
+)
+
+APP_ID = "1100000000000000001"
+TOKEN = "aW50ZXJhY3Rpb246MTIzNDU2Nzg5"
+CHANNEL = "1200000000000000001"
+TITLE = "How LLM Inference Works"
+AUTHOR = "Ada (@ada)"
+
+
+def _png(i: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (108, 135), (i * 20 % 256, 40, 200 - i * 10)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _pdf(pages: int) -> bytes:
+    out = io.BytesIO()
+    doc = canvas.Canvas(out, pagesize=(540, 675))
+    for i in range(pages):
+        doc.drawString(40, 600, f"{TITLE} page {i + 1}")
+        doc.showPage()
+    doc.save()
+    return out.getvalue()
+
+
+def _carousel(n: int) -> Carousel:
+    return Carousel(
+        slides=[_png(i) for i in range(n)], image_format="png", pdf=_pdf(n), title=TITLE, size=(1080, 1350)
+    )
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeDiscord]:
+    with FakeDiscord() as server:
+        yield server
+
+
+def _settings(fake: FakeDiscord, *, bot_token: str | None = BOT_TOKEN) -> Settings:
+    return Settings(discord_api_url=fake.api_base, discord_bot_token=bot_token)
+
+
+def _reply(**overrides: object) -> ReplyAddress:
+    fields: dict = dict(
+        platform="discord",
+        chat_id=CHANNEL,
+        application_id=APP_ID,
+        interaction_token=TOKEN,
+        user_id="1300000000000000009",
+        status_message_id="@original",
+    )
+    fields.update(overrides)
+    return ReplyAddress(**fields)
+
+
+def test_twelve_slides_go_in_two_followups_with_the_pdf_last(fake: FakeDiscord) -> None:
+    carousel = _carousel(12)
+    with DiscordDelivery(_reply(), _settings(fake)) as delivery:
+        messages = delivery.send_carousel(carousel, author=AUTHOR)
+
+    posts = fake.find("POST", f"/webhooks/{APP_ID}/{TOKEN}")
+    assert [c.status for c in posts] == [200, 200]
+    assert len(messages) == 2 and all(m["attachments"] for m in messages)
+    first, second = posts
+    assert [f.filename for f in first.files] == [f"slide-{i:02d}.png" for i in range(1, 11)]
+    assert [f.filename for f in second.files] == ["slide-11.png", "slide-12.png", "carousel.pdf"]
+    assert len(first.files) == DISCORD_FILES_PER_MESSAGE
+    # bytes arrive intact, in order, with the right types
+    sent = [f.data for f in first.files + second.files[:2]]
+    assert sent == carousel.slides
+    assert second.files[-1].data == carousel.pdf and second.files[-1].data.startswith(b"%PDF")
+    assert {f.content_type for f in first.files} == {"image/png"}
+    assert second.files[-1].content_type == "application/pdf"
+    for call in posts:
+        assert call.query["wait"] == "true"
+        assert call.authorization is None  # interaction webhooks carry no bot token
+        payload = call.payload
+        assert [a["id"] for a in payload["attachments"]] == list(range(len(call.files)))
+        assert [a["filename"] for a in payload["attachments"]] == [f.filename for f in call.files]
+        assert (
+            TITLE in payload["content"] and AUTHOR in payload["content"] and "12 slides" in payload["content"]
+        )
+        assert payload["allowed_mentions"] == {"parse": []}
+    assert "(1/2)" in first.payload["content"] and "(2/2)" in second.payload["content"]
+    assert first.payload["attachments"][2]["description"] == f"{TITLE}: slide 3 of 12"
+    assert not fake.find("POST", "/channels/")
+
+
+def test_ten_slides_put_the_pdf_in_a_message_of_its_own(fake: FakeDiscord) -> None:
+    with DiscordDelivery(_reply(), _settings(fake)) as delivery:
+        delivery.send_carousel(_carousel(10))
+    posts = fake.find("POST", "/webhooks/")
+    assert [len(c.files) for c in posts] == [10, 1]
+    assert posts[1].files[0].filename == "carousel.pdf"
+
+
+def test_progress_edits_the_original_response_and_skips_noise(fake: FakeDiscord) -> None:
+    clock = Clock()
+    with DiscordDelivery(_reply(), _settings(fake), clock=clock) as delivery:
+        delivery.progress("Fetching thread…")
+        delivery.progress("Fetching thread…")  # unchanged: skipped
+        clock.now += DISCORD_PROGRESS_MIN_INTERVAL_S / 4
+        delivery.progress("Rendering 1/12")  # too soon: skipped
+        clock.now += DISCORD_PROGRESS_MIN_INTERVAL_S
+        delivery.progress("Rendering 7/12")
+        delivery.finish("Done: 12 slides and a PDF below.")
+
+    edits = fake.find("PATCH", f"/webhooks/{APP_ID}/{TOKEN}/messages/@original")
+    assert [c.json["content"] for c in edits] == [
+        "Fetching thread…",
+        "Rendering 7/12",
+        "Done: 12 slides and a PDF below.",
+    ]
+    assert all(c.status == 200 for c in edits)
+
+
+def test_error_sentence_replaces_the_status(fake: FakeDiscord) -> None:
+    sentence = "I couldn't find that post: it may have been deleted or the link is wrong."
+    with DiscordDelivery(_reply(), _settings(fake)) as delivery:
+        delivery.send_error(sentence)
+    (edit,) = fake.find("PATCH", "/webhooks/")
+    assert edit.json["content"] == sentence
+
+
+def test_rate_limit_is_waited_out(fake: FakeDiscord) -> None:
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds)
+
+    fake.rate_limit_next("POST", f"/webhooks/{APP_ID}", retry_after=0.25)
+    fake.rate_limit_next("PATCH", f"/webhooks/{APP_ID}", retry_after=0.1)
+    with DiscordDelivery(_reply(), _settings(fake), sleep=sleep) as delivery:
+        delivery.progress("Sending…")
+        delivery.send_carousel(_carousel(3))
+
+    assert waits == [0.1, 0.25]
+    posts = fake.find("POST", "/webhooks/")
+    assert [c.status for c in posts] == [429, 200]
+    assert [f.filename for f in posts[0].files] == [f.filename for f in posts[1].files]  # same upload again
+    assert [c.status for c in fake.find("PATCH", "/webhooks/")] == [429, 200]
+
+
+def test_a_long_rate_limit_becomes_one_sentence(fake: FakeDiscord) -> None:
+    fake.rate_limit_next("POST", "/webhooks/", retry_after=3600)
+    delivery = DiscordDelivery(_reply(), _settings(fake), sleep=lambda s: None)
+    with delivery, pytest.raises(DeliveryError) as caught:
+        delivery.send_carousel(_carousel(2))
+    assert "rate-limiting" in caught.value.message
+
+
+def test_without_a_token_the_bot_posts_to_the_channel(fake: FakeDiscord) -> None:
+    reply = _reply(interaction_token=None, status_message_id=None, reply_to_message_id="1400000000000000001")
+    clock = Clock()
+    with DiscordDelivery(reply, _settings(fake), clock=clock) as delivery:
+        delivery.progress("Fetching thread…")
+        clock.now += DISCORD_PROGRESS_MIN_INTERVAL_S
+        delivery.progress("Rendering 4/12")
+        delivery.send_carousel(_carousel(12), author=AUTHOR)
+        delivery.finish()
+
+    assert not fake.find("POST", "/webhooks/") and not fake.find("PATCH", "/webhooks/")
+    channel = f"/channels/{CHANNEL}/messages"
+    status_post, first, second = fake.find("POST", channel)
+    assert all(c.authorization == f"Bot {BOT_TOKEN}" for c in (status_post, first, second))
+    assert all(200 <= c.status < 300 for c in fake.calls)
+    assert status_post.json["content"] == "Fetching thread…"
+    (edit,) = fake.find("PATCH", channel)
+    assert edit.json["content"] == "Rendering 4/12"
+    assert [len(first.files), len(second.files)] == [10, 3]
+    assert second.files[-1].filename == "carousel.pdf"
+    assert first.payload["message_reference"]["message_id"] == "1400000000000000001"
+    (delete,) = fake.find("DELETE", channel)
+    assert edit.path == delete.path  # the status message the worker posted is removed at the end
+
+
+def test_an_old_interaction_falls_back_to_the_channel(fake: FakeDiscord) -> None:
+    issued = datetime.now(UTC) - timedelta(seconds=DISCORD_FOLLOWUP_WINDOW_S + 1)
+    with DiscordDelivery(_reply(), _settings(fake), issued_at=issued) as delivery:
+        delivery.send_carousel(_carousel(2))
+    assert not fake.find("POST", "/webhooks/")
+    (post,) = fake.find("POST", f"/channels/{CHANNEL}/messages")
+    assert [f.filename for f in post.files] == ["slide-01.png", "slide-02.png", "carousel.pdf"]
+
+
+def test_a_refused_token_switches_to_the_channel(fake: FakeDiscord) -> None:
+    fake.expire_token(TOKEN)
+    with DiscordDelivery(_reply(), _settings(fake)) as delivery:
+        delivery.progress("Rendering…")
+        delivery.send_carousel(_carousel(2))
+    assert [c.status for c in fake.find("PATCH", "/webhooks/")] == [401]
+    assert not fake.find("POST", "/webhooks/")  # no second try with a dead token
+    posts = fake.find("POST", f"/channels/{CHANNEL}/messages")
+    assert [c.status for c in posts] == [200, 200]
+    assert posts[0].json["content"] == "Rendering…" and len(posts[1].files) == 3
+
+
+def test_expired_interaction_without_bot_token_is_one_sentence(fake: FakeDiscord) -> None:
+    delivery = DiscordDelivery(_reply(interaction_token=None), _settings(fake, bot_token=None))
+    with delivery, pytest.raises(DeliveryError) as caught:
+        delivery.send_carousel(_carousel(1))
+    assert caught.value.message.endswith(".") and "bot token" in caught.value.message
+    assert fake.calls == []
+
+
+def test_an_oversized_png_slide_is_sent_as_jpeg() -> None:
+    rng = random.Random(7)
+    noise = Image.frombytes("RGB", (400, 400), bytes(rng.getrandbits(8) for _ in range(400 * 400 * 3)))
+    out = io.BytesIO()
+    noise.save(out, format="PNG")
+    png = out.getvalue()
+    limit = len(png) // 2
+    data, fmt = fit_slide(png, "png", limit)
+    assert fmt == "jpeg" and len(data) <= limit
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "JPEG" and image.size == (400, 400)
+    assert fit_slide(png, "png", len(png)) == (png, "png")
+
+
+def test_batches_respect_the_request_size() -> None:
+    uploads = [Upload(f"s{i}", b"x" * 40, "image/png") for i in range(5)]
+    batches = plan_messages(uploads, files_per_message=10, request_max_bytes=100)
+    assert [[u.filename for u in b] for b in batches] == [["s0", "s1"], ["s2", "s3"], ["s4"]]

@@ -1,0 +1,407 @@
+"""Results back to Discord over its HTTP API (no gateway, no discord.py in the worker).
+
+While the interaction token lives (15 minutes from the slash command), everything goes through the
+interaction's webhook: progress edits the deferred original response
+(``PATCH /webhooks/{app}/{token}/messages/@original``) and the album arrives as follow-ups
+(``POST /webhooks/{app}/{token}?wait=true``). When the token is absent, nearly expired or refused,
+the bot token posts to the channel instead (``POST /channels/{id}/messages``).
+
+A message holds at most 10 files of at most 10 MiB each (25 MiB per request), so the slides are
+split into batches in order, and the PDF is the last attachment of the last message. A PNG slide
+above the per-file limit is re-encoded as JPEG. 429 answers are waited out (their ``retry_after``)
+a bounded number of times; anything that still fails becomes a :class:`DeliveryError`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from worker.config import Settings
+from worker.contract import ReplyAddress
+from worker.errors import UserError
+from worker.limits import (
+    DISCORD_ALT_TEXT_MAX,
+    DISCORD_BACKOFF_BASE_S,
+    DISCORD_FILES_PER_MESSAGE,
+    DISCORD_FOLLOWUP_WINDOW_S,
+    DISCORD_HTTP_RETRIES,
+    DISCORD_MESSAGE_MAX,
+    DISCORD_PROGRESS_MIN_INTERVAL_S,
+    DISCORD_REQUEST_MAX_BYTES,
+    DISCORD_RETRY_AFTER_MAX_S,
+    DISCORD_TOKEN_MARGIN_S,
+    DISCORD_UPLOAD_MAX_BYTES,
+    HTTP_TIMEOUT_S,
+)
+
+if TYPE_CHECKING:
+    from rendering.api import Carousel
+
+log = logging.getLogger(__name__)
+
+ORIGINAL = "@original"
+PDF_NAME = "carousel.pdf"
+JPEG_FALLBACK_QUALITIES = (90, 80, 70, 60)  # tried in turn for a slide above the upload limit
+NO_MENTIONS: dict[str, Any] = {"parse": []}  # a thread title must never ping @everyone
+# Discord error codes that mean "this interaction token is no longer usable"
+TOKEN_GONE_CODES = frozenset({10015, 10062, 50027})
+TOKEN_GONE_STATUSES = frozenset({401, 404})
+REQUEST_TOO_LARGE = 40005
+
+MIME = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
+EXT = {"png": "png", "jpeg": "jpg"}
+
+
+RATE_LIMITED = "Discord is rate-limiting me right now. Please try again in a minute."
+
+
+class DeliveryError(UserError):
+    message = "I made your carousel but couldn't post it to Discord. Please try again in a moment."
+
+
+class _TokenGone(Exception):
+    """The interaction webhook refused the token: switch to the channel."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    data: bytes
+    content_type: str
+    description: str | None = None
+
+
+def discord_filename(index: int, image_format: str) -> str:
+    return f"slide-{index:02d}.{EXT.get(image_format, image_format)}"
+
+
+def fit_slide(data: bytes, image_format: str, limit: int = DISCORD_UPLOAD_MAX_BYTES) -> tuple[bytes, str]:
+    """The slide as it can be uploaded: as is when small enough, else re-encoded as JPEG."""
+    if len(data) <= limit:
+        return data, image_format
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        rgb = image.convert("RGB")
+    for quality in JPEG_FALLBACK_QUALITIES:
+        out = io.BytesIO()
+        rgb.save(out, format="JPEG", quality=quality, optimize=True)
+        if out.tell() <= limit:
+            return out.getvalue(), "jpeg"
+    raise DeliveryError("One slide is too large for Discord even as a JPEG. Try the 4:5 or 1:1 ratio.")
+
+
+def plan_messages(
+    uploads: Sequence[Upload],
+    *,
+    files_per_message: int = DISCORD_FILES_PER_MESSAGE,
+    request_max_bytes: int = DISCORD_REQUEST_MAX_BYTES,
+) -> list[list[Upload]]:
+    """Split uploads into messages, in order: at most N files and M bytes per message."""
+    batches: list[list[Upload]] = []
+    current: list[Upload] = []
+    size = 0
+    for upload in uploads:
+        if current and (len(current) >= files_per_message or size + len(upload.data) > request_max_bytes):
+            batches.append(current)
+            current, size = [], 0
+        current.append(upload)
+        size += len(upload.data)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def result_line(title: str, author: str | None, slides: int, *, part: int = 1, parts: int = 1) -> str:
+    who = f" by {author}" if author else ""
+    text = f"**{title}**{who} · {slides} slide{'s' if slides != 1 else ''} + PDF"
+    if parts > 1:
+        text += f" ({part}/{parts})"
+    return _clip(text)
+
+
+def _clip(text: str, limit: int = DISCORD_MESSAGE_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _job_enqueued_at() -> datetime | None:
+    """When the current RQ job was enqueued: moments after the slash command was deferred."""
+    try:
+        from rq import get_current_job
+    except ImportError:  # pragma: no cover - rq is a dependency
+        return None
+    job = get_current_job()
+    return _as_utc(job.enqueued_at) if job is not None and job.enqueued_at else None
+
+
+class DiscordDelivery:
+    """Progress, result and failure of one job, posted to the reply address on Discord.
+
+    ``issued_at`` is when the interaction was created (its token lives 15 minutes from then); by
+    default the current RQ job's enqueue time, or now. ``client`` is closed by :meth:`close` only
+    when this object created it.
+    """
+
+    def __init__(
+        self,
+        reply: ReplyAddress,
+        settings: Settings,
+        *,
+        client: httpx.Client | None = None,
+        issued_at: datetime | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if reply.platform != "discord":
+            raise ValueError(f"not a Discord reply address: {reply.platform}")
+        self.reply = reply
+        self.api = settings.discord_api_url.rstrip("/")
+        self.bot_token = settings.discord_bot_token
+        self._own_client = client is None
+        self.client = client or httpx.Client(timeout=HTTP_TIMEOUT_S)
+        self._clock = clock
+        self._sleep = sleep
+        moment = issued_at or _job_enqueued_at()
+        self.issued_at = _as_utc(moment).timestamp() if moment else clock()
+        self._token_refused = False
+        self._status_id: str | None = None  # channel mode: the status message we post and edit
+        self._last_progress: tuple[str, float] | None = None
+
+    # --- the interface the job uses ----------------------------------------------------------
+
+    def progress(self, text: str) -> None:
+        """Show progress in the status message; repeated or too-frequent updates are skipped."""
+        now = self._clock()
+        if self._last_progress is not None:
+            last_text, last_at = self._last_progress
+            if text == last_text or now - last_at < DISCORD_PROGRESS_MIN_INTERVAL_S:
+                return
+        self._last_progress = (text, now)
+        try:
+            self._set_status(text)
+        except DeliveryError:
+            log.warning("could not update the Discord status message", exc_info=True)
+
+    def send_carousel(self, carousel: Carousel, *, author: str | None = None) -> list[dict[str, Any]]:
+        """Post the slides (≤ 10 per message, in order) and the PDF as the last attachment.
+
+        Returns the Message objects Discord answered with.
+        """
+        uploads: list[Upload] = []
+        total = len(carousel.slides)
+        for i, data in enumerate(carousel.slides, start=1):
+            body, fmt = fit_slide(data, carousel.image_format)
+            uploads.append(
+                Upload(
+                    filename=discord_filename(i, fmt),
+                    data=body,
+                    content_type=MIME.get(fmt, "application/octet-stream"),
+                    description=_clip(f"{carousel.title}: slide {i} of {total}", DISCORD_ALT_TEXT_MAX),
+                )
+            )
+        pdf_fits = len(carousel.pdf) <= DISCORD_UPLOAD_MAX_BYTES
+        if pdf_fits:
+            uploads.append(
+                Upload(PDF_NAME, carousel.pdf, MIME["pdf"], _clip(carousel.title, DISCORD_ALT_TEXT_MAX))
+            )
+        batches = plan_messages(uploads)
+        messages = []
+        for part, batch in enumerate(batches, start=1):
+            content = result_line(carousel.title, author, total, part=part, parts=len(batches))
+            messages.append(self._post_files(content, batch, first=part == 1))
+        if not pdf_fits:
+            self._post_text("The PDF is larger than Discord allows, so only the images were sent.")
+        return messages
+
+    def send_error(self, sentence: str) -> None:
+        """Tell the user what went wrong, in the status message when there is one."""
+        try:
+            self._set_status(_clip(sentence), final=True)
+        except DeliveryError:
+            log.warning("could not edit the status message with the error; posting it", exc_info=True)
+            self._post_text(sentence)
+
+    def finish(self, text: str | None = None) -> None:
+        """Finalise the status: edit it to ``text``, or remove it when there is nothing to say.
+
+        The deferred interaction response cannot be removed without losing who asked, so it is
+        edited; a status message the worker posted in the channel is deleted.
+        """
+        try:
+            if self._use_token():
+                self._set_status(text or "Done.", final=True)
+            elif self._status_id is not None:
+                self._request(
+                    "DELETE", f"/channels/{self.reply.chat_id}/messages/{self._status_id}", bot=True
+                )
+                self._status_id = None
+        except DeliveryError:
+            log.warning("could not finalise the Discord status message", exc_info=True)
+
+    def close(self) -> None:
+        if self._own_client:
+            self.client.close()
+
+    def __enter__(self) -> DiscordDelivery:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- routes ------------------------------------------------------------------------------
+
+    def _use_token(self) -> bool:
+        if self._token_refused or not self.reply.interaction_token or not self.reply.application_id:
+            return False
+        age = self._clock() - self.issued_at
+        return age < DISCORD_FOLLOWUP_WINDOW_S - DISCORD_TOKEN_MARGIN_S
+
+    @property
+    def _webhook(self) -> str:
+        return f"/webhooks/{self.reply.application_id}/{self.reply.interaction_token}"
+
+    def _set_status(self, text: str, *, final: bool = False) -> None:
+        body = {"content": _clip(text), "allowed_mentions": NO_MENTIONS}
+        if self._use_token():
+            try:
+                self._request("PATCH", f"{self._webhook}/messages/{ORIGINAL}", json=body)
+                return
+            except _TokenGone:
+                log.info("interaction token refused; using the channel")
+        channel = f"/channels/{self.reply.chat_id}/messages"
+        existing = self._status_id or self._channel_status_id()
+        if existing is not None:
+            self._request("PATCH", f"{channel}/{existing}", json=body, bot=True)
+            self._status_id = existing
+        elif not final:
+            message = self._request("POST", channel, json=self._with_reference(body), bot=True)
+            self._status_id = str(message["id"])
+        else:
+            self._request("POST", channel, json=self._with_reference(body), bot=True)
+
+    def _channel_status_id(self) -> str | None:
+        mid = self.reply.status_message_id
+        return None if mid is None or str(mid) == ORIGINAL else str(mid)
+
+    def _with_reference(self, body: dict[str, Any]) -> dict[str, Any]:
+        if self.reply.reply_to_message_id is None:
+            return body
+        reference = {"message_id": str(self.reply.reply_to_message_id), "fail_if_not_exists": False}
+        return {**body, "message_reference": reference}
+
+    def _post_text(self, text: str) -> None:
+        body = {"content": _clip(text), "allowed_mentions": NO_MENTIONS}
+        if self._use_token():
+            try:
+                self._request("POST", self._webhook, params={"wait": "true"}, json=body)
+                return
+            except _TokenGone:
+                log.info("interaction token refused; using the channel")
+        self._request("POST", f"/channels/{self.reply.chat_id}/messages", json=body, bot=True)
+
+    def _post_files(self, content: str, batch: Sequence[Upload], *, first: bool) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "content": content,
+            "allowed_mentions": NO_MENTIONS,
+            "attachments": [
+                {"id": i, "filename": u.filename, **({"description": u.description} if u.description else {})}
+                for i, u in enumerate(batch)
+            ],
+        }
+        files = [(f"files[{i}]", (u.filename, u.data, u.content_type)) for i, u in enumerate(batch)]
+        if self._use_token():
+            try:
+                return self._request(
+                    "POST",
+                    self._webhook,
+                    params={"wait": "true"},
+                    data={"payload_json": json.dumps(payload)},
+                    files=files,
+                )
+            except _TokenGone:
+                log.info("interaction token refused; using the channel")
+        if first:
+            payload = self._with_reference(payload)
+        return self._request(
+            "POST",
+            f"/channels/{self.reply.chat_id}/messages",
+            data={"payload_json": json.dumps(payload)},
+            files=files,
+            bot=True,
+        )
+
+    # --- HTTP --------------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, *, bot: bool = False, **kwargs: Any) -> Any:
+        headers = {}
+        if bot:
+            if not self.bot_token:
+                raise DeliveryError(
+                    "The Discord interaction expired and no bot token is configured to post the result."
+                )
+            headers["Authorization"] = f"Bot {self.bot_token}"
+        for attempt in range(DISCORD_HTTP_RETRIES + 1):
+            try:
+                response = self.client.request(method, self.api + path, headers=headers, **kwargs)
+            except httpx.HTTPError as exc:
+                if attempt == DISCORD_HTTP_RETRIES:
+                    raise DeliveryError() from exc
+                self._sleep(DISCORD_BACKOFF_BASE_S * 2**attempt)
+                continue
+            if response.status_code == 429:
+                wait = _retry_after(response)
+                if wait > DISCORD_RETRY_AFTER_MAX_S or attempt == DISCORD_HTTP_RETRIES:
+                    raise DeliveryError(
+                        "Discord is rate-limiting me right now. Please try again in a minute."
+                    )
+                log.info("Discord rate limit on %s %s: waiting %.2f s", method, path, wait)
+                self._sleep(wait)
+                continue
+            if response.status_code >= 500 and attempt < DISCORD_HTTP_RETRIES:
+                self._sleep(DISCORD_BACKOFF_BASE_S * 2**attempt)
+                continue
+            if response.is_success:
+                return response.json() if response.content else None
+            code = _error_code(response)
+            if not bot and (code in TOKEN_GONE_CODES or response.status_code in TOKEN_GONE_STATUSES):
+                self._token_refused = True
+                raise _TokenGone()
+            log.error("Discord %s %s failed: %s %s", method, path, response.status_code, response.text[:500])
+            if code == REQUEST_TOO_LARGE or response.status_code == 413:
+                raise DeliveryError("The carousel is larger than Discord allows in this channel.")
+            raise DeliveryError()
+        raise DeliveryError()  # pragma: no cover - the loop returns or raises
+
+
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        value = response.json().get("retry_after")
+        if value is not None:
+            return max(0.0, float(value))
+    except (ValueError, AttributeError):
+        pass
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "1")))
+    except ValueError:
+        return 1.0
+
+
+def _error_code(response: httpx.Response) -> int | None:
+    try:
+        code = response.json().get("code")
+    except (ValueError, AttributeError):
+        return None
+    return code if isinstance(code, int) else None
