@@ -1,0 +1,318 @@
+"""Thread → Document: every post's text resolved into typed blocks of styled spans.
+
+Plain text (X, Bluesky, pasted text, files) is read line by line for its markdown-ish structure
+(``#`` headings, ``>`` quotes, ``---`` separators, ``•``/``-``/``→`` bullets, ``1)``/``1.``/``1/``
+items, fenced code) and each group's inline text by markdown-it (``**bold**``, ``*italic*``,
+`` `code` ``, links); bare URLs become shortened links. HTML (Mastodon) is read by BeautifulSoup.
+Entities and mojibake are resolved on the way in.
+
+Conventions the layout relies on:
+
+- a ``"\\n"`` inside a paragraph, quote or item's spans is a line break the author typed; spaces are
+  collapsed and no-break spaces are ordinary spaces outside code;
+- code blocks keep their text verbatim (mojibake repaired) in ``spans[0]``, language lower-case;
+- bullet and numbered items carry their nesting in ``level`` (1 or 2); headings level 1 or 2;
+- thread counters ("1/", "2/7", "(3/7)") at the start or end of a post are dropped: the slides number
+  themselves. A post whose lines go "1/ … 2/ …" is a numbered list, not a counter;
+- trailing ``t.co`` / ``pic.twitter.com`` links (the post's own media) are dropped;
+- a post's media and quoted post are not turned into blocks: they stay on ``DocPost.source``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from bs4 import BeautifulSoup
+
+from rendering._text_html import html_blocks
+from rendering._text_inline import parse_inline, spans_text, strip_prefix, tidy_spans
+from rendering._text_lines import Group, group_lines
+from rendering.document import DocPost, Document
+from rendering.model import Block, Post, Span, Thread
+from rendering.text_repair import repair_text
+
+TITLE_MAX_CHARS = 90
+TITLE_MIN_CHARS = 20  # a shorter first sentence ("Wow.") takes the next one along
+TITLE_TRAILING_JUNK = " \t\n.,;:-–—/|(*•→🧵👇⬇↓\ufe0f"
+
+_COUNTER = (
+    r"(?:(?P<bracket>[(\[])(?P<a>\d{1,3})\s*/\s*(?P<b>\d{1,3}|n)[)\]]"
+    r"|(?P<n>\d{1,3})/(?P<m>\d{1,3}|n)?)"
+)
+_LEADING_COUNTER = re.compile(r"^[ \t]*" + _COUNTER + r"(?=\s|$|[^\w\s/.,:)\]])", re.IGNORECASE)
+_TRAILING_COUNTER = re.compile(r"(?P<sep>^|[ \t]+|[ \t]*\n[ \t]*)" + _COUNTER + r"[ \t]*$", re.IGNORECASE)
+_TRAILING_MEDIA_LINKS = re.compile(r"(?:\s*(?:https?://t\.co/\w+|(?:https?://)?pic\.twitter\.com/\w+))+\s*$")
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+# ---------------------------------------------------------------- thread counters
+
+
+def _counter_is_plausible(m: re.Match[str]) -> tuple[bool, bool]:
+    """(looks like a counter at all, needs thread context to be trusted)."""
+    if m.group("bracket"):
+        b = m.group("b").lower()
+        return b == "n" or int(m.group("a")) <= int(b), False
+    denominator = m.group("m")
+    if denominator is None or denominator.lower() == "n":
+        return True, False
+    return int(m.group("n")) <= int(denominator), True
+
+
+def _has_counter(text: str) -> bool:
+    first = _LEADING_COUNTER.match(text.lstrip())
+    last = _TRAILING_COUNTER.search(text.rstrip())
+    return bool((first and _counter_is_plausible(first)[0]) or (last and _counter_is_plausible(last)[0]))
+
+
+def _next_item_follows(text: str, number: int) -> bool:
+    return re.search(rf"\n[ \t]*{number + 1}/\s", text) is not None
+
+
+def strip_leading_counter(text: str, *, in_counted_thread: bool) -> str:
+    m = _LEADING_COUNTER.match(text)
+    if not m:
+        return text
+    plausible, needs_context = _counter_is_plausible(m)
+    if not plausible:
+        return text
+    rest = text[m.end() :]
+    if needs_context and not in_counted_thread and rest[:1] not in ("", "\n") and rest.strip()[:1].isalnum():
+        return text  # "1/2 of people …" at the start of a lone post is a fraction
+    if m.group("n") and m.group("m") is None and _next_item_follows(text, int(m.group("n"))):
+        return text  # "1/ …\n2/ …" is a numbered list
+    return rest.lstrip(" \t")
+
+
+def strip_trailing_counter(text: str, *, in_counted_thread: bool) -> str:
+    m = _TRAILING_COUNTER.search(text)
+    if not m:
+        return text
+    plausible, needs_context = _counter_is_plausible(m)
+    own_line = "\n" in m.group("sep") or m.start() == 0
+    if not plausible or (needs_context and not in_counted_thread and not own_line):
+        return text  # "rated 8/10" ends a sentence; only a thread of counted posts says otherwise
+    if m.group("n") and m.group("m") is None and not own_line and not in_counted_thread:
+        return text
+    return text[: m.start()].rstrip()
+
+
+# ---------------------------------------------------------------- plain text
+
+
+def _normalize_plain(text: str) -> str:
+    text = repair_text(html.unescape(text))
+    text = _CONTROL.sub("", _LINE_BREAKS.sub("\n", text))
+    return _TRAILING_MEDIA_LINKS.sub("", text)
+
+
+def _renumber(blocks: list[Block]) -> list[Block]:
+    """A run of items all numbered alike ("1." "1." "1.") counts up, as markdown readers expect."""
+    out = list(blocks)
+    i = 0
+    while i < len(out):
+        if out[i].kind != "numbered":
+            i += 1
+            continue
+        j = i
+        while j < len(out) and out[j].kind == "numbered" and out[j].level == out[i].level:
+            j += 1
+        numbers = {b.number for b in out[i:j]}
+        if j - i > 1 and len(numbers) == 1:
+            start = out[i].number or 1
+            for k in range(i, j):
+                out[k] = out[k].model_copy(update={"number": start + k - i})
+        i = j
+    return out
+
+
+def _plain_group_block(group: Group[str], soft_breaks: bool) -> Block | None:
+    if group.kind == "separator":
+        return Block(kind="separator")
+    if group.kind == "code":
+        code = "\n".join(group.lines).strip("\n")
+        if not code.strip():
+            return None
+        return Block(kind="code", spans=(Span(text=code, code=True),), language=group.language)
+    lines = [line.strip() for line in group.lines]
+    if group.kind == "heading":
+        lines = [re.sub(r"[ \t]+#+$", "", lines[0])]
+    spans = parse_inline("\n".join(line for line in lines if line), soft_breaks=soft_breaks)
+    if not spans:
+        return None
+    return Block(kind=group.kind, spans=tuple(spans), level=group.level, number=group.number)
+
+
+def plain_blocks(text: str, *, soft_breaks: bool = False, in_counted_thread: bool = False) -> list[Block]:
+    """Blocks of a plain-text post (markdown-ish lines, entities and mojibake resolved)."""
+    text = _normalize_plain(text)
+    text = strip_trailing_counter(text.strip(), in_counted_thread=in_counted_thread)
+    text = strip_leading_counter(text, in_counted_thread=in_counted_thread)
+    groups = group_lines(text.split("\n"), str, lambda line, n: line[n:])
+    blocks = [b for g in groups if (b := _plain_group_block(g, soft_breaks)) is not None]
+    return _dedupe_separators(_renumber(blocks))
+
+
+# ---------------------------------------------------------------- html
+
+
+def _html_blocks(html_text: str, *, in_counted_thread: bool) -> list[Block]:
+    def first_line(spans: list[Span]) -> list[Span]:
+        text = spans_text(spans)
+        kept = strip_leading_counter(text, in_counted_thread=in_counted_thread)
+        return strip_prefix(spans, len(text) - len(kept)) if kept != text else spans
+
+    blocks = html_blocks(html_text, first_line)
+    # a counter that ends the post ends its last paragraph
+    if blocks and blocks[-1].kind == "paragraph":
+        text = blocks[-1].text
+        kept = strip_trailing_counter(text, in_counted_thread=in_counted_thread)
+        if kept != text:
+            spans = _truncate_spans(blocks[-1].spans, len(kept))
+            blocks[-1] = blocks[-1].model_copy(update={"spans": tuple(spans)})
+            if not spans:
+                blocks.pop()
+    return _dedupe_separators(_renumber(blocks))
+
+
+def _truncate_spans(spans: Sequence[Span], length: int) -> list[Span]:
+    out: list[Span] = []
+    for span in spans:
+        if length <= 0:
+            break
+        out.append(span if len(span.text) <= length else span.model_copy(update={"text": span.text[:length]}))
+        length -= len(span.text)
+    return tidy_spans(out)
+
+
+def _html_plain_view(html_text: str) -> str:
+    return BeautifulSoup(html_text, "html.parser").get_text("\n")
+
+
+# ---------------------------------------------------------------- given blocks
+
+
+def _repair_block(block: Block) -> Block:
+    if not block.spans:
+        return block
+    spans: list[Span] = []
+    for span in block.spans:
+        text = repair_text(html.unescape(span.text)) if not span.code else repair_text(span.text)
+        spans.append(span if text == span.text else span.model_copy(update={"text": text}))
+    if block.kind != "code":
+        spans = tidy_spans(spans)
+    return block.model_copy(update={"spans": tuple(spans)})
+
+
+def _dedupe_separators(blocks: list[Block]) -> list[Block]:
+    out: list[Block] = []
+    for block in blocks:
+        if block.kind == "separator" and out and out[-1].kind == "separator":
+            continue
+        out.append(block)
+    return out
+
+
+# ---------------------------------------------------------------- public
+
+
+def blocks_for_post(
+    post: Post, *, soft_breaks: bool = False, in_counted_thread: bool = False
+) -> tuple[Block, ...]:
+    """A post's blocks: its own ``blocks`` (text repaired) if it has any, else its text parsed.
+
+    ``soft_breaks``: single line breaks join lines with a space (markdown files) instead of breaking.
+    ``in_counted_thread``: the thread numbers its posts, so bare "3/7" counters are trusted.
+    """
+    if post.blocks:
+        return tuple(
+            b for b in (_repair_block(b) for b in post.blocks) if b.spans or b.kind not in _TEXT_KINDS
+        )
+    if not post.text.strip():
+        return ()
+    if post.text_format == "html":
+        return tuple(_html_blocks(post.text, in_counted_thread=in_counted_thread))
+    return tuple(plain_blocks(post.text, soft_breaks=soft_breaks, in_counted_thread=in_counted_thread))
+
+
+_TEXT_KINDS = frozenset({"heading", "paragraph", "bullet", "numbered", "quote", "code"})
+
+
+def _counted_thread(posts: Sequence[Post]) -> bool:
+    """At least two posts carry a thread counter: then "3/7" at a post's edge is one, not a fraction."""
+    if len(posts) < 2:
+        return False
+    seen = 0
+    for post in posts:
+        if post.blocks or not post.text:
+            continue
+        text = _html_plain_view(post.text) if post.text_format == "html" else post.text
+        if _has_counter(text):
+            seen += 1
+            if seen >= 2:
+                return True
+    return False
+
+
+def _trim_title(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    cut = False
+    if len(text) > TITLE_MAX_CHARS:
+        space = text.rfind(" ", 0, TITLE_MAX_CHARS)
+        text = text[: space if space > TITLE_MAX_CHARS // 2 else TITLE_MAX_CHARS]
+        cut = True
+    text = text.rstrip(TITLE_TRAILING_JUNK).lstrip(" \t\n-–—•*→:")
+    return text + "…" if cut and text else text
+
+
+def _first_sentences(text: str) -> str:
+    parts = [p.strip() for p in _SENTENCE_END.split(text) if p.strip()]
+    title = ""
+    for part in parts:
+        title = f"{title} {part}".strip()
+        if len(title.rstrip(TITLE_TRAILING_JUNK)) >= TITLE_MIN_CHARS:
+            break
+    return title
+
+
+def derive_title(thread: Thread, posts: Sequence[DocPost]) -> str:
+    """The thread's own title, else the first post's opening heading or first sentence."""
+    if thread.title and thread.title.strip():
+        title = _trim_title(repair_text(html.unescape(thread.title)))
+        if title:
+            return title
+    for doc_post in posts[:1]:
+        for block in doc_post.blocks:
+            if block.kind in ("separator", "code", "image", "post") or not block.text.strip():
+                continue
+            text = block.text if block.kind == "heading" else _first_sentences(block.text)
+            title = _trim_title(text)
+            if title:
+                return title
+            break
+    name = thread.author.name or (f"@{thread.author.handle}" if thread.author.handle else "")
+    return f"A thread by {name}" if name else "A thread"
+
+
+def document_from_thread(thread: Thread) -> Document:
+    soft_breaks = thread.source == "file"
+    counted = _counted_thread(thread.posts)
+    posts = tuple(
+        DocPost(source=post, blocks=blocks_for_post(post, soft_breaks=soft_breaks, in_counted_thread=counted))
+        for post in thread.posts
+    )
+    note = None
+    if thread.truncated:
+        note = f"Showing the first {len(thread.posts)} of {thread.total_posts} posts."
+    return Document(
+        title=derive_title(thread, posts),
+        author=thread.author,
+        posts=posts,
+        cover_image=thread.cover_image,
+        source_url=thread.url,
+        truncated_note=note,
+    )
