@@ -206,6 +206,8 @@ def _pattern_tile(background: Background, size: tuple[int, int], with_alpha: boo
         grains = NOISE_TILE_GRAINS
         noise = Image.frombytes("L", (grains, grains), random.Random(NOISE_SEED).randbytes(grains * grains))
         tile = noise.resize((pw, ph), Image.Resampling.NEAREST)
+    elif background.pattern == "diagonal":
+        tile = _diagonal_tile(pw, background.pattern_weight * css_scale(size))
     else:
         s = TILE_SUPERSAMPLE
         big = Image.new("L", (pw * s, ph * s), 0)
@@ -227,13 +229,6 @@ def _draw_motif(draw: ImageDraw.ImageDraw, kind: str, w: int, h: int, weight: fl
         line = max(1.0, weight)
         draw.rectangle((0, 0, w, line - 1), fill=255)
         draw.rectangle((0, 0, line - 1, h), fill=255)
-    elif kind == "diagonal":  # "/" lines, one per cell, continuous across cells
-        half = max(1.0, weight) * math.sqrt(2) / 2  # horizontal half-width of a 45° band
-        for offset in (0, w, 2 * w):
-            draw.polygon(
-                [(offset - half, 0), (offset + half, 0), (offset + half - h, h), (offset - half - h, h)],
-                fill=255,
-            )
     elif kind == "waves":  # one sine wave per row of cells; the tile is one wavelength wide
         amplitude = WAVE_AMPLITUDE * h
         steps = max(16, w // 4)
@@ -242,6 +237,24 @@ def _draw_motif(draw: ImageDraw.ImageDraw, kind: str, w: int, h: int, weight: fl
             for x in (w * i / steps for i in range(-2, steps + 3))
         ]
         draw.line(points, fill=255, width=max(1, round(weight)), joint="curve")
+
+
+def _diagonal_tile(period: int, weight: float) -> Image.Image:
+    """"/" lines at 45°, one per period: a pixel's coverage depends only on ``(x + y) mod period``,
+    so it is computed once per diagonal (supersampled) and the lines stay exactly straight."""
+    half = max(1.0, weight) * math.sqrt(2) / 2  # half-width measured along x of a 45° band
+    s = TILE_SUPERSAMPLE
+    offsets = [(i + 0.5) / s for i in range(s)]
+    coverage = []
+    for d in range(period):
+        inside = 0
+        for ox in offsets:
+            for oy in offsets:
+                u = (d + ox + oy) % period
+                inside += min(u, period - u) < half
+        coverage.append(round(255 * inside / (s * s)))
+    data = bytes(coverage[(x + y) % period] for y in range(period) for x in range(period))
+    return Image.frombytes("L", (period, period), data)
 
 
 def _tile(tile: Image.Image, size: tuple[int, int]) -> Image.Image:
@@ -266,3 +279,8 @@ def _solid_with_pattern(background: Background, base: RGB, size: tuple[int, int]
     tile.paste(_rgb(background.pattern_color), None, mask)
     return _tile(tile, size)
 
+
+
+def clear_background_cache() -> None:
+    """Forget painted backgrounds (tests, or after themes are reloaded)."""
+    _paint.cache_clear()
