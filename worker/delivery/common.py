@@ -1,0 +1,155 @@
+"""Platform-neutral pieces of delivery: captions, file names, album splitting, photo fitting."""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from PIL import Image
+
+from worker.limits import PDF_FILENAME_MAX_CHARS
+
+ELLIPSIS = "…"
+DEFAULT_STEM = "carousel"
+
+
+@dataclass(frozen=True)
+class ResultSummary:
+    """What a caption says about a carousel."""
+
+    title: str
+    author_name: str
+    author_handle: str
+    slide_count: int
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def ellipsize(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` UTF-16 units, ending with "…" when cut (on a word if close)."""
+    if utf16_len(text) <= limit:
+        return text
+    budget = limit - utf16_len(ELLIPSIS)
+    out: list[str] = []
+    used = 0
+    for ch in text:
+        size = utf16_len(ch)
+        if used + size > budget:
+            break
+        out.append(ch)
+        used += size
+    cut = "".join(out)
+    space = cut.rfind(" ")
+    if space >= len(cut) * 3 // 4:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-—") + ELLIPSIS
+
+
+def slide_word(count: int) -> str:
+    return f"{count} slide" if count == 1 else f"{count} slides"
+
+
+def caption_text(summary: ResultSummary, limit: int) -> str:
+    """Title, then author and slide count; the title gives way first when the limit is tight."""
+    who = summary.author_name
+    if summary.author_handle:
+        who = f"{who} (@{summary.author_handle})" if who else f"@{summary.author_handle}"
+    tail = f"by {who} · {slide_word(summary.slide_count)}" if who else slide_word(summary.slide_count)
+    tail = ellipsize(tail, limit // 2)
+    title = summary.title.strip()
+    if not title:
+        return tail
+    room = limit - utf16_len(tail) - 1
+    return f"{ellipsize(title, room)}\n{tail}"
+
+
+def safe_filename(title: str, extension: str, max_chars: int = PDF_FILENAME_MAX_CHARS) -> str:
+    """A portable file name from a title: "How LLM inference works!" → "how-llm-inference-works.pdf"."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(stem) > max_chars:
+        stem = stem[:max_chars]
+        if "-" in stem[max_chars // 2 :]:
+            stem = stem[: stem.rfind("-")]
+        stem = stem.strip("-")
+    return f"{stem or DEFAULT_STEM}.{extension}"
+
+
+def split_groups(count: int, group_max: int, group_min: int) -> list[int]:
+    """Sizes of consecutive album groups: as few as possible, balanced, none below ``group_min``.
+
+    11 → [6, 5]; 21 → [7, 7, 7]; 1 → [1] (a single item cannot be a group: send it alone).
+    """
+    if count <= 0:
+        return []
+    groups = math.ceil(count / group_max)
+    base, extra = divmod(count, groups)
+    sizes = [base + 1] * extra + [base] * (groups - extra)
+    if count >= group_min:
+        assert all(group_min <= s <= group_max for s in sizes)
+    return sizes
+
+
+@dataclass(frozen=True)
+class PhotoLimits:
+    max_bytes: int
+    max_dimension_sum: int
+    max_ratio: float
+
+
+@dataclass(frozen=True)
+class FittedPhoto:
+    data: bytes
+    mime: str
+    extension: str
+    reencoded: bool
+
+
+def image_kind(data: bytes) -> tuple[str, str]:
+    """(mime type, extension) of encoded image bytes."""
+    if data.startswith(b"\x89PNG"):
+        return "image/png", "png"
+    if data.startswith(b"\xff\xd8"):
+        return "image/jpeg", "jpg"
+    return "application/octet-stream", "bin"
+
+
+class PhotoTooOdd(ValueError):
+    """A slide whose shape no photo can take (aspect ratio beyond the platform's limit)."""
+
+
+def fit_photo(data: bytes, limits: PhotoLimits, jpeg_qualities: tuple[int, ...]) -> FittedPhoto:
+    """The slide as it can be sent as a photo: unchanged when within limits, else scaled and/or JPEG."""
+    mime, ext = image_kind(data)
+    with Image.open(io.BytesIO(data)) as probe:
+        width, height = probe.size
+    if max(width, height) / max(1, min(width, height)) > limits.max_ratio:
+        raise PhotoTooOdd(f"slide of {width}x{height} exceeds the photo aspect ratio limit")
+    fits_size = width + height <= limits.max_dimension_sum
+    if fits_size and len(data) <= limits.max_bytes:
+        return FittedPhoto(data, mime, ext, reencoded=False)
+    with Image.open(io.BytesIO(data)) as opened:
+        image: Image.Image = opened.convert("RGB")
+    if not fits_size:
+        scale = limits.max_dimension_sum / (width + height)
+        image = image.resize(
+            (max(1, int(width * scale)), max(1, int(height * scale))), Image.Resampling.LANCZOS
+        )
+    for quality in jpeg_qualities:
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=quality, optimize=True)
+        if out.tell() <= limits.max_bytes:
+            return FittedPhoto(out.getvalue(), "image/jpeg", "jpg", reencoded=True)
+    while True:  # still too big at the lowest quality: shrink until it fits
+        smaller = (max(1, image.width * 3 // 4), max(1, image.height * 3 // 4))
+        image = image.resize(smaller, Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=jpeg_qualities[-1], optimize=True)
+        if out.tell() <= limits.max_bytes:
+            return FittedPhoto(out.getvalue(), "image/jpeg", "jpg", reencoded=True)

@@ -1,0 +1,491 @@
+"""Delivery to Telegram over the Bot API (plain HTTPS, no bot framework in the worker).
+
+:class:`TelegramClient` is a small synchronous client: one method call per request, flood control
+(429 ``retry_after``) waited out a bounded number of times, about one message per second per chat.
+:class:`TelegramDelivery` speaks for one job: it keeps the status message up to date, sends the
+album (balanced media groups of at most 10, in order) and the PDF, replies to the user's message in
+the same forum topic, and tells the user one clear sentence when something fails.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from rendering.api import Carousel
+from worker.contract import ReplyAddress
+from worker.delivery.common import (
+    PhotoLimits,
+    ResultSummary,
+    caption_text,
+    fit_photo,
+    safe_filename,
+    slide_word,
+    split_groups,
+)
+from worker.limits import (
+    TELEGRAM_CALLBACK_DATA_MAX_BYTES,
+    TELEGRAM_CAPTION_MAX,
+    TELEGRAM_CHAT_SEND_INTERVAL_S,
+    TELEGRAM_FLOOD_RETRIES,
+    TELEGRAM_HTTP_CONNECT_TIMEOUT_S,
+    TELEGRAM_HTTP_TIMEOUT_S,
+    TELEGRAM_JPEG_QUALITIES,
+    TELEGRAM_MEDIA_GROUP_MAX,
+    TELEGRAM_MEDIA_GROUP_MIN,
+    TELEGRAM_MESSAGE_MAX,
+    TELEGRAM_PHOTO_MAX_BYTES,
+    TELEGRAM_PHOTO_MAX_DIMENSION_SUM,
+    TELEGRAM_PHOTO_MAX_RATIO,
+    TELEGRAM_RETRY_AFTER_MAX_S,
+)
+from worker.results import ResultStore, SentFiles, bot_key, job_ref
+
+log = logging.getLogger(__name__)
+
+PHOTO_LIMITS = PhotoLimits(
+    max_bytes=TELEGRAM_PHOTO_MAX_BYTES,
+    max_dimension_sum=TELEGRAM_PHOTO_MAX_DIMENSION_SUM,
+    max_ratio=TELEGRAM_PHOTO_MAX_RATIO,
+)
+SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup"})
+NOT_MODIFIED = "message is not modified"
+DONE_STATUS = "Done."
+
+# Re-render buttons under a result: ``rr:{job_ref}:{field}`` (the Telegram front-end answers them)
+RERENDER_PREFIX = "rr"
+RERENDER_BUTTONS: tuple[tuple[str, str], ...] = (
+    ("theme", "🎨 Theme"),
+    ("ratio", "📐 Ratio"),
+    ("format", "🖼 Format"),
+)
+
+
+class TelegramAPIError(Exception):
+    """A Bot API answer with ``ok: false`` (or a transport failure, code 0)."""
+
+    def __init__(self, method: str, code: int, description: str, retry_after: float | None = None) -> None:
+        super().__init__(f"{method}: {code} {description}")
+        self.method = method
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+    @property
+    def bad_file_reference(self) -> bool:
+        text = self.description.lower()
+        return self.code == 400 and (
+            "file identifier" in text or "file_id" in text or "file reference" in text
+        )
+
+
+def method_url(api_url: str, token: str, method: str) -> str:
+    """Same rules as python-telegram-bot's ``base_url``: format ``{token}`` if present, else append it."""
+    base = api_url.format(token=token) if "{token}" in api_url else f"{api_url}{token}"
+    return f"{base}/{method}"
+
+
+Upload = tuple[str, bytes, str]  # (file name, bytes, mime type) of a multipart part
+
+
+class TelegramClient:
+    def __init__(
+        self,
+        token: str,
+        api_url: str,
+        *,
+        http: httpx.Client | None = None,
+        send_interval: float = TELEGRAM_CHAT_SEND_INTERVAL_S,
+        flood_retries: int = TELEGRAM_FLOOD_RETRIES,
+        max_retry_after: float = TELEGRAM_RETRY_AFTER_MAX_S,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.token = token
+        self.api_url = api_url
+        self._own_http = http is None
+        self.http = http or httpx.Client(
+            timeout=httpx.Timeout(TELEGRAM_HTTP_TIMEOUT_S, connect=TELEGRAM_HTTP_CONNECT_TIMEOUT_S)
+        )
+        self.send_interval = send_interval
+        self.flood_retries = flood_retries
+        self.max_retry_after = max_retry_after
+        self.sleep = sleep
+        self.clock = clock
+        self._last_send: dict[str, float] = {}
+
+    def close(self) -> None:
+        if self._own_http:
+            self.http.close()
+
+    def __enter__(self) -> TelegramClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- the one request path
+
+    def call(
+        self,
+        method: str,
+        params: Mapping[str, Any] | None = None,
+        files: Mapping[str, Upload] | None = None,
+        *,
+        flood_retries: int | None = None,
+    ) -> Any:
+        """Call a Bot API method; returns ``result``. 429 is waited out up to ``flood_retries`` times."""
+        params = {k: v for k, v in (params or {}).items() if v is not None}
+        retries = self.flood_retries if flood_retries is None else flood_retries
+        attempt = 0
+        while True:
+            if method in SEND_METHODS:
+                self._pace(str(params.get("chat_id")))
+            try:
+                return self._request(method, params, files)
+            except TelegramAPIError as err:
+                if err.code == 429 and attempt < retries:
+                    wait = err.retry_after if err.retry_after is not None else 1.0
+                    if wait <= self.max_retry_after:
+                        attempt += 1
+                        log.info("telegram flood control on %s: waiting %.1f s", method, wait)
+                        self.sleep(wait)
+                        continue
+                raise
+
+    def _pace(self, chat: str) -> None:
+        last = self._last_send.get(chat)
+        if last is not None:
+            wait = last + self.send_interval - self.clock()
+            if wait > 0:
+                self.sleep(wait)
+        self._last_send[chat] = self.clock()
+
+    def _request(self, method: str, params: dict[str, Any], files: Mapping[str, Upload] | None) -> Any:
+        url = method_url(self.api_url, self.token, method)
+        try:
+            if files:
+                form = {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}
+                response = self.http.post(url, data=form, files=dict(files))
+            else:
+                response = self.http.post(url, json=params)
+        except httpx.HTTPError as exc:
+            raise TelegramAPIError(method, 0, f"transport error: {exc}") from exc
+        try:
+            body = response.json()
+        except ValueError:
+            raise TelegramAPIError(method, response.status_code, response.text[:200]) from None
+        if body.get("ok"):
+            return body.get("result")
+        parameters = body.get("parameters") or {}
+        raise TelegramAPIError(
+            method,
+            int(body.get("error_code") or response.status_code),
+            str(body.get("description") or ""),
+            retry_after=parameters.get("retry_after"),
+        )
+
+    # ---- methods
+
+    def send_message(self, chat_id: int | str, text: str, **extra: Any) -> dict:
+        return self.call("sendMessage", {"chat_id": chat_id, "text": text[:TELEGRAM_MESSAGE_MAX], **extra})
+
+    def edit_message_text(
+        self,
+        chat_id: int | str,
+        message_id: int | str,
+        text: str,
+        *,
+        flood_retries: int | None = None,
+        **extra: Any,
+    ) -> Any:
+        params = {"chat_id": chat_id, "message_id": message_id, "text": text[:TELEGRAM_MESSAGE_MAX], **extra}
+        return self.call("editMessageText", params, flood_retries=flood_retries)
+
+    def delete_message(self, chat_id: int | str, message_id: int | str) -> bool:
+        return bool(self.call("deleteMessage", {"chat_id": chat_id, "message_id": message_id}))
+
+    def send_photo(self, chat_id: int | str, photo: str | Upload, **extra: Any) -> dict:
+        return self._send_file("sendPhoto", "photo", chat_id, photo, extra)
+
+    def send_document(self, chat_id: int | str, document: str | Upload, **extra: Any) -> dict:
+        return self._send_file("sendDocument", "document", chat_id, document, extra)
+
+    def send_media_group(
+        self,
+        chat_id: int | str,
+        media: Sequence[dict],
+        files: Mapping[str, Upload] | None = None,
+        **extra: Any,
+    ) -> list[dict]:
+        """``media``: InputMedia dicts whose ``media`` is a file_id or ``attach://{name}`` of ``files``."""
+        return list(self.call("sendMediaGroup", {"chat_id": chat_id, "media": list(media), **extra}, files))
+
+    def _send_file(
+        self, method: str, name: str, chat_id: int | str, value: str | Upload, extra: dict
+    ) -> dict:
+        params = {"chat_id": chat_id, **extra}
+        if isinstance(value, str):
+            return dict(self.call(method, {**params, name: value}))
+        return dict(self.call(method, params, {name: value}))
+
+
+# --------------------------------------------------------------------------- one job's delivery
+
+
+@dataclass(frozen=True)
+class OutFile:
+    """A file to send: new bytes, or a file_id Telegram already holds."""
+
+    data: bytes | None = None
+    file_id: str | None = None
+    filename: str = ""
+    mime: str = "application/octet-stream"
+
+    def upload(self) -> Upload:
+        assert self.data is not None
+        return (self.filename, self.data, self.mime)
+
+
+@dataclass
+class Sent:
+    """What a delivery produced: message ids and the file_ids to reuse next time."""
+
+    photo_message_ids: list[int] = field(default_factory=list)
+    photo_file_ids: list[str] = field(default_factory=list)
+    document_message_id: int | None = None
+    document_file_id: str | None = None
+    groups: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "photo_message_ids": self.photo_message_ids,
+            "document_message_id": self.document_message_id,
+            "groups": self.groups,
+        }
+
+
+def rerender_keyboard(job_id: str) -> dict:
+    """The re-render keyboard as Bot API JSON; data ``rr:{job_ref}:{field}``, checked against 64 bytes."""
+    ref = job_ref(job_id)
+    row = []
+    for name, label in RERENDER_BUTTONS:
+        data = f"{RERENDER_PREFIX}:{ref}:{name}"
+        if len(data.encode()) > TELEGRAM_CALLBACK_DATA_MAX_BYTES:
+            raise ValueError(f"callback data {data!r} is over {TELEGRAM_CALLBACK_DATA_MAX_BYTES} bytes")
+        row.append({"text": label, "callback_data": data})
+    return {"inline_keyboard": [row]}
+
+
+def slide_files(slides: Sequence[bytes]) -> list[OutFile]:
+    """Slides as photo uploads within Telegram's photo limits (re-encoded as JPEG only if needed)."""
+    out = []
+    for i, data in enumerate(slides, start=1):
+        fitted = fit_photo(data, PHOTO_LIMITS, TELEGRAM_JPEG_QUALITIES)
+        if fitted.reencoded:
+            log.info("slide %d re-encoded as JPEG to fit Telegram photo limits", i)
+        out.append(OutFile(data=fitted.data, filename=f"slide-{i:02d}.{fitted.extension}", mime=fitted.mime))
+    return out
+
+
+def pdf_file(pdf: bytes, title: str) -> OutFile:
+    return OutFile(data=pdf, filename=safe_filename(title, "pdf"), mime="application/pdf")
+
+
+def document_caption(summary: ResultSummary) -> str:
+    return (
+        f"PDF · {slide_word(summary.slide_count).replace('slide', 'page')}. Another theme, ratio or format?"
+    )
+
+
+class TelegramDelivery:
+    """Status, results and failures of one job, sent to its reply address."""
+
+    platform = "telegram"
+
+    def __init__(self, reply: ReplyAddress, client: TelegramClient, store: ResultStore | None = None) -> None:
+        self.reply = reply
+        self.client = client
+        self.store = store
+        self.bot = bot_key(client.api_url, client.token)
+        self.status_message_id: int | str | None = reply.status_message_id
+        self._status_text: str | None = None
+
+    def close(self) -> None:
+        self.client.close()
+
+    # ---- addressing
+
+    def _where(self) -> dict[str, Any]:
+        where: dict[str, Any] = {}
+        if self.reply.thread_id:
+            where["message_thread_id"] = self.reply.thread_id
+        if self.reply.reply_to_message_id is not None:
+            where["reply_parameters"] = {
+                "message_id": self.reply.reply_to_message_id,
+                "allow_sending_without_reply": True,
+            }
+        return where
+
+    # ---- status message
+
+    def status(self, text: str) -> None:
+        """Show progress: edit the status message (post one first if there is none). Best effort."""
+        if text == self._status_text:
+            return
+        try:
+            if self.status_message_id is None:
+                message = self.client.send_message(self.reply.chat_id, text, **self._where())
+                self.status_message_id = message["message_id"]
+            else:
+                self.client.edit_message_text(
+                    self.reply.chat_id,
+                    self.status_message_id,
+                    text,
+                    flood_retries=0,  # progress is not worth waiting for; the next update will come
+                )
+            self._status_text = text
+        except TelegramAPIError as err:
+            if NOT_MODIFIED in err.description:
+                self._status_text = text
+            else:
+                log.warning("status update failed: %s", err)
+
+    def finish(self) -> None:
+        """Remove the status message once the result is there (or mark it done if it can't go)."""
+        if self.status_message_id is None:
+            return
+        try:
+            self.client.delete_message(self.reply.chat_id, self.status_message_id)
+            self.status_message_id = None
+        except TelegramAPIError as err:
+            log.info("status message not deleted (%s); marking it done", err)
+            self.status(DONE_STATUS)
+
+    def fail(self, sentence: str) -> None:
+        """Tell the user one clear sentence: in place of the status message, else as a reply."""
+        if self.status_message_id is not None:
+            try:
+                self.client.edit_message_text(self.reply.chat_id, self.status_message_id, sentence)
+                self._status_text = sentence
+                return
+            except TelegramAPIError as err:
+                if NOT_MODIFIED in err.description:
+                    return
+                log.warning("could not edit the status message with the failure: %s", err)
+        self.client.send_message(self.reply.chat_id, sentence, **self._where())
+
+    # ---- results
+
+    def deliver(
+        self, carousel: Carousel, summary: ResultSummary, job_id: str, content_key: str | None
+    ) -> dict:
+        """Upload the slides and the PDF; remember their file_ids for an identical request later."""
+        sent = self.send_result(
+            slide_files(carousel.slides),
+            pdf_file(carousel.pdf, summary.title),
+            summary,
+            rerender_keyboard(job_id),
+        )
+        if self.store is not None and content_key and sent.document_file_id and all(sent.photo_file_ids):
+            self.store.save_sent_files(
+                self.bot,
+                content_key,
+                SentFiles(
+                    photos=sent.photo_file_ids,
+                    document=sent.document_file_id,
+                    title=summary.title,
+                    author_name=summary.author_name,
+                    author_handle=summary.author_handle,
+                    image_format=carousel.image_format,
+                ),
+            )
+        return {**sent.as_dict(), "reused_file_ids": False}
+
+    def deliver_cached(self, content_key: str, job_id: str) -> dict | None:
+        """Send an identical earlier result again by file_id (no rendering, no upload); None if unknown."""
+        if self.store is None:
+            return None
+        files = self.store.sent_files(self.bot, content_key)
+        if files is None:
+            return None
+        summary = ResultSummary(files.title, files.author_name, files.author_handle, files.slide_count)
+        try:
+            sent = self.send_result(
+                [OutFile(file_id=f) for f in files.photos],
+                OutFile(file_id=files.document),
+                summary,
+                rerender_keyboard(job_id),
+            )
+        except TelegramAPIError as err:
+            if not err.bad_file_reference:
+                raise
+            log.info("stored file_ids were refused (%s); rendering again", err)
+            self.store.forget_sent_files(self.bot, content_key)
+            return None
+        return {**sent.as_dict(), "reused_file_ids": True, "slides": files.slide_count, "title": files.title}
+
+    def send_result(
+        self,
+        photos: Sequence[OutFile],
+        document: OutFile,
+        summary: ResultSummary,
+        keyboard: dict | None,
+    ) -> Sent:
+        """The album in balanced groups of ≤ 10 (caption on the first photo), then the PDF with buttons."""
+        sent = Sent()
+        caption = caption_text(summary, TELEGRAM_CAPTION_MAX)
+        sizes = split_groups(len(photos), TELEGRAM_MEDIA_GROUP_MAX, TELEGRAM_MEDIA_GROUP_MIN)
+        start = 0
+        for size in sizes:
+            group = photos[start : start + size]
+            first = start == 0
+            start += size
+            if size == 1:
+                extra: dict[str, Any] = {**self._where()}
+                if first:
+                    extra["caption"] = caption
+                item = group[0]
+                message = self.client.send_photo(self.reply.chat_id, item.file_id or item.upload(), **extra)
+                messages = [message]
+            else:
+                media, files = [], {}
+                for index, item in enumerate(group):
+                    entry: dict[str, Any] = {"type": "photo"}
+                    if item.file_id:
+                        entry["media"] = item.file_id
+                    else:
+                        part = f"photo{len(sent.photo_file_ids) + index + 1}"
+                        files[part] = item.upload()
+                        entry["media"] = f"attach://{part}"
+                    if first and index == 0:
+                        entry["caption"] = caption
+                    media.append(entry)
+                messages = self.client.send_media_group(self.reply.chat_id, media, files, **self._where())
+            sent.groups.append(size)
+            for message in messages:
+                sent.photo_message_ids.append(int(message["message_id"]))
+                sent.photo_file_ids.append(_largest_photo(message))
+        doc_extra: dict[str, Any] = {**self._where(), "caption": document_caption(summary)}
+        if keyboard is not None:
+            doc_extra["reply_markup"] = keyboard
+        message = self.client.send_document(
+            self.reply.chat_id, document.file_id or document.upload(), **doc_extra
+        )
+        sent.document_message_id = int(message["message_id"])
+        sent.document_file_id = str((message.get("document") or {}).get("file_id") or "") or None
+        return sent
+
+
+def _largest_photo(message: Mapping[str, Any]) -> str:
+    sizes = message.get("photo") or []
+    if not sizes:
+        return ""
+    best = max(sizes, key=lambda s: (s.get("width", 0) * s.get("height", 0), s.get("file_size", 0)))
+    return str(best.get("file_id") or "")
