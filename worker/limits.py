@@ -79,3 +79,12 @@ PDF_FILENAME_MAX_CHARS = 60
 RERENDER_TTL_S = 7 * 24 * 3600  # how long re-theme buttons under a result keep working without re-fetching
 FILE_ID_TTL_S = 30 * 24 * 3600  # Telegram file_ids of delivered results, reused for identical requests
 JOB_REPORTED_TTL_S = 24 * 3600  # the "the user already heard about this job's failure" mark
+
+# Chat front-ends (Telegram bot): requests per user and per chat (fixed windows), typed values
+CAROUSELS_PER_USER = 5
+CAROUSELS_PER_USER_WINDOW_S = 60
+CAROUSELS_PER_CHAT = 20
+CAROUSELS_PER_CHAT_WINDOW_S = 60
+TEXT_UPLOAD_MAX_BYTES = 512 * 1024  # a .md/.txt document sent to the bot to lay out as a text carousel
+BRAND_TEXT_MAX = 80  # brand name (characters)
+CTA_TEXT_MAX = 140  # CTA wording and brand footer (characters)

@@ -1,0 +1,127 @@
+"""Wiring of the Telegram front-end: handlers, commands menu, flood control, polling."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.settings_store import SettingsStore, make_store
+from bot.telegram import handlers as h
+from bot.telegram.ratelimit import RateLimiter, make_rate_limiter
+from bot.telegram.texts import COMMANDS
+from worker.config import Settings
+from worker.queue import JobQueue, make_queue
+
+log = logging.getLogger(__name__)
+
+# Written by `carousel themes --preview out/themes`; /theme sends it when it exists (a file, or the
+# first PNG in a folder).
+DEFAULT_THEME_PREVIEW = Path("out/themes")
+
+
+def find_theme_preview(path: Path | None) -> Path | None:
+    if path is None:
+        return None
+    if path.is_dir():
+        sheets = sorted(path.glob("*.png"))
+        return sheets[0] if sheets else None
+    return path
+
+
+async def register_commands(application: Application) -> None:
+    """post_init: the command menu (setMyCommands)."""
+    await application.bot.set_my_commands([BotCommand(name, about) for name, about in COMMANDS])
+
+
+async def close_store(application: Application) -> None:
+    """post_shutdown: release the settings store's connections."""
+    await h.deps_of(application).store.close()
+
+
+def build_application(
+    settings: Settings,
+    queue: JobQueue,
+    *,
+    store: SettingsStore | None = None,
+    limiter: RateLimiter | None = None,
+    theme_preview: Path | None = DEFAULT_THEME_PREVIEW,
+    updater: bool = True,
+) -> Application:
+    """The bot, ready for ``run_polling`` (or ``initialize`` + ``process_update`` in tests)."""
+    if not settings.telegram_bot_token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    builder = (
+        Application.builder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)
+        .rate_limiter(AIORateLimiter())
+        .post_init(register_commands)
+        .post_shutdown(close_store)
+    )
+    if not updater:
+        builder = builder.updater(None)
+    application = builder.build()
+    application.bot_data[h.DEPS_KEY] = h.BotDeps(
+        settings=settings,
+        queue=queue,
+        store=store or make_store(settings.redis_url),
+        limiter=limiter or make_rate_limiter(settings.redis_url),
+        theme_preview=find_theme_preview(theme_preview),
+    )
+
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    new_message = filters.UpdateType.MESSAGE
+    for command, handler in (
+        ("start", h.start),
+        ("help", h.help_command),
+        ("carousel", h.carousel),
+        ("theme", h.theme),
+        ("ratio", h.ratio),
+        ("format", h.format_command),
+        ("cta", h.cta),
+        ("brand", h.brand),
+        ("preset", h.preset),
+        ("settings", h.settings_command),
+        ("reset", h.reset),
+        ("autolink", h.autolink),
+    ):
+        application.add_handler(CommandHandler(command, handler, filters=new_message))
+    for pattern, handler in h.callback_patterns():
+        application.add_handler(CallbackQueryHandler(handler, pattern=pattern))
+    application.add_handler(MessageHandler(new_message & filters.PHOTO, h.photo))
+    application.add_handler(MessageHandler(new_message & filters.Document.ALL, h.document))
+    application.add_handler(
+        MessageHandler(new_message & private & filters.TEXT & ~filters.COMMAND, h.private_text)
+    )
+    application.add_handler(
+        MessageHandler(
+            new_message & groups & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, h.group_message
+        )
+    )
+    application.add_error_handler(h.error)
+    return application
+
+
+def run_polling(settings: Settings) -> None:
+    """`carousel telegram`: long polling; an embedded worker when REDIS_URL is unset."""
+    queue = make_queue(settings)
+    if not settings.redis_url:
+        log.info("REDIS_URL is not set: jobs run in this process and settings live in memory")
+    application = build_application(settings, queue)
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    finally:
+        shutdown = getattr(queue, "shutdown", None)
+        if callable(shutdown):
+            shutdown()

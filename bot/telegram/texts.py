@@ -1,0 +1,179 @@
+"""Everything the Telegram bot says, in one place (plain text, no parse mode)."""
+
+from __future__ import annotations
+
+from worker.limits import TELEGRAM_CAPTION_MAX, TELEGRAM_MESSAGE_MAX
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "What this bot does"),
+    ("help", "How to use it"),
+    ("carousel", "Make a carousel: /carousel <thread link>"),
+    ("theme", "Choose a theme"),
+    ("ratio", "Choose the slide ratio"),
+    ("format", "PNG or JPEG slides"),
+    ("cta", "The last slide's call to action"),
+    ("brand", "Your brand kit: name, @handle, avatar, logo, colour, footer"),
+    ("preset", "Save and load named presets"),
+    ("settings", "What the next carousel will use"),
+    ("reset", "Clear your personal settings"),
+)
+
+START = (
+    "👋 I turn threads into carousels: image slides plus a PDF, ready for Instagram or LinkedIn.\n\n"
+    "Send me a link to an X thread, a Bluesky or a Mastodon post — or paste a few paragraphs of "
+    "text, or send a .md/.txt file.\n\n"
+    "Pick a look with /theme, /ratio and /format, sign it with /brand, and see everything with "
+    "/settings. /help lists all commands."
+)
+
+HELP = (
+    "How to use me\n\n"
+    "• Private chat: paste a thread link (X, Bluesky, Mastodon), several paragraphs of text, or send "
+    "a .md/.txt file.\n"
+    "• Groups: /carousel <link>, mention me with a link, or reply to a message that has a link with "
+    "/carousel. Admins can turn on /autolink so any pasted link works (I must be an admin or have "
+    "privacy mode off to see those).\n\n"
+    "Settings\n"
+    "/theme, /ratio, /format — the look\n"
+    "/cta — the last slide (follow, save, link, none); /cta text <words>, /cta link <url>\n"
+    "/brand — name, @handle, avatar, logo, accent colour, footer, watermark\n"
+    "/preset save NAME · /preset load NAME · /preset list · /preset delete NAME\n"
+    "/settings — what the next carousel will use, and where each value comes from\n"
+    "/reset — clear your personal settings (presets are kept)\n\n"
+    "In a group, the group's settings apply to everyone's carousels and only admins can change them.\n"
+    "Under each result, buttons re-render it with another theme, ratio or format."
+)
+
+QUEUED = "⏳ Queued — I'll update this message as I work on it."
+QUEUED_FIRST_OF = (
+    "⏳ Queued — I found {count} links and am using the first one. I'll update this message as I go."
+)
+QUEUED_TEXT = "⏳ Queued your text — I'll update this message as I work on it."
+QUEUED_RERENDER = "⏳ Re-rendering with {field} {value} — I'll update this message as I go."
+QUEUE_DOWN = "I can't reach my render queue right now, so nothing was started. Please try again in a minute."
+
+NOT_A_THREAD_LINK = (
+    "That's not a thread link I can read. Send a link to an X (Twitter), Bluesky or Mastodon post."
+)
+NO_LINK_IN_COMMAND = (
+    "Send /carousel followed by a thread link, or reply with /carousel to a message that has one."
+)
+PRIVATE_HINT = (
+    "Send me a thread link (X, Bluesky or Mastodon), paste a few paragraphs of text, or send a "
+    ".md/.txt file. /help shows everything I can do."
+)
+RATE_LIMITED = "You're going fast — try again in {seconds} s."
+ERROR = "Sorry, something went wrong on my side. Please try again."
+
+TEXT_FILE_TOO_BIG = "That file is too big for me — send a text file under {kb} KB."
+TEXT_FILE_UNREADABLE = "I couldn't read that file as text. Send a UTF-8 .md or .txt file."
+TEXT_FILE_TYPE = "I can lay out .md and .txt files. Send a text file, or paste the text."
+
+ADMINS_ONLY = "Only this group's admins can change its settings."
+GROUP_SETTINGS_NOTE = "(group settings: they apply to everyone's carousels here)"
+
+CHOOSE_THEME = "Choose a theme{scope}:"
+CHOOSE_RATIO = "Choose the slide ratio{scope}:"
+CHOOSE_FORMAT = "Choose the image format{scope}:"
+CHOOSE_CTA = (
+    "Choose the call to action on the last slide{scope}:\n"
+    "Set its wording with /cta text <words> and a link with /cta link <url>."
+)
+SET_DONE = "Done: {label} is now {value}."
+SET_CLEARED = "Done: {label} cleared."
+UNKNOWN_CHOICE = "That isn't one of the choices: {choices}."
+CTA_USAGE = "Use /cta to choose the kind, /cta text <words> for its wording, /cta link <url> for its link."
+CTA_LINK_INVALID = "That doesn't look like a link: send /cta link https://…"
+
+BRAND_TITLE = "Brand kit{scope}:\n{lines}\n\nTap a button to change a value, or use /brand <field> <value>."
+BRAND_USAGE = (
+    "Use /brand name <name>, /brand handle @you, /brand accent #RRGGBB, /brand footer <text>, "
+    "/brand watermark on|off, /brand avatar or /brand logo (then send a picture), /brand clear."
+)
+ASK_VALUE = {
+    "brand.name": "Send the name to show on your slides.",
+    "brand.handle": "Send your @handle.",
+    "brand.avatar": "Send the picture to use as your avatar (a photo or an image file).",
+    "brand.logo": "Send your logo (a photo, or a PNG file to keep transparency).",
+    "brand.accent": "Send an accent colour as #RRGGBB, e.g. #1D9BF0.",
+    "brand.footer": "Send the footer text for every slide.",
+    "cta_text": "Send the call-to-action wording for the last slide.",
+    "cta_link": "Send the link for the last slide.",
+}
+ACCENT_INVALID = "That isn't a colour I understand: send it as #RRGGBB, e.g. #1D9BF0."
+HANDLE_INVALID = "That isn't a handle: send letters, digits, _ or . after the @, e.g. @carouselbot."
+VALUE_TOO_LONG = "That's too long — keep it under {limit} characters."
+BRAND_CLEARED = "Brand kit cleared."
+PICTURE_WITHOUT_ASK = "Nice picture! To use it in your carousels, send /brand avatar or /brand logo first."
+PICTURE_SAVED = "Saved your {what}. It will appear on your next carousel."
+
+PRESET_USAGE = "Use /preset save NAME, /preset load NAME, /preset list or /preset delete NAME."
+PRESET_NAME_INVALID = "Preset names are 1–{limit} letters, digits, - or _."
+PRESET_SAVED = "Saved preset “{name}” and made it active."
+PRESET_LOADED = "Loaded preset “{name}”. Your next carousel uses it (personal tweaks on top were cleared)."
+PRESET_DELETED = "Deleted preset “{name}”."
+PRESET_MISSING = "There's no preset called “{name}”. /preset list shows yours."
+PRESET_NONE = "No presets yet. Set things up, then /preset save NAME."
+PRESET_LIST = "Presets{scope} (✓ = active):\n{lines}"
+PRESET_TOO_MANY = "You have {limit} presets already — delete one first."
+
+RESET_DONE = "Personal settings cleared (presets are kept). Your next carousel uses the defaults."
+RESET_GROUP_DONE = "Group settings cleared (presets are kept). Carousels here use the defaults again."
+
+SETTINGS_PRIVATE = "Your next carousel will use:"
+SETTINGS_GROUP = "Carousels in this group will use:"
+SETTINGS_PRECEDENCE_PRIVATE = "Order: default ← preset ← personal (later wins)."
+SETTINGS_PRECEDENCE_GROUP = (
+    "Order: default ← group preset ← group (later wins). Members' personal settings are not used here."
+)
+AUTOLINK_STATE = "Auto-link (any pasted link starts a carousel): {state}"
+
+AUTOLINK_USAGE = "Use /autolink on or /autolink off (group admins only)."
+AUTOLINK_PRIVATE = "Auto-link is a group setting: in our private chat every link already works."
+AUTOLINK_ON = "Auto-link is on: any thread link pasted here starts a carousel."
+AUTOLINK_OFF = "Auto-link is off: use /carousel <link> or mention me with a link."
+AUTOLINK_PRIVACY = (
+    "Note: with privacy mode on I only see messages that mention me or reply to me — make me an admin "
+    "here or turn privacy mode off in @BotFather so I can see pasted links."
+)
+
+RERENDER_GONE = "That carousel is too old to re-render — send the link again."
+RERENDER_CHOOSE = "Choose a {field}:"
+
+THEME_PREVIEW_CAPTION = "The themes, side by side. Tap one below."
+
+FIELD_LABELS: dict[str, str] = {
+    "theme": "theme",
+    "ratio": "ratio",
+    "format": "format",
+    "max_posts": "max posts",
+    "cta": "call to action",
+    "cta_text": "CTA text",
+    "cta_link": "CTA link",
+    "brand.name": "brand name",
+    "brand.handle": "brand @handle",
+    "brand.avatar": "avatar",
+    "brand.logo": "logo",
+    "brand.accent": "accent colour",
+    "brand.footer": "footer",
+    "brand.watermark": "watermark",
+    "autolink": "auto-link",
+}
+
+RATIO_LABELS: dict[str, str] = {
+    "4:5": "4:5 portrait",
+    "1:1": "1:1 square",
+    "9:16": "9:16 story",
+    "16:9": "16:9 wide",
+}
+CTA_LABELS: dict[str, str] = {"follow": "Follow", "save": "Save", "link": "Link", "none": "None"}
+
+
+def fit_message(text: str) -> str:
+    """Trim a message to Telegram's 4096-character limit."""
+    return text if len(text) <= TELEGRAM_MESSAGE_MAX else text[: TELEGRAM_MESSAGE_MAX - 1] + "…"
+
+
+def fit_caption(text: str) -> str:
+    """Trim a caption to Telegram's 1024-character limit."""
+    return text if len(text) <= TELEGRAM_CAPTION_MAX else text[: TELEGRAM_CAPTION_MAX - 1] + "…"
