@@ -16,7 +16,7 @@ import functools
 import math
 import random
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageChops, ImageDraw
 
 from themes.loader import parse_color
 from themes.schema import Background, Theme
@@ -94,6 +94,8 @@ def _paint(background: Background, base: str, size: tuple[int, int]) -> Image.Im
         if background.pattern != "none":
             return _solid_with_pattern(background, _rgb(base), size)
         return Image.new("RGB", size, _rgb(base))
+    if background.kind == "linear" and background.angle % 90 == 0:
+        return _axis_gradient(background, stops, size)
     if background.kind == "linear":
         t_map = _linear_t_map(background.angle, size)
     else:
@@ -130,6 +132,37 @@ def _radial_geometry(center: tuple[float, float], size: tuple[int, int]) -> tupl
 
 def _small_size(size: tuple[int, int]) -> tuple[int, int]:
     return max(2, math.ceil(size[0] / GRADIENT_MAP_STEP)), max(2, math.ceil(size[1] / GRADIENT_MAP_STEP))
+
+
+def _axis_gradient(background: Background, stops: list[Stop], size: tuple[int, int]) -> Image.Image:
+    """A vertical or horizontal gradient: one line of colours, stretched; a pattern is composited on
+    one band a tile wide (or tall) and the band repeated, so no full-size mask is needed."""
+    w, h = size
+    x0, y0, x1, y1 = _linear_geometry(background.angle, size)
+    vertical = background.angle % 180 == 0
+    length2 = (x1 - x0) ** 2 + (y1 - y0) ** 2
+    top = GRADIENT_LEVELS - 1
+    if vertical:
+        ts = [((y + 0.5 - y0) * (y1 - y0)) / length2 for y in range(h)]
+    else:
+        ts = [((x + 0.5 - x0) * (x1 - x0)) / length2 for x in range(w)]
+    levels = bytes(min(top, max(0, round(t * top))) for t in ts)
+    line = _colorize(Image.frombytes("L", (1, h) if vertical else (w, 1), levels), stops)
+    if background.pattern == "none":
+        return line.resize(size, Image.Resampling.NEAREST)
+
+    tile = _pattern_tile(background, size, with_alpha=True)
+    tw, th = tile.size
+    if vertical:  # a band one tile wide, the tile shifted to the phase the full canvas would have
+        mask = _tile(ImageChops.offset(tile, _phase(w, tw) % tw, 0), (tw, h))
+    else:
+        mask = _tile(ImageChops.offset(tile, 0, _phase(h, th) % th), (w, th))
+    band = line.resize(mask.size, Image.Resampling.NEAREST)
+    band.paste(_rgb(background.pattern_color), None, mask)
+    image = Image.new("RGB", size)
+    for offset in range(0, w if vertical else h, tw if vertical else th):
+        image.paste(band, (offset, 0) if vertical else (0, offset))
+    return image
 
 
 def _linear_t_map(angle: float, size: tuple[int, int]) -> Image.Image:
@@ -257,12 +290,16 @@ def _diagonal_tile(period: int, weight: float) -> Image.Image:
     return Image.frombytes("L", (period, period), data)
 
 
+def _phase(extent: int, period: int) -> int:
+    """Where the first (partly hidden) tile starts so that a tile is centred on the canvas."""
+    return (extent // 2 - period // 2) % period - period if period < extent else 0
+
+
 def _tile(tile: Image.Image, size: tuple[int, int]) -> Image.Image:
     """Repeat ``tile`` over ``size``, with a tile centred on the canvas centre."""
     w, h = size
     tw, th = tile.size
-    ox = (w // 2 - tw // 2) % tw - tw if tw < w else 0
-    oy = (h // 2 - th // 2) % th - th if th < h else 0
+    ox, oy = _phase(w, tw), _phase(h, th)
     strip = Image.new(tile.mode, (w, th))
     for x in range(ox, w, tw):
         strip.paste(tile, (x, 0))

@@ -157,7 +157,7 @@ def test_gradient_geometry_follows_css() -> None:
     assert math.hypot(x1 - x0, y1 - y0) == pytest.approx(abs(w * math.sin(a)) + abs(h * math.cos(a)))
 
 
-@pytest.mark.parametrize("angle", [20, 135, 160, 250])
+@pytest.mark.parametrize("angle", [0, 20, 90, 135, 160, 180, 250, 270])
 def test_raster_matches_the_geometry_the_pdf_uses(angle: float) -> None:
     theme = _theme(kind="linear", angle=angle, colors=(RED, GREEN, BLUE))
     image = paint_background(theme, PORTRAIT)
@@ -273,6 +273,22 @@ def test_noise_is_deterministic() -> None:
     first = paint_background(theme, SQUARE).tobytes()
     clear_background_cache()
     assert paint_background(theme, SQUARE).tobytes() == first
+
+
+@pytest.mark.parametrize("size", [PORTRAIT, CANVAS_SIZES["16:9"]])
+def test_pattern_sits_in_the_same_place_over_any_background(size: tuple[int, int]) -> None:
+    def ink(**background: object) -> Image.Image:
+        with_grid = _theme(pattern="grid", pattern_weight=2, pattern_color="#0000FF80", **background)
+        plain = _theme(**background)
+        diff = ImageChops.difference(paint_background(with_grid, size), paint_background(plain, size))
+        return diff.convert("L").point(lambda v: 255 if v > 8 else 0)
+
+    on_solid = ink()
+    assert on_solid.getbbox() is not None
+    for background in [{"kind": "linear", "angle": a, "colors": (RED, GREEN)} for a in (0, 90, 135, 180)] + [
+        {"kind": "radial", "colors": (RED, GREEN)}
+    ]:
+        assert _same(ink(**background), on_solid), background
 
 
 def test_pattern_over_a_gradient() -> None:
