@@ -1,0 +1,128 @@
+"""The Discord front-end: a ``discord.Client`` with an application-command tree.
+
+Only wiring lives here: where the REST API and gateway are, the tree and its one error handler,
+and ``run``. Rendering happens in the workers; results come back through Discord's HTTP API.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.discord.commands import build_commands
+from bot.discord.transformers import InputRejected, ThemeTransformer
+from worker.config import Settings
+from worker.errors import GENERIC_FAILURE, UserError
+from worker.queue import JobQueue, make_queue
+
+if TYPE_CHECKING:
+    from bot.settings_store import SettingsStore
+
+log = logging.getLogger(__name__)
+
+UNREADABLE_OPTION = "I couldn't read the “{name}” option. Please check it and try again."
+
+
+def sentence_for(error: app_commands.AppCommandError) -> str | None:
+    """The sentence a user should read for ``error``; None when it is a bug (log it)."""
+    if isinstance(error, InputRejected):
+        return error.sentence
+    if isinstance(error, app_commands.TransformerError):
+        cause = error.__cause__
+        if isinstance(cause, InputRejected):
+            return cause.sentence
+        return UNREADABLE_OPTION.format(name=getattr(error.transformer, "_error_display_name", "option"))
+    if isinstance(error, app_commands.CommandInvokeError) and isinstance(error.original, UserError):
+        return error.original.message
+    return None
+
+
+async def tell(interaction: discord.Interaction[Any], sentence: str) -> None:
+    """Answer privately when nothing was answered yet; otherwise the status message says it."""
+    try:
+        if interaction.response.is_done():
+            await interaction.edit_original_response(content=sentence)
+        else:
+            await interaction.response.send_message(sentence, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not tell the user: %s", sentence, exc_info=True)
+
+
+class CarouselTree(app_commands.CommandTree):
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError, /
+    ) -> None:
+        sentence = sentence_for(error)
+        if sentence is None:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error("command %s failed", command, exc_info=error)
+            sentence = GENERIC_FAILURE
+        await tell(interaction, sentence)
+
+
+class CarouselBot(discord.Client):
+    def __init__(
+        self,
+        settings: Settings,
+        queue: JobQueue,
+        *,
+        store: SettingsStore | None = None,
+        themes: ThemeTransformer | None = None,
+    ) -> None:
+        super().__init__(intents=discord.Intents.default())
+        self.settings = settings
+        self.queue = queue
+        self.store = store
+        self.tree = CarouselTree(self)
+        for command in build_commands(themes):
+            self.tree.add_command(command)
+
+    async def setup_hook(self) -> None:
+        synced = await self.tree.sync()
+        log.info("synced %d application commands", len(synced))
+
+    async def on_ready(self) -> None:
+        log.info("Discord bot ready as %s", self.user)
+
+
+def point_at(settings: Settings) -> None:
+    """Send REST calls (including interaction callbacks and webhooks) and the gateway where configured.
+
+    discord.py has no public option for either; both are process-wide class attributes it reads
+    when it builds a request or connects.
+    """
+    discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
+    if settings.discord_gateway_url:
+        import yarl
+
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def build_client(settings: Settings, queue: JobQueue, *, store: SettingsStore | None = None) -> CarouselBot:
+    point_at(settings)
+    return CarouselBot(settings, queue, store=store)
+
+
+def make_store(settings: Settings) -> SettingsStore:
+    from bot.settings_store import MemorySettingsStore, RedisSettingsStore
+
+    if settings.redis_url:
+        return RedisSettingsStore.from_url(settings.redis_url)
+    return MemorySettingsStore()
+
+
+def run(settings: Settings) -> None:
+    """Run the bot until interrupted (an embedded worker runs jobs when REDIS_URL is unset)."""
+    if not settings.discord_bot_token:
+        raise ValueError("DISCORD_BOT_TOKEN is not set")
+    queue = make_queue(settings)
+    client = build_client(settings, queue, store=make_store(settings))
+    try:
+        client.run(settings.discord_bot_token, log_handler=None)
+    finally:
+        shutdown = getattr(queue, "shutdown", None)
+        if shutdown is not None:
+            shutdown()

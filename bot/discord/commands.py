@@ -1,0 +1,200 @@
+"""The slash command and the message context menu: thin handlers that defer, then enqueue.
+
+Options are checked by transformers before the handler runs (a bad link is answered at once, to
+the user alone). The handler defers within Discord's 3 seconds, marks the deferred response as the
+status message, and enqueues the render job; the worker edits that message with progress and
+posts the album and PDF as follow-ups through the interaction's webhook.
+
+No ``from __future__ import annotations`` here: discord.py reads the parameter annotations of the
+commands built inside :func:`build_commands` at definition time.
+"""
+
+import asyncio
+import logging
+import typing
+from typing import TYPE_CHECKING, Any, Literal, Optional
+
+import discord
+from discord import app_commands
+from pydantic import ValidationError
+
+from bot.discord.transformers import (
+    InputRejected,
+    LinkTransformer,
+    ThemeTransformer,
+    ThreadSource,
+    source_from_message,
+    theme_transformer,
+)
+from worker.contract import JobPayload, RenderOptions, ReplyAddress
+from worker.limits import DISCORD_CTA_TEXT_MAX, MAX_POSTS_CEILING
+
+if TYPE_CHECKING:
+    from bot.settings_store import SettingsStore
+
+log = logging.getLogger(__name__)
+
+PLATFORM: Literal["discord"] = "discord"
+STATUS_MESSAGE = "@original"  # the deferred interaction response is the status message
+CONTEXT_MENU_NAME = "Make carousel"
+
+
+def _literal_values(field: str) -> tuple[str, ...]:
+    """The allowed values of a RenderOptions field, straight from the job contract."""
+    return tuple(typing.get_args(RenderOptions.model_fields[field].annotation))
+
+
+RATIOS = _literal_values("ratio")
+FORMATS = _literal_values("format")
+CTAS = _literal_values("cta")
+
+CTA_LABELS = {
+    "follow": "follow — “Follow for more”",
+    "save": "save — “Save and repost”",
+    "link": "link — “Read more at …”",
+    "none": "none — no closing slide",
+}
+
+
+def _choices(values: tuple[str, ...], labels: dict[str, str] | None = None) -> list[app_commands.Choice[str]]:
+    labels = labels or {}
+    return [app_commands.Choice(name=labels.get(v, v), value=v) for v in values]
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+
+async def saved_options(
+    store: "SettingsStore | None", interaction: discord.Interaction[Any]
+) -> RenderOptions:
+    """The options the user (or, when it set any, their server) saved; defaults without a store.
+
+    A server's own settings apply to every member, as a content team expects; a server that set
+    nothing leaves each member their personal settings.
+    """
+    if store is None:
+        return RenderOptions()
+    from bot.settings_store import chat_scope, effective, user_scope
+
+    if interaction.guild_id is not None:
+        scope = chat_scope(PLATFORM, interaction.guild_id)
+        state = await store.state(scope)
+        if state.active_preset or not state.personal.is_empty():
+            return (await effective(store, scope, is_group=True)).render_options()
+    scope = user_scope(PLATFORM, interaction.user.id)
+    return (await effective(store, scope, is_group=False)).render_options()
+
+
+def merge_options(base: RenderOptions, overrides: dict[str, Any]) -> RenderOptions:
+    """``base`` with the options given in the command, validated by the contract."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return RenderOptions.model_validate({**base.model_dump(), **given})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputRejected(f"The {where} option isn't valid: {first['msg']}.") from exc
+
+
+# --- the job -------------------------------------------------------------------------------------
+
+
+def reply_address(interaction: discord.Interaction[Any], *, reply_to: int | None = None) -> ReplyAddress:
+    return ReplyAddress(
+        platform=PLATFORM,
+        chat_id=str(interaction.channel_id),
+        user_id=str(interaction.user.id),
+        application_id=str(interaction.application_id),
+        interaction_token=interaction.token,
+        status_message_id=STATUS_MESSAGE,
+        reply_to_message_id=str(reply_to) if reply_to is not None else None,
+    )
+
+
+def queued_text(source: ThreadSource) -> str:
+    where = f"<{source.source}>" if source.kind == "link" else source.label
+    text = f"⏳ Queued: {where}"
+    if source.others:
+        more = "link" if source.others == 1 else "links"
+        text += f"\nI found {source.others} more {more}; I'm using the first one."
+    return text
+
+
+async def start_job(
+    interaction: discord.Interaction[Any],
+    source: ThreadSource,
+    overrides: dict[str, Any],
+    *,
+    reply_to: int | None = None,
+) -> str:
+    """Defer, then enqueue the render job. Returns the job id."""
+    await interaction.response.defer(thinking=True)
+    client: Any = interaction.client
+    base = await saved_options(getattr(client, "store", None), interaction)
+    options = merge_options(base, overrides)
+    payload = JobPayload(
+        source=source.source,
+        source_kind=source.kind,
+        options=options,
+        reply=reply_address(interaction, reply_to=reply_to),
+    )
+    # the status says "queued" before the job exists, so a fast worker's progress is never overwritten
+    await interaction.edit_original_response(content=queued_text(source))
+    job_id: str = await asyncio.to_thread(client.queue.submit, payload)
+    log.info("job %s queued for %s in channel %s", job_id, interaction.user.id, interaction.channel_id)
+    return job_id
+
+
+# --- the commands --------------------------------------------------------------------------------
+
+
+def build_commands(
+    themes: ThemeTransformer | None = None,
+) -> list[app_commands.Command[Any, ..., Any] | app_commands.ContextMenu]:
+    """The ``/carousel`` command and the "Make carousel" message menu, fresh for one tree."""
+    theme_option = themes or theme_transformer()
+
+    @app_commands.command(name="carousel", description="Turn a thread link into carousel slides and a PDF")
+    @app_commands.describe(
+        link="A post of the thread: X, Bluesky or Mastodon",
+        theme="Look of the slides",
+        ratio="Slide shape: 4:5 portrait (default), 1:1, 9:16 story, 16:9 landscape",
+        format="Image format of the slides",
+        cta="Closing slide",
+        cta_text="Your own closing-slide text",
+        cta_link="Link shown on the closing slide (with cta: link)",
+        max_posts="Use at most this many posts of the thread",
+    )
+    @app_commands.choices(
+        ratio=_choices(RATIOS),
+        format=_choices(FORMATS),
+        cta=_choices(CTAS, CTA_LABELS),
+    )
+    async def carousel(
+        interaction: discord.Interaction[Any],
+        link: app_commands.Transform[ThreadSource, LinkTransformer],
+        theme: Optional[app_commands.Transform[str, theme_option]] = None,  # noqa: UP045
+        ratio: Optional[app_commands.Choice[str]] = None,  # noqa: UP045
+        format: Optional[app_commands.Choice[str]] = None,  # noqa: UP045
+        cta: Optional[app_commands.Choice[str]] = None,  # noqa: UP045
+        cta_text: Optional[app_commands.Range[str, 1, DISCORD_CTA_TEXT_MAX]] = None,  # noqa: UP045
+        cta_link: Optional[str] = None,  # noqa: UP045
+        max_posts: Optional[app_commands.Range[int, 1, MAX_POSTS_CEILING]] = None,  # noqa: UP045
+    ) -> None:
+        overrides = {
+            "theme": theme,
+            "ratio": ratio.value if ratio else None,
+            "format": format.value if format else None,
+            "cta": cta.value if cta else None,
+            "cta_text": cta_text,
+            "cta_link": cta_link,
+            "max_posts": max_posts,
+        }
+        await start_job(interaction, link, overrides)
+
+    @app_commands.context_menu(name=CONTEXT_MENU_NAME)
+    async def make_carousel(interaction: discord.Interaction[Any], message: discord.Message) -> None:
+        source = source_from_message(message.content)
+        await start_job(interaction, source, {}, reply_to=message.id)
+
+    return [carousel, make_carousel]

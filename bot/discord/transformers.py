@@ -1,0 +1,123 @@
+"""Parsing and validation of slash-command options, kept out of the command bodies.
+
+A transformer turns what the user typed into a checked value, or raises :class:`InputRejected`
+carrying one sentence; the tree's error handler shows that sentence to the user alone (ephemeral).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+
+from worker.errors import ArticleLinkNeedsPost, NotAThread, NotAThreadLink
+from worker.limits import DISCORD_CHOICES_MAX, TEXT_SINGLE_POST_MIN_CHARS
+from worker.sources import find_link, split_posts
+
+SourceKind = Literal["link", "text"]
+MIN_PASTED_POSTS = 2  # pasted text with this many paragraphs is a thread whatever its length
+
+
+class InputRejected(app_commands.AppCommandError):
+    """The user's input cannot become a carousel; ``sentence`` says why."""
+
+    def __init__(self, sentence: str) -> None:
+        self.sentence = sentence
+        super().__init__(sentence)
+
+
+@dataclass(frozen=True)
+class ThreadSource:
+    """What the job will unroll: a canonical link, or pasted text."""
+
+    source: str
+    kind: SourceKind = "link"
+    others: int = 0  # further supported links in the same input (only the first is used)
+
+    @property
+    def label(self) -> str:
+        return self.source if self.kind == "link" else "your text"
+
+
+def source_from_link(value: str) -> ThreadSource:
+    """The first supported thread link in ``value``; :class:`InputRejected` when there is none."""
+    match = find_link(value)
+    if match is None:
+        raise InputRejected(NotAThreadLink.message)
+    if match.ref.kind == "x-article-id":
+        raise InputRejected(ArticleLinkNeedsPost.message)
+    return ThreadSource(source=match.ref.url, kind="link", others=match.others)
+
+
+def source_from_message(content: str) -> ThreadSource:
+    """A message's first thread link, or its text when it reads as a pasted thread."""
+    if find_link(content) is not None:
+        return source_from_link(content)
+    text = content.strip()
+    if not text:
+        raise InputRejected(NotAThreadLink.message)
+    posts = split_posts(text)
+    if len(posts) >= MIN_PASTED_POSTS or (posts and len(posts[0]) >= TEXT_SINGLE_POST_MIN_CHARS):
+        return ThreadSource(source=text, kind="text")
+    raise InputRejected(NotAThread.message)
+
+
+class LinkTransformer(app_commands.Transformer):
+    """``link:`` option → :class:`ThreadSource`."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> ThreadSource:
+        return source_from_link(str(value))
+
+
+def available_themes() -> list[str]:
+    """Names of the preset themes (data files; nothing is drawn)."""
+    from themes import theme_names
+
+    return sorted(theme_names())
+
+
+class ThemeTransformer(app_commands.Transformer):
+    """``theme:`` option offered as fixed choices (Discord allows 25)."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    @property
+    def choices(self) -> list[app_commands.Choice[str]] | None:  # type: ignore[override]
+        return [app_commands.Choice(name=n, value=n) for n in self.names]
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> str:
+        name = str(value).strip().lower()
+        if name not in self.names:
+            raise InputRejected(f"There is no theme called “{value}”. Try one of: {', '.join(self.names)}.")
+        return name
+
+
+class ThemeSearch(ThemeTransformer):
+    """``theme:`` option with autocomplete, for more themes than fixed choices allow."""
+
+    @property
+    def choices(self) -> list[app_commands.Choice[str]] | None:  # type: ignore[override]
+        return None
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], value: str, /
+    ) -> list[app_commands.Choice[str]]:
+        typed = value.strip().lower()
+        hits = [n for n in self.names if typed in n]
+        return [app_commands.Choice(name=n, value=n) for n in hits[:DISCORD_CHOICES_MAX]]
+
+
+def theme_transformer(names: list[str] | None = None) -> ThemeTransformer:
+    names = names if names is not None else available_themes()
+    return ThemeTransformer(names) if len(names) <= DISCORD_CHOICES_MAX else ThemeSearch(names)
