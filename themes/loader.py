@@ -22,6 +22,7 @@ from themes.schema import Accent, Background, Card, Colors, Theme, Typography
 THEMES_DIR = Path(__file__).resolve().parent
 THEME_SUFFIX = ".toml"
 EXTENDS_KEY = "extends"
+MAX_THEME_FILE_BYTES = 64 * 1024  # a theme is a few dozen lines
 
 # WCAG 2.x contrast ratios a slide must reach to stay readable on a phone.
 MIN_TEXT_CONTRAST = 4.5  # body text, links and code on their surface
@@ -121,6 +122,8 @@ def load_theme_file(path: str | Path, display_name: str | None = None) -> Theme:
     """
     source = display_name or str(path)
     try:
+        if Path(path).stat().st_size > MAX_THEME_FILE_BYTES:
+            raise ThemeError(f"{source}: the file is larger than {MAX_THEME_FILE_BYTES // 1024} KB")
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ThemeError(f"{source}: cannot read the file: {exc}") from None

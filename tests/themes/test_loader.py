@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from themes import ThemeError, load_theme, load_theme_file, parse_color, parse_theme
 from themes.loader import contrast_ratio
@@ -201,3 +203,33 @@ def test_unreadable_file_is_a_theme_error(tmp_path: Path) -> None:
 def test_parse_theme_names_its_source() -> None:
     with pytest.raises(ThemeError, match=r"^upload\.toml: line 2: name: expected text"):
         parse_theme('extends = "paper"\nname = 3\n', "upload.toml")
+
+
+def test_oversized_file_is_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, VALID + "# padding\n" * 10_000)
+    with pytest.raises(ThemeError, match="mytheme.toml: the file is larger than"):
+        load_theme_file(path, display_name="mytheme.toml")
+
+
+_JUNK = st.one_of(
+    st.text(max_size=12).map(lambda t: '"' + t.replace("\\", "").replace('"', "") + '"'),
+    st.integers(-5, 500).map(str), st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.sampled_from(["true", "[]", '["#fff"]', "{}", "#", "[[x]]", "= =", '"#12345"', '"#ABCDEF80"']),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_any_edit_of_a_file_gives_a_theme_or_a_clear_error(data: st.DataObject) -> None:
+    lines = VALID.splitlines()
+    for _ in range(data.draw(st.integers(1, 4))):
+        index = data.draw(st.integers(0, len(lines) - 1))
+        key = lines[index].split("=")[0].strip() if "=" in lines[index] else data.draw(
+            st.sampled_from(["radius", "colors.text", "weird_key", "[card]", "[nope]"]))
+        lines[index] = key if key.startswith("[") else f"{key} = {data.draw(_JUNK)}"
+    text = "\n".join(lines) + "\n"
+    try:
+        parse_theme(text, "fuzz.toml")
+    except ThemeError as exc:
+        for line in str(exc).splitlines():
+            assert line.startswith("fuzz.toml: "), line
