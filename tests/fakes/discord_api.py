@@ -22,6 +22,7 @@ import itertools
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -69,6 +70,8 @@ class Call:
     json: Any = None
     parts: list[Part] = field(default_factory=list)
     status: int = 200
+    at: float = 0.0  # time.time() when the request arrived
+    reply: Any = None  # the JSON the fake answered with
 
     @property
     def payload(self) -> Any:
@@ -213,6 +216,7 @@ class FakeDiscord:
 
     @web.middleware
     async def _record(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        arrived = time.time()
         body_json: Any = None
         parts: list[Part] = []
         if request.content_type == "multipart/form-data":
@@ -241,6 +245,7 @@ class FakeDiscord:
             headers={k.lower(): v for k, v in _headers(request.headers)},
             json=body_json,
             parts=parts,
+            at=arrived,
         )
         limited = self._take_rate_limit(request.method, path)
         if limited is not None:
@@ -259,8 +264,11 @@ class FakeDiscord:
         else:
             request[CALL] = call
             response = await handler(request)
+        reply = None
+        if isinstance(response, web.Response) and response.content_type == JSON_TYPE and response.body:
+            reply = json.loads(response.body)  # type: ignore[arg-type]
         with self._lock:
-            self.calls.append(replace(call, status=response.status))
+            self.calls.append(replace(call, status=response.status, reply=reply))
         return response
 
     def _take_rate_limit(self, method: str, path: str) -> float | None:
@@ -371,6 +379,9 @@ class FakeDiscord:
             item = dict(command)
             item.update(id=self.new_id(), application_id=request.match_info["app"], version="1")
             item.setdefault("type", 1)
+            item.setdefault("description", "")  # Discord answers "" for context menus
+            item.setdefault("default_member_permissions", None)
+            item.setdefault("nsfw", False)
             if "guild" in request.match_info:
                 item["guild_id"] = request.match_info["guild"]
             out.append(item)
