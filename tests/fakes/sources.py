@@ -1,0 +1,758 @@
+"""A local fake of the thread sources: FxTwitter API, Bluesky AppView, a Mastodon instance, media CDN.
+
+One stdlib ``ThreadingHTTPServer`` on 127.0.0.1 (a free port) speaks each service's wire format:
+
+* FxTwitter: ``GET /fx/2/thread/{id}`` and ``/fx/2/status/{id}`` (``{code, status, thread, author}``),
+  building ``thread`` the way FxEmbed does (upward through any author, downward through the author's
+  self-replies, tombstones kept); 401 ``{"error": ...}`` without a User-Agent, 401 for private posts,
+  404 with a tombstone for deleted ones. ``x_thread_null = True`` imitates a server with no X account
+  (``thread: null``).
+* Bluesky: ``GET /bsky/xrpc/com.atproto.identity.resolveHandle`` and ``app.bsky.feed.getPostThread``
+  honouring ``depth`` and ``parentHeight``.
+* Mastodon: ``GET /masto/api/v1/statuses/{id}`` and ``/context`` with the logged-out limits
+  (40 ancestors; descendants to depth 20, at most 60).
+* Media: ``GET /media/{name}`` serves registered bytes (or an endless chunked body).
+
+Every request is recorded in ``.requests``; ``fail_next`` queues canned failures (429 with
+Retry-After, 500s, 401...). Recorded API responses live in ``tests/fixtures/sources/`` and can be
+served as they are with ``serve_json``.
+
+Usage::
+
+    from tests.fakes.sources import FakeSources
+
+    with FakeSources() as fake:
+        t = fake.add_x_thread(["first post", "second post"], handle="alice")
+        settings = fake.settings()            # FXTWITTER_API_URL, BSKY_API_URL, ... pointed here
+        env = fake.env()                      # the same as environment variables, for subprocesses
+        thread = resolve(t.url, settings=settings, client=make_client(settings), max_posts=20)
+        fake.fail_next("/fx/2/thread/", 429, headers={"Retry-After": "1"})
+        fake.count("/fx/2/thread/")           # requests seen so far on that path prefix
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from PIL import Image
+
+from worker.config import Settings
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sources"
+UA_ERROR = (
+    "You must identify yourself with a User-Agent header in the form of 'YourAppName/1.0 "
+    "(+http://example.com/yourapp)', such as 'MyAwesomeBot/1.0 (+http://example.com/myawesomebot)'"
+)
+MASTODON_MAX_ANCESTORS = 40
+MASTODON_MAX_DESCENDANTS = 60
+MASTODON_MAX_DEPTH = 20
+BASE_TIME = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+
+
+@dataclass
+class Canned:
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json; charset=utf-8"
+
+
+@dataclass
+class FakeThread:
+    """What a builder added: ids in thread order, the link a user would paste, the texts."""
+
+    ids: list[str]
+    url: str
+    texts: list[str]
+
+
+def png_bytes(size: tuple[int, int] = (64, 48), color: tuple[int, int, int] = (40, 120, 200)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, color).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def load_fixture(relative: str) -> Any:
+    return json.loads((FIXTURES / relative).read_text(encoding="utf-8"))
+
+
+class FakeSources:
+    def __init__(self) -> None:
+        self.requests: list[Request] = []
+        self._lock = threading.Lock()
+        self._faults: list[tuple[str, Canned]] = []
+        self._canned: dict[str, Canned] = {}
+        # X (FxTwitter shapes)
+        self.x_statuses: dict[str, dict] = {}
+        self.x_private: set[str] = set()
+        self.x_thread_null = False
+        # Bluesky
+        self.bsky_handles: dict[str, str] = {}
+        self.bsky_posts: dict[str, dict] = {}  # uri → postView
+        self.bsky_parent: dict[str, str] = {}  # uri → parent uri
+        self.bsky_missing: set[str] = set()  # uris that answer as notFound stubs
+        # Mastodon
+        self.masto_statuses: dict[str, dict] = {}
+        # media
+        self.media: dict[str, tuple[bytes | None, str, dict[str, str]]] = {}
+        self._ids = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------------------------ lifecycle
+
+    def __enter__(self) -> FakeSources:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        fake = self
+
+        class Handler(_Handler):
+            owner = fake
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-sources", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "FakeSources is not started"
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def fx_url(self) -> str:
+        return self.base_url + "/fx"
+
+    @property
+    def bsky_url(self) -> str:
+        return self.base_url + "/bsky"
+
+    @property
+    def mastodon_url(self) -> str:
+        return self.base_url + "/masto"
+
+    @property
+    def media_host(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def media_url(self, name: str) -> str:
+        return f"{self.base_url}/media/{name}"
+
+    def env(self) -> dict[str, str]:
+        return {
+            "FXTWITTER_API_URL": self.fx_url,
+            "BSKY_API_URL": self.bsky_url,
+            "MASTODON_API_URL": self.mastodon_url,
+            "MEDIA_HOSTS": self.media_host,
+        }
+
+    def settings(self, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "fxtwitter_api_url": self.fx_url,
+            "bsky_api_url": self.bsky_url,
+            "mastodon_api_url": self.mastodon_url,
+            "media_hosts": self.media_host,
+            "redis_url": None,
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    # ------------------------------------------------------------------------------ faults, canned
+
+    def fail_next(
+        self,
+        path_prefix: str,
+        status: int,
+        *,
+        times: int = 1,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """The next ``times`` requests whose path starts with ``path_prefix`` get this answer."""
+        if body is None:
+            body = {"code": status, "message": "fault"}
+        with self._lock:
+            for _ in range(times):
+                self._faults.append((path_prefix, Canned(status, body, dict(headers or {}))))
+
+    def serve_json(self, path: str, body: Any, status: int = 200) -> None:
+        """Answer GET ``path`` (exact, without query) with ``body``: for recorded responses."""
+        self._canned[path] = Canned(status, body)
+
+    def count(self, path_prefix: str = "/") -> int:
+        with self._lock:
+            return sum(1 for r in self.requests if r.path.startswith(path_prefix))
+
+    def _take_fault(self, path: str) -> Canned | None:
+        with self._lock:
+            for i, (prefix, canned) in enumerate(self._faults):
+                if path.startswith(prefix):
+                    del self._faults[i]
+                    return canned
+        return None
+
+    # ----------------------------------------------------------------------------------------- media
+
+    def add_image(
+        self,
+        name: str,
+        data: bytes | None = None,
+        *,
+        content_type: str = "image/png",
+        size: tuple[int, int] = (64, 48),
+        color: tuple[int, int, int] = (40, 120, 200),
+        headers: dict[str, str] | None = None,
+    ) -> str:
+        """Serve ``data`` (a generated PNG by default) at ``/media/{name}``; returns its URL."""
+        self.media[name] = (
+            png_bytes(size, color) if data is None else data,
+            content_type,
+            dict(headers or {}),
+        )
+        return self.media_url(name)
+
+    def add_redirect(self, name: str, location: str) -> str:
+        """``/media/{name}`` answers 302 to ``location``."""
+        self.media[name] = (b"", "text/plain", {"Location": location})
+        return self.media_url(name)
+
+    def add_endless(self, name: str, content_type: str = "image/png") -> str:
+        """A chunked body that never ends (for byte-cap tests)."""
+        self.media[name] = (None, content_type, {})
+        return self.media_url(name)
+
+    def _avatar(self, key: str) -> str:
+        name = f"avatar-{key}.png"
+        if name not in self.media:
+            shade = (sum(map(ord, key)) * 37) % 200
+            self.add_image(name, size=(96, 96), color=(shade, 80, 160))
+        return self.media_url(name)
+
+    # ------------------------------------------------------------------------------------------- X
+
+    def x_user(self, handle: str, name: str | None = None, user_id: str | None = None) -> dict:
+        return {
+            "type": "profile",
+            "id": user_id or str(1000 + sum(map(ord, handle))),
+            "name": name or handle.title(),
+            "screen_name": handle,
+            "avatar_url": self._avatar(f"x-{handle}"),
+            "protected": False,
+        }
+
+    def add_x_status(self, status: dict) -> str:
+        """Register an FxTwitter v2 status object (or a tombstone) as the API would return it."""
+        self.x_statuses[str(status["id"])] = status
+        return str(status["id"])
+
+    def x_status(
+        self,
+        text: str,
+        *,
+        user: dict,
+        status_id: str | None = None,
+        reply_to: dict | None = None,
+        photos: list[dict] | None = None,
+        videos: list[dict] | None = None,
+        quote: dict | None = None,
+        article: dict | None = None,
+        when: datetime | None = None,
+    ) -> dict:
+        sid = status_id or str(1_900_000_000_000_000_000 + next(self._ids))
+        when = when or BASE_TIME + timedelta(minutes=next(self._ids))
+        media: dict[str, Any] = {}
+        if photos:
+            media["photos"] = photos
+        if videos:
+            media["videos"] = videos
+        if photos or videos:
+            media["all"] = [*(photos or []), *(videos or [])]
+        status = {
+            "type": "status",
+            "id": sid,
+            "url": f"https://x.com/{user['screen_name']}/status/{sid}",
+            "text": text,
+            "raw_text": {"text": text, "display_text_range": [0, len(text)], "facets": []},
+            "created_at": when.strftime("%a %b %d %H:%M:%S +0000 %Y"),
+            "created_timestamp": int(when.timestamp()),
+            "likes": 3,
+            "reposts": 1,
+            "quotes": 0,
+            "replies": 1,
+            "views": 100,
+            "author": user,
+            "media": media,
+            "lang": "en",
+            "possibly_sensitive": False,
+            "replying_to": (
+                {"screen_name": reply_to["author"]["screen_name"], "status": reply_to["id"]}
+                if reply_to
+                else None
+            ),
+            "source": "Twitter Web App",
+            "provider": "twitter",
+            "is_note_tweet": len(text) > 280,
+            "quote": quote,
+            "community_note": None,
+        }
+        if article is not None:
+            status["article"] = article
+        return status
+
+    def x_photo(self, name: str, *, alt: str = "", size: tuple[int, int] = (120, 80)) -> dict:
+        url = self.add_image(name, size=size)
+        return {"type": "photo", "id": name, "url": url, "width": size[0], "height": size[1], "altText": alt}
+
+    def x_video(self, name: str, *, size: tuple[int, int] = (160, 90)) -> dict:
+        thumb = self.add_image(name, size=size, color=(10, 10, 10))
+        return {
+            "type": "video",
+            "id": name,
+            "url": f"https://video.twimg.com/ext_tw_video/{name}.mp4",
+            "thumbnail_url": thumb,
+            "duration": 12.5,
+            "width": size[0],
+            "height": size[1],
+            "format": "video/mp4",
+            "formats": [],
+        }
+
+    def add_x_thread(
+        self,
+        texts: list[str] | int,
+        *,
+        handle: str = "alice",
+        name: str | None = None,
+        user_id: str | None = None,
+        reply_to: str | None = None,
+        photos_on: dict[int, int] | None = None,
+    ) -> FakeThread:
+        """A self-thread of ``texts`` (or ``n`` numbered posts) by ``handle``; ``photos_on`` maps a post
+        index to a number of photos. ``reply_to`` makes the first post answer another status."""
+        if isinstance(texts, int):
+            texts = [f"{i}/{texts} Post number {i} of the thread by {handle}." for i in range(1, texts + 1)]
+        user = self.x_user(handle, name, user_id)
+        parent = self.x_statuses.get(reply_to) if reply_to else None
+        ids: list[str] = []
+        for i, text in enumerate(texts):
+            photos = [
+                self.x_photo(
+                    f"x-{handle}-{len(self.x_statuses)}-{k}.png", alt=f"Photo {k + 1} of post {i + 1}"
+                )
+                for k in range((photos_on or {}).get(i, 0))
+            ]
+            status = self.x_status(text, user=user, reply_to=parent, photos=photos or None)
+            self.add_x_status(status)
+            ids.append(status["id"])
+            parent = status
+        return FakeThread(ids=ids, url=self.x_statuses[ids[0]]["url"], texts=list(texts))
+
+    def add_x_tombstone(self, status_id: str, reason: str = "deleted") -> None:
+        self.x_statuses[status_id] = {
+            "type": "tombstone",
+            "provider": "twitter",
+            "reason": reason,
+            "message": f"This post is {reason}" if reason != "unavailable" else "This post is unavailable",
+            "id": status_id,
+        }
+
+    def _x_children(self, parent_id: str, author_id: str) -> list[dict]:
+        kids = [
+            s
+            for s in self.x_statuses.values()
+            if s.get("type") == "status"
+            and (s.get("replying_to") or {}).get("status") == parent_id
+            and s["author"]["id"] == author_id
+        ]
+        return sorted(kids, key=lambda s: int(s["id"]))
+
+    def _x_thread(self, focal: dict) -> list[dict]:
+        up: list[dict] = []
+        current = focal
+        seen = {focal["id"]}
+        while current.get("type") == "status" and current.get("replying_to"):
+            pid = current["replying_to"]["status"]
+            parent = self.x_statuses.get(pid)
+            if parent is None or pid in seen:
+                break
+            seen.add(pid)
+            up.append(parent)
+            current = parent
+        up.reverse()
+        down: list[dict] = []
+        current = focal
+        while True:
+            kids = [k for k in self._x_children(current["id"], focal["author"]["id"]) if k["id"] not in seen]
+            if not kids:
+                break
+            current = kids[0]
+            seen.add(current["id"])
+            down.append(current)
+        return [*up, focal, *down]
+
+    def _fx(self, route: str, status_id: str) -> Canned:
+        if not status_id.isdigit() or not 2 <= len(status_id) <= 20:
+            return Canned(400, {"code": 400, "message": "Bad Request"})
+        if status_id in self.x_private:
+            return Canned(401, {"code": 401, "message": "PRIVATE_TWEET", "status": None, "thread": None})
+        status = self.x_statuses.get(status_id)
+        if status is None:
+            return Canned(404, {"code": 404, "message": "NOT_FOUND", "status": None, "thread": None})
+        if status.get("type") == "tombstone":
+            return Canned(404, {"code": 404, "message": "NOT_FOUND", "status": status, "thread": None})
+        thread = None if route == "status" or self.x_thread_null else self._x_thread(status)
+        return Canned(200, {"code": 200, "status": status, "thread": thread, "author": status["author"]})
+
+    # ------------------------------------------------------------------------------------- Bluesky
+
+    def bsky_author(self, handle: str, name: str | None = None) -> dict:
+        did = self.bsky_handles.setdefault(
+            handle, f"did:plc:{handle.split('.')[0]}{len(self.bsky_handles):04d}"
+        )
+        return {
+            "did": did,
+            "handle": handle,
+            "displayName": name or handle.split(".")[0].title(),
+            "avatar": self._avatar(f"bsky-{handle}"),
+        }
+
+    def bsky_post(
+        self,
+        text: str,
+        *,
+        author: dict,
+        parent: dict | None = None,
+        root: dict | None = None,
+        facets: list[dict] | None = None,
+        embed: dict | None = None,
+        rkey: str | None = None,
+    ) -> dict:
+        n = next(self._ids)
+        rkey = rkey or f"3l{n:011d}"
+        uri = f"at://{author['did']}/app.bsky.feed.post/{rkey}"
+        created = (BASE_TIME + timedelta(minutes=n)).isoformat().replace("+00:00", "Z")
+        record: dict[str, Any] = {
+            "$type": "app.bsky.feed.post",
+            "text": text,
+            "createdAt": created,
+            "langs": ["en"],
+            "facets": facets or [],
+        }
+        if parent is not None:
+            root = root or parent
+            record["reply"] = {
+                "root": {"uri": root["uri"], "cid": root["cid"]},
+                "parent": {"uri": parent["uri"], "cid": parent["cid"]},
+            }
+        post = {
+            "uri": uri,
+            "cid": f"bafyrei{n:020d}",
+            "author": author,
+            "record": record,
+            "replyCount": 0,
+            "repostCount": 0,
+            "likeCount": 2,
+            "quoteCount": 0,
+            "indexedAt": created,
+            "labels": [],
+        }
+        if embed is not None:
+            post["embed"] = embed
+        self.bsky_posts[uri] = post
+        if parent is not None:
+            self.bsky_parent[uri] = parent["uri"]
+            parent["replyCount"] += 1
+        return post
+
+    def bsky_images(self, names: list[str], alt: str = "") -> dict:
+        images = []
+        for name in names:
+            url = self.add_image(name, size=(90, 60))
+            images.append(
+                {"thumb": url, "fullsize": url, "alt": alt, "aspectRatio": {"width": 90, "height": 60}}
+            )
+        return {"$type": "app.bsky.embed.images#view", "images": images}
+
+    def add_bsky_thread(
+        self, texts: list[str] | int, *, handle: str = "carol.bsky.social", name: str | None = None
+    ) -> FakeThread:
+        if isinstance(texts, int):
+            texts = [f"{i}/{texts} Bluesky post {i} by {handle}." for i in range(1, texts + 1)]
+        author = self.bsky_author(handle, name)
+        parent: dict | None = None
+        root: dict | None = None
+        ids: list[str] = []
+        for text in texts:
+            post = self.bsky_post(text, author=author, parent=parent, root=root)
+            root = root or post
+            parent = post
+            ids.append(post["uri"].rsplit("/", 1)[-1])
+        return FakeThread(ids=ids, url=f"https://bsky.app/profile/{handle}/post/{ids[0]}", texts=list(texts))
+
+    def _bsky_node(self, uri: str, depth: int) -> dict:
+        if uri in self.bsky_missing or uri not in self.bsky_posts:
+            return {"$type": "app.bsky.feed.defs#notFoundPost", "uri": uri, "notFound": True}
+        node: dict[str, Any] = {"$type": "app.bsky.feed.defs#threadViewPost", "post": self.bsky_posts[uri]}
+        if depth > 0:
+            kids = [u for u, p in self.bsky_parent.items() if p == uri]
+            kids.sort(key=lambda u: self.bsky_posts[u]["record"]["createdAt"])
+            node["replies"] = [self._bsky_node(u, depth - 1) for u in kids]
+        return node
+
+    def _bsky_thread(self, query: dict[str, str]) -> Canned:
+        uri = query.get("uri", "")
+        parts = uri.removeprefix("at://").split("/")
+        if len(parts) == 3 and not parts[0].startswith("did:"):
+            parts[0] = self.bsky_handles.get(parts[0], parts[0])
+            uri = "at://" + "/".join(parts)
+        if uri not in self.bsky_posts or uri in self.bsky_missing:
+            return Canned(400, {"error": "NotFound", "message": f"Post not found: {uri}"})
+        depth = int(query.get("depth", "6"))
+        height = int(query.get("parentHeight", "80"))
+        node = self._bsky_node(uri, depth)
+        cursor = node
+        current = uri
+        for _ in range(height):
+            parent_uri = self.bsky_parent.get(current)
+            if not parent_uri:
+                break
+            parent = self._bsky_node(parent_uri, 0)
+            parent.pop("replies", None)
+            cursor["parent"] = parent
+            if parent.get("notFound"):
+                break
+            cursor, current = parent, parent_uri
+        return Canned(200, {"thread": node})
+
+    # ------------------------------------------------------------------------------------ Mastodon
+
+    def masto_account(
+        self, username: str, *, instance: str = "mastodon.example", name: str | None = None
+    ) -> dict:
+        return {
+            "id": str(100 + sum(map(ord, username))),
+            "username": username,
+            "acct": username,
+            "display_name": name or username.title(),
+            "url": f"https://{instance}/@{username}",
+            "avatar": self._avatar(f"masto-{username}"),
+            "avatar_static": self._avatar(f"masto-{username}"),
+        }
+
+    def masto_status(
+        self,
+        content: str,
+        *,
+        account: dict,
+        reply_to: dict | None = None,
+        media: list[dict] | None = None,
+        instance: str = "mastodon.example",
+    ) -> dict:
+        n = next(self._ids)
+        sid = str(110_000_000_000_000_000 + n)
+        status = {
+            "id": sid,
+            "created_at": (BASE_TIME + timedelta(minutes=n)).isoformat().replace("+00:00", ".000Z"),
+            "in_reply_to_id": reply_to["id"] if reply_to else None,
+            "in_reply_to_account_id": reply_to["account"]["id"] if reply_to else None,
+            "sensitive": False,
+            "spoiler_text": "",
+            "visibility": "public",
+            "language": "en",
+            "uri": f"https://{instance}/users/{account['username']}/statuses/{sid}",
+            "url": f"https://{instance}/@{account['username']}/{sid}",
+            "replies_count": 0,
+            "reblogs_count": 0,
+            "favourites_count": 1,
+            "content": content,
+            "reblog": None,
+            "account": account,
+            "media_attachments": media or [],
+            "mentions": [],
+            "tags": [],
+            "emojis": [],
+            "card": None,
+            "poll": None,
+        }
+        self.masto_statuses[sid] = status
+        if reply_to:
+            reply_to["replies_count"] += 1
+        return status
+
+    def add_mastodon_thread(
+        self, texts: list[str] | int, *, username: str = "dave", instance: str = "mastodon.example"
+    ) -> FakeThread:
+        if isinstance(texts, int):
+            texts = [
+                f'<p>{i}/{texts} Toot {i} by <a href="https://{instance}/@{username}">@{username}</a></p>'
+                for i in range(1, texts + 1)
+            ]
+        account = self.masto_account(username, instance=instance)
+        parent: dict | None = None
+        ids = []
+        for text in texts:
+            parent = self.masto_status(text, account=account, reply_to=parent, instance=instance)
+            ids.append(parent["id"])
+        return FakeThread(ids=ids, url=f"https://{instance}/@{username}/{ids[0]}", texts=list(texts))
+
+    def _masto_context(self, sid: str) -> dict:
+        ancestors: list[dict] = []
+        current = self.masto_statuses[sid]
+        while current.get("in_reply_to_id") and len(ancestors) < MASTODON_MAX_ANCESTORS:
+            parent = self.masto_statuses.get(current["in_reply_to_id"])
+            if parent is None:
+                break
+            ancestors.append(parent)
+            current = parent
+        ancestors.reverse()
+        descendants: list[dict] = []
+
+        def walk(parent_id: str, depth: int) -> None:
+            if depth > MASTODON_MAX_DEPTH:
+                return
+            kids = sorted(
+                (s for s in self.masto_statuses.values() if s.get("in_reply_to_id") == parent_id),
+                key=lambda s: int(s["id"]),
+            )
+            for kid in kids:
+                if len(descendants) >= MASTODON_MAX_DESCENDANTS:
+                    return
+                descendants.append(kid)
+                walk(kid["id"], depth + 1)
+
+        walk(sid, 1)
+        return {"ancestors": ancestors, "descendants": descendants}
+
+    def _mastodon(self, path: str) -> Canned:
+        parts = path.removeprefix("/masto/api/v1/statuses/").split("/")
+        sid = parts[0]
+        if sid not in self.masto_statuses:
+            return Canned(404, {"error": "Record not found"})
+        if len(parts) == 2 and parts[1] == "context":
+            return Canned(200, self._masto_context(sid))
+        if len(parts) == 1:
+            return Canned(200, self.masto_statuses[sid])
+        return Canned(404, {"error": "Record not found"})
+
+    # -------------------------------------------------------------------------------------- routing
+
+    def answer(self, method: str, path: str, query: dict[str, str]) -> Canned | None:
+        if path in self._canned:
+            return self._canned[path]
+        if path.startswith("/fx/2/thread/"):
+            return self._fx("thread", path.rsplit("/", 1)[-1])
+        if path.startswith("/fx/2/status/"):
+            return self._fx("status", path.rsplit("/", 1)[-1])
+        if path == "/bsky/xrpc/com.atproto.identity.resolveHandle":
+            did = self.bsky_handles.get(query.get("handle", "").lower())
+            if did is None:
+                return Canned(400, {"error": "InvalidRequest", "message": "Unable to resolve handle"})
+            return Canned(200, {"did": did})
+        if path == "/bsky/xrpc/app.bsky.feed.getPostThread":
+            return self._bsky_thread(query)
+        if path.startswith("/masto/api/v1/statuses/"):
+            return self._mastodon(path)
+        return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    owner: FakeSources
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        fake = self.owner
+        parts = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        with fake._lock:
+            fake.requests.append(
+                Request("GET", parts.path, query, {k.lower(): v for k, v in self.headers.items()})
+            )
+        if parts.path.startswith("/fx/") and not self.headers.get("User-Agent", "").strip():
+            self._send(Canned(401, {"error": UA_ERROR}))
+            return
+        fault = fake._take_fault(parts.path)
+        if fault is not None:
+            self._send(fault)
+            return
+        if parts.path.startswith("/media/"):
+            self._media(parts.path.removeprefix("/media/"))
+            return
+        answer = fake.answer("GET", parts.path, query)
+        self._send(answer or Canned(404, {"error": "NotFound", "message": "no such route"}))
+
+    def _send(self, canned: Canned) -> None:
+        body = canned.body if isinstance(canned.body, bytes) else json.dumps(canned.body).encode()
+        self.send_response(canned.status)
+        self.send_header("Content-Type", canned.content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in canned.headers.items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _media(self, name: str) -> None:
+        entry = self.owner.media.get(name)
+        if entry is None:
+            self._send(Canned(404, b"not found", content_type="text/plain"))
+            return
+        data, ctype, headers = entry
+        if data is None:
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            chunk = b"\x89PNG" + b"\0" * 65532
+            try:
+                for _ in _forever():
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
+            return
+        self.send_response(302 if "Location" in headers else 200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def _forever() -> Iterator[int]:
+    return itertools.count()
