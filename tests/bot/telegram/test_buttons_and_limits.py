@@ -1,0 +1,209 @@
+"""Re-render buttons under a result, rate limits, the command menu, errors, callback-data sizes."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from bot.settings_store import RedisSettingsStore
+from bot.telegram import keyboards as kb
+from bot.telegram import texts
+from bot.telegram.app import register_commands
+from tests.bot.telegram.conftest import Chat
+from tests.fakes.telegram_api import FakeTelegramAPI
+from themes import list_themes
+from worker.contract import RenderOptions
+from worker.limits import CAROUSELS_PER_USER, CAROUSELS_PER_USER_WINDOW_S, TELEGRAM_CALLBACK_DATA_MAX_BYTES
+
+X_LINK = "https://x.com/jack/status/20"
+GROUP = -1001234567890
+
+
+async def delivered_result(chat: Chat, fake: FakeTelegramAPI, chat_id: int, **kwargs) -> tuple[str, dict]:
+    """Start a job, then stand in for the worker: post the PDF with its re-render keyboard."""
+    from worker.delivery.telegram import rerender_keyboard
+
+    await chat.say(chat_id, X_LINK if chat_id > 0 else f"/carousel {X_LINK}", **kwargs)
+    job = chat.jobs()[-1]
+    response = await chat.app.bot.send_document(
+        chat_id, b"%PDF-1.4 stand-in", filename="thread.pdf", reply_markup=None
+    )
+    message = fake.messages[(chat_id, response.message_id)]
+    message["reply_markup"] = rerender_keyboard(job.id)  # exactly what the worker puts there
+    return job.id, message
+
+
+async def test_rerender_button_enqueues_a_new_job_with_rerender_of(
+    chat: Chat, fake: FakeTelegramAPI, store: RedisSettingsStore
+) -> None:
+    job_id, result = await delivered_result(chat, fake, 42)
+    original = chat.payloads()[-1]
+    [theme_button] = [
+        b for b in result["reply_markup"]["inline_keyboard"][0] if b["callback_data"].endswith(":theme")
+    ]
+
+    await chat.press(result, theme_button["callback_data"], user_id=42)
+    [edit] = fake.calls_to("editMessageReplyMarkup")
+    choices = [b["callback_data"] for row in edit.params["reply_markup"]["inline_keyboard"] for b in row]
+    ref = kb.job_ref(job_id)
+    assert choices[:-1] == [f"rr:{ref}:theme:{t.name}" for t in list_themes()]
+    assert choices[-1] == f"rr:{ref}"  # back
+
+    new_theme = next(t.name for t in list_themes() if t.name != original["options"]["theme"])
+    sent_before = len(fake.calls_to("sendMessage"))
+    await chat.press(result, f"rr:{ref}:theme:{new_theme}", user_id=42)
+
+    jobs = chat.jobs()
+    assert len(jobs) == 2
+    rerun = jobs[-1].args[0]
+    assert rerun["rerender_of"] == job_id
+    assert rerun["source"] == original["source"]
+    assert rerun["options"] == {**original["options"], "theme": new_theme}
+    new_status = fake.calls_to("sendMessage")[sent_before:]
+    assert len(new_status) == 1
+    assert rerun["reply"] == {
+        **original["reply"],
+        "status_message_id": new_status[0].response["result"]["message_id"],
+    }
+    assert new_status[0].params["reply_parameters"]["message_id"] == original["reply"]["reply_to_message_id"]
+    # the keyboard under the result is back to the three buttons; every press was answered
+    assert fake.calls_to("editMessageReplyMarkup")[-1].params["reply_markup"] == result["reply_markup"]
+    assert len(fake.calls_to("answerCallbackQuery")) == 2
+    # the re-render itself can be re-rendered
+    assert await store.job(kb.job_ref(jobs[-1].id)) is not None
+
+
+async def test_rerender_in_a_topic_keeps_the_topic(chat: Chat, fake: FakeTelegramAPI) -> None:
+    job_id, result = await delivered_result(chat, fake, GROUP, user_id=7, thread_id=77)
+    await chat.press(result, f"rr:{kb.job_ref(job_id)}:ratio:1:1", user_id=9)
+    rerun = chat.payloads()[-1]
+    assert rerun["options"]["ratio"] == "1:1"
+    assert rerun["reply"]["thread_id"] == 77
+    assert rerun["reply"]["user_id"] == 9
+    assert fake.calls_to("sendMessage")[-1].params["message_thread_id"] == 77
+
+
+async def test_rerender_of_an_unknown_job_says_it_is_too_old(chat: Chat, fake: FakeTelegramAPI) -> None:
+    await chat.say(42, "/help")
+    message = fake.calls_to("sendMessage")[-1].response["result"]
+    await chat.press(message, f"rr:{uuid.uuid4().hex}:format:jpeg", user_id=42)
+    [answer] = fake.calls_to("answerCallbackQuery")
+    assert answer.params["text"] == texts.RERENDER_GONE
+    assert chat.jobs() == []
+
+
+async def test_rate_limit_is_friendly(chat: Chat, clock: list[float]) -> None:
+    for _ in range(CAROUSELS_PER_USER):
+        await chat.say(42, X_LINK)
+    assert len(chat.jobs()) == CAROUSELS_PER_USER
+    await chat.say(42, X_LINK)
+    # the clock sits 1 s into the window
+    assert chat.last_reply() == texts.RATE_LIMITED.format(seconds=CAROUSELS_PER_USER_WINDOW_S - 1)
+    assert len(chat.jobs()) == CAROUSELS_PER_USER
+    # another person is not affected, and the next window lets this one through again
+    await chat.say(43, X_LINK)
+    assert len(chat.jobs()) == CAROUSELS_PER_USER + 1
+    clock[0] += CAROUSELS_PER_USER_WINDOW_S
+    await chat.say(42, X_LINK)
+    assert len(chat.jobs()) == CAROUSELS_PER_USER + 2
+
+
+async def test_command_menu_is_registered_at_startup(chat: Chat, fake: FakeTelegramAPI) -> None:
+    assert chat.app.post_init is register_commands
+    await chat.app.post_init(chat.app)
+    [call] = fake.calls_to("setMyCommands")
+    names = [c["command"] for c in call.params["commands"]]
+    assert names == [
+        "start",
+        "help",
+        "carousel",
+        "theme",
+        "ratio",
+        "format",
+        "cta",
+        "brand",
+        "preset",
+        "settings",
+        "reset",
+    ]
+    assert all(c["description"] for c in call.params["commands"])
+
+
+async def test_start_and_help(chat: Chat) -> None:
+    await chat.say(42, "/start")
+    assert chat.last_reply() == texts.START
+    await chat.say(42, "/help")
+    assert chat.last_reply() == texts.HELP
+
+
+async def test_a_failing_handler_logs_and_tells_the_user_one_sentence(
+    chat: Chat, fake: FakeTelegramAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.fail_next("getChatMember", error_code=400, description="Bad Request: chat not found")
+    await chat.say(GROUP, "/theme bold", user_id=7)
+    assert chat.last_reply() == texts.ERROR
+    assert any(r.exc_info and "chat not found" in str(r.exc_info[1]).lower() for r in caplog.records)
+
+
+async def test_theme_preview_sheet_is_sent_once_then_by_file_id(
+    chat: Chat, fake: FakeTelegramAPI, settings, rq_queue, store, limiter, tmp_path
+) -> None:
+    import io
+
+    from PIL import Image
+
+    from bot.telegram.app import build_application
+
+    sheet = tmp_path / "themes.png"
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), "#F4EFE6").save(buffer, "PNG")
+    sheet.write_bytes(buffer.getvalue())
+    application = build_application(
+        settings, rq_queue, store=store, limiter=limiter, theme_preview=tmp_path, updater=False
+    )
+    await application.initialize()
+    try:
+        driver = Chat(application, fake, rq_queue)
+        await driver.say(42, "/theme")
+        await driver.say(42, "/theme")
+    finally:
+        await application.shutdown()
+    first, second = fake.calls_to("sendPhoto")
+    assert first.files and not second.files  # uploaded once, then re-sent by file_id
+    assert second.params["photo"] == first.response["result"]["photo"][-1]["file_id"]
+    markup = second.params["reply_markup"]["inline_keyboard"]
+    assert {b["callback_data"] for row in markup for b in row} == {
+        f"set:theme:{t.name}" for t in list_themes()
+    }
+
+
+def test_every_keyboard_fits_telegram_callback_limit() -> None:
+    job_id = str(uuid.uuid4())  # RQ's job ids
+    datas = [b["callback_data"] for row in kb.rerender_keyboard_rows(job_id) for b in row]
+    for field, values in (
+        ("theme", [t.name for t in list_themes()]),
+        ("ratio", ["4:5", "1:1", "9:16", "16:9"]),
+        ("format", ["png", "jpeg"]),
+    ):
+        keyboard = kb.rerender_choices_keyboard(job_id, field, [(v, v) for v in values], None)
+        datas += [str(b.callback_data) for row in keyboard.inline_keyboard for b in row]
+        assert len(keyboard.inline_keyboard[-1]) == 1  # back
+        assert sum(len(r) for r in keyboard.inline_keyboard) == len(values) + 1
+    keyboard = kb.choice_keyboard("theme", [(t.name, t.label) for t in list_themes()], None)
+    datas += [str(b.callback_data) for row in keyboard.inline_keyboard for b in row]
+    assert all(1 <= len(d.encode()) <= TELEGRAM_CALLBACK_DATA_MAX_BYTES for d in datas)
+    with pytest.raises(ValueError):
+        kb.callback_data("x" * (TELEGRAM_CALLBACK_DATA_MAX_BYTES + 1))
+
+
+def test_rerender_data_round_trips_and_matches_the_worker() -> None:
+    from worker.delivery.telegram import rerender_keyboard
+
+    job_id = str(uuid.uuid4())
+    assert rerender_keyboard(job_id)["inline_keyboard"] == kb.rerender_keyboard_rows(job_id)
+    data = kb.build_rerender_data(job_id, "ratio", "16:9")
+    assert kb.parse_rerender_data(data) == kb.RerenderRequest(uuid.UUID(job_id).hex, "ratio", "16:9")
+    assert kb.parse_rerender_data(f"rr:{uuid.UUID(job_id).hex}") == kb.RerenderRequest(uuid.UUID(job_id).hex)
+    assert kb.parse_rerender_data("rr:abc:colour:red") is None
+    assert RenderOptions().ratio in {"4:5", "1:1", "9:16", "16:9"}

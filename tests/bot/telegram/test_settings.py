@@ -1,0 +1,238 @@
+"""Settings commands, presets, the group-admin rule and /settings provenance."""
+
+from __future__ import annotations
+
+from bot.settings_store import RedisSettingsStore, chat_scope, effective, user_scope
+from bot.telegram import texts
+from tests.bot.telegram.conftest import Chat
+from tests.fakes.telegram_api import FakeTelegramAPI
+from themes import list_themes
+from worker.contract import RenderOptions
+
+GROUP = -1001234567890
+X_LINK = "https://x.com/jack/status/20"
+
+
+def other_themes() -> list[str]:
+    """Theme names other than the default, so every test really changes something."""
+    return [t.name for t in list_themes() if t.name != RenderOptions().theme]
+
+
+def settings_line(text: str, label: str) -> str:
+    [line] = [line for line in text.splitlines() if line.startswith(f"• {label}:")]
+    return line
+
+
+async def test_theme_keyboard_then_a_press_stores_the_choice(
+    chat: Chat, fake: FakeTelegramAPI, store: RedisSettingsStore
+) -> None:
+    await chat.say(42, "/theme")
+    keyboard_message = fake.calls_to("sendMessage")[-1].response["result"]
+    buttons = [b for row in keyboard_message["reply_markup"]["inline_keyboard"] for b in row]
+    assert {b["callback_data"] for b in buttons} == {f"set:theme:{t.name}" for t in list_themes()}
+    chosen = other_themes()[0]
+
+    await chat.press(keyboard_message, f"set:theme:{chosen}", user_id=42)
+
+    [answer] = fake.calls_to("answerCallbackQuery")
+    assert answer.params["text"] == texts.SET_DONE.format(label="theme", value=chosen)
+    eff = await effective(store, user_scope("telegram", 42), is_group=False)
+    assert eff.value("theme") == chosen
+    # the keyboard now ticks the choice
+    [edit] = fake.calls_to("editMessageReplyMarkup")
+    ticked = [
+        b["text"] for row in edit.params["reply_markup"]["inline_keyboard"] for b in row if "✓" in b["text"]
+    ]
+    assert len(ticked) == 1 and chosen.lower() in ticked[0].lower()
+    # and the next carousel uses it
+    await chat.say(42, X_LINK)
+    assert chat.payloads()[-1]["options"]["theme"] == chosen
+
+
+async def test_ratio_format_and_cta_from_commands(chat: Chat) -> None:
+    await chat.say(42, "/ratio 1:1")
+    await chat.say(42, "/format jpeg")
+    await chat.say(42, "/cta save")
+    await chat.say(42, "/cta text Follow for more threads like this")
+    await chat.say(42, "/cta link example.com/newsletter")
+    await chat.say(42, "/ratio 3:2")
+    assert chat.last_reply().startswith("That isn't one of the choices")
+    await chat.say(42, X_LINK)
+    options = chat.payloads()[-1]["options"]
+    assert (options["ratio"], options["format"], options["cta"]) == ("1:1", "jpeg", "save")
+    assert options["cta_text"] == "Follow for more threads like this"
+    assert options["cta_link"] == "https://example.com/newsletter"
+
+
+async def test_brand_kit_with_avatar_photo(chat: Chat, fake: FakeTelegramAPI) -> None:
+    import io
+
+    from PIL import Image
+
+    await chat.say(42, "/brand name Ada Lovelace")
+    await chat.say(42, "/brand handle @ada_writes")
+    await chat.say(42, "/brand accent #1d9bf0")
+    await chat.say(42, "/brand accent blue")
+    assert chat.last_reply() == texts.ACCENT_INVALID
+    await chat.say(42, "/brand footer adalovelace.example")
+    await chat.say(42, "/brand watermark on")
+    await chat.say(42, "/brand avatar")
+    assert chat.last_reply() == texts.ASK_VALUE["brand.avatar"]
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 64), "#1D9BF0").save(picture, "PNG")
+    update = fake.user_message(chat_id=42, photo=picture.getvalue())
+    await chat.send(update)
+    assert chat.last_reply() == texts.PICTURE_SAVED.format(what="avatar")
+
+    await chat.say(42, X_LINK)
+    brand = chat.payloads()[-1]["options"]["brand"]
+    assert brand["name"] == "Ada Lovelace"
+    assert brand["handle"] == "ada_writes"
+    assert brand["accent"] == "#1D9BF0"
+    assert brand["footer"] == "adalovelace.example"
+    assert brand["watermark"] is True
+    # the avatar is resolved with getFile at enqueue time to a download URL the worker can fetch
+    largest = update["message"]["photo"][-1]
+    stored = fake.files[largest["file_id"]]
+    assert brand["avatar_url"] == f"{fake.file_url}{fake.token}/{stored.file_path}"
+    import httpx
+
+    assert httpx.get(brand["avatar_url"]).content == picture.getvalue()
+
+
+async def test_brand_button_asks_and_the_next_message_answers(chat: Chat, fake: FakeTelegramAPI) -> None:
+    await chat.say(42, "/brand")
+    kit = fake.calls_to("sendMessage")[-1].response["result"]
+    await chat.press(kit, "brand:name", user_id=42)
+    assert chat.last_reply() == texts.ASK_VALUE["brand.name"]
+    await chat.say(42, "Carousel Weekly")
+    assert chat.last_reply() == texts.SET_DONE.format(label="brand name", value="Carousel Weekly")
+    await chat.say(42, X_LINK)
+    assert chat.payloads()[-1]["options"]["brand"]["name"] == "Carousel Weekly"
+
+
+async def test_presets_save_list_load_delete(chat: Chat, store: RedisSettingsStore) -> None:
+    scope = user_scope("telegram", 42)
+    first, second = other_themes()[:2]
+    await chat.say(42, f"/theme {first}")
+    await chat.say(42, "/ratio 1:1")
+    await chat.say(42, "/preset save launch")
+    assert chat.last_reply() == texts.PRESET_SAVED.format(name="launch")
+
+    await chat.say(42, f"/theme {second}")
+    await chat.say(42, "/preset save weekly")
+    await chat.say(42, "/preset list")
+    listing = chat.last_reply()
+    assert "• launch" in listing and "✓ weekly" in listing  # weekly was saved last, so it is active
+
+    await chat.say(42, "/preset load launch")
+    assert chat.last_reply() == texts.PRESET_LOADED.format(name="launch")
+    eff = await effective(store, scope, is_group=False)
+    assert (eff.value("theme"), eff.value("ratio")) == (first, "1:1")
+    assert eff.sources["theme"].describe() == "preset “launch”"
+
+    await chat.say(42, "/preset load nothere")
+    assert chat.last_reply() == texts.PRESET_MISSING.format(name="nothere")
+    await chat.say(42, "/preset save bad name!")
+    assert chat.last_reply() == texts.PRESET_USAGE
+    await chat.say(42, "/preset save bad!")
+    assert chat.last_reply().startswith("Preset names are")
+
+    await chat.say(42, "/preset delete launch")
+    assert chat.last_reply() == texts.PRESET_DELETED.format(name="launch")
+    assert await store.preset_names(scope) == ["weekly"]
+    eff = await effective(store, scope, is_group=False)
+    assert eff.value("theme") == RenderOptions().theme  # the active preset is gone
+    await chat.say(42, "/preset delete weekly")
+    await chat.say(42, "/preset list")
+    assert chat.last_reply() == texts.PRESET_NONE
+
+
+async def test_preset_buttons_load_and_delete(
+    chat: Chat, fake: FakeTelegramAPI, store: RedisSettingsStore
+) -> None:
+    first = other_themes()[0]
+    await chat.say(42, f"/theme {first}")
+    await chat.say(42, "/preset save alpha")
+    await chat.say(42, "/reset")
+    await chat.say(42, "/preset list")
+    listing = fake.calls_to("sendMessage")[-1].response["result"]
+    data = [b["callback_data"] for row in listing["reply_markup"]["inline_keyboard"] for b in row]
+    assert data == ["ps:load:alpha", "ps:del:alpha"]
+    await chat.press(listing, "ps:load:alpha", user_id=42)
+    eff = await effective(store, user_scope("telegram", 42), is_group=False)
+    assert eff.value("theme") == first
+    await chat.press(listing, "ps:del:alpha", user_id=42)
+    assert await store.preset_names(user_scope("telegram", 42)) == []
+    assert len(fake.calls_to("answerCallbackQuery")) == 2
+
+
+async def test_settings_shows_each_value_and_where_it_comes_from(chat: Chat) -> None:
+    first, second = other_themes()[:2]
+    await chat.say(42, f"/theme {first}")
+    await chat.say(42, "/ratio 9:16")
+    await chat.say(42, "/preset save story")  # theme + ratio now come from the preset
+    await chat.say(42, f"/theme {second}")  # a personal tweak on top of it
+    await chat.say(42, "/brand name Ada")
+
+    await chat.say(42, "/settings")
+    text = chat.last_reply()
+    assert text.startswith(texts.SETTINGS_PRIVATE)
+    assert settings_line(text, "theme") == f"• theme: {second} — personal"
+    assert settings_line(text, "ratio") == "• ratio: 9:16 — preset “story”"
+    assert settings_line(text, "format") == f"• format: {RenderOptions().format} — default"
+    assert settings_line(text, "brand name") == "• brand name: Ada — personal"
+    assert settings_line(text, "avatar") == "• avatar: — — default"
+    assert texts.SETTINGS_PRECEDENCE_PRIVATE in text
+
+    await chat.say(42, "/reset")
+    await chat.say(42, "/settings")
+    text = chat.last_reply()
+    assert settings_line(text, "theme") == f"• theme: {RenderOptions().theme} — default"
+    assert settings_line(text, "ratio") == f"• ratio: {RenderOptions().ratio} — default"
+
+
+async def test_only_group_admins_change_group_settings(
+    chat: Chat, fake: FakeTelegramAPI, store: RedisSettingsStore
+) -> None:
+    chosen = other_themes()[0]
+    member, admin = 7, 8
+    fake.set_member_status(GROUP, admin, "administrator")
+
+    await chat.say(GROUP, f"/theme {chosen}", user_id=member)
+    assert chat.last_reply() == texts.ADMINS_ONLY
+    checks = fake.calls_to("getChatMember")
+    assert [(c.params["chat_id"], c.params["user_id"]) for c in checks] == [(GROUP, member)]
+    eff = await effective(store, chat_scope("telegram", GROUP), is_group=True)
+    assert eff.value("theme") == RenderOptions().theme
+
+    await chat.say(GROUP, f"/theme {chosen}", user_id=admin)
+    assert chat.last_reply() == texts.SET_DONE.format(label="theme", value=chosen)
+    await chat.say(GROUP, "/brand name Content Team", user_id=admin)
+
+    # a member's button press is refused too (with an alert, and the query answered)
+    await chat.say(GROUP, "/ratio", user_id=member)
+    keyboard = fake.calls_to("sendMessage")[-1].response["result"]
+    await chat.press(keyboard, "set:ratio:1:1", user_id=member)
+    [answer] = fake.calls_to("answerCallbackQuery")
+    assert answer.params["text"] == texts.ADMINS_ONLY and answer.params["show_alert"] is True
+
+    # every member's carousel uses the group kit; members' personal settings don't leak in
+    await chat.say(member, "/ratio 16:9")  # the member's own private setting
+    await chat.say(GROUP, f"/carousel {X_LINK}", user_id=member)
+    options = chat.payloads()[-1]["options"]
+    assert options["theme"] == chosen
+    assert options["brand"]["name"] == "Content Team"
+    assert options["ratio"] == RenderOptions().ratio
+
+    await chat.say(GROUP, "/settings", user_id=member)
+    text = chat.last_reply()
+    assert text.startswith(texts.SETTINGS_GROUP)
+    assert settings_line(text, "theme") == f"• theme: {chosen} — group"
+    assert settings_line(text, "ratio") == f"• ratio: {RenderOptions().ratio} — default"
+
+
+async def test_creator_counts_as_admin(chat: Chat, fake: FakeTelegramAPI) -> None:
+    fake.set_member_status(GROUP, 5, "creator")
+    await chat.say(GROUP, "/format jpeg", user_id=5)
+    assert chat.last_reply() == texts.SET_DONE.format(label="format", value="jpeg")
