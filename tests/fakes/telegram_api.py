@@ -29,6 +29,7 @@ Usage::
 Knobs:
     fake.fail_next("sendMediaGroup", retry_after=1)      # one 429 flood-control answer, then normal
     fake.fail_next("sendMessage", error_code=400, description="Bad Request: chat not found")
+    fake.delay_next("editMessageText", 3.0)             # the next answer to it comes 3 s late
     fake.set_member_status(chat_id, user_id, "administrator")   # getChatMember ("member" by default)
     file_id = fake.add_file(b"...", kind="photo")        # a file a user "sent", downloadable via getFile
     fake.push_update(update_dict)                        # served by getUpdates (long polling works)
@@ -128,6 +129,7 @@ class FakeTelegramAPI:
         self.updates: list[dict] = []
         self._member_status: dict[tuple[int | str, int], str] = {}
         self._failures: dict[str, list[TelegramAPIError]] = {}
+        self._delays: dict[str, list[float]] = {}
         self._ids = itertools.count(1)
         self._message_ids: dict[int | str, itertools.count] = {}
         self._update_ids = itertools.count(1)
@@ -155,7 +157,12 @@ class FakeTelegramAPI:
         return f"{self.url}/file/bot"
 
     def start(self) -> FakeTelegramAPI:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-telegram", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-telegram",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -189,6 +196,11 @@ class FakeTelegramAPI:
             self._failures.setdefault(method, []).append(
                 TelegramAPIError(error_code, description or "Bad Request", params)
             )
+
+    def delay_next(self, method: str, seconds: float) -> None:
+        """The next call to ``method`` is answered ``seconds`` late (a slow or stuck server)."""
+        with self._lock:
+            self._delays.setdefault(method, []).append(seconds)
 
     def set_member_status(self, chat_id: int | str, user_id: int, status: str) -> None:
         """getChatMember answers: creator, administrator, member, restricted, left, kicked."""
@@ -410,6 +422,11 @@ class FakeTelegramAPI:
         self, token: str, method: str, params: dict, files: dict[str, bytes], filenames: dict[str, str]
     ) -> tuple[int, dict]:
         call = Call(method=method, token=token, params=params, files=files, filenames=filenames)
+        with self._lock:
+            delays = self._delays.get(method)
+            delay = delays.pop(0) if delays else 0.0
+        if delay:
+            time.sleep(delay)
         with self._changed:
             try:
                 if token != self.token:
