@@ -8,13 +8,16 @@ too. Mastodon's link shortening (``<span class="invisible">`` / ``"ellipsis"``) 
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, NavigableString, Tag
 
 from rendering._text_inline import (
     ELLIPSIS,
+    PLAIN,
+    Style,
     link_bare_urls,
     shorten_url,
     spans_text,
@@ -63,21 +66,10 @@ _CODE = frozenset({"code", "kbd", "samp", "tt"})
 _STRIKE = frozenset({"s", "del", "strike"})
 _LANGUAGE_CLASS = re.compile(r"^(?:language|lang)-(.+)$")
 
+# A post that is only a URL is still a post, not a mistaken file name.
+warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning, module=__name__)
+
 FirstLineHook = Callable[[list[Span]], list[Span]]
-
-
-@dataclass(frozen=True)
-class _Style:
-    bold: bool = False
-    italic: bool = False
-    code: bool = False
-    strike: bool = False
-    href: str | None = None
-
-    def span(self, text: str) -> Span:
-        return Span(
-            text=text, bold=self.bold, italic=self.italic, code=self.code, strike=self.strike, href=self.href
-        )
 
 
 def _classes(tag: Tag) -> list[str]:
@@ -87,7 +79,7 @@ def _classes(tag: Tag) -> list[str]:
     return list(value or [])
 
 
-def _inline(node: Tag | NavigableString, style: _Style, out: list[Span]) -> None:
+def _inline(node: Tag | NavigableString, style: Style, out: list[Span]) -> None:
     if isinstance(node, Comment):
         return
     if isinstance(node, NavigableString):
@@ -170,7 +162,7 @@ def _join_lines(lines: list[list[Span]]) -> list[Span]:
     out: list[Span] = []
     for i, line in enumerate(lines):
         if i:
-            out.append(Span(text="\n"))
+            out.append(PLAIN.span("\n"))
         out.extend(line)
     return out
 
@@ -218,7 +210,7 @@ class _Builder:
                 self._flush(run)
                 self.block(child)
             elif isinstance(child, Tag | NavigableString):
-                _inline(child, _Style(), run)
+                _inline(child, PLAIN, run)
         self._flush(run)
 
     def block(self, tag: Tag) -> None:
@@ -250,8 +242,15 @@ class _Builder:
         ordered = tag.name == "ol"
         start = tag.get("start")
         number = int(str(start)) if start and str(start).lstrip("-").isdigit() else 1
-        for item in tag.find_all("li", recursive=False):
-            nested = [c for c in item.find_all(("ul", "ol"), recursive=False)]
+        for item in tag.children:
+            if not isinstance(item, Tag) or item.name != "li":
+                # text loose in a list (no <li>) is kept, as a paragraph
+                if isinstance(item, Tag | NavigableString) and not isinstance(item, Comment):
+                    loose: list[Span] = []
+                    _inline(item, PLAIN, loose)
+                    self._text_block("paragraph", loose)
+                continue
+            nested = list(item.find_all(("ul", "ol"), recursive=False))
             for sub in nested:
                 sub.extract()
             value = item.get("value")
@@ -272,7 +271,7 @@ def _collect(tag: Tag) -> list[Span]:
     out: list[Span] = []
     for child in tag.children:
         if isinstance(child, Tag | NavigableString):
-            _inline(child, _Style(), out)
+            _inline(child, PLAIN, out)
     return out
 
 
@@ -281,3 +280,8 @@ def html_blocks(html: str, first_line: FirstLineHook | None = None) -> list[Bloc
     builder = _Builder(first_line)
     builder.container(BeautifulSoup(html, "html.parser"))
     return builder.blocks
+
+
+def html_plain_text(html: str) -> str:
+    """The text of an HTML fragment, one line per block or break."""
+    return BeautifulSoup(html, "html.parser").get_text("\n")

@@ -32,12 +32,15 @@ _OPEN_BEFORE = frozenset(" \t\n([{\"'“‘«")
 _CLOSE_AFTER = frozenset(" \t\n.,;:!?)]}\"'”’»…")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
+_INLINE_MARKUP = re.compile(r"[*_`~\[<]")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _SPACES_AROUND_BREAK = re.compile(r" *\n[ \n]*")
 
 
 @dataclass(frozen=True)
-class _Style:
+class Style:
+    """The style of the text being read; ``span`` makes a run of text in it."""
+
     bold: bool = False
     italic: bool = False
     code: bool = False
@@ -45,16 +48,20 @@ class _Style:
     href: str | None = None
 
     def span(self, text: str) -> Span:
-        return Span(
+        # values built here are already valid: skip pydantic's validation on this hot path
+        return Span.model_construct(
             text=text, bold=self.bold, italic=self.italic, code=self.code, strike=self.strike, href=self.href
         )
+
+
+PLAIN = Style()
 
 
 def shorten_url(url: str) -> str:
     """How a link is shown: without scheme, ``www.`` or trailing slash; long ones ellipsized."""
     shown = re.sub(r"^(?:https?://)?(?:www\.)?", "", url, flags=re.IGNORECASE).rstrip("/")
     if len(shown) > LINK_DISPLAY_MAX:
-        shown = shown[: LINK_DISPLAY_MAX - 1] + ELLIPSIS
+        shown = shown[: LINK_DISPLAY_MAX - 1].rstrip("-/._?=&#") + ELLIPSIS
     return shown or url
 
 
@@ -141,9 +148,11 @@ def parse_inline(text: str, *, soft_breaks: bool = False) -> list[Span]:
     """Markdown-ish inline text → spans. Line breaks become ``"\\n"`` (a space with ``soft_breaks``)."""
     if not text:
         return []
+    if not _INLINE_MARKUP.search(text):  # most lines: nothing for the inline grammar to do
+        return tidy_spans(link_bare_urls([PLAIN.span(text.replace("\n", " ") if soft_breaks else text)]))
     root = _MD.parseInline(text)[0]
     tokens = _drop_underscore_emphasis_in_words(list(root.children or []))
-    stack: list[_Style] = [_Style()]
+    stack: list[Style] = [Style()]
     spans: list[Span] = []
     for tok in tokens:
         style = stack[-1]
@@ -207,9 +216,9 @@ def _strip_ends(spans: list[Span]) -> list[Span]:
         spans.pop(0)
     while spans and not spans[-1].code and not spans[-1].text.rstrip(" \n"):
         spans.pop()
-    if spans and not spans[0].code:
+    if spans and not spans[0].code and spans[0].text[:1] in (" ", "\n"):
         spans[0] = spans[0].model_copy(update={"text": spans[0].text.lstrip(" \n")})
-    if spans and not spans[-1].code:
+    if spans and not spans[-1].code and spans[-1].text[-1:] in (" ", "\n"):
         spans[-1] = spans[-1].model_copy(update={"text": spans[-1].text.rstrip(" \n")})
     return spans
 

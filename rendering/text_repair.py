@@ -87,11 +87,41 @@ def _decode_sequence(seen: str) -> str:
     return " " if char == NBSP else char
 
 
+def _is_greek_letter(char: str) -> bool:
+    return "\u0370" <= char <= "\u03ff" and char.isalpha()
+
+
 def _repair_greek_mojibake(text: str) -> str:
-    text = _SEQUENCE.sub(lambda m: _decode_sequence(m.group()), text)
-    return _STRAY_BETA.sub("", text)
+    matches = list(_SEQUENCE.finditer(text))
+    if not matches:
+        return _STRAY_BETA.sub("", text)
+    covered = {i for m in matches for i in range(m.start(), m.end())}
+
+    def greek_neighbour(at: int) -> bool:
+        return 0 <= at < len(text) and at not in covered and _is_greek_letter(text[at])
+
+    out: list[str] = []
+    pos = 0
+    for m in matches:
+        seen = m.group()
+        fixed = _decode_sequence(seen)
+        # Two Greek letters ("ΓΌ" for "ü", "ΒΆ") are only mojibake outside Greek words: "fΓΌr" is,
+        # "ΓΆΜΟΣ" is not.
+        if (
+            fixed != seen
+            and len(seen) == 2
+            and all(map(_is_greek_letter, seen))
+            and (greek_neighbour(m.start() - 1) or greek_neighbour(m.end()))
+        ):
+            fixed = seen
+        out.append(text[pos : m.start()])
+        out.append(fixed)
+        pos = m.end()
+    out.append(text[pos:])
+    return _STRAY_BETA.sub("", "".join(out))
 
 
+@lru_cache(maxsize=2048)
 def repair_text(text: str) -> str:
     """``text`` with mojibake repaired; clean text is returned unchanged (and cheaply)."""
     if text.isascii():

@@ -24,9 +24,7 @@ import html
 import re
 from collections.abc import Sequence
 
-from bs4 import BeautifulSoup
-
-from rendering._text_html import html_blocks
+from rendering._text_html import html_blocks, html_plain_text
 from rendering._text_inline import parse_inline, spans_text, strip_prefix, tidy_spans
 from rendering._text_lines import Group, group_lines
 from rendering.document import DocPost, Document
@@ -81,8 +79,14 @@ def strip_leading_counter(text: str, *, in_counted_thread: bool) -> str:
     if not plausible:
         return text
     rest = text[m.end() :]
-    if needs_context and not in_counted_thread and rest[:1] not in ("", "\n") and rest.strip()[:1].isalnum():
-        return text  # "1/2 of people …" at the start of a lone post is a fraction
+    following = rest.strip()[:1]
+    if (
+        needs_context
+        and not in_counted_thread
+        and rest[:1] != "\n"
+        and (following.islower() or following.isdigit())
+    ):
+        return text  # "1/2 of people …" at the start of a lone post is a fraction; "1/12 Here …" a counter
     if m.group("n") and m.group("m") is None and _next_item_follows(text, int(m.group("n"))):
         return text  # "1/ …\n2/ …" is a numbered list
     return rest.lstrip(" \t")
@@ -189,10 +193,6 @@ def _truncate_spans(spans: Sequence[Span], length: int) -> list[Span]:
     return tidy_spans(out)
 
 
-def _html_plain_view(html_text: str) -> str:
-    return BeautifulSoup(html_text, "html.parser").get_text("\n")
-
-
 # ---------------------------------------------------------------- given blocks
 
 
@@ -250,7 +250,7 @@ def _counted_thread(posts: Sequence[Post]) -> bool:
     for post in posts:
         if post.blocks or not post.text:
             continue
-        text = _html_plain_view(post.text) if post.text_format == "html" else post.text
+        text = html_plain_text(post.text) if post.text_format == "html" else post.text
         if _has_counter(text):
             seen += 1
             if seen >= 2:
