@@ -26,7 +26,6 @@ DISCORD_HTTP_RETRIES = 5  # 429 or 5xx answers retried per request before giving
 DISCORD_RETRY_AFTER_MAX_S = 60.0  # a longer 429 wait is not slept through
 DISCORD_BACKOFF_BASE_S = 0.5  # 5xx retries wait this, doubled each time
 DISCORD_TOKEN_MARGIN_S = 60  # stop using an interaction token this long before it expires
-DISCORD_PROGRESS_MIN_INTERVAL_S = 1.0  # progress edits closer together than this are skipped
 DISCORD_CTA_TEXT_MAX = 100  # closing-slide text typed into a slash-command option
 
 # Product

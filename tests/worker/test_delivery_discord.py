@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import random
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -15,12 +16,12 @@ from reportlab.pdfgen import canvas
 from rendering.api import Carousel
 from tests.fakes.discord_api import BOT_TOKEN, FakeDiscord
 from worker.config import Settings
-from worker.contract import ReplyAddress
+from worker.contract import JobPayload, ReplyAddress
+from worker.delivery.common import ResultSummary
 from worker.delivery.discord import DeliveryError, DiscordDelivery, Upload, fit_slide, plan_messages
 from worker.limits import (
     DISCORD_FILES_PER_MESSAGE,
     DISCORD_FOLLOWUP_WINDOW_S,
-    DISCORD_PROGRESS_MIN_INTERVAL_S,
 )
 
 APP_ID = "1100000000000000001"
@@ -50,14 +51,6 @@ def _carousel(n: int) -> Carousel:
     return Carousel(
         slides=[_png(i) for i in range(n)], image_format="png", pdf=_pdf(n), title=TITLE, size=(1080, 1350)
     )
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -124,14 +117,10 @@ def test_ten_slides_put_the_pdf_in_a_message_of_its_own(fake: FakeDiscord) -> No
     assert posts[1].files[0].filename == "carousel.pdf"
 
 
-def test_progress_edits_the_original_response_and_skips_noise(fake: FakeDiscord) -> None:
-    clock = Clock()
-    with DiscordDelivery(_reply(), _settings(fake), clock=clock) as delivery:
+def test_progress_edits_the_original_response(fake: FakeDiscord) -> None:
+    with DiscordDelivery(_reply(), _settings(fake)) as delivery:
         delivery.progress("Fetching thread…")
-        delivery.progress("Fetching thread…")  # unchanged: skipped
-        clock.now += DISCORD_PROGRESS_MIN_INTERVAL_S / 4
-        delivery.progress("Rendering 1/12")  # too soon: skipped
-        clock.now += DISCORD_PROGRESS_MIN_INTERVAL_S
+        delivery.progress("Fetching thread…")  # unchanged: not sent again
         delivery.progress("Rendering 7/12")
         delivery.finish("Done: 12 slides and a PDF below.")
 
@@ -182,10 +171,8 @@ def test_a_long_rate_limit_becomes_one_sentence(fake: FakeDiscord) -> None:
 
 def test_without_a_token_the_bot_posts_to_the_channel(fake: FakeDiscord) -> None:
     reply = _reply(interaction_token=None, status_message_id=None, reply_to_message_id="1400000000000000001")
-    clock = Clock()
-    with DiscordDelivery(reply, _settings(fake), clock=clock) as delivery:
+    with DiscordDelivery(reply, _settings(fake)) as delivery:
         delivery.progress("Fetching thread…")
-        clock.now += DISCORD_PROGRESS_MIN_INTERVAL_S
         delivery.progress("Rendering 4/12")
         delivery.send_carousel(_carousel(12), author=AUTHOR)
         delivery.finish()
@@ -252,3 +239,50 @@ def test_batches_respect_the_request_size() -> None:
     uploads = [Upload(f"s{i}", b"x" * 40, "image/png") for i in range(5)]
     batches = plan_messages(uploads, files_per_message=10, request_max_bytes=100)
     assert [[u.filename for u in b] for b in batches] == [["s0", "s1"], ["s2", "s3"], ["s4"]]
+
+
+def test_the_job_protocol_sends_the_result_and_marks_the_status_done(fake: FakeDiscord) -> None:
+    summary = ResultSummary(title=TITLE, author_name="Ada", author_handle="ada", slide_count=3)
+    with DiscordDelivery(_reply(), _settings(fake)) as delivery:
+        delivery.status("Rendering 3/3")
+        delivery.status("Sending…")  # a stage change right after: not held back
+        sent = delivery.deliver(_carousel(3), summary, "job-1", None)
+        assert delivery.deliver_cached("key", "job-1") is None
+        delivery.finish()
+
+    (post,) = fake.find("POST", "/webhooks/")
+    assert sent["message_ids"] == [post.reply["id"]]
+    assert "Ada (@ada)" in post.payload["content"]
+    edits = [c.json["content"] for c in fake.find("PATCH", "/webhooks/")]
+    assert edits == ["Rendering 3/3", "Sending…", "✅ Done: 3 slides and the PDF below."]
+
+
+def test_a_pasted_text_job_arrives_in_discord(fake: FakeDiscord) -> None:
+    """The whole job body (worker.jobs.run_job): pasted text → rendered slides → Discord follow-ups."""
+    from pypdf import PdfReader
+
+    from worker.jobs import run_job
+
+    paragraphs = [
+        f"Point {i}: carousels turn long threads into slides people swipe through." for i in range(1, 6)
+    ]
+    payload = JobPayload(source="\n\n".join(paragraphs), source_kind="text", reply=_reply())
+    result = run_job(payload.to_job_arg(), uuid.uuid4().hex, settings=_settings(fake))
+
+    assert result["ok"] is True
+    posts = fake.find("POST", f"/webhooks/{APP_ID}/{TOKEN}")
+    assert posts and all(c.status == 200 for c in posts)
+    files = [f for c in posts for f in c.files]
+    assert files[-1].filename == "carousel.pdf"
+    slides = files[:-1]
+    assert len(slides) == result["slides"] and all(len(c.files) <= DISCORD_FILES_PER_MESSAGE for c in posts)
+    for part in slides:
+        with Image.open(io.BytesIO(part.data)) as image:
+            assert image.format == "PNG" and image.size == (1080, 1350)
+    text = " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(files[-1].data)).pages)
+    assert "carousels turn long threads" in " ".join(text.split())
+    statuses = [
+        c.json["content"] for c in fake.find("PATCH", f"/webhooks/{APP_ID}/{TOKEN}/messages/@original")
+    ]
+    assert statuses[0] == "Fetching thread…" and statuses[-1].startswith("✅ Done")
+    assert "Sending…" in statuses

@@ -27,6 +27,7 @@ import httpx
 
 from worker.config import Settings
 from worker.contract import ReplyAddress
+from worker.delivery.common import ResultSummary
 from worker.errors import UserError
 from worker.limits import (
     DISCORD_ALT_TEXT_MAX,
@@ -35,7 +36,6 @@ from worker.limits import (
     DISCORD_FOLLOWUP_WINDOW_S,
     DISCORD_HTTP_RETRIES,
     DISCORD_MESSAGE_MAX,
-    DISCORD_PROGRESS_MIN_INTERVAL_S,
     DISCORD_REQUEST_MAX_BYTES,
     DISCORD_RETRY_AFTER_MAX_S,
     DISCORD_TOKEN_MARGIN_S,
@@ -61,6 +61,8 @@ MIME = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
 EXT = {"png": "png", "jpeg": "jpg"}
 
 
+DONE = "✅ Done."
+PDF_TOO_LARGE = "The PDF is larger than Discord allows, so only the images were sent."
 RATE_LIMITED = "Discord is rate-limiting me right now. Please try again in a minute."
 
 
@@ -129,6 +131,18 @@ def result_line(title: str, author: str | None, slides: int, *, part: int = 1, p
     return _clip(text)
 
 
+def done_line(slides: int, *, with_pdf: bool = True) -> str:
+    noun = "slide" if slides == 1 else "slides"
+    return f"✅ Done: {slides} {noun}{' and the PDF' if with_pdf else ''} below."
+
+
+def author_label(summary: ResultSummary) -> str | None:
+    name, handle = summary.author_name.strip(), summary.author_handle.strip().lstrip("@")
+    if name and handle:
+        return f"{name} (@{handle})"
+    return name or (f"@{handle}" if handle else None)
+
+
 def _clip(text: str, limit: int = DISCORD_MESSAGE_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -178,28 +192,32 @@ class DiscordDelivery:
         self.issued_at = _as_utc(moment).timestamp() if moment else clock()
         self._token_refused = False
         self._status_id: str | None = None  # channel mode: the status message we post and edit
-        self._last_progress: tuple[str, float] | None = None
+        self._last_progress: str | None = None
+        self._done_text = DONE
 
     # --- the interface the job uses ----------------------------------------------------------
 
     def progress(self, text: str) -> None:
-        """Show progress in the status message; repeated or too-frequent updates are skipped."""
-        now = self._clock()
-        if self._last_progress is not None:
-            last_text, last_at = self._last_progress
-            if text == last_text or now - last_at < DISCORD_PROGRESS_MIN_INTERVAL_S:
-                return
-        self._last_progress = (text, now)
+        """Show progress in the status message (a repeat of the last text is skipped).
+
+        Pacing is the caller's: the job sends stage changes and a few render counts, not every slide.
+        """
+        if text == self._last_progress:
+            return
+        self._last_progress = text
         try:
             self._set_status(text)
         except DeliveryError:
             log.warning("could not update the Discord status message", exc_info=True)
 
-    def send_carousel(self, carousel: Carousel, *, author: str | None = None) -> list[dict[str, Any]]:
+    def send_carousel(
+        self, carousel: Carousel, *, author: str | None = None, title: str | None = None
+    ) -> list[dict[str, Any]]:
         """Post the slides (≤ 10 per message, in order) and the PDF as the last attachment.
 
         Returns the Message objects Discord answered with.
         """
+        title = title or carousel.title
         uploads: list[Upload] = []
         total = len(carousel.slides)
         for i, data in enumerate(carousel.slides, start=1):
@@ -209,21 +227,21 @@ class DiscordDelivery:
                     filename=discord_filename(i, fmt),
                     data=body,
                     content_type=MIME.get(fmt, "application/octet-stream"),
-                    description=_clip(f"{carousel.title}: slide {i} of {total}", DISCORD_ALT_TEXT_MAX),
+                    description=_clip(f"{title}: slide {i} of {total}", DISCORD_ALT_TEXT_MAX),
                 )
             )
         pdf_fits = len(carousel.pdf) <= DISCORD_UPLOAD_MAX_BYTES
         if pdf_fits:
-            uploads.append(
-                Upload(PDF_NAME, carousel.pdf, MIME["pdf"], _clip(carousel.title, DISCORD_ALT_TEXT_MAX))
-            )
+            pdf_alt = _clip(title, DISCORD_ALT_TEXT_MAX)
+            uploads.append(Upload(PDF_NAME, carousel.pdf, MIME["pdf"], pdf_alt))
         batches = plan_messages(uploads)
         messages = []
         for part, batch in enumerate(batches, start=1):
-            content = result_line(carousel.title, author, total, part=part, parts=len(batches))
+            content = result_line(title, author, total, part=part, parts=len(batches))
             messages.append(self._post_files(content, batch, first=part == 1))
         if not pdf_fits:
-            self._post_text("The PDF is larger than Discord allows, so only the images were sent.")
+            self._post_text(PDF_TOO_LARGE)
+        self._done_text = done_line(total, with_pdf=pdf_fits)
         return messages
 
     def send_error(self, sentence: str) -> None:
@@ -242,7 +260,7 @@ class DiscordDelivery:
         """
         try:
             if self._use_token():
-                self._set_status(text or "Done.", final=True)
+                self._set_status(text or self._done_text, final=True)
             elif self._status_id is not None:
                 self._request(
                     "DELETE", f"/channels/{self.reply.chat_id}/messages/{self._status_id}", bot=True
@@ -250,6 +268,23 @@ class DiscordDelivery:
                 self._status_id = None
         except DeliveryError:
             log.warning("could not finalise the Discord status message", exc_info=True)
+
+    # --- the delivery protocol the job body speaks (worker.delivery.Delivery) ----------------
+
+    def status(self, text: str) -> None:
+        self.progress(text)
+
+    def fail(self, sentence: str) -> None:
+        self.send_error(sentence)
+
+    def deliver(
+        self, carousel: Carousel, summary: ResultSummary, job_id: str, content_key: str | None
+    ) -> dict[str, Any]:
+        messages = self.send_carousel(carousel, author=author_label(summary), title=summary.title or None)
+        return {"message_ids": [m.get("id") for m in messages if m], "reused_file_ids": False}
+
+    def deliver_cached(self, content_key: str, job_id: str) -> dict[str, Any] | None:
+        return None  # Discord has no reusable file ids: every result is uploaded
 
     def close(self) -> None:
         if self._own_client:
