@@ -330,3 +330,26 @@ async def test_message_menu_on_a_short_message_says_why(
     assert callback.json["type"] == CHANNEL_MESSAGE and callback.json["data"]["flags"] & EPHEMERAL
     assert callback.json["data"]["content"].endswith(".")
     assert queue.queue.count == 0
+
+
+async def test_saved_settings_apply_and_command_options_win(fake: FakeDiscord, queue: RQJobQueue) -> None:
+    from bot.settings_store import Look, MemorySettingsStore, chat_scope, user_scope
+
+    store = MemorySettingsStore()
+    await store.set_personal(user_scope("discord", USER_ID), Look(theme="ocean", ratio="9:16", cta="save"))
+    client = build_client(_settings(fake), queue, store=store)
+    await client.login(BOT_TOKEN)
+    try:
+        bot = Bot(client)
+        payload, _, _ = _slash(fake, link=THREAD_LINK, ratio="1:1")
+        await bot.dispatch(payload)
+        # a server that set its own look gives it to every member
+        await store.set_personal(chat_scope("discord", GUILD_ID), Look(theme="brutalist"))
+        payload, _, _ = _slash(fake, link=THREAD_LINK)
+        await bot.dispatch(payload)
+    finally:
+        await client.close()
+    assert bot.errors == []
+    personal, server = (job.args[0]["options"] for job in _jobs(queue))
+    assert (personal["theme"], personal["ratio"], personal["cta"]) == ("ocean", "1:1", "save")
+    assert (server["theme"], server["ratio"], server["cta"]) == ("brutalist", "4:5", "follow")
