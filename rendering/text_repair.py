@@ -27,6 +27,11 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 
 NBSP = "\u00a0"
 
+# Characters without which ftfy has nothing to fix: controls, Latin-1 and Latin Extended letters
+# (every UTF-8 lead byte read as a Western codepage lands there), line separators, surrogates,
+# ligatures, replacement characters. Text with none of them (and already NFC) skips ftfy.
+_FTFY_MATERIAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\u024f\u2028\u2029\ud800-\udfff\ufb00-\ufb06\ufffd]")
+
 
 def _byte_table() -> dict[str, int]:
     """Character → the byte it stands for when UTF-8 was read as windows-1253 (high bytes only)."""
@@ -124,6 +129,9 @@ def _repair_greek_mojibake(text: str) -> str:
 @lru_cache(maxsize=2048)
 def repair_text(text: str) -> str:
     """``text`` with mojibake repaired; clean text is returned unchanged (and cheaply)."""
-    if text.isascii():
+    if text.isascii() and "\x1b" not in text:  # terminal escapes are ASCII too
         return text
-    return ftfy.fix_text(_repair_greek_mojibake(text), _FTFY_CONFIG)
+    text = _repair_greek_mojibake(text)
+    if _FTFY_MATERIAL.search(text) or not unicodedata.is_normalized("NFC", text):
+        text = ftfy.fix_text(text, _FTFY_CONFIG)
+    return text

@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from rendering._text_html import html_blocks, html_plain_text
 from rendering._text_inline import parse_inline, spans_text, strip_prefix, tidy_spans
@@ -31,6 +32,7 @@ from rendering.document import DocPost, Document
 from rendering.model import Block, Post, Span, Thread
 from rendering.text_repair import repair_text
 
+PARSE_CACHE_POSTS = 1024  # parsed posts kept per process
 TITLE_MAX_CHARS = 90
 TITLE_MIN_CHARS = 20  # a shorter first sentence ("Wow.") takes the next one along
 TITLE_TRAILING_JUNK = " \t\n.,;:-–—/|(*•→🧵👇⬇↓\ufe0f"
@@ -234,9 +236,17 @@ def blocks_for_post(
         )
     if not post.text.strip():
         return ()
-    if post.text_format == "html":
-        return tuple(_html_blocks(post.text, in_counted_thread=in_counted_thread))
-    return tuple(plain_blocks(post.text, soft_breaks=soft_breaks, in_counted_thread=in_counted_thread))
+    return _parsed_text(post.text, post.text_format, soft_breaks, in_counted_thread)
+
+
+@lru_cache(maxsize=PARSE_CACHE_POSTS)
+def _parsed_text(
+    text: str, text_format: str, soft_breaks: bool, in_counted_thread: bool
+) -> tuple[Block, ...]:
+    # blocks are immutable, so a thread rendered again (another theme, ratio, preview) reuses them
+    if text_format == "html":
+        return tuple(_html_blocks(text, in_counted_thread=in_counted_thread))
+    return tuple(plain_blocks(text, soft_breaks=soft_breaks, in_counted_thread=in_counted_thread))
 
 
 _TEXT_KINDS = frozenset({"heading", "paragraph", "bullet", "numbered", "quote", "code"})

@@ -81,9 +81,14 @@ def test_latin1_mojibake_is_left_to_ftfy() -> None:
     assert repair_text("cafÃ© â€” done") == "café — done"
 
 
-@given(st.text(alphabet=st.characters(codec="ascii")))
+@given(st.text(alphabet=st.characters(codec="ascii", exclude_characters="\x1b")))
 def test_ascii_is_returned_as_is(text: str) -> None:
     assert repair_text(text) == text
+
+
+def test_terminal_escapes_and_ligatures_are_cleaned() -> None:
+    assert repair_text("\x1b[31mred\x1b[0m alert") == "red alert"
+    assert repair_text("ﬁne ﬂow") == "fine flow"
 
 
 # Greek letters other than the accented capitals (which share byte values with UTF-8 continuation
