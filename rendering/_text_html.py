@@ -22,6 +22,7 @@ from rendering._text_inline import (
     shorten_url,
     spans_text,
     strip_prefix,
+    strip_suffix,
     tidy_spans,
 )
 from rendering._text_lines import HEADING_MAX_LEVEL, Group, group_lines
@@ -184,7 +185,7 @@ class _Builder:
         if self._first_line is not None and lines:
             lines[0] = self._first_line(lines[0])
             self._first_line = None
-        groups = group_lines(lines, spans_text, strip_prefix)
+        groups = group_lines(lines, spans_text, strip_prefix, strip_suffix)
         for group in groups:
             self._group(group)
         run.clear()

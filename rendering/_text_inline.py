@@ -241,3 +241,14 @@ def strip_prefix(spans: Sequence[Span], count: int) -> list[Span]:
     if out and not out[0].code:
         out[0] = out[0].model_copy(update={"text": out[0].text.lstrip()})
     return [s for s in out if s.text]
+
+
+def strip_suffix(spans: Sequence[Span], count: int) -> list[Span]:
+    """``spans`` without their last ``count`` characters."""
+    out = list(spans)
+    while out and count > 0:
+        last = out.pop()
+        if count < len(last.text):
+            out.append(last.model_copy(update={"text": last.text[:-count]}))
+        count -= len(last.text)
+    return out

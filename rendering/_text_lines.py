@@ -108,10 +108,14 @@ def group_lines(
     lines: Iterable[T],
     text_of: Callable[[T], str],
     drop: Callable[[T, int], T],
+    drop_end: Callable[[T, int], T],
     *,
     fences: bool = True,
 ) -> list[Group[T]]:
-    """Group lines into blocks. Code lines are kept whole; other lines lose their markers."""
+    """Group lines into blocks. Code lines are kept whole; other lines lose their markers.
+
+    ``drop(line, n)`` / ``drop_end(line, n)`` remove the first / last ``n`` characters of a line.
+    """
     groups: list[Group[T]] = []
     open_group: Group[T] | None = None  # a paragraph, quote or list item still taking lines
     fence = ""
@@ -120,6 +124,10 @@ def group_lines(
         text = text_of(line)
         if fence:
             if closes_fence(text, fence):
+                fence = ""
+            elif text.rstrip().endswith(fence) and fence[0] not in text.rstrip()[: -len(fence)][-1:]:
+                # "    return x```": the closing fence typed at the end of the last code line
+                groups[-1].lines.append(drop_end(line, len(text) - len(text.rstrip()) + len(fence)))
                 fence = ""
             else:
                 groups[-1].lines.append(line)

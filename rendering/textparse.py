@@ -158,7 +158,7 @@ def plain_blocks(text: str, *, soft_breaks: bool = False, in_counted_thread: boo
     text = _normalize_plain(text)
     text = strip_trailing_counter(text.strip(), in_counted_thread=in_counted_thread)
     text = strip_leading_counter(text, in_counted_thread=in_counted_thread)
-    groups = group_lines(text.split("\n"), str, lambda line, n: line[n:])
+    groups = group_lines(text.split("\n"), str, lambda line, n: line[n:], lambda line, n: line[:-n])
     blocks = [b for g in groups if (b := _plain_group_block(g, soft_breaks)) is not None]
     return _dedupe_separators(_renumber(blocks))
 

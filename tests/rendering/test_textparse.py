@@ -195,6 +195,14 @@ def test_code_fence_without_language_and_unclosed() -> None:
     assert block.text == "raw  text\n  # not a heading\n- not a bullet"
 
 
+def test_closing_fence_typed_at_the_end_of_the_last_line() -> None:
+    blocks = parse("```py\nprint(1)\nprint(2)```\nafter")
+    assert [(b.kind, b.language, b.text) for b in blocks] == [
+        ("code", "py", "print(1)\nprint(2)"),
+        ("paragraph", None, "after"),
+    ]
+
+
 def test_mojibake_inside_code_is_repaired_too() -> None:
     (block,) = parse("```\nprint('β†’ done πŸ‘‡')\n```")
     assert block.text == "print('→ done 👇')"
