@@ -1,0 +1,165 @@
+"""Image downloads: allowed hosts only, caps, checks, and one failure never sinks the rest."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from PIL import Image
+
+from rendering.model import Author, Media, Post, Thread
+from tests.fakes.sources import FakeSources, png_bytes
+from worker.config import Settings
+from worker.http import make_client
+from worker.limits import MEDIA_MAX_BYTES, MEDIA_MAX_PIXELS, MEDIA_MAX_SIDE
+from worker.media import MediaRefused, check_url, decode_image, fetch_images, source_media_hosts
+
+pytestmark = pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSources]:
+    with FakeSources() as server:
+        yield server
+
+
+@pytest.fixture
+def client(fake: FakeSources) -> Iterator[httpx.Client]:
+    with make_client(fake.settings()) as c:
+        yield c
+
+
+def thread_with(urls: list[str], source: str = "x", url: str | None = None) -> Thread:
+    author = Author(name="A", handle="a")
+    posts = tuple(Post(id=str(i), author=author, media=(Media(url=u),)) for i, u in enumerate(urls))
+    return Thread(source=source, url=url, author=author, posts=posts)  # type: ignore[arg-type]
+
+
+def bomb_png(side: int) -> bytes:
+    """A tiny file that claims ``side``×``side`` pixels (a decompression bomb)."""
+    img = Image.new("1", (side, side))
+    buf = io.BytesIO()
+    img.save(buf, "PNG", optimize=True)
+    return buf.getvalue()
+
+
+def test_good_images_come_back_decoded(fake: FakeSources, client: httpx.Client) -> None:
+    a = fake.add_image("a.png", size=(30, 20))
+    b = fake.add_image("b.jpg", data=_jpeg((40, 40)), content_type="image/jpeg")
+    rgba = io.BytesIO()
+    Image.new("RGBA", (10, 10), (1, 2, 3, 100)).save(rgba, "PNG")
+    c = fake.add_image("c.png", data=rgba.getvalue())
+    images = fetch_images(thread_with([a, b]), settings=fake.settings(), client=client, extra=[c])
+    assert set(images) == {a, b, c}
+    assert images[a].size == (30, 20) and images[a].mode == "RGB"
+    assert images[c].mode == "RGBA"
+
+
+def _jpeg(size: tuple[int, int]) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, (200, 10, 10)).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def test_large_images_are_downscaled(fake: FakeSources, client: httpx.Client) -> None:
+    big = fake.add_image("big.jpg", data=_jpeg((4000, 1000)), content_type="image/jpeg")
+    img = fetch_images(thread_with([big]), settings=fake.settings(), client=client)[big]
+    assert max(img.size) <= MEDIA_MAX_SIDE and img.size[0] / img.size[1] == pytest.approx(4, rel=0.02)
+
+
+def test_each_failure_is_left_out_and_logged(fake: FakeSources, client: httpx.Client, caplog) -> None:
+    good = fake.add_image("good.png")
+    wrong_type = fake.add_image("page.html", data=b"<html></html>", content_type="text/html")
+    svg = fake.add_image("x.svg", data=b"<svg/>", content_type="image/svg+xml")
+    garbage = fake.add_image("bad.png", data=b"\x89PNG not really", content_type="image/png")
+    missing = fake.media_url("missing.png")
+    bomb = fake.add_image("bomb.png", data=bomb_png(int(MEDIA_MAX_PIXELS**0.5) + 100))
+    endless = fake.add_endless("endless.png")
+    urls = [good, wrong_type, svg, garbage, missing, bomb, endless]
+    with caplog.at_level(logging.WARNING, logger="worker.media"):
+        images = fetch_images(thread_with(urls), settings=fake.settings(), client=client)
+    assert set(images) == {good}
+    log = caplog.text
+    assert "text/html" in log and "image/svg+xml" in log
+    assert "not a readable image" in log
+    assert "HTTP 404" in log
+    assert "pixel cap" in log
+    assert f"over the {MEDIA_MAX_BYTES} byte cap" in log
+
+
+def test_declared_oversize_is_refused_before_reading(fake: FakeSources, client: httpx.Client, caplog) -> None:
+    url = fake.add_image("huge.png", data=b"\x89PNG" + b"\0" * MEDIA_MAX_BYTES)
+    with caplog.at_level(logging.WARNING, logger="worker.media"):
+        images = fetch_images(thread_with([url]), settings=fake.settings(), client=client)
+    assert images == {}
+    assert f"{MEDIA_MAX_BYTES + 4} bytes is over the" in caplog.text
+
+
+def test_hosts_outside_the_sources_cdns_are_refused(fake: FakeSources, client: httpx.Client, caplog) -> None:
+    # the fake's own host is allowed only through MEDIA_HOSTS; without it nothing is fetched
+    url = fake.add_image("a.png")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    with caplog.at_level(logging.WARNING, logger="worker.media"):
+        images = fetch_images(thread_with([url]), settings=settings, client=client)
+    assert images == {} and fake.count("/media/") == 0
+    assert "only https" in caplog.text
+
+
+def test_redirect_off_the_allowed_hosts_is_refused(fake: FakeSources, client: httpx.Client, caplog) -> None:
+    target = fake.add_image("target.png")
+    inside = fake.add_redirect("inside.png", target)
+    outside = fake.add_redirect("outside.png", f"http://localhost:{fake.port}/media/target.png")
+    meta = fake.add_redirect("meta.png", "http://169.254.169.254/latest/meta-data")
+    with caplog.at_level(logging.WARNING, logger="worker.media"):
+        images = fetch_images(thread_with([inside, outside, meta]), settings=fake.settings(), client=client)
+    assert set(images) == {inside}
+    assert fake.count("/media/target.png") == 1  # only through the allowed host
+
+
+def test_check_url_rules() -> None:
+    hosts = source_media_hosts(thread_with(["https://pbs.twimg.com/a.jpg"]))
+    check_url("http://127.0.0.1:8080/a.png", hosts, {"127.0.0.1:8080"})  # listed: allowed, even http
+    for url, reason in [
+        ("http://pbs.twimg.com/media/a.jpg", "only https"),
+        ("https://evil.example/a.jpg", "not a media host"),
+        ("https://pbs.twimg.com:8443/a.jpg", "not a media host"),
+        ("file:///etc/passwd", "no host"),
+        ("https://127.0.0.1/a.png", "not a media host"),
+    ]:
+        with pytest.raises(MediaRefused, match=reason):
+            check_url(url, hosts, ())
+
+
+def test_allowed_host_resolving_to_a_private_address_is_refused() -> None:
+    # a Mastodon instance's media host that resolves to loopback
+    thread = thread_with(["https://localhost/a.png"], source="mastodon", url="https://localhost/@a/1")
+    hosts = source_media_hosts(thread)
+    assert {"localhost", "files.localhost"} <= hosts
+    with pytest.raises(MediaRefused, match="non-public"):
+        check_url("https://localhost/system/a.png", hosts, ())
+
+
+def test_mastodon_media_hosts_include_files_and_media_siblings() -> None:
+    thread = Thread(
+        source="mastodon",
+        url="https://fosstodon.org/@gina/1",
+        author=Author(name="g"),
+        posts=(Post(id="1", author=Author(name="g")),),
+    )
+    hosts = source_media_hosts(thread)
+    assert {
+        "fosstodon.org",
+        "files.fosstodon.org",
+        "media.fosstodon.org",
+        "cdn.bsky.app",
+        "pbs.twimg.com",
+    } <= hosts
+
+
+def test_decode_rejects_pixel_bombs_before_loading() -> None:
+    with pytest.raises(MediaRefused, match="pixel cap"):
+        decode_image(bomb_png(int(MEDIA_MAX_PIXELS**0.5) + 100))
+    assert decode_image(png_bytes((5, 5))).size == (5, 5)
