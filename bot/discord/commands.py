@@ -30,7 +30,7 @@ from worker.contract import JobPayload, RenderOptions, ReplyAddress
 from worker.limits import DISCORD_CTA_TEXT_MAX, MAX_POSTS_CEILING
 
 if TYPE_CHECKING:
-    from bot.settings_store import SettingsStore
+    from bot.settings_store import Effective, SettingsStore
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,11 @@ RATIOS = _literal_values("ratio")
 FORMATS = _literal_values("format")
 CTAS = _literal_values("cta")
 
+SHOWN_SETTINGS = ("theme", "ratio", "format", "cta", "cta_text", "cta_link", "max_posts")
+NO_STORE = "This bot doesn't keep settings; give the options with /carousel instead."
+SERVER_ONLY = "Server settings can only be saved inside a server."
+ADMINS_ONLY = "Only members who can manage this server can change its settings."
+
 CTA_LABELS = {
     "follow": "follow — “Follow for more”",
     "save": "save — “Save and repost”",
@@ -64,25 +69,40 @@ def _choices(values: tuple[str, ...], labels: dict[str, str] | None = None) -> l
 # --- settings ------------------------------------------------------------------------------------
 
 
-async def saved_options(
-    store: "SettingsStore | None", interaction: discord.Interaction[Any]
-) -> RenderOptions:
-    """The options the user (or, when it set any, their server) saved; defaults without a store.
+async def saved_settings(store: "SettingsStore", interaction: discord.Interaction[Any]) -> "Effective":
+    """What the next carousel uses, and where each value comes from.
 
     A server's own settings apply to every member, as a content team expects; a server that set
     nothing leaves each member their personal settings.
     """
-    if store is None:
-        return RenderOptions()
     from bot.settings_store import chat_scope, effective, user_scope
 
     if interaction.guild_id is not None:
         scope = chat_scope(PLATFORM, interaction.guild_id)
         state = await store.state(scope)
         if state.active_preset or not state.personal.is_empty():
-            return (await effective(store, scope, is_group=True)).render_options()
-    scope = user_scope(PLATFORM, interaction.user.id)
-    return (await effective(store, scope, is_group=False)).render_options()
+            return await effective(store, scope, is_group=True)
+    return await effective(store, user_scope(PLATFORM, interaction.user.id), is_group=False)
+
+
+async def saved_options(
+    store: "SettingsStore | None", interaction: discord.Interaction[Any]
+) -> RenderOptions:
+    """The saved options (see :func:`saved_settings`); the defaults without a store."""
+    if store is None:
+        return RenderOptions()
+    return (await saved_settings(store, interaction)).render_options()
+
+
+def describe_settings(settings: "Effective") -> str:
+    lines = []
+    for path in SHOWN_SETTINGS:
+        value = settings.value(path)
+        if value is None:
+            continue
+        source = settings.sources.get(path)
+        lines.append(f"**{path}**: {value}" + (f" ({source.describe()})" if source else ""))
+    return "\n".join(lines)
 
 
 def merge_options(base: RenderOptions, overrides: dict[str, Any]) -> RenderOptions:
@@ -151,7 +171,7 @@ async def start_job(
 def build_commands(
     themes: ThemeTransformer | None = None,
 ) -> list[app_commands.Command[Any, ..., Any] | app_commands.ContextMenu]:
-    """The ``/carousel`` command and the "Make carousel" message menu, fresh for one tree."""
+    """``/carousel``, the "Make carousel" menu, ``/defaults`` and ``/settings``, fresh for one tree."""
     theme_option = themes or theme_transformer()
 
     @app_commands.command(name="carousel", description="Turn a thread link into carousel slides and a PDF")
@@ -197,4 +217,67 @@ def build_commands(
         source = source_from_message(message.content)
         await start_job(interaction, source, {}, reply_to=message.id)
 
-    return [carousel, make_carousel]
+    @app_commands.command(name="defaults", description="Save the look your next carousels use")
+    @app_commands.describe(
+        theme="Look of the slides",
+        ratio="Slide shape",
+        format="Image format of the slides",
+        cta="Closing slide",
+        cta_text="Your own closing-slide text",
+        max_posts="Use at most this many posts of a thread",
+        server="Save them for everyone in this server (needs Manage Server)",
+        reset="Forget the saved settings first",
+    )
+    @app_commands.choices(ratio=_choices(RATIOS), format=_choices(FORMATS), cta=_choices(CTAS, CTA_LABELS))
+    async def defaults(
+        interaction: discord.Interaction[Any],
+        theme: Optional[app_commands.Transform[str, theme_option]] = None,  # noqa: UP045
+        ratio: Optional[app_commands.Choice[str]] = None,  # noqa: UP045
+        format: Optional[app_commands.Choice[str]] = None,  # noqa: UP045
+        cta: Optional[app_commands.Choice[str]] = None,  # noqa: UP045
+        cta_text: Optional[app_commands.Range[str, 1, DISCORD_CTA_TEXT_MAX]] = None,  # noqa: UP045
+        max_posts: Optional[app_commands.Range[int, 1, MAX_POSTS_CEILING]] = None,  # noqa: UP045
+        server: bool = False,
+        reset: bool = False,
+    ) -> None:
+        from bot.settings_store import chat_scope, update_value, user_scope
+
+        store = _store(interaction)
+        if server:
+            if interaction.guild_id is None:
+                raise InputRejected(SERVER_ONLY)
+            if not interaction.permissions.manage_guild:
+                raise InputRejected(ADMINS_ONLY)
+            scope = chat_scope(PLATFORM, interaction.guild_id)
+        else:
+            scope = user_scope(PLATFORM, interaction.user.id)
+        given = {
+            "theme": theme,
+            "ratio": ratio.value if ratio else None,
+            "format": format.value if format else None,
+            "cta": cta.value if cta else None,
+            "cta_text": cta_text,
+            "max_posts": max_posts,
+        }
+        merge_options(RenderOptions(), given)  # checked by the contract before anything is saved
+        if reset:
+            await store.reset(scope)
+        for path, value in given.items():
+            if value is not None:
+                await update_value(store, scope, path, value)
+        current = describe_settings(await saved_settings(store, interaction))
+        await interaction.response.send_message(f"Saved. Your next carousel uses:\n{current}", ephemeral=True)
+
+    @app_commands.command(name="settings", description="Show what your next carousel will use")
+    async def show_settings(interaction: discord.Interaction[Any]) -> None:
+        current = describe_settings(await saved_settings(_store(interaction), interaction))
+        await interaction.response.send_message(f"Your next carousel uses:\n{current}", ephemeral=True)
+
+    return [carousel, make_carousel, defaults, show_settings]
+
+
+def _store(interaction: discord.Interaction[Any]) -> "SettingsStore":
+    store = getattr(interaction.client, "store", None)
+    if store is None:
+        raise InputRejected(NO_STORE)
+    return store

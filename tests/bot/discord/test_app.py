@@ -18,6 +18,8 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from bot.discord.app import CarouselBot, build_client
+from bot.discord.commands import ADMINS_ONLY
+from bot.settings_store import Look, MemorySettingsStore, chat_scope, user_scope
 from tests.fakes.discord_api import APPLICATION_ID, BOT_TOKEN, BOT_USER_ID, EPHEMERAL, FakeDiscord
 from worker.config import Settings
 from worker.contract import JOB_PATH
@@ -36,6 +38,9 @@ DEFERRED = 5
 CHANNEL_MESSAGE = 4
 SLASH, MESSAGE_MENU = 1, 3
 STRING = 3
+BOOLEAN = 5
+MEMBER_PERMISSIONS = 2248473465835073  # everyday member rights, without Manage Server
+MANAGE_GUILD = 1 << 5
 
 
 @pytest.fixture
@@ -91,7 +96,7 @@ def _settings(fake: FakeDiscord) -> Settings:
 
 @pytest.fixture
 async def bot(fake: FakeDiscord, queue: RQJobQueue) -> AsyncIterator[Bot]:
-    client = build_client(_settings(fake), queue)
+    client = build_client(_settings(fake), queue, store=MemorySettingsStore())
     await client.login(BOT_TOKEN)
     try:
         yield Bot(client)
@@ -125,7 +130,9 @@ def _message(content: str) -> dict[str, Any]:
     }
 
 
-def _interaction(data: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
+def _interaction(
+    data: dict[str, Any], permissions: int = MEMBER_PERMISSIONS
+) -> tuple[dict[str, Any], str, str]:
     """A guild APPLICATION_COMMAND interaction as Discord sends it; returns (payload, id, token)."""
     interaction_id = str(1600000000000000000 + uuid.uuid4().int % 10**15)
     token = f"tok-{uuid.uuid4().hex}"
@@ -158,7 +165,7 @@ def _interaction(data: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
             "roles": [],
             "joined_at": "2024-01-01T00:00:00.000000+00:00",
             "flags": 0,
-            "permissions": "2248473465835073",
+            "permissions": str(permissions),
             "deaf": False,
             "mute": False,
             "nick": None,
@@ -176,17 +183,21 @@ def _command_id(fake: FakeDiscord, name: str) -> str:
     return next(c["id"] for c in sync.reply if c["name"] == name)
 
 
-def _slash(fake: FakeDiscord, **options: Any) -> tuple[dict[str, Any], str, str]:
+def _option_type(value: Any) -> int:
+    return BOOLEAN if isinstance(value, bool) else 4 if isinstance(value, int) else STRING
+
+
+def _slash(
+    fake: FakeDiscord, name: str = "carousel", permissions: int = MEMBER_PERMISSIONS, **options: Any
+) -> tuple[dict[str, Any], str, str]:
     return _interaction(
         {
-            "id": _command_id(fake, "carousel"),
-            "name": "carousel",
+            "id": _command_id(fake, name),
+            "name": name,
             "type": SLASH,
-            "options": [
-                {"name": k, "type": 4 if isinstance(v, int) else STRING, "value": v}
-                for k, v in options.items()
-            ],
-        }
+            "options": [{"name": k, "type": _option_type(v), "value": v} for k, v in options.items()],
+        },
+        permissions,
     )
 
 
@@ -213,7 +224,7 @@ async def test_login_syncs_the_commands_with_their_options(fake: FakeDiscord, bo
     assert bot.client.user is not None and str(bot.client.user.id) == BOT_USER_ID
     (sync,) = fake.find("PUT", f"/applications/{APPLICATION_ID}/commands")
     commands = {c["name"]: c for c in sync.json}
-    assert set(commands) == {"carousel", "Make carousel"}
+    assert set(commands) == {"carousel", "Make carousel", "defaults", "settings"}
     assert commands["Make carousel"]["type"] == MESSAGE_MENU
     options = {o["name"]: o for o in commands["carousel"]["options"]}
     assert list(options) == ["link", "theme", "ratio", "format", "cta", "cta_text", "cta_link", "max_posts"]
@@ -333,8 +344,6 @@ async def test_message_menu_on_a_short_message_says_why(
 
 
 async def test_saved_settings_apply_and_command_options_win(fake: FakeDiscord, queue: RQJobQueue) -> None:
-    from bot.settings_store import Look, MemorySettingsStore, chat_scope, user_scope
-
     store = MemorySettingsStore()
     await store.set_personal(user_scope("discord", USER_ID), Look(theme="ocean", ratio="9:16", cta="save"))
     client = build_client(_settings(fake), queue, store=store)
@@ -353,3 +362,44 @@ async def test_saved_settings_apply_and_command_options_win(fake: FakeDiscord, q
     personal, server = (job.args[0]["options"] for job in _jobs(queue))
     assert (personal["theme"], personal["ratio"], personal["cta"]) == ("ocean", "1:1", "save")
     assert (server["theme"], server["ratio"], server["cta"]) == ("brutalist", "4:5", "follow")
+
+
+def _answer(fake: FakeDiscord, interaction_id: str, token: str) -> dict[str, Any]:
+    (callback,) = fake.find("POST", f"/interactions/{interaction_id}/{token}/callback")
+    assert callback.json["type"] == CHANNEL_MESSAGE and callback.json["data"]["flags"] & EPHEMERAL
+    return callback.json["data"]
+
+
+async def test_defaults_are_saved_privately_and_used_next(
+    fake: FakeDiscord, bot: Bot, queue: RQJobQueue
+) -> None:
+    payload, interaction_id, token = _slash(fake, "defaults", theme="ocean", ratio="9:16")
+    await bot.dispatch(payload)
+    shown = _answer(fake, interaction_id, token)["content"]
+    assert "**theme**: ocean (personal)" in shown and "**ratio**: 9:16 (personal)" in shown
+    assert "**format**: png (default)" in shown
+
+    payload, _, _ = _slash(fake, link=THREAD_LINK)
+    await bot.dispatch(payload)
+    (job,) = _jobs(queue)
+    assert (job.args[0]["options"]["theme"], job.args[0]["options"]["ratio"]) == ("ocean", "9:16")
+
+    payload, interaction_id, token = _slash(fake, "settings")
+    await bot.dispatch(payload)
+    assert "**theme**: ocean (personal)" in _answer(fake, interaction_id, token)["content"]
+    assert bot.errors == []
+
+
+async def test_server_defaults_need_manage_server(fake: FakeDiscord, bot: Bot) -> None:
+    store = bot.client.store
+    assert store is not None
+    payload, interaction_id, token = _slash(fake, "defaults", theme="bold", server=True)
+    await bot.dispatch(payload)
+    assert _answer(fake, interaction_id, token)["content"] == ADMINS_ONLY
+    assert (await store.state(chat_scope("discord", GUILD_ID))).personal.is_empty()
+
+    admin = MEMBER_PERMISSIONS | MANAGE_GUILD
+    payload, interaction_id, token = _slash(fake, "defaults", permissions=admin, theme="bold", server=True)
+    await bot.dispatch(payload)
+    assert "**theme**: bold (group)" in _answer(fake, interaction_id, token)["content"]
+    assert (await store.state(chat_scope("discord", GUILD_ID))).personal.theme == "bold"
