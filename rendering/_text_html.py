@@ -67,9 +67,6 @@ _CODE = frozenset({"code", "kbd", "samp", "tt"})
 _STRIKE = frozenset({"s", "del", "strike"})
 _LANGUAGE_CLASS = re.compile(r"^(?:language|lang)-(.+)$")
 
-# A post that is only a URL is still a post, not a mistaken file name.
-warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning, module=__name__)
-
 FirstLineHook = Callable[[list[Span]], list[Span]]
 
 
@@ -279,10 +276,17 @@ def _collect(tag: Tag) -> list[Span]:
 def html_blocks(html: str, first_line: FirstLineHook | None = None) -> list[Block]:
     """Blocks of an HTML fragment. ``first_line`` may rewrite the first line of text (thread counters)."""
     builder = _Builder(first_line)
-    builder.container(BeautifulSoup(html, "html.parser"))
+    builder.container(_soup(html))
     return builder.blocks
 
 
 def html_plain_text(html: str) -> str:
     """The text of an HTML fragment, one line per block or break."""
-    return BeautifulSoup(html, "html.parser").get_text("\n")
+    return _soup(html).get_text("\n")
+
+
+def _soup(html: str) -> BeautifulSoup:
+    with warnings.catch_warnings():
+        # a post that is only a URL is still a post, not a mistaken file name
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        return BeautifulSoup(html, "html.parser")
