@@ -454,6 +454,17 @@ def test_markdown_ish_lines_inside_html_paragraphs() -> None:
     ]
 
 
+def test_counters_in_a_mastodon_thread() -> None:
+    posts = tuple(
+        Post(id=str(i), author=AUTHOR, text=f"<p>Point {i} here {i}/3</p>", text_format="html")
+        for i in (1, 2, 3)
+    )
+    doc = document_from_thread(Thread(source="mastodon", author=AUTHOR, posts=posts))
+    assert [p.blocks[0].text for p in doc.posts] == ["Point 1 here", "Point 2 here", "Point 3 here"]
+    (block,) = parse("<p>A lone post (2/5)</p>", "html")
+    assert block.text == "A lone post"
+
+
 def test_html_text_is_repaired_and_scripts_ignored() -> None:
     (block,) = parse("<p>Next β†’ step<script>alert(1)</script><!-- note --></p>", "html")
     assert block.text == "Next → step"
