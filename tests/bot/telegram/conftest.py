@@ -16,6 +16,7 @@ from telegram.ext import Application
 from bot.settings_store import RedisSettingsStore
 from bot.telegram.app import build_application
 from bot.telegram.ratelimit import RedisRateLimiter
+from tests.conftest import unique_token
 from tests.fakes.telegram_api import FakeTelegramAPI
 from worker.config import Settings
 from worker.queue import RQJobQueue
@@ -26,7 +27,7 @@ BOT_USERNAME = "carousel_test_bot"
 
 @pytest.fixture
 def fake() -> Iterator[FakeTelegramAPI]:
-    with FakeTelegramAPI() as api:
+    with FakeTelegramAPI(token=unique_token()) as api:  # file_ids (and their caches) are per bot
         yield api
 
 
