@@ -40,7 +40,7 @@ TITLE_MAX_CHARS = 120  # a title taken from the first post's text
 class Progress:
     """Status updates with manners: only when the text changes, at most one per ``interval``.
 
-    Forced updates (stage changes) always go out; skipped renders counts are simply dropped.
+    Forced updates (stage changes) always go out; skipped render counts are simply dropped.
     """
 
     def __init__(
@@ -54,6 +54,7 @@ class Progress:
         self.clock = clock
         self.text: str | None = None
         self.at: float | None = None
+        self.stage: str | None = None
 
     def show(self, text: str, *, force: bool = False) -> None:
         if text == self.text:
@@ -65,7 +66,10 @@ class Progress:
         self.delivery.status(text)
 
     def rendering(self, done: int, total: int) -> None:
-        self.show(STATUS_RENDERING.format(done=done, total=total), force=done == 0)
+        """The first count of the rendering stage always shows; later ones when the interval allows."""
+        first = self.stage != "rendering"
+        self.stage = "rendering"
+        self.show(STATUS_RENDERING.format(done=done, total=total), force=first)
 
 
 def render_carousel(payload: dict) -> dict:

@@ -139,7 +139,8 @@ class SentFiles(BaseModel):
 
 
 class ResultStore:
-    def __init__(self, kv: KeyValue | None = None, prefix: str = PREFIX) -> None:
+    def __init__(self, kv: Any = None, prefix: str = PREFIX) -> None:
+        """``kv``: a redis-py client (or anything shaped like :class:`KeyValue`); None: process memory."""
         self.kv: KeyValue = kv if kv is not None else _MEMORY
         self.prefix = prefix
 

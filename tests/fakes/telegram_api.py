@@ -144,7 +144,7 @@ class FakeTelegramAPI:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     @property
     def api_url(self) -> str:
@@ -846,8 +846,8 @@ def _parse_body(content_type: str, body: bytes) -> tuple[dict, dict[str, bytes],
             raise ValueError("JSON body must be an object")
         return data, {}, {}
     if ctype == "application/x-www-form-urlencoded":
-        fields = {k: v[-1] for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()}
-        return _decode_form(fields), {}, {}
+        form = {k: v[-1] for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()}
+        return _decode_form(form), {}, {}
     if ctype == "multipart/form-data":
         header = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
         message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(header + body)
@@ -860,7 +860,8 @@ def _parse_body(content_type: str, body: bytes) -> tuple[dict, dict[str, bytes],
             name = part.get_param("name", header="content-disposition")
             if not name:
                 continue
-            payload = part.get_payload(decode=True) or b""
+            raw = part.get_payload(decode=True)
+            payload = raw if isinstance(raw, bytes) else b""
             filename = part.get_filename()
             if filename is not None:
                 files[str(name)] = payload

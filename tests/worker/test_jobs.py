@@ -1,0 +1,363 @@
+"""The render job on real Redis and RQ (SimpleWorker, in-process), against fake Telegram and X servers."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+from rq import Callback, Queue, SimpleWorker
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+from rq.timeouts import JobTimeoutException
+
+from tests.fakes.sources import FakeSources, FakeThread
+from tests.fakes.telegram_api import Call, FakeTelegramAPI
+from worker.contract import FAILURE_CALLBACK_PATH, JOB_PATH, JobPayload, RenderOptions, ReplyAddress
+from worker.delivery.telegram import TelegramClient
+from worker.errors import GENERIC_FAILURE, PostNotFound, PostPrivate
+from worker.jobs import STATUS_FETCHING, STATUS_SENDING, TIMEOUT_FAILURE, report_failure, report_killed_horse
+from worker.limits import TELEGRAM_MEDIA_GROUP_MAX
+from worker.queue import RQJobQueue
+from worker.results import ResultStore
+
+CHAT = 5151
+WORDS = ("Quokkas", "photosynthesis", "Zanzibar", "kaleidoscope")
+TEXTS = [
+    "Quokkas are small marsupials that live on Rottnest Island. A thread 🧵",
+    "They get their energy from plants, which in turn rely on photosynthesis.",
+    "Unlike the spice traders of Zanzibar, quokkas never leave their island.",
+    "Their world is a kaleidoscope of scrub, sand and curious tourists. The end.",
+]
+
+
+@pytest.fixture
+def env(
+    fake_telegram: FakeTelegramAPI,
+    fake_sources: FakeSources,
+    settings_env: Callable[..., Any],
+    redis_url: str,
+    queue_name: str,
+) -> Any:
+    return settings_env(
+        redis_url=redis_url,
+        queue_name=queue_name,
+        telegram_bot_token=fake_telegram.token,
+        telegram_api_url=fake_telegram.api_url,
+        telegram_file_url=fake_telegram.file_url,
+        **{k.lower(): v for k, v in fake_sources.env().items()},
+    )
+
+
+@pytest.fixture
+def queue(env: Any, redis_conn: Any, queue_name: str) -> Iterator[Queue]:
+    q = Queue(queue_name, connection=redis_conn, serializer=JSONSerializer)
+    yield q
+    q.delete(delete_jobs=True)
+
+
+@pytest.fixture
+def submit(queue: Queue, redis_url: str) -> Callable[[JobPayload], str]:
+    """Enqueue as the front-ends do (worker.queue.RQJobQueue: JSON, on_failure callback)."""
+    return RQJobQueue(redis_url, queue.name).submit
+
+
+def run_worker(queue: Queue) -> None:
+    SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer).work(burst=True)
+
+
+def unique_x_thread(fake: FakeSources, texts: list[str], handle: str = "quokkafan") -> FakeThread:
+    """A self-thread with random status ids, so no other test's cached thread can answer for it."""
+    user = fake.x_user(handle, "Quokka Fan")
+    parent = None
+    ids = []
+    base = 1_800_000_000_000_000_000 + secrets.randbelow(10**17) * 100
+    for i, text in enumerate(texts):
+        status = fake.x_status(text, user=user, reply_to=parent, status_id=str(base + i))
+        fake.add_x_status(status)
+        ids.append(status["id"])
+        parent = status
+    return FakeThread(ids=ids, url=fake.x_statuses[ids[0]]["url"], texts=list(texts))
+
+
+def user_and_status(fake: FakeTelegramAPI) -> tuple[int, int]:
+    """The user's message id, and the status message the bot posted in reply (as the front-end does)."""
+    user_message = fake.user_message(CHAT, "look at this")["message"]["message_id"]
+    with TelegramClient(fake.token, fake.api_url) as client:
+        status = client.send_message(CHAT, "Queued…", reply_parameters={"message_id": user_message})
+    return user_message, status["message_id"]
+
+
+def payload_for(fake: FakeTelegramAPI, source: str, **changes: Any) -> JobPayload:
+    user_message, status = user_and_status(fake)
+    reply = ReplyAddress(
+        platform="telegram",
+        chat_id=CHAT,
+        reply_to_message_id=user_message,
+        status_message_id=status,
+        user_id=CHAT,
+    )
+    return JobPayload(source=source, reply=reply, **changes)
+
+
+def texts_sent(fake: FakeTelegramAPI) -> list[str]:
+    return [
+        c.params["text"]
+        for c in fake.calls
+        if c.method in ("sendMessage", "editMessageText") and c.response["ok"]
+    ]
+
+
+def pdf_text(data: bytes) -> str:
+    return " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def photos_in(call: Call) -> list[bytes]:
+    return [call.files[item["media"].removeprefix("attach://")] for item in call.params["media"]]
+
+
+# ----------------------------------------------------------------------------------------- success
+
+
+def test_thread_link_becomes_album_and_pdf_with_progress(
+    queue: Queue,
+    submit: Callable[[JobPayload], str],
+    fake_telegram: FakeTelegramAPI,
+    fake_sources: FakeSources,
+) -> None:
+    thread = unique_x_thread(fake_sources, TEXTS)
+    payload = payload_for(fake_telegram, f"please render {thread.url}")
+    job_id = submit(payload)
+    run_worker(queue)
+
+    job = Job.fetch(job_id, connection=queue.connection, serializer=JSONSerializer)
+    assert job.get_status() == JobStatus.FINISHED, (
+        job.latest_result().exc_string if job.latest_result() else ""
+    )
+    result = job.return_value()
+    assert result["ok"] is True and result["slides"] >= 2
+
+    groups = fake_telegram.calls_to("sendMediaGroup")
+    assert groups and all(2 <= len(c.params["media"]) <= TELEGRAM_MEDIA_GROUP_MAX for c in groups)
+    slides = [data for c in groups for data in photos_in(c)]
+    assert len(slides) == result["slides"]
+    for data in slides:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            assert (image.format, image.size) == ("PNG", (1080, 1350))
+
+    (document,) = fake_telegram.calls_to("sendDocument")
+    assert document.filenames["document"].endswith(".pdf")
+    text = pdf_text(document.files["document"])
+    for word in WORDS:
+        assert word in text, (word, text[:500])
+    keyboard = document.params["reply_markup"]["inline_keyboard"]
+    assert [b["callback_data"].split(":")[2] for b in keyboard[0]] == ["theme", "ratio", "format"]
+
+    for call in [*groups, document]:
+        assert call.params["reply_parameters"]["message_id"] == payload.reply.reply_to_message_id
+
+    # progress in the status message, then it goes away
+    edits = [c.params["text"] for c in fake_telegram.calls_to("editMessageText") if c.response["ok"]]
+    assert edits[0] == STATUS_FETCHING
+    assert any(e.startswith("Rendering ") and e.endswith(f"/{result['slides']}") for e in edits), edits
+    assert edits[-1] == STATUS_SENDING
+    assert all(
+        c.params["message_id"] == payload.reply.status_message_id
+        for c in fake_telegram.calls_to("editMessageText")
+    )
+    assert fake_telegram.deleted == [(CHAT, payload.reply.status_message_id)]
+    assert not [c for c in fake_telegram.calls if not c.response["ok"]]
+
+    # what re-renders need is kept
+    store = ResultStore(queue.connection)
+    assert store.load_thread(job_id) is not None
+    record = store.load_render(job_id)
+    assert record is not None and record.source == payload.source and record.slide_count == result["slides"]
+
+
+def test_rerender_uses_the_saved_thread_without_fetching(
+    queue: Queue,
+    submit: Callable[[JobPayload], str],
+    fake_telegram: FakeTelegramAPI,
+    fake_sources: FakeSources,
+    redis_conn: Any,
+) -> None:
+    from worker.sources import parse_link
+
+    thread = unique_x_thread(fake_sources, TEXTS[:2])
+    first = submit(payload_for(fake_telegram, thread.url))
+    run_worker(queue)
+    assert (
+        Job.fetch(first, connection=redis_conn, serializer=JSONSerializer).get_status() == JobStatus.FINISHED
+    )
+
+    # the source forgets the thread and the thread cache drops it: only the saved copy is left
+    fake_sources.x_statuses.clear()
+    ref = parse_link(thread.url)
+    assert ref is not None
+    redis_conn.delete(f"carousel:{ref.cache_key}")
+    fetches = fake_sources.count("/fx/")
+
+    payload = payload_for(
+        fake_telegram, thread.url, options=RenderOptions(theme="midnight"), rerender_of=first
+    )
+    second = submit(payload)
+    run_worker(queue)
+    job = Job.fetch(second, connection=redis_conn, serializer=JSONSerializer)
+    assert job.get_status() == JobStatus.FINISHED
+    assert job.return_value()["ok"] is True
+    assert fake_sources.count("/fx/") == fetches
+    assert len(fake_telegram.calls_to("sendDocument")) == 2
+
+
+def test_identical_request_resends_file_ids_without_uploading(
+    queue: Queue,
+    submit: Callable[[JobPayload], str],
+    fake_telegram: FakeTelegramAPI,
+    fake_sources: FakeSources,
+    redis_conn: Any,
+) -> None:
+    thread = unique_x_thread(fake_sources, TEXTS)
+    submit(payload_for(fake_telegram, thread.url))
+    run_worker(queue)
+    first_uploads = [c for c in fake_telegram.calls if c.files]
+    assert first_uploads
+    calls_before = len(fake_telegram.calls)
+
+    second = submit(payload_for(fake_telegram, thread.url))
+    run_worker(queue)
+    job = Job.fetch(second, connection=redis_conn, serializer=JSONSerializer)
+    assert job.return_value()["reused_file_ids"] is True
+    later = fake_telegram.calls[calls_before:]
+    sends = [c for c in later if c.method in ("sendMediaGroup", "sendPhoto", "sendDocument")]
+    assert sends and all(c.response["ok"] for c in sends)
+    assert not [c for c in later if c.files]  # nothing uploaded the second time
+    first_slides = [
+        d for c in fake_telegram.calls[:calls_before] if c.method == "sendMediaGroup" for d in photos_in(c)
+    ]
+    resent = [
+        fake_telegram.download(i["media"])
+        for c in sends
+        if c.method == "sendMediaGroup"
+        for i in c.params["media"]
+    ]
+    assert resent == first_slides
+
+
+# ------------------------------------------------------------------------------------------ failures
+
+
+@pytest.mark.parametrize("case", ["not-found", "private"])
+def test_user_errors_are_one_clear_sentence(
+    queue: Queue,
+    submit: Callable[[JobPayload], str],
+    fake_telegram: FakeTelegramAPI,
+    fake_sources: FakeSources,
+    redis_conn: Any,
+    case: str,
+) -> None:
+    status_id = str(1_700_000_000_000_000_000 + secrets.randbelow(10**17))
+    if case == "private":
+        fake_sources.x_private.add(status_id)
+    expected = PostPrivate.message if case == "private" else PostNotFound.message
+    payload = payload_for(fake_telegram, f"https://x.com/someone/status/{status_id}")
+    job_id = submit(payload)
+    run_worker(queue)
+
+    job = Job.fetch(job_id, connection=redis_conn, serializer=JSONSerializer)
+    assert job.get_status() == JobStatus.FINISHED
+    assert job.return_value() == {"ok": False, "error": expected}
+    visible = [m["text"] for m in fake_telegram.messages.values() if m["chat"]["id"] == CHAT]
+    assert visible == [expected]  # the status message now says it; nothing else was sent
+    assert texts_sent(fake_telegram).count(expected) == 1
+    assert not fake_telegram.calls_to("sendMediaGroup") and not fake_telegram.calls_to("sendDocument")
+
+
+def test_crash_while_rendering_is_a_generic_sentence_and_a_failed_job(
+    queue: Queue,
+    submit: Callable[[JobPayload], str],
+    fake_telegram: FakeTelegramAPI,
+    fake_sources: FakeSources,
+    redis_conn: Any,
+) -> None:
+    thread = unique_x_thread(fake_sources, TEXTS[:2])
+    payload = payload_for(fake_telegram, thread.url, options=RenderOptions(theme="no-such-theme"))
+    job_id = submit(payload)
+    run_worker(queue)
+
+    job = Job.fetch(job_id, connection=redis_conn, serializer=JSONSerializer)
+    assert job.get_status() == JobStatus.FAILED
+    assert "no-such-theme" in (job.latest_result().exc_string or "")
+    assert texts_sent(fake_telegram).count(GENERIC_FAILURE) == 1  # body told the user; the callback did not
+    visible = [m["text"] for m in fake_telegram.messages.values()]
+    assert visible == [GENERIC_FAILURE]
+    assert ResultStore(redis_conn).was_reported(job_id)
+
+
+def test_timeout_is_told_once(
+    queue: Queue, fake_telegram: FakeTelegramAPI, fake_sources: FakeSources, redis_conn: Any
+) -> None:
+    thread = unique_x_thread(fake_sources, TEXTS[:2])
+    payload = payload_for(fake_telegram, thread.url)
+    fake_telegram.delay_next("editMessageText", 4.0)  # the first progress edit hangs past the job timeout
+    job = queue.enqueue(
+        JOB_PATH, payload.to_job_arg(), job_timeout=1, on_failure=Callback(FAILURE_CALLBACK_PATH)
+    )
+    run_worker(queue)
+
+    job = Job.fetch(job.id, connection=redis_conn, serializer=JSONSerializer)
+    assert job.get_status() == JobStatus.FAILED
+    fake_telegram.wait_until(lambda: len(fake_telegram.calls_to("editMessageText")) >= 2, timeout=10)
+    assert texts_sent(fake_telegram).count(TIMEOUT_FAILURE) == 1
+    assert GENERIC_FAILURE not in texts_sent(fake_telegram)
+    assert not fake_telegram.calls_to("sendDocument")
+
+
+def test_failure_callback_reports_crashes_the_body_could_not(
+    queue: Queue, fake_telegram: FakeTelegramAPI, redis_conn: Any
+) -> None:
+    payload = payload_for(fake_telegram, "https://x.com/a/status/1")
+    job = queue.enqueue(JOB_PATH, payload.to_job_arg())  # never run: as if the work horse died at once
+    job = Job.fetch(job.id, connection=redis_conn, serializer=JSONSerializer)
+
+    report_failure(job, redis_conn, JobTimeoutException, JobTimeoutException("too slow"), None)
+    report_failure(job, redis_conn, JobTimeoutException, JobTimeoutException("too slow"), None)
+    report_killed_horse(job, 1234, 9, None)
+    assert texts_sent(fake_telegram) == ["Queued…", TIMEOUT_FAILURE]
+    edit = fake_telegram.calls_to("editMessageText")[0]
+    assert edit.params["message_id"] == payload.reply.status_message_id
+
+
+def test_killed_work_horse_is_reported(queue: Queue, fake_telegram: FakeTelegramAPI, redis_conn: Any) -> None:
+    payload = payload_for(fake_telegram, "https://x.com/a/status/2")
+    job = queue.enqueue(JOB_PATH, payload.to_job_arg())
+    job = Job.fetch(job.id, connection=redis_conn, serializer=JSONSerializer)
+    report_killed_horse(job, 1234, 9, None)
+    assert texts_sent(fake_telegram)[-1] == GENERIC_FAILURE
+    assert [m["text"] for m in fake_telegram.messages.values()] == [GENERIC_FAILURE]
+
+
+def test_progress_edits_are_throttled() -> None:
+    from worker.jobs import Progress
+
+    shown: list[str] = []
+
+    class Recorder:
+        def status(self, text: str) -> None:
+            shown.append(text)
+
+    now = [0.0]
+    progress = Progress(Recorder(), interval=1.0, clock=lambda: now[0])  # type: ignore[arg-type]
+    progress.show(STATUS_FETCHING, force=True)
+    for done in range(1, 21):
+        now[0] += 0.3
+        progress.rendering(done, 20)
+    progress.show(STATUS_SENDING, force=True)
+    assert shown[0] == STATUS_FETCHING and shown[-1] == STATUS_SENDING
+    assert len(shown) <= 2 + 20 * 0.3 + 1
+    assert len(set(shown)) == len(shown)
