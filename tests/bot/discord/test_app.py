@@ -403,3 +403,14 @@ async def test_server_defaults_need_manage_server(fake: FakeDiscord, bot: Bot) -
     await bot.dispatch(payload)
     assert "**theme**: bold (group)" in _answer(fake, interaction_id, token)["content"]
     assert (await store.state(chat_scope("discord", GUILD_ID))).personal.theme == "bold"
+
+
+def test_client_is_pointed_at_the_configured_api_and_gateway(fake: FakeDiscord, queue: RQJobQueue) -> None:
+    import yarl
+
+    gateway = "ws://127.0.0.1:9/gateway"
+    settings = Settings(discord_api_url=fake.api_base + "/", discord_gateway_url=gateway)
+    build_client(settings, queue)
+    assert fake.api_base == discord.http.Route.BASE
+    assert discord.http.Route("GET", "/users/@me").url == f"{fake.api_base}/users/@me"
+    assert yarl.URL(gateway) == discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
