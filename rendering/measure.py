@@ -1,0 +1,328 @@
+"""Measuring text: segmentation into font runs, and line breaking.
+
+A pure function of text, style and width (like Rich's measure): no drawing here. Every run carries
+the font file it will be drawn with and its advance width, measured once without kerning — the
+same number both backends reproduce — so layout decisions hold for the PNG and the PDF alike.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rendering import emoji as emoji_mod
+from rendering.display import RGBA
+from rendering.fonts import Face, FontRef, fallback_chain, system_font_for, text_width, vertical_metrics
+
+EMOJI_ADVANCE = 1.18  # em; emoji box plus a little air
+EMOJI_SCALE = 1.0  # emoji box side, em
+UNSUPPORTED = "[unsupported script]"
+_IGNORED = {0x200D, 0xFE0F, 0xFE0E, 0x200B, 0x2060, 0xFEFF}
+_CJK_RANGES = ((0x2E80, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF), (0x20000, 0x2FA1F))
+_TOKEN = re.compile(r"\S+\s*|\s+")
+
+
+def is_cjk(ch: str) -> bool:
+    cp = ord(ch)
+    return any(lo <= cp <= hi for lo, hi in _CJK_RANGES)
+
+
+def is_rtl_char(ch: str) -> bool:
+    return unicodedata.bidirectional(ch) in ("R", "AL")
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    face: Face
+    size: int
+    color: RGBA
+    href: str | None = None
+    code_bg: RGBA | None = None  # inline code: a tinted box behind the run
+    strike: bool = False
+    underline: bool = False
+
+
+@dataclass(frozen=True)
+class Run:
+    """Text in one font (or one emoji), measured."""
+
+    text: str
+    style: TextStyle
+    font: FontRef | None  # None: an emoji
+    width: float
+    ascent: float
+    descent: float
+    emoji: str | None = None  # OpenMoji file stem
+    rtl: bool = False
+    muted: bool = False  # a substitute note, drawn muted
+
+
+def _font_for(cp: int, chain: tuple[FontRef, ...]) -> FontRef | None:
+    from rendering.fonts import coverage
+
+    for ref in chain:
+        if cp in coverage(ref):
+            return ref
+    return system_font_for(cp)
+
+
+def _metrics(ref: FontRef, size: int) -> tuple[float, float]:
+    a, d = vertical_metrics(ref)
+    return a * size, d * size
+
+
+@lru_cache(maxsize=20000)
+def runs(text: str, style: TextStyle) -> tuple[Run, ...]:
+    """``text`` split by font coverage (theme font → fallback → emoji → system fonts)."""
+    from rendering.fonts import coverage
+
+    chain = fallback_chain(style.face)
+    primary = chain[0]
+    primary_cov = coverage(primary)
+    size = style.size
+    out: list[Run] = []
+    buf: list[str] = []
+    buf_font: FontRef | None = None
+    buf_rtl = False
+
+    def flush() -> None:
+        nonlocal buf, buf_font
+        if buf and buf_font is not None:
+            s = "".join(buf)
+            a, d = _metrics(buf_font, size)
+            out.append(Run(s, style, buf_font, text_width(buf_font, s, size), a, d, rtl=buf_rtl))
+        buf = []
+        buf_font = None
+
+    i = 0
+    n = len(text)
+    unsupported = False
+    while i < n:
+        ch = text[i]
+        cp = ord(ch)
+        m = emoji_mod.match(text, i) if cp > 0x7F else None
+        if m is not None:
+            stem, used, explicit = m
+            if explicit or cp not in primary_cov:
+                flush()
+                w = size * EMOJI_ADVANCE
+                a, d = _metrics(primary, size)
+                out.append(Run(text[i : i + used], style, None, w, a, d, emoji=stem))
+                i += used
+                unsupported = False
+                continue
+        if cp in _IGNORED:
+            i += 1
+            continue
+        if ch.isspace() or unicodedata.category(ch) in ("Zs", "Cc"):
+            ref: FontRef | None = buf_font or primary
+            if ch in "\t\n\r":
+                ch = " "
+        else:
+            ref = primary if cp in primary_cov else _font_for(cp, chain)
+        if ref is None:
+            if not unsupported:
+                flush()
+                a, d = _metrics(primary, size)
+                note = f" {UNSUPPORTED} "
+                out.append(Run(note, style, primary, text_width(primary, note, size), a, d, muted=True))
+                unsupported = True
+            i += 1
+            continue
+        unsupported = False
+        rtl = is_rtl_char(ch)
+        neutral = not ch.isalnum() and not rtl
+        if buf and (ref != buf_font or (rtl != buf_rtl and not neutral)):
+            flush()
+        if not buf:
+            buf_font = ref
+            buf_rtl = rtl
+        buf.append(ch)
+        i += 1
+    flush()
+    return tuple(out)
+
+
+def width_of(rs: tuple[Run, ...] | list[Run]) -> float:
+    return sum(r.width for r in rs)
+
+
+@dataclass
+class Token:
+    """A word with its trailing space: the unit of line breaking."""
+
+    runs: tuple[Run, ...]
+    width: float  # without the trailing space
+    space: float  # the trailing space's width
+    brk: bool = False  # a hard line break (no runs)
+
+
+@dataclass
+class Placed:
+    x: float  # from the line's left edge
+    run: Run
+
+
+@dataclass
+class Line:
+    placed: list[Placed] = field(default_factory=list)
+    width: float = 0.0
+    ascent: float = 0.0
+    descent: float = 0.0
+    size: int = 0
+    rtl: bool = False
+
+
+def tokens(text: str, style: TextStyle) -> list[Token]:
+    out: list[Token] = []
+    for m in _TOKEN.finditer(text):
+        piece = m.group(0)
+        word = piece.rstrip()
+        trail = piece[len(word) :]
+        if word and any(is_cjk(c) for c in word):
+            # CJK breaks between any two ideographs
+            parts = re.findall(r"[^\s]", word)
+            for k, p in enumerate(parts):
+                rs = runs(p + (trail if k == len(parts) - 1 else ""), style)
+                out.append(_token(rs, style))
+            continue
+        out.append(_token(runs(piece, style), style))
+    return out
+
+
+def _token(rs: tuple[Run, ...], style: TextStyle) -> Token:
+    total = width_of(rs)
+    space = 0.0
+    if rs and rs[-1].font is not None:
+        last = rs[-1]
+        stripped = last.text.rstrip()
+        if stripped != last.text:
+            space = last.width - (text_width(last.font, stripped, last.style.size) if stripped else 0.0)
+    return Token(rs, total - space, space)
+
+
+SPLITS = [0]  # how many words had to be cut so far (layout compares sizes by it)
+
+
+def split_token(tok: Token, width: float) -> list[Token]:
+    """A word wider than the line, cut into pieces that fit (by characters)."""
+    SPLITS[0] += 1
+    pieces: list[Token] = []
+    cur: list[Run] = []
+    cur_w = 0.0
+    for r in tok.runs:
+        if r.font is None:  # emoji: atomic
+            if cur and cur_w + r.width > width:
+                pieces.append(Token(tuple(cur), cur_w, 0.0))
+                cur, cur_w = [], 0.0
+            cur.append(r)
+            cur_w += r.width
+            continue
+        text = r.text
+        while text:
+            room = width - cur_w
+            # longest prefix that fits (at least one char on an empty line)
+            lo, hi = 0, len(text)
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if text_width(r.font, text[:mid], r.style.size) <= room:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            if lo == 0 and not cur:
+                lo = 1
+            if lo == 0:
+                pieces.append(Token(tuple(cur), cur_w, 0.0))
+                cur, cur_w = [], 0.0
+                continue
+            part = text[:lo]
+            w = text_width(r.font, part, r.style.size)
+            cur.append(Run(part, r.style, r.font, w, r.ascent, r.descent, rtl=r.rtl, muted=r.muted))
+            cur_w += w
+            text = text[lo:]
+            if text:
+                pieces.append(Token(tuple(cur), cur_w, 0.0))
+                cur, cur_w = [], 0.0
+    if cur:
+        pieces.append(Token(tuple(cur), cur_w, tok.space))
+    return pieces
+
+
+def wrap(toks: list[Token], width: float, first_width: float | None = None) -> list[Line]:
+    """Greedy line breaking; ``first_width`` for a first line narrower than the rest."""
+    lines: list[Line] = []
+    line = Line()
+    end = 0.0  # right edge of the last word on the line (trailing space excluded)
+    pending = 0.0  # the last word's trailing space
+    limit = first_width if first_width is not None else width
+    queue = list(reversed(toks))
+    while queue:
+        tok = queue.pop()
+        if tok.brk:
+            lines.append(_finish(line))
+            line, end, pending, limit = Line(), 0.0, 0.0, width
+            continue
+        if tok.width > limit and not line.placed:
+            parts = split_token(tok, limit)
+            queue.extend(reversed(parts[1:]))
+            tok = parts[0]
+        if line.placed and end + pending + tok.width > limit:
+            lines.append(_finish(line))
+            line, end, pending, limit = Line(), 0.0, 0.0, width
+            queue.append(tok)
+            continue
+        x = end + pending if line.placed else 0.0
+        for r in tok.runs:
+            line.placed.append(Placed(x, r))
+            x += r.width
+        end = x - tok.space
+        pending = tok.space
+    if line.placed:
+        lines.append(_finish(line))
+    return lines
+
+
+def _finish(line: Line) -> Line:
+    merged: list[Placed] = []
+    for p in line.placed:
+        prev = merged[-1] if merged else None
+        r = p.run
+        if (
+            prev is not None
+            and prev.run.font is not None
+            and r.font == prev.run.font
+            and r.style == prev.run.style
+            and r.rtl == prev.run.rtl
+            and r.muted == prev.run.muted
+            and abs(prev.x + prev.run.width - p.x) < 0.01
+        ):
+            pr = prev.run
+            merged[-1] = Placed(
+                prev.x,
+                Run(pr.text + r.text, pr.style, pr.font, pr.width + r.width, pr.ascent, pr.descent,
+                    rtl=pr.rtl, muted=pr.muted),
+            )
+        else:
+            merged.append(p)
+    # drop trailing whitespace from the last run
+    if merged and merged[-1].run.font is not None:
+        last = merged[-1]
+        t = last.run.text.rstrip()
+        if t != last.run.text:
+            if t:
+                r = last.run
+                merged[-1] = Placed(
+                    last.x,
+                    Run(t, r.style, r.font, text_width(r.font, t, r.style.size), r.ascent, r.descent,
+                        rtl=r.rtl, muted=r.muted),
+                )
+            else:
+                merged.pop()
+    line.placed = merged
+    line.width = max((p.x + p.run.width for p in merged), default=0.0)
+    line.ascent = max((p.run.ascent for p in merged), default=0.0)
+    line.descent = max((p.run.descent for p in merged), default=0.0)
+    line.size = max((p.run.style.size for p in merged), default=0)
+    return line

@@ -1,0 +1,310 @@
+"""reportlab backend: the same display list as a vector PDF.
+
+One canvas pixel is one PDF point, y flipped. Text is real text in subset-embedded TrueType fonts
+(the same static files the raster backend uses), links are link annotations, emoji are OpenMoji's
+SVG artwork drawn as vectors, gradients are PDF shadings. Only photos — and a patterned background,
+once per document — are embedded as images.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from functools import lru_cache
+from typing import Any
+
+from PIL import Image
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+
+from rendering.display import (
+    RGBA,
+    Backdrop,
+    Ellipse,
+    Emoji,
+    Item,
+    Link,
+    Picture,
+    Polygon,
+    Rect,
+    Shadow,
+    Slide,
+    Text,
+    parse_color,
+)
+from rendering.emoji import svg_path
+from rendering.fonts import rl_font
+
+PHOTO_JPEG_QUALITY = 85
+PHOTO_MAX_SCALE = 2.0  # photos are embedded at up to 2× their box size
+BACKGROUND_JPEG_QUALITY = 88
+SHADOW_STEPS = 6
+CREATOR = "thread-carousel"
+
+
+def _set_fill(c: Canvas, color: RGBA) -> None:
+    c.setFillColorRGB(color[0] / 255, color[1] / 255, color[2] / 255, alpha=color[3] / 255)
+
+
+def _set_stroke(c: Canvas, color: RGBA) -> None:
+    c.setStrokeColorRGB(color[0] / 255, color[1] / 255, color[2] / 255, alpha=color[3] / 255)
+
+
+@lru_cache(maxsize=256)
+def _svg_drawing(stem: str) -> Any:
+    from svglib.svglib import svg2rlg
+
+    return svg2rlg(str(svg_path(stem)))
+
+
+class _Writer:
+    def __init__(self, canvas: Canvas, size: tuple[int, int]) -> None:
+        self.c = canvas
+        self.w, self.h = size
+        self._images: dict[tuple[object, ...], ImageReader] = {}
+
+    def y(self, y: float) -> float:
+        return self.h - y
+
+    # shapes
+    def rect(self, item: Rect) -> None:
+        x, y, w, h = item.box
+        c = self.c
+        fill = item.fill is not None and item.fill[3] > 0
+        stroke = item.stroke is not None and item.stroke_width > 0 and item.stroke[3] > 0
+        if not fill and not stroke:
+            return
+        if fill:
+            _set_fill(c, item.fill)  # type: ignore[arg-type]
+        if stroke:
+            _set_stroke(c, item.stroke)  # type: ignore[arg-type]
+            c.setLineWidth(item.stroke_width)
+            inset = item.stroke_width / 2
+        else:
+            inset = 0.0
+        r = max(0.0, min(item.radius - inset, w / 2, h / 2))
+        bx, by, bw, bh = x + inset, self.y(y + h) + inset, w - 2 * inset, h - 2 * inset
+        if fill and stroke:
+            # fill the full box, stroke inside it (as the raster backend does)
+            c.roundRect(x, self.y(y + h), w, h, min(item.radius, w / 2, h / 2), stroke=0, fill=1)
+            c.roundRect(bx, by, bw, bh, r, stroke=1, fill=0)
+        elif r > 0.01:
+            c.roundRect(bx, by, bw, bh, r, stroke=int(stroke), fill=int(fill))
+        else:
+            c.rect(bx, by, bw, bh, stroke=int(stroke), fill=int(fill))
+
+    def ellipse(self, item: Ellipse) -> None:
+        if item.fill is None:
+            return
+        x, y, w, h = item.box
+        _set_fill(self.c, item.fill)
+        self.c.ellipse(x, self.y(y + h), x + w, self.y(y), stroke=0, fill=1)
+
+    def polygon(self, item: Polygon) -> None:
+        _set_fill(self.c, item.fill)
+        p = self.c.beginPath()
+        first = True
+        for px, py in item.points:
+            if first:
+                p.moveTo(px, self.y(py))
+                first = False
+            else:
+                p.lineTo(px, self.y(py))
+        p.close()
+        self.c.drawPath(p, stroke=0, fill=1)
+
+    def shadow(self, item: Shadow) -> None:
+        x, y, w, h = item.box
+        c = self.c
+        color = item.color
+        steps = SHADOW_STEPS
+        for k in range(steps, 0, -1):
+            grow = item.blur * k / steps * 0.6
+            alpha = color[3] / 255 / steps * 1.1
+            c.setFillColorRGB(color[0] / 255, color[1] / 255, color[2] / 255, alpha=alpha)
+            c.roundRect(x - grow, self.y(y + h + item.offset + grow), w + 2 * grow, h + 2 * grow,
+                        item.radius + grow, stroke=0, fill=1)
+
+    # background
+    def backdrop(self, item: Backdrop) -> None:
+        theme = item.theme
+        c = self.c
+        try:
+            from rendering import background as bgmod
+        except ImportError:
+            bgmod = None  # type: ignore[assignment]
+        bg = theme.background
+        solid = parse_color(theme.colors.background)
+        if bgmod is not None and not bgmod.is_vector_background(theme):
+            key = ("bg", theme, self.w, self.h)
+            reader = self._images.get(key)
+            if reader is None:
+                buf = io.BytesIO()
+                bgmod.paint_background(theme, (self.w, self.h)).save(buf, "JPEG", quality=BACKGROUND_JPEG_QUALITY)
+                buf.seek(0)
+                reader = ImageReader(buf)
+                self._images[key] = reader
+            c.drawImage(reader, 0, 0, self.w, self.h)
+            return
+        _set_fill(c, solid)
+        c.rect(0, 0, self.w, self.h, stroke=0, fill=1)
+        if bgmod is None or bg.kind == "solid" or len(bg.colors) < 2:
+            return
+        stops = bgmod.gradient_stops(theme)
+        colors = [_rl_color(col) for _, col in stops]
+        positions = [p for p, _ in stops]
+        c.saveState()
+        p = c.beginPath()
+        p.rect(0, 0, self.w, self.h)
+        c.clipPath(p, stroke=0, fill=0)
+        if bg.kind == "linear":
+            x0, y0, x1, y1 = bgmod.gradient_geometry(theme, (self.w, self.h))
+            c.linearGradient(x0, self.y(y0), x1, self.y(y1), colors, positions, extend=True)
+        else:
+            cx, cy, rx, ry = bgmod.radial_geometry(theme, (self.w, self.h))
+            c.translate(cx, self.y(cy))
+            c.scale(1.0, ry / rx if rx else 1.0)
+            c.radialGradient(0, 0, rx, colors, positions, extend=True)
+        c.restoreState()
+
+    # content
+    def text(self, item: Text) -> None:
+        c = self.c
+        _set_fill(c, item.color)
+        c.setFont(rl_font(item.font), item.size)
+        if item.rtl:
+            try:
+                c.drawString(item.x, self.y(item.baseline), item.text, direction="RTL", shaping=True)
+                return
+            except Exception:  # noqa: BLE001 - shaping needs uharfbuzz; unshaped text is the fallback
+                pass
+        c.drawString(item.x, self.y(item.baseline), item.text)
+
+    def emoji(self, item: Emoji) -> None:
+        from reportlab.graphics import renderPDF
+
+        d = _svg_drawing(item.sequence)
+        if d is None:
+            return
+        x, y, w, h = item.box
+        c = self.c
+        c.saveState()
+        c.translate(x, self.y(y + h))
+        c.scale(w / max(1e-6, d.width), h / max(1e-6, d.height))
+        renderPDF.draw(d, c, 0, 0)
+        c.restoreState()
+
+    def picture(self, item: Picture) -> None:
+        x, y, w, h = item.box
+        key = (item.key, round(w), round(h), item.fit)
+        reader = self._images.get(key)
+        if reader is None:
+            reader = _photo_reader(item.image, w, h, item.fit)
+            self._images[key] = reader
+        iw, ih = reader.getSize()
+        if item.fit == "contain":
+            scale = min(w / iw, h / ih)
+        else:
+            scale = max(w / iw, h / ih)
+        dw, dh = iw * scale, ih * scale
+        dx, dy = x + (w - dw) / 2, y + (h - dh) / 2
+        c = self.c
+        c.saveState()
+        p = c.beginPath()
+        if item.circle:
+            p.circle(x + w / 2, self.y(y + h / 2), min(w, h) / 2)
+        elif item.radius > 0.5:
+            p.roundRect(x, self.y(y + h), w, h, min(item.radius, w / 2, h / 2))
+        else:
+            p.rect(x, self.y(y + h), w, h)
+        c.clipPath(p, stroke=0, fill=0)
+        c.drawImage(reader, dx, self.y(dy + dh), dw, dh, mask="auto")
+        c.restoreState()
+
+    def link(self, item: Link) -> None:
+        x, y, w, h = item.box
+        self.c.linkURL(item.url, (x, self.y(y + h), x + w, self.y(y)), relative=0, thickness=0)
+
+    def draw(self, items: list[Item] | tuple[Item, ...]) -> None:
+        for item in items:
+            if isinstance(item, Text):
+                self.text(item)
+            elif isinstance(item, Rect):
+                self.rect(item)
+            elif isinstance(item, Emoji):
+                self.emoji(item)
+            elif isinstance(item, Picture):
+                self.picture(item)
+            elif isinstance(item, Ellipse):
+                self.ellipse(item)
+            elif isinstance(item, Polygon):
+                self.polygon(item)
+            elif isinstance(item, Link):
+                self.link(item)
+            elif isinstance(item, Shadow):
+                self.shadow(item)
+            elif isinstance(item, Backdrop):
+                self.backdrop(item)
+
+
+def _rl_color(rgb: tuple[int, ...]) -> Any:
+    from reportlab.lib.colors import Color
+
+    return Color(rgb[0] / 255, rgb[1] / 255, rgb[2] / 255)
+
+
+def _photo_reader(image: Image.Image, w: float, h: float, fit: str) -> ImageReader:
+    """The photo cropped/scaled for its box (at most 2×), as JPEG (or PNG when it has alpha)."""
+    src = image
+    target_w = max(1, math.ceil(w * PHOTO_MAX_SCALE))
+    target_h = max(1, math.ceil(h * PHOTO_MAX_SCALE))
+    if fit == "cover":
+        scale = max(target_w / src.width, target_h / src.height)
+    else:
+        scale = min(target_w / src.width, target_h / src.height)
+    if scale < 1:
+        src = src.resize((max(1, round(src.width * scale)), max(1, round(src.height * scale))),
+                         Image.Resampling.LANCZOS)
+    if fit == "cover":
+        # crop to the box's aspect ratio, centred
+        aspect = w / h
+        if src.width / src.height > aspect:
+            nw = round(src.height * aspect)
+            left = (src.width - nw) // 2
+            src = src.crop((left, 0, left + nw, src.height))
+        else:
+            nh = round(src.width / aspect)
+            top = (src.height - nh) // 2
+            src = src.crop((0, top, src.width, top + nh))
+    buf = io.BytesIO()
+    if src.mode in ("RGBA", "LA", "P"):
+        src.convert("RGBA").save(buf, "PNG")
+    else:
+        src.convert("RGB").save(buf, "JPEG", quality=PHOTO_JPEG_QUALITY)
+    buf.seek(0)
+    return ImageReader(buf)
+
+
+def write_pdf(slides: list[Slide], title: str = "", author: str = "", subject: str = "") -> bytes:
+    """All slides as one vector PDF (pages of the slide size, in points)."""
+    if not slides:
+        raise ValueError("no slides to write")
+    buf = io.BytesIO()
+    size = slides[0].size
+    first_font = next((i.font for s in slides for i in s.items if isinstance(i, Text)), None)
+    initial = {"initialFontName": rl_font(first_font)} if first_font is not None else {}
+    c = Canvas(buf, pagesize=size, pageCompression=1, invariant=1, **initial)
+    c.setTitle(title)
+    c.setAuthor(author)
+    c.setSubject(subject)
+    c.setCreator(CREATOR)
+    writer = _Writer(c, size)
+    for slide in slides:
+        if slide.size != (writer.w, writer.h):
+            c.setPageSize(slide.size)
+            writer.w, writer.h = slide.size
+        writer.draw(slide.base)
+        writer.draw(slide.items)
+        c.showPage()
+    c.save()
+    return buf.getvalue()

@@ -1,0 +1,287 @@
+"""Pillow backend: display list → RGB image → PNG / JPEG bytes.
+
+The part of a slide that is the same on every slide (background, card, shadow) is painted once per
+carousel and copied. Shapes are drawn through antialiased masks (drawn 4× larger, then reduced),
+cached per size; text is drawn a whole run at a time with the same font files and without kerning,
+exactly as measured; emoji bitmaps are cached per size.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+
+from PIL import Image, ImageDraw, ImageFilter, ImageOps
+
+from rendering.display import (
+    RGBA,
+    Backdrop,
+    Ellipse,
+    Emoji,
+    Item,
+    Link,
+    Picture,
+    Polygon,
+    Rect,
+    Shadow,
+    Slide,
+    Text,
+)
+from rendering.fonts import emoji_font, pil_font
+
+SUPERSAMPLE = 4
+PNG_COMPRESS_LEVEL = 1
+JPEG_QUALITY = 90
+BASE_CACHE_SIZE = 4
+_NO_KERN = ["-kern"]
+
+
+# --- masks ------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=512)
+def _round_mask(w: int, h: int, r: float, circle: bool = False) -> Image.Image:
+    ss = SUPERSAMPLE
+    big = Image.new("L", (w * ss, h * ss), 0)
+    d = ImageDraw.Draw(big)
+    if circle:
+        d.ellipse((0, 0, w * ss - 1, h * ss - 1), fill=255)
+    else:
+        d.rounded_rectangle((0, 0, w * ss - 1, h * ss - 1), radius=max(0.0, r * ss), fill=255)
+    return big.reduce(ss)
+
+
+@lru_cache(maxsize=256)
+def _ring_mask(w: int, h: int, r: float, width: float) -> Image.Image:
+    ss = SUPERSAMPLE
+    big = Image.new("L", (w * ss, h * ss), 0)
+    d = ImageDraw.Draw(big)
+    d.rounded_rectangle((0, 0, w * ss - 1, h * ss - 1), radius=max(0.0, r * ss), outline=255,
+                        width=max(1, round(width * ss)))
+    return big.reduce(ss)
+
+
+def _alpha_mask(mask: Image.Image, alpha: int) -> Image.Image:
+    if alpha >= 255:
+        return mask
+    return mask.point(lambda v: v * alpha // 255)
+
+
+@lru_cache(maxsize=512)
+def _shape_mask(kind: str, w: int, h: int, r: float, width: float, alpha: int) -> Image.Image:
+    if kind == "ring":
+        return _alpha_mask(_ring_mask(w, h, r, width), alpha)
+    return _alpha_mask(_round_mask(w, h, r, kind == "circle"), alpha)
+
+
+def _ibox(box: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
+    x, y, w, h = box
+    x0, y0 = round(x), round(y)
+    return x0, y0, max(1, round(x + w) - x0), max(1, round(y + h) - y0)
+
+
+def _fill_mask(im: Image.Image, color: RGBA, x: int, y: int, mask: Image.Image) -> None:
+    if color[3] <= 0:
+        return
+    im.paste(color[:3], (x, y), _alpha_mask(mask, color[3]))
+
+
+def _fill_shape(im: Image.Image, color: RGBA, x: int, y: int, kind: str, w: int, h: int, r: float = 0.0,
+                width: float = 0.0) -> None:
+    if color[3] <= 0:
+        return
+    im.paste(color[:3], (x, y), _shape_mask(kind, w, h, r, width, color[3]))
+
+
+def _rect(im: Image.Image, item: Rect) -> None:
+    x, y, w, h = _ibox(item.box)
+    if item.fill is not None:
+        if item.radius <= 0.5 and item.fill[3] == 255:
+            im.paste(item.fill[:3], (x, y, x + w, y + h))
+        else:
+            _fill_shape(im, item.fill, x, y, "round", w, h, min(item.radius, w / 2, h / 2))
+    if item.stroke is not None and item.stroke_width > 0:
+        _fill_shape(im, item.stroke, x, y, "ring", w, h, min(item.radius, w / 2, h / 2), item.stroke_width)
+
+
+def _ellipse(im: Image.Image, item: Ellipse) -> None:
+    x, y, w, h = _ibox(item.box)
+    if item.fill is not None:
+        _fill_shape(im, item.fill, x, y, "circle", w, h)
+
+
+def _polygon(im: Image.Image, item: Polygon) -> None:
+    xs = [p[0] for p in item.points]
+    ys = [p[1] for p in item.points]
+    x0, y0 = int(min(xs)), int(min(ys))
+    w, h = int(max(xs)) - x0 + 2, int(max(ys)) - y0 + 2
+    ss = SUPERSAMPLE
+    big = Image.new("L", (w * ss, h * ss), 0)
+    ImageDraw.Draw(big).polygon([((px - x0) * ss, (py - y0) * ss) for px, py in item.points], fill=255)
+    _fill_mask(im, item.fill, x0, y0, big.reduce(ss))
+
+
+def _shadow(im: Image.Image, item: Shadow) -> None:
+    x, y, w, h = _ibox(item.box)
+    blur = max(1, round(item.blur))
+    pad = blur * 2
+    mask = Image.new("L", (w + 2 * pad, h + 2 * pad), 0)
+    mask.paste(_round_mask(w, h, item.radius), (pad, pad))
+    mask = mask.filter(ImageFilter.GaussianBlur(blur / 2))
+    _fill_mask(im, item.color, x - pad, y - pad + round(item.offset), mask)
+
+
+# --- pictures, emoji, text --------------------------------------------------------------------
+
+
+_PICTURES: dict[tuple[object, ...], tuple[Image.Image, Image.Image, Image.Image | None]] = {}
+PICTURE_CACHE_SIZE = 64
+
+
+def _picture(image: Image.Image, key: str, w: int, h: int, fit: str, radius: float,
+             circle: bool) -> tuple[Image.Image, Image.Image | None]:
+    """The image fitted to its box with its clipping mask, cached (avatars repeat on every slide)."""
+    ckey = (id(image), key, w, h, fit, radius, circle)
+    hit = _PICTURES.get(ckey)  # the entry keeps the source alive, so its id stays unique
+    if hit is not None and hit[0] is image:
+        return hit[1], hit[2]
+    fitted, mask = _fit_picture(image, w, h, fit, radius, circle)
+    if len(_PICTURES) >= PICTURE_CACHE_SIZE:
+        _PICTURES.pop(next(iter(_PICTURES)))
+    _PICTURES[ckey] = (image, fitted, mask)
+    return fitted, mask
+
+
+def _fit_picture(image: Image.Image, w: int, h: int, fit: str, radius: float,
+                 circle: bool) -> tuple[Image.Image, Image.Image | None]:
+    src = image
+    if src.mode not in ("RGB", "RGBA"):
+        src = src.convert("RGBA")
+    if fit == "contain":
+        fitted = ImageOps.contain(src, (w, h), Image.Resampling.LANCZOS)
+    else:
+        fitted = ImageOps.fit(src, (w, h), Image.Resampling.LANCZOS)
+    mask: Image.Image | None = None
+    if radius > 0.5 or circle:
+        mask = _round_mask(fitted.width, fitted.height, radius, circle)
+    if fitted.mode == "RGBA":
+        alpha = fitted.getchannel("A")
+        if mask is not None:
+            from PIL import ImageChops
+
+            alpha = ImageChops.multiply(alpha, mask)
+        mask = alpha
+        fitted = fitted.convert("RGB")
+    return fitted, mask
+
+
+def _paste_picture(im: Image.Image, item: Picture) -> None:
+    x, y, w, h = _ibox(item.box)
+    fitted, mask = _picture(item.image, item.key, w, h, item.fit, min(item.radius, w / 2, h / 2), item.circle)
+    ox = x + (w - fitted.width) // 2
+    oy = y + (h - fitted.height) // 2
+    im.paste(fitted, (ox, oy), mask)
+
+
+def sequence_text(stem: str) -> str:
+    return "".join(chr(int(h, 16)) for h in stem.split("-"))
+
+
+@lru_cache(maxsize=512)
+def emoji_bitmap(stem: str, size: int) -> Image.Image:
+    """The emoji as an RGBA square of ``size`` px (from the OpenMoji COLR font)."""
+    font = pil_font(emoji_font(), size)
+    canvas = Image.new("RGBA", (size * 2, size * 2), (0, 0, 0, 0))
+    d = ImageDraw.Draw(canvas)
+    d.text((size, size), sequence_text(stem), font=font, embedded_color=True, anchor="mm")
+    bbox = canvas.getbbox()
+    out = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    if bbox:
+        glyph = canvas.crop(bbox)
+        if glyph.width > size or glyph.height > size:
+            glyph.thumbnail((size, size), Image.Resampling.LANCZOS)
+        out.paste(glyph, ((size - glyph.width) // 2, (size - glyph.height) // 2))
+    return out
+
+
+def _emoji(im: Image.Image, item: Emoji) -> None:
+    x, y, w, h = _ibox(item.box)
+    bmp = emoji_bitmap(item.sequence, item.size)
+    im.paste(bmp, (x, y), bmp)
+
+
+def _text(draw: ImageDraw.ImageDraw, item: Text) -> None:
+    font = pil_font(item.font, item.size)
+    if item.rtl:
+        draw.text((item.x, item.baseline), item.text, font=font, fill=item.color[:3], anchor="ls",
+                  direction="rtl", features=_NO_KERN)
+    else:
+        draw.text((item.x, item.baseline), item.text, font=font, fill=item.color[:3], anchor="ls",
+                  features=_NO_KERN)
+
+
+# --- slides -----------------------------------------------------------------------------------
+
+
+def _backdrop(item: Backdrop, size: tuple[int, int]) -> Image.Image:
+    try:
+        from rendering.background import paint_background
+    except ImportError:  # backgrounds not available: the theme's plain colour
+        from rendering.display import parse_color
+
+        return Image.new("RGB", size, parse_color(item.theme.colors.background)[:3])
+    return paint_background(item.theme, size).copy()
+
+
+_BASES: dict[tuple[object, ...], Image.Image] = {}
+
+
+def paint_base(size: tuple[int, int], base: tuple[Item, ...]) -> Image.Image:
+    """Background, shadow and card: painted once per carousel look, then reused (copy it)."""
+    key = (size, base)
+    im = _BASES.get(key)
+    if im is None:
+        im = Image.new("RGB", size, (255, 255, 255))
+        _paint_items(im, list(base))
+        if len(_BASES) >= BASE_CACHE_SIZE:
+            _BASES.pop(next(iter(_BASES)))
+        _BASES[key] = im
+    return im
+
+
+def _paint_items(im: Image.Image, items: list[Item]) -> None:
+    draw = ImageDraw.Draw(im)
+    for item in items:
+        if isinstance(item, Text):
+            _text(draw, item)
+        elif isinstance(item, Rect):
+            _rect(im, item)
+        elif isinstance(item, Emoji):
+            _emoji(im, item)
+        elif isinstance(item, Picture):
+            _paste_picture(im, item)
+        elif isinstance(item, Ellipse):
+            _ellipse(im, item)
+        elif isinstance(item, Polygon):
+            _polygon(im, item)
+        elif isinstance(item, Shadow):
+            _shadow(im, item)
+        elif isinstance(item, Backdrop):
+            im.paste(_backdrop(item, im.size), (0, 0))
+        elif isinstance(item, Link):
+            continue
+
+
+def paint(slide: Slide) -> Image.Image:
+    im = paint_base(slide.size, slide.base).copy()
+    _paint_items(im, slide.items)
+    return im
+
+
+def encode(im: Image.Image, fmt: str) -> bytes:
+    buf = io.BytesIO()
+    if fmt == "jpeg":
+        im.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=False, subsampling=2)
+    else:
+        im.save(buf, "PNG", compress_level=PNG_COMPRESS_LEVEL, optimize=False)
+    return buf.getvalue()
