@@ -99,6 +99,27 @@ def fake_sources() -> Iterator[Any]:
         yield fake
 
 
+@pytest.fixture
+def unique_x_thread(fake_sources: Any) -> Callable[..., Any]:
+    """Factory: a self-thread on the fake FxTwitter server with random status ids, so no other test's
+    cached thread (the thread cache is keyed by post id) can answer for it."""
+    from tests.fakes.sources import FakeThread
+
+    def add(texts: list[str], handle: str = "quokkafan", name: str = "Quokka Fan") -> FakeThread:
+        user = fake_sources.x_user(handle, name)
+        parent = None
+        ids: list[str] = []
+        base = 1_800_000_000_000_000_000 + secrets.randbelow(10**17) * 100
+        for i, text in enumerate(texts):
+            status = fake_sources.x_status(text, user=user, reply_to=parent, status_id=str(base + i))
+            fake_sources.add_x_status(status)
+            ids.append(status["id"])
+            parent = status
+        return FakeThread(ids=ids, url=fake_sources.x_statuses[ids[0]]["url"], texts=list(texts))
+
+    return add
+
+
 def worker_command() -> list[str]:
     """``carousel worker`` from the project's virtualenv (or through this interpreter)."""
     carousel = VENV_BIN / "carousel"

@@ -15,7 +15,7 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 from rq.timeouts import JobTimeoutException
 
-from tests.fakes.sources import FakeSources, FakeThread
+from tests.fakes.sources import FakeSources
 from tests.fakes.telegram_api import Call, FakeTelegramAPI
 from worker.contract import FAILURE_CALLBACK_PATH, JOB_PATH, JobPayload, RenderOptions, ReplyAddress
 from worker.delivery.telegram import TelegramClient
@@ -70,20 +70,6 @@ def run_worker(queue: Queue) -> None:
     SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer).work(burst=True)
 
 
-def unique_x_thread(fake: FakeSources, texts: list[str], handle: str = "quokkafan") -> FakeThread:
-    """A self-thread with random status ids, so no other test's cached thread can answer for it."""
-    user = fake.x_user(handle, "Quokka Fan")
-    parent = None
-    ids = []
-    base = 1_800_000_000_000_000_000 + secrets.randbelow(10**17) * 100
-    for i, text in enumerate(texts):
-        status = fake.x_status(text, user=user, reply_to=parent, status_id=str(base + i))
-        fake.add_x_status(status)
-        ids.append(status["id"])
-        parent = status
-    return FakeThread(ids=ids, url=fake.x_statuses[ids[0]]["url"], texts=list(texts))
-
-
 def user_and_status(fake: FakeTelegramAPI) -> tuple[int, int]:
     """The user's message id, and the status message the bot posted in reply (as the front-end does)."""
     user_message = fake.user_message(CHAT, "look at this")["message"]["message_id"]
@@ -128,8 +114,9 @@ def test_thread_link_becomes_album_and_pdf_with_progress(
     submit: Callable[[JobPayload], str],
     fake_telegram: FakeTelegramAPI,
     fake_sources: FakeSources,
+    unique_x_thread: Callable[..., Any],
 ) -> None:
-    thread = unique_x_thread(fake_sources, TEXTS)
+    thread = unique_x_thread(TEXTS)
     payload = payload_for(fake_telegram, f"please render {thread.url}")
     job_id = submit(payload)
     run_worker(queue)
@@ -185,11 +172,12 @@ def test_rerender_uses_the_saved_thread_without_fetching(
     submit: Callable[[JobPayload], str],
     fake_telegram: FakeTelegramAPI,
     fake_sources: FakeSources,
+    unique_x_thread: Callable[..., Any],
     redis_conn: Any,
 ) -> None:
     from worker.sources import parse_link
 
-    thread = unique_x_thread(fake_sources, TEXTS[:2])
+    thread = unique_x_thread(TEXTS[:2])
     first = submit(payload_for(fake_telegram, thread.url))
     run_worker(queue)
     assert (
@@ -220,9 +208,10 @@ def test_identical_request_resends_file_ids_without_uploading(
     submit: Callable[[JobPayload], str],
     fake_telegram: FakeTelegramAPI,
     fake_sources: FakeSources,
+    unique_x_thread: Callable[..., Any],
     redis_conn: Any,
 ) -> None:
-    thread = unique_x_thread(fake_sources, TEXTS)
+    thread = unique_x_thread(TEXTS)
     submit(payload_for(fake_telegram, thread.url))
     run_worker(queue)
     first_uploads = [c for c in fake_telegram.calls if c.files]
@@ -283,9 +272,10 @@ def test_crash_while_rendering_is_a_generic_sentence_and_a_failed_job(
     submit: Callable[[JobPayload], str],
     fake_telegram: FakeTelegramAPI,
     fake_sources: FakeSources,
+    unique_x_thread: Callable[..., Any],
     redis_conn: Any,
 ) -> None:
-    thread = unique_x_thread(fake_sources, TEXTS[:2])
+    thread = unique_x_thread(TEXTS[:2])
     payload = payload_for(fake_telegram, thread.url, options=RenderOptions(theme="no-such-theme"))
     job_id = submit(payload)
     run_worker(queue)
@@ -300,9 +290,13 @@ def test_crash_while_rendering_is_a_generic_sentence_and_a_failed_job(
 
 
 def test_timeout_is_told_once(
-    queue: Queue, fake_telegram: FakeTelegramAPI, fake_sources: FakeSources, redis_conn: Any
+    queue: Queue,
+    fake_telegram: FakeTelegramAPI,
+    fake_sources: FakeSources,
+    unique_x_thread: Callable[..., Any],
+    redis_conn: Any,
 ) -> None:
-    thread = unique_x_thread(fake_sources, TEXTS[:2])
+    thread = unique_x_thread(TEXTS[:2])
     payload = payload_for(fake_telegram, thread.url)
     fake_telegram.delay_next("editMessageText", 4.0)  # the first progress edit hangs past the job timeout
     job = queue.enqueue(
