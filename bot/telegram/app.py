@@ -20,6 +20,7 @@ from bot.telegram import handlers as h
 from bot.telegram.ratelimit import RateLimiter, make_rate_limiter
 from bot.telegram.texts import COMMANDS
 from worker.config import Settings
+from worker.limits import TELEGRAM_FLOOD_RETRIES
 from worker.queue import JobQueue, make_queue
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ def build_application(
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
-        .rate_limiter(AIORateLimiter())
+        .rate_limiter(AIORateLimiter(max_retries=TELEGRAM_FLOOD_RETRIES))  # 429s are waited out
         .post_init(register_commands)
         .post_shutdown(close_store)
     )

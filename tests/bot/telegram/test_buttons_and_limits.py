@@ -207,3 +207,12 @@ def test_rerender_data_round_trips_and_matches_the_worker() -> None:
     assert kb.parse_rerender_data(f"rr:{uuid.UUID(job_id).hex}") == kb.RerenderRequest(uuid.UUID(job_id).hex)
     assert kb.parse_rerender_data("rr:abc:colour:red") is None
     assert RenderOptions().ratio in {"4:5", "1:1", "9:16", "16:9"}
+
+
+async def test_flood_control_is_waited_out(chat: Chat, fake: FakeTelegramAPI) -> None:
+    fake.fail_next("sendMessage", retry_after=1)
+    await chat.say(42, "/start")
+    calls = fake.calls_to("sendMessage")
+    assert [c.response["ok"] for c in calls] == [False, True]
+    assert calls[1].at - calls[0].at >= 1.0
+    assert calls[1].params["text"] == texts.START
