@@ -55,6 +55,7 @@ from worker.limits import (
     BRAND_TEXT_MAX,
     CTA_TEXT_MAX,
     TELEGRAM_ANSWER_CALLBACK_MAX,
+    TEXT_MAX_CHARS,
     TEXT_SINGLE_POST_MIN_CHARS,
     TEXT_UPLOAD_MAX_BYTES,
 )
@@ -804,6 +805,9 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if not text.strip():
         await message.reply_text(texts.TEXT_FILE_UNREADABLE)
+        return
+    if len(text) > TEXT_MAX_CHARS:
+        await message.reply_text(texts.TEXT_TOO_LONG.format(chars=TEXT_MAX_CHARS))
         return
     await start_carousel(update, context, text, "text")
 

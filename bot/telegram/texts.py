@@ -67,6 +67,7 @@ ERROR = "Sorry, something went wrong on my side. Please try again."
 
 TEXT_FILE_TOO_BIG = "That file is too big for me — send a text file under {kb} KB."
 TEXT_FILE_UNREADABLE = "I couldn't read that file as text. Send a UTF-8 .md or .txt file."
+TEXT_TOO_LONG = "That text is too long for one carousel — keep it under {chars:,} characters."
 TEXT_FILE_TYPE = "I can lay out .md and .txt files. Send a text file, or paste the text."
 
 ADMINS_ONLY = "Only this group's admins can change its settings."

@@ -236,3 +236,46 @@ async def test_creator_counts_as_admin(chat: Chat, fake: FakeTelegramAPI) -> Non
     fake.set_member_status(GROUP, 5, "creator")
     await chat.say(GROUP, "/format jpeg", user_id=5)
     assert chat.last_reply() == texts.SET_DONE.format(label="format", value="jpeg")
+
+
+async def test_group_admin_sets_the_group_logo_by_replying_with_a_picture(
+    chat: Chat, fake: FakeTelegramAPI, store: RedisSettingsStore
+) -> None:
+    import io
+
+    from PIL import Image
+
+    fake.set_member_status(GROUP, 8, "administrator")
+    await chat.say(GROUP, "/brand logo", user_id=8)
+    ask = fake.calls_to("sendMessage")[-1]
+    assert ask.params["text"] == texts.ASK_VALUE["brand.logo"]
+    assert ask.params["reply_markup"]["force_reply"] is True  # so the answer reaches a privacy-mode bot
+    logo = io.BytesIO()
+    Image.new("RGBA", (120, 40), (20, 20, 20, 255)).save(logo, "PNG")
+    update = fake.user_message(
+        chat_id=GROUP, user_id=8, photo=logo.getvalue(), reply_to=ask.response["result"]
+    )
+    await chat.send(update)
+    assert chat.last_reply() == texts.PICTURE_SAVED.format(what="logo")
+    eff = await effective(store, chat_scope("telegram", GROUP), is_group=True)
+    assert eff.value("brand.logo").file_id == update["message"]["photo"][-1]["file_id"]
+    assert eff.sources["brand.logo"].describe() == "group"
+
+    await chat.say(GROUP, f"/carousel {X_LINK}", user_id=7)  # any member's carousel carries it
+    logo_url = chat.payloads()[-1]["options"]["brand"]["logo_url"]
+    assert logo_url.startswith(f"{fake.file_url}{fake.token}/")
+
+
+async def test_settings_buttons_open_each_menu(chat: Chat, fake: FakeTelegramAPI) -> None:
+    await chat.say(42, "/settings")
+    panel = fake.calls_to("sendMessage")[-1].response["result"]
+    data = [b["callback_data"] for row in panel["reply_markup"]["inline_keyboard"] for b in row]
+    assert data == [f"set:menu:{m}" for m in ("theme", "ratio", "format", "cta", "brand", "preset")]
+    await chat.press(panel, "set:menu:ratio", user_id=42)
+    [edit] = fake.calls_to("editMessageText")
+    assert edit.params["text"] == texts.CHOOSE_RATIO.format(scope="")
+    ratio_data = [b["callback_data"] for row in edit.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert ratio_data == ["set:ratio:4:5", "set:ratio:1:1", "set:ratio:9:16", "set:ratio:16:9"]
+    await chat.press(panel, "set:menu:brand", user_id=42)
+    assert fake.calls_to("editMessageText")[-1].params["text"].startswith("Brand kit")
+    assert len(fake.calls_to("answerCallbackQuery")) == 2
