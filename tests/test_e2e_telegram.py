@@ -119,3 +119,27 @@ async def test_pasted_link_comes_back_as_album_and_pdf(
     await asyncio.to_thread(
         fake_telegram.wait_until, lambda: (user_id, status_id) in fake_telegram.deleted, 10
     )
+
+    # a re-theme button under the PDF renders again from the saved thread, without fetching it
+    fetches = fake_sources.count("/fx/")
+    theme_button = document.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    assert theme_button.endswith(":theme")
+    press = fake_telegram.callback_query(
+        document.response["result"], f"{theme_button}:midnight", user_id=user_id
+    )
+    await app.initialize()
+    try:
+        await app.process_update(Update.de_json(press, app.bot))
+        try:
+            await asyncio.to_thread(fake_telegram.wait_for, "sendDocument", DELIVERY_TIMEOUT_S, 2)
+        except TimeoutError as exc:
+            raise AssertionError(f"{exc}\n--- worker log ---\n{worker.output}") from exc
+    finally:
+        await app.shutdown()
+    assert fake_sources.count("/fx/") == fetches
+    second = fake_telegram.calls_to("sendDocument")[1]
+    assert second.params["reply_parameters"]["message_id"] == original
+    assert second.files["document"] != pdf  # another theme, another document
+    assert WORDS[0] in " ".join(
+        p.extract_text() or "" for p in PdfReader(io.BytesIO(second.files["document"])).pages
+    )
