@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from rendering.display import RGBA, Box, parse_color
 from rendering.fonts import BOLD, REGULAR, Face
+from themes.loader import contrast_ratio, relative_luminance
 from themes.schema import Theme
 
 PREVIEW_WIDTH = 540
@@ -25,6 +26,8 @@ QUOTE_AVATAR_CSS = 28.0
 HEADER_GAP_CSS = 22.0  # header → body
 PROGRESS_CSS = 4.0
 ACCENT_BAR_CSS = 4.0
+FOOTER_MIN_CONTRAST = 3.0
+BAR_MIN_CONTRAST = 1.6
 NAME_SCALE = 1.35  # author name vs header size
 HANDLE_SCALE = 1.15
 
@@ -41,6 +44,8 @@ class Palette:
     code_text: RGBA
     border: RGBA
     surface: RGBA  # what text sits on: the card, or the background when there is no card
+    footer: RGBA  # text on the background around the card (footer)
+    footer_accent: RGBA  # the progress bar
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,14 @@ def palette(theme: Theme, accent_override: str | None = None) -> Palette:
     accent = parse_color(accent_override) if accent_override else parse_color(c.accent)
     card = parse_color(c.card)
     bg = parse_color(c.background)
+    backgrounds = [parse_color(x) for x in (theme.background.colors or (c.background,))]
+    muted = parse_color(c.muted)
+    text = parse_color(c.text)
+    footer = _legible(muted, backgrounds, FOOTER_MIN_CONTRAST) or _legible(text, backgrounds, FOOTER_MIN_CONTRAST)
+    if footer is None:
+        dark = sum(relative_luminance(b) for b in backgrounds) / len(backgrounds) < 0.4
+        footer = (255, 255, 255, 235) if dark else (0, 0, 0, 200)
+    footer_accent = _legible(accent, backgrounds, BAR_MIN_CONTRAST) or footer
     return Palette(
         background=bg,
         card=card,
@@ -86,7 +99,13 @@ def palette(theme: Theme, accent_override: str | None = None) -> Palette:
         code_text=parse_color(c.code_text),
         border=parse_color(c.border),
         surface=card if theme.card.enabled else bg,
+        footer=footer,
+        footer_accent=footer_accent,
     )
+
+
+def _legible(color: RGBA, backgrounds: list[RGBA], minimum: float) -> RGBA | None:
+    return color if min(contrast_ratio(color, b) for b in backgrounds) >= minimum else None
 
 
 def geometry(theme: Theme, size: tuple[int, int]) -> Geometry:

@@ -95,8 +95,6 @@ def match(text: str, i: int) -> tuple[str, int, bool] | None:
         stem = table.get(tuple(cps[:length]))
         if stem is not None:
             end = ends[length - 1]
-            if length < len(cps) and cps[length - 1] != ZWJ:
-                pass
             # a keycap base alone ("1") is plain text
             if length == 1 and cp < 0x80:
                 return None

@@ -45,7 +45,8 @@ FAMILY_FILES: dict[str, tuple[str, str, str | None]] = {
     ),
     "JetBrains Mono": ("fontpkg_jetbrains_mono", "JetBrainsMono[wght].ttf", "JetBrainsMono-Italic[wght].ttf"),
 }
-FALLBACK_FAMILY = "Noto Sans"
+FALLBACK_FAMILY = "Noto Sans"  # Greek, Cyrillic, extended Latin
+SYMBOL_FAMILY = "Inter"  # arrows and UI symbols (→ • ✓ ⌘) that Noto Sans lacks
 SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 SYSTEM_FONT_SUFFIXES = (".ttf", ".ttc")
 
@@ -294,8 +295,9 @@ def vertical_metrics(ref: FontRef) -> tuple[float, float]:
 def fallback_chain(face: Face) -> tuple[FontRef, ...]:
     """The faces tried in order for a character the theme font lacks (emoji handled apart)."""
     chain = [face_file(face)]
-    if face.family != FALLBACK_FAMILY:
-        chain.append(face_file(Face(FALLBACK_FAMILY, face.weight, face.italic)))
+    for family in (FALLBACK_FAMILY, SYMBOL_FAMILY):
+        if face.family != family:
+            chain.append(face_file(Face(family, face.weight, face.italic)))
     return tuple(chain)
 
 

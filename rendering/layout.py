@@ -60,7 +60,7 @@ from rendering.model import Author, Block, Span
 from rendering.options import RenderOptions
 from themes.schema import Theme
 
-BIG_QUOTE_MAX_CHARS = 140
+BIG_QUOTE_MAX_CHARS = 120
 SECTION_TEXT_MAX_CHARS = 120
 IMAGE_FIRST_MAX_CHARS = 220
 CODE_SHARE = 0.6  # a post whose text is mostly code gets the code template
@@ -189,7 +189,7 @@ def _footer(f: Frame, slide: Slide, index: int, total: int) -> None:
     m = f.geo.margin
     left_x = f.geo.card[0] + (f.px(8) if f.theme.card.enabled else f.geo.content[0] - f.geo.card[0])
     right_x = f.geo.card[0] + f.geo.card[2] - (f.px(8) if f.theme.card.enabled else f.geo.card[0] + f.geo.card[2] - f.geo.content[0] - f.geo.content[2])
-    number = _runs_line(f"{index}/{total}", TextStyle(face.with_style(bold=True), size, f.pal.muted))
+    number = _runs_line(f"{index}/{total}", TextStyle(face.with_style(bold=True), size, f.pal.footer))
     label_w = right_x - left_x - number.width - f.px(24)
     logo_url = f.options.brand.logo_url
     lx = left_x
@@ -202,19 +202,19 @@ def _footer(f: Frame, slide: Slide, index: int, total: int) -> None:
         out.append(Picture((lx, y - size * 0.85 - (lh - size) / 2, lw, lh), img, logo_url, 0.0, False, "contain"))
         lx += lw + f.px(8)
         label_w -= lw + f.px(8)
-    label = _line(f.brand_label, TextStyle(face, size, f.pal.muted), max(10.0, label_w))
+    label = _line(f.brand_label, TextStyle(face, size, f.pal.footer), max(10.0, label_w))
     if f.options.brand.watermark:
         wm = _runs_line(f.options.brand.name or WATERMARK_TEXT, TextStyle(face.with_style(italic=True), size,
-                                                                     with_alpha(f.pal.muted, 0.7)))
+                                                                     with_alpha(f.pal.footer, 0.7)))
         if wm.width < f.geo.size[0] - 2 * (label.width + number.width + 2 * m):
-            emit_line(wm, (f.geo.size[0] - wm.width) / 2, y, out, f.pal.muted)
-    emit_line(label, lx, y, out, f.pal.muted)
-    emit_line(number, right_x - number.width, y, out, f.pal.muted)
+            emit_line(wm, (f.geo.size[0] - wm.width) / 2, y, out, f.pal.footer)
+    emit_line(label, lx, y, out, f.pal.footer)
+    emit_line(number, right_x - number.width, y, out, f.pal.footer)
     if f.options.progress_bar and total > 0:
         w, h = f.geo.size
         bar = f.px(PROGRESS_CSS)
-        out.append(Rect((0, h - bar, w, bar), with_alpha(f.pal.muted, 0.18)))
-        out.append(Rect((0, h - bar, w * index / total, bar), f.pal.accent))
+        out.append(Rect((0, h - bar, w, bar), with_alpha(f.pal.footer, 0.18)))
+        out.append(Rect((0, h - bar, w * index / total, bar), f.pal.footer_accent))
 
 
 def _new_slide(f: Frame, template: str) -> Slide:
@@ -322,7 +322,9 @@ def _choose_template(post: DocPost) -> str:
         if len(rest) <= 1 and all(b.kind == "paragraph" and len(b.text) <= SECTION_TEXT_MAX_CHARS for b in rest):
             return "section"
     if (not media and not src.quote and len(blocks) == 1 and blocks[0].kind in ("paragraph", "quote")
-            and 0 < len(blocks[0].text) <= BIG_QUOTE_MAX_CHARS):
+            and 0 < len(blocks[0].text) <= BIG_QUOTE_MAX_CHARS
+            and not any(s.href or s.code for s in blocks[0].spans)
+            and not blocks[0].text.rstrip().endswith(":")):
         return "quote"
     return "post"
 

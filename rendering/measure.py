@@ -102,7 +102,8 @@ def runs(text: str, style: TextStyle) -> tuple[Run, ...]:
     while i < n:
         ch = text[i]
         cp = ord(ch)
-        m = emoji_mod.match(text, i) if cp > 0x7F else None
+        keycap = cp < 0x80 and i + 1 < n and ord(text[i + 1]) in (0xFE0F, 0x20E3)
+        m = emoji_mod.match(text, i) if cp > 0x7F or keycap else None
         if m is not None:
             stem, used, explicit = m
             if explicit or cp not in primary_cov:

@@ -182,6 +182,7 @@ class _Writer:
 
     def emoji(self, item: Emoji) -> None:
         from reportlab.graphics import renderPDF
+        from reportlab.graphics.renderbase import STATE_DEFAULTS
 
         d = _svg_drawing(item.sequence)
         if d is None:
@@ -191,7 +192,13 @@ class _Writer:
         c.saveState()
         c.translate(x, self.y(y + h))
         c.scale(w / max(1e-6, d.width), h / max(1e-6, d.height))
-        renderPDF.draw(d, c, 0, 0)
+        # the drawing has no text; keep the renderer from pulling in an unembedded Helvetica
+        default_font = STATE_DEFAULTS["fontName"]
+        STATE_DEFAULTS["fontName"] = c._fontname
+        try:
+            renderPDF.draw(d, c, 0, 0)
+        finally:
+            STATE_DEFAULTS["fontName"] = default_font
         c.restoreState()
 
     def picture(self, item: Picture) -> None:

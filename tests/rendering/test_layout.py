@@ -1,0 +1,113 @@
+"""Layout: templates chosen by content, text inside the card, floors and pagination."""
+
+from __future__ import annotations
+
+import pytest
+
+from rendering._samples import rich_thread, sample_images, text_thread
+from rendering.display import Emoji, Link, Text
+from rendering.model import Author, Post, Thread
+from rendering.options import RenderOptions
+from rendering.pipeline import layout_slides
+
+
+def _inside(box: tuple[float, float, float, float], area: tuple[float, float, float, float], tol: float = 0.5) -> bool:
+    x, y, w, h = box
+    ax, ay, aw, ah = area
+    return x >= ax - tol and y >= ay - tol and x + w <= ax + aw + tol and y + h <= ay + ah + tol
+
+
+def _body_texts(slide):  # text inside the card (not the footer)
+    card_bottom = slide.content_box[1] + slide.content_box[3]
+    return [t for t in slide.texts() if t.baseline <= card_bottom + 1]
+
+
+def test_rich_thread_uses_every_template() -> None:
+    _, slides = layout_slides(rich_thread(), RenderOptions(), sample_images())
+    templates = [s.template for s in slides]
+    assert templates[0] == "cover" and templates[-1] == "outro"
+    for name in ("post", "image", "quote", "section", "code"):
+        assert name in templates, (name, templates)
+
+
+@pytest.mark.parametrize("ratio", ["4:5", "1:1", "9:16", "16:9"])
+def test_text_stays_inside_the_content_box(ratio: str) -> None:
+    _, slides = layout_slides(rich_thread(), RenderOptions(ratio=ratio), sample_images())
+    for s in slides:
+        assert s.size == RenderOptions(ratio=ratio).size
+        for t in _body_texts(s):
+            assert _inside(t.box, s.content_box, tol=t.size * 0.25), (s.template, t.text, t.box, s.content_box)
+        for e in s.items:
+            if isinstance(e, Emoji):
+                assert _inside(e.box, s.content_box, tol=2), (s.template, e)
+
+
+def test_body_text_never_below_32px_at_1080() -> None:
+    _, slides = layout_slides(rich_thread(), RenderOptions(), sample_images())
+    post_texts = [t for s in slides if s.template in ("post", "image", "merged") for t in _body_texts(s)]
+    # the body runs (not captions, handles or code) are at least 32 px
+    body_sizes = {t.size for t in post_texts if t.font.path.endswith(".ttf") and "mono" not in t.font.path}
+    assert max(body_sizes) >= 32
+    long_post = [s for s in slides if any("Sentence 5 " in t.text for t in s.texts())]
+    assert long_post and all(t.size >= 32 for t in _body_texts(long_post[0]) if "Sentence" in t.text)
+
+
+def test_long_post_continues_on_the_next_slide_in_order() -> None:
+    _, slides = layout_slides(rich_thread(), RenderOptions(), sample_images())
+    words = " ".join(t.text for s in slides for t in s.texts())
+    positions = [words.index(f"Sentence {k} ") for k in range(1, 24)]
+    assert positions == sorted(positions)
+    slides_with_sentences = [s for s in slides if any("Sentence" in t.text for t in s.texts())]
+    assert len(slides_with_sentences) >= 2
+
+
+def test_truncated_thread_says_so_on_the_last_slide() -> None:
+    _, slides = layout_slides(rich_thread(), RenderOptions(), sample_images())
+    last = " ".join(t.text for t in slides[-1].texts())
+    assert "10" in last and "14" in last
+
+
+def test_cta_variants_and_override() -> None:
+    th = text_thread(3)
+    follow = layout_slides(th, RenderOptions(cta="follow"), {})[1][-1]
+    assert "@mayabuilds" in " ".join(t.text for t in follow.texts())
+    save = layout_slides(th, RenderOptions(cta="save"), {})[1][-1]
+    assert "Save" in " ".join(t.text for t in save.texts())
+    link = layout_slides(th, RenderOptions(cta="link", cta_link="https://example.com/x"), {})[1][-1]
+    assert any(isinstance(i, Link) and i.url == "https://example.com/x" for i in link.items)
+    custom = layout_slides(th, RenderOptions(cta_text="Join the newsletter"), {})[1][-1]
+    assert "newsletter" in " ".join(t.text for t in custom.texts())
+    none = layout_slides(th, RenderOptions(cta="none"), {})[1]
+    assert none[-1].template != "outro"
+
+
+def test_slide_numbers_and_progress_bar() -> None:
+    _, slides = layout_slides(text_thread(4), RenderOptions(), {})
+    n = len(slides)
+    for k, s in enumerate(slides, start=1):
+        assert any(t.text == f"{k}/{n}" for t in s.texts())
+
+
+def test_merge_short_posts_shares_slides() -> None:
+    posts = tuple(Post(id=str(i), author=Author(name="A", handle="a"), text=f"Short point number {i}.")
+                  for i in range(6))
+    th = Thread(author=Author(name="A", handle="a"), posts=posts)
+    apart = layout_slides(th, RenderOptions(), {})[1]
+    merged = layout_slides(th, RenderOptions(merge_short_posts=True), {})[1]
+    assert len(merged) < len(apart)
+    assert "merged" in [s.template for s in merged]
+
+
+def test_links_become_link_areas() -> None:
+    _, slides = layout_slides(rich_thread(), RenderOptions(), sample_images())
+    links = [i for s in slides for i in s.items if isinstance(i, Link)]
+    assert any(li.url == "https://example.com/blog/llm-inference" for li in links)
+
+
+def test_unsupported_script_is_flagged_not_dropped() -> None:
+    th = Thread(author=Author(name="A", handle="a"),
+                posts=(Post(id="1", author=Author(name="A", handle="a"), text="Linear B: 𐀀𐀁𐀂 and more text"),))
+    _, slides = layout_slides(th, RenderOptions(), {})
+    text = " ".join(t.text for s in slides for t in s.texts())
+    assert "more text" in text
+    assert "unsupported script" in text or any("𐀀" in t.text for s in slides for t in s.texts() if isinstance(t, Text))

@@ -1,0 +1,62 @@
+"""PDF backend: vector text in embedded subset fonts, words in order, links, metadata, size."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from pypdf import PdfReader
+
+from rendering._samples import rich_thread, sample_images, text_thread
+from rendering.options import RenderOptions
+from rendering.pipeline import render
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-zА-Яа-яα-ω]{4,}", text)
+
+
+def test_pdf_text_holds_the_input_words_in_order() -> None:
+    th = text_thread(5)
+    car = render(th, RenderOptions(), {})
+    reader = PdfReader(io.BytesIO(car.pdf))
+    assert len(reader.pages) == car.slide_count
+    extracted = " ".join(page.extract_text() for page in reader.pages)
+    flat = " ".join(extracted.split())
+    pos = 0
+    for post in th.posts:
+        for word in _words(post.text):
+            found = flat.find(word, pos)
+            assert found >= 0, (word, flat[pos:pos + 200])
+            pos = found + len(word)
+
+
+def test_pdf_is_vector_with_embedded_subset_fonts_links_and_metadata() -> None:
+    car = render(rich_thread(), RenderOptions(), sample_images())
+    reader = PdfReader(io.BytesIO(car.pdf))
+    assert reader.metadata is not None
+    assert reader.metadata.title == car.title and "Maya Chen" in (reader.metadata.author or "")
+    page = reader.pages[0]
+    assert page.mediabox.width == 1080 and page.mediabox.height == 1350
+    fonts: set[str] = set()
+    for p in reader.pages:
+        res = p["/Resources"]
+        for f in res.get("/Font", {}).values():
+            font = f.get_object()
+            fonts.add(str(font["/BaseFont"]))
+            desc = font.get("/FontDescriptor")
+            if desc is not None:
+                assert "/FontFile2" in desc.get_object()  # embedded TrueType
+    assert fonts and all(re.match(r"/[A-Z]{6}\+", f) for f in fonts), fonts  # subset tags
+    uris = [a.get_object()["/A"]["/URI"] for p in reader.pages for a in p.get("/Annots", []) or []
+            if "/A" in a.get_object()]
+    assert "https://example.com/blog/llm-inference" in uris
+    # no page is a picture of text: the text is extractable from every content slide
+    for p in reader.pages[1:-1]:
+        assert len(p.extract_text().strip()) > 10
+
+
+def test_text_only_twenty_slide_pdf_is_small() -> None:
+    car = render(text_thread(20), RenderOptions(cta="none"), {})
+    assert car.slide_count >= 20
+    assert len(car.pdf) < 1_000_000

@@ -1,0 +1,49 @@
+"""Pillow backend: real images of the right size, emoji in colour, pictures clipped, encoders."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from rendering import raster
+from rendering._samples import rich_thread, sample_images
+from rendering.display import Emoji
+from rendering.options import RenderOptions
+from rendering.pipeline import layout_slides
+
+
+def test_every_slide_paints_at_canvas_size_and_encodes() -> None:
+    _, slides = layout_slides(rich_thread(), RenderOptions(), sample_images())
+    for s in slides[:3]:
+        im = raster.paint(s)
+        assert im.size == (1080, 1350) and im.mode == "RGB"
+        png = Image.open(io.BytesIO(raster.encode(im, "png")))
+        assert png.format == "PNG" and png.size == (1080, 1350)
+        jpg = Image.open(io.BytesIO(raster.encode(im, "jpeg")))
+        assert jpg.format == "JPEG" and jpg.size == (1080, 1350)
+
+
+def test_emoji_bitmap_is_in_colour() -> None:
+    bmp = raster.emoji_bitmap("1F680", 64)  # rocket
+    assert bmp.size == (64, 64) and bmp.mode == "RGBA"
+    colours = {px[:3] for px in bmp.getdata() if px[3] > 200}
+    assert len(colours) > 5  # many colours: a COLR glyph, not a monochrome silhouette
+
+
+def test_emoji_are_drawn_where_the_layout_put_them() -> None:
+    _, slides = layout_slides(rich_thread(), RenderOptions(), sample_images())
+    slide = next(s for s in slides if any(isinstance(i, Emoji) for i in s.items))
+    emoji = next(i for i in slide.items if isinstance(i, Emoji))
+    im = raster.paint(slide)
+    x, y, w, h = (round(v) for v in emoji.box)
+    region = im.crop((x, y, x + w, y + h))
+    base = raster.paint_base(slide.size, slide.base).crop((x, y, x + w, y + h))
+    diff = sum(abs(a - b) for p, q in zip(region.getdata(), base.getdata(), strict=True) for a, b in zip(p, q, strict=True))
+    assert diff > 0
+
+
+def test_base_is_painted_once_per_look() -> None:
+    _, slides = layout_slides(rich_thread(), RenderOptions(), sample_images())
+    assert all(s.base == slides[0].base for s in slides)
+    assert raster.paint_base(slides[0].size, slides[0].base) is raster.paint_base(slides[1].size, slides[1].base)
