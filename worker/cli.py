@@ -102,14 +102,20 @@ def _worker(args: argparse.Namespace) -> int:
 
     from rendering.fonts import warm_fonts
     from worker.config import get_settings
+    from worker.jobs import report_killed_horse
 
     settings = get_settings()
     if not settings.redis_url:
-        return _fail("REDIS_URL is not set: the worker needs Redis (the bots run an embedded worker without it)")
+        return _fail("REDIS_URL is not set: the worker needs Redis (the bots embed a worker without it)")
     warm_fonts()
     connection = Redis.from_url(settings.redis_url)
     queue = Queue(settings.queue_name, connection=connection, serializer=JSONSerializer)
-    worker = Worker([queue], connection=connection, serializer=JSONSerializer)
+    worker = Worker(
+        [queue],
+        connection=connection,
+        serializer=JSONSerializer,
+        work_horse_killed_handler=report_killed_horse,
+    )
     worker.work(burst=args.burst, with_scheduler=True)
     return 0
 

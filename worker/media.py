@@ -59,6 +59,12 @@ def source_media_hosts(thread: Thread) -> frozenset[str]:
     return frozenset(hosts)
 
 
+def platform_file_hosts(settings: Settings) -> frozenset[str]:
+    """Chat platforms' file hosts: brand avatars and logos are photos users sent to the bot."""
+    hosts = {urlsplit(settings.telegram_file_url).hostname, "cdn.discordapp.com", "media.discordapp.net"}
+    return frozenset(h.lower() for h in hosts if h)
+
+
 def check_url(url: str, hosts: frozenset[str], extra: Iterable[str]) -> None:
     """Raise MediaRefused unless ``url`` may be fetched."""
     try:
@@ -149,7 +155,7 @@ def fetch_images(
     if len(urls) > MEDIA_MAX_FILES:
         log.warning("thread has %d images; fetching the first %d", len(urls), MEDIA_MAX_FILES)
         urls = urls[:MEDIA_MAX_FILES]
-    hosts = source_media_hosts(thread)
+    hosts = source_media_hosts(thread) | platform_file_hosts(settings)
     listed = settings.extra_media_hosts
 
     def one(url: str) -> tuple[str, Image.Image | None]:
