@@ -496,7 +496,7 @@ async def store_text_value(
 
 def describe_value(field: str, value: Any) -> str:
     if value is None:
-        return "—"
+        return texts.NOT_SET
     if isinstance(value, ImageRef):
         return "set"
     if isinstance(value, bool):

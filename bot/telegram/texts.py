@@ -121,6 +121,7 @@ PRESET_TOO_MANY = "You have {limit} presets already — delete one first."
 RESET_DONE = "Personal settings cleared (presets are kept). Your next carousel uses the defaults."
 RESET_GROUP_DONE = "Group settings cleared (presets are kept). Carousels here use the defaults again."
 
+NOT_SET = "not set"
 SETTINGS_PRIVATE = "Your next carousel will use:"
 SETTINGS_GROUP = "Carousels in this group will use:"
 SETTINGS_PRECEDENCE_PRIVATE = "Order: default ← preset ← personal (later wins)."

@@ -182,7 +182,7 @@ async def test_settings_shows_each_value_and_where_it_comes_from(chat: Chat) -> 
     assert settings_line(text, "ratio") == "• ratio: 9:16 — preset “story”"
     assert settings_line(text, "format") == f"• format: {RenderOptions().format} — default"
     assert settings_line(text, "brand name") == "• brand name: Ada — personal"
-    assert settings_line(text, "avatar") == "• avatar: — — default"
+    assert settings_line(text, "avatar") == "• avatar: not set — default"
     assert texts.SETTINGS_PRECEDENCE_PRIVATE in text
 
     await chat.say(42, "/reset")
