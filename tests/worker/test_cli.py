@@ -81,3 +81,20 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path: Path) -> None:
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         assert len(lines) == 1 and lines[0].startswith("carousel: "), (args, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+def test_themes_lists_presets_and_writes_preview_sheet(tmp_path: Path) -> None:
+    from themes import list_themes
+
+    result = run_cli("themes", "--preview", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    names = [line.split()[0] for line in result.stdout.splitlines()[:-1]]
+    assert names == [t.name for t in list_themes()] and len(names) >= 12
+    sheet = Path(result.stdout.splitlines()[-1])
+    assert sheet == tmp_path / "themes.png"
+    with Image.open(sheet) as img:
+        width, height = img.size
+        # one tile per theme, four to a row, each tile a readable thumbnail
+        assert width >= 4 * 300 and height >= ((len(names) + 3) // 4) * 300
+        colours = img.convert("RGB").resize((64, 64)).getcolors(64 * 64)
+        assert colours is not None and len(colours) > 100  # real slides, not an empty canvas
