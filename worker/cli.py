@@ -39,11 +39,11 @@ def _render(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         first = exc.errors()[0]
         return _fail(f"invalid option {'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
-    try:
-        from themes import load_theme
+    from themes import ThemeError, load_theme
 
+    try:
         load_theme(options.theme)
-    except Exception as exc:  # ThemeError carries a sentence listing the available themes
+    except ThemeError as exc:  # its sentence lists the available themes
         return _fail(str(exc))
 
     settings = get_settings()
