@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from PIL import Image
+from reportlab import rl_config
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
@@ -41,6 +42,8 @@ BACKGROUND_JPEG_QUALITY = 88
 SHADOW_STEPS = 6
 CREATOR = "thread-carousel"
 
+rl_config.useA85 = 0  # binary streams: smaller files, no ASCII85 pass over every image
+
 
 def _set_fill(c: Canvas, color: RGBA) -> None:
     c.setFillColorRGB(color[0] / 255, color[1] / 255, color[2] / 255, alpha=color[3] / 255)
@@ -62,6 +65,7 @@ class _Writer:
         self.c = canvas
         self.w, self.h = size
         self._images: dict[tuple[object, ...], ImageReader] = {}
+        self._forms: set[str] = set()
 
     def y(self, y: float) -> float:
         return self.h - y
@@ -136,15 +140,15 @@ class _Writer:
         bg = theme.background
         solid = parse_color(theme.colors.background)
         if bgmod is not None and not bgmod.is_vector_background(theme):
-            key = ("bg", theme, self.w, self.h)
-            reader = self._images.get(key)
-            if reader is None:
-                buf = io.BytesIO()
-                bgmod.paint_background(theme, (self.w, self.h)).save(buf, "JPEG", quality=BACKGROUND_JPEG_QUALITY)
-                buf.seek(0)
-                reader = ImageReader(buf)
-                self._images[key] = reader
-            c.drawImage(reader, 0, 0, self.w, self.h)
+            # one image, embedded once as a form and reused by every page
+            name = f"bg{self.w}x{self.h}"
+            if name not in self._forms:
+                reader = ImageReader(io.BytesIO(_background_jpeg(theme, (self.w, self.h))))
+                c.beginForm(name, lowerx=0, lowery=0, upperx=self.w, uppery=self.h)
+                c.drawImage(reader, 0, 0, self.w, self.h)
+                c.endForm()
+                self._forms.add(name)
+            c.doForm(name)
             return
         _set_fill(c, solid)
         c.rect(0, 0, self.w, self.h, stroke=0, fill=1)
@@ -252,6 +256,16 @@ class _Writer:
                 self.shadow(item)
             elif isinstance(item, Backdrop):
                 self.backdrop(item)
+
+
+@lru_cache(maxsize=4)
+def _background_jpeg(theme: Any, size: tuple[int, int]) -> bytes:
+    """A patterned background, encoded once per look and embedded once per document."""
+    from rendering.background import paint_background
+
+    buf = io.BytesIO()
+    paint_background(theme, size).save(buf, "JPEG", quality=BACKGROUND_JPEG_QUALITY)
+    return buf.getvalue()
 
 
 def _rl_color(rgb: tuple[int, ...]) -> Any:

@@ -27,9 +27,10 @@ from rendering.display import (
     Slide,
     Text,
 )
-from rendering.fonts import emoji_font, pil_font
+from rendering.fonts import emoji_font, pil_font, text_width
 
 SUPERSAMPLE = 4
+SUBPIXEL = 4  # glyphs are cached at quarter-pixel horizontal offsets
 PNG_COMPRESS_LEVEL = 1
 JPEG_QUALITY = 90
 BASE_CACHE_SIZE = 4
@@ -210,7 +211,61 @@ def _emoji(im: Image.Image, item: Emoji) -> None:
     im.paste(bmp, (x, y), bmp)
 
 
+def _simple(text: str) -> bool:
+    """Text whose glyphs can be placed one by one (no shaping, joining or combining marks)."""
+    for ch in text:
+        cp = ord(ch)
+        if not (cp < 0x0300 or 0x0370 <= cp < 0x0483 or 0x048A <= cp < 0x0590 or 0x1E00 <= cp < 0x2C00):
+            return False
+    return True
+
+
+_GLYPHS: dict[tuple[object, ...], tuple[object, tuple[int, int]]] = {}
+_ADVANCES: dict[tuple[object, ...], float] = {}
+GLYPH_CACHE_SIZE = 20000
+
+
+def _glyph(item: Text, ch: str, fx: int, fy: int) -> tuple[object, tuple[int, int]]:
+    key = (item.font, item.size, ch, fx, fy)
+    g = _GLYPHS.get(key)
+    if g is None:
+        font = pil_font(item.font, item.size)
+        mask, offset = font.getmask2(ch, "L", None, _NO_KERN, None, 0, "ls", 0,
+                                     (fx / SUBPIXEL, fy / SUBPIXEL))
+        g = (mask, offset)
+        if len(_GLYPHS) >= GLYPH_CACHE_SIZE:
+            _GLYPHS.clear()
+        _GLYPHS[key] = g
+    return g
+
+
+def _advance(item: Text, ch: str) -> float:
+    key = (item.font, item.size, ch)
+    a = _ADVANCES.get(key)
+    if a is None:
+        a = text_width(item.font, ch, item.size)
+        _ADVANCES[key] = a
+    return a
+
+
 def _text(draw: ImageDraw.ImageDraw, item: Text) -> None:
+    """A run of text. Simple scripts go glyph by glyph through a cache of rendered glyphs (at
+    quarter-pixel offsets), advancing by the very widths the layout measured; anything that needs
+    shaping (RTL, joining scripts, combining marks) is drawn by Pillow with raqm in one call."""
+    if not item.rtl and _simple(item.text):
+        ink = draw._getink(item.color[:3])[0]  # noqa: SLF001 - the ink Pillow itself would use
+        bitmap = draw.draw.draw_bitmap
+        x = item.x
+        y = item.baseline
+        iy = int(y)
+        fy = int((y - iy) * SUBPIXEL)
+        for ch in item.text:
+            if ch != " ":
+                ix = int(x)
+                mask, (ox, oy) = _glyph(item, ch, int((x - ix) * SUBPIXEL), fy)
+                bitmap((ix + ox, iy + oy), mask, ink)
+            x += _advance(item, ch)
+        return
     font = pil_font(item.font, item.size)
     if item.rtl:
         draw.text((item.x, item.baseline), item.text, font=font, fill=item.color[:3], anchor="ls",
