@@ -109,6 +109,13 @@ class Thread(_Value):
             update={"posts": self.posts[:max_posts], "total_posts": self.total_posts or len(self.posts)}
         )
 
+    def authored_by(self, author: Author) -> Thread:
+        """The same thread signed by ``author`` (pasted text takes the brand's identity)."""
+        posts = tuple(
+            p.model_copy(update={"author": author}) if p.author == self.author else p for p in self.posts
+        )
+        return self.model_copy(update={"author": author, "posts": posts})
+
     def media(self) -> list[Media]:
         """Every image the renderer may need, avatars and quotes included, in order, without repeats."""
         seen: dict[str, Media] = {}

@@ -20,7 +20,8 @@ from typing import Any
 
 from rendering.api import Carousel
 from rendering.api import render_carousel as render
-from rendering.model import Thread
+from rendering.model import Author, Thread
+from rendering.options import Brand
 from worker.config import Settings, get_settings
 from worker.contract import JobPayload
 from worker.delivery import Delivery, ResultSummary, make_delivery
@@ -110,6 +111,15 @@ def run_job(
         delivery.close()
 
 
+def _signed(thread: Thread, brand: Brand) -> Thread:
+    """Pasted text and files carry no author: they are signed with the brand kit when there is one."""
+    if thread.source not in ("text", "file") or not (brand.name or brand.handle):
+        return thread
+    return thread.authored_by(
+        Author(name=brand.name or brand.handle or "", handle=brand.handle or "", avatar_url=brand.avatar_url)
+    )
+
+
 def _run(
     request: JobPayload,
     job_id: str,
@@ -127,7 +137,7 @@ def _run(
 
     with make_client(settings) as client:
         thread = _load_thread(request, settings=settings, client=client, connection=connection, store=store)
-        thread = thread.capped(options.max_posts)
+        thread = _signed(thread.capped(options.max_posts), options.brand)
         key = content_key(thread, options)
 
         reused = delivery.deliver_cached(key, job_id)

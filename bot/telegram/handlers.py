@@ -293,6 +293,10 @@ async def start_carousel(
     eff = await effective(deps(context).store, scope_of(update), is_group=is_group(update))
     file_ids = image_file_ids(eff)
     options = eff.render_options(await resolve_images(context, file_ids))
+    if kind == "text" and not (options.brand.name or options.brand.handle):
+        # pasted text has no author of its own: it is the sender's
+        brand = options.brand.model_copy(update={"name": user.full_name, "handle": user.username})
+        options = options.model_copy(update={"brand": brand})
     if kind == "text":
         status_text = texts.QUEUED_TEXT
     elif others:

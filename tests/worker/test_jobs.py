@@ -167,6 +167,27 @@ def test_thread_link_becomes_album_and_pdf_with_progress(
     assert record is not None and record.source == payload.source and record.slide_count == result["slides"]
 
 
+def test_pasted_text_is_signed_with_the_brand(
+    queue: Queue, submit: Callable[[JobPayload], str], fake_telegram: FakeTelegramAPI
+) -> None:
+    brand = {"name": "Ada Lovelace", "handle": "ada"}
+    payload = payload_for(
+        fake_telegram,
+        "\n\n".join(TEXTS),
+        source_kind="text",
+        options=RenderOptions(brand=brand, cta="follow"),
+    )
+    submit(payload)
+    run_worker(queue)
+
+    (document,) = fake_telegram.calls_to("sendDocument")
+    text = pdf_text(document.files["document"])
+    assert "Ada Lovelace" in text and "@ada" in text, text[:400]
+    assert "Follow @ada" in text
+    album = fake_telegram.calls_to("sendMediaGroup")[0]
+    assert "by Ada Lovelace (@ada)" in album.params["media"][0]["caption"]
+
+
 def test_rerender_uses_the_saved_thread_without_fetching(
     queue: Queue,
     submit: Callable[[JobPayload], str],
