@@ -127,8 +127,24 @@ def _telegram(args: argparse.Namespace) -> int:
     settings = get_settings()
     if not settings.telegram_bot_token:
         return _fail("TELEGRAM_BOT_TOKEN is not set")
-    run_polling(settings)
+    run_polling(settings, theme_preview=_theme_preview())
     return 0
+
+
+def _theme_preview() -> Path:
+    """The /theme preview sheet, drawn once per installation and kept with the font cache."""
+    import hashlib
+
+    from rendering.fonts import cache_dir
+    from themes import list_themes
+    from worker.previews import PREVIEW_FILE, write_theme_preview
+
+    themes = "".join(t.model_dump_json() for t in list_themes()).encode()
+    folder = cache_dir().parent / "previews" / hashlib.sha256(themes).hexdigest()[:16]
+    sheet = folder / PREVIEW_FILE
+    if not sheet.exists():
+        write_theme_preview(folder)
+    return sheet
 
 
 def _discord(args: argparse.Namespace) -> int:
@@ -183,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else SERVICE_LOG_LEVELS.get(args.command, logging.WARNING),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # request lines carry the bot token in their URLs (Telegram's Bot API puts it in the path)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     return int(args.func(args))
 
 

@@ -114,12 +114,12 @@ def build_application(
     return application
 
 
-def run_polling(settings: Settings) -> None:
+def run_polling(settings: Settings, theme_preview: Path | None = DEFAULT_THEME_PREVIEW) -> None:
     """`carousel telegram`: long polling; an embedded worker when REDIS_URL is unset."""
     queue = make_queue(settings)
     if not settings.redis_url:
         log.info("REDIS_URL is not set: jobs run in this process and settings live in memory")
-    application = build_application(settings, queue)
+    application = build_application(settings, queue, theme_preview=theme_preview)
     try:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
     finally:
