@@ -10,6 +10,7 @@ Also prints the process's peak RSS. Targets: JPEG + PDF ≤ 0.3 s, PNG + PDF ≤
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import statistics
@@ -26,10 +27,8 @@ TARGET_RSS_MB = 150
 
 def _one_core() -> None:
     if hasattr(os, "sched_setaffinity"):
-        try:
+        with contextlib.suppress(OSError):
             os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-        except OSError:
-            pass
 
 
 def main() -> int:
@@ -86,17 +85,24 @@ def main() -> int:
     runs = [once() for _ in range(args.runs)]
     med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
     n = int(med["slides"])
-    print(f"{n}-slide carousel, theme {args.theme}, {opts.size[0]}×{opts.size[1]}, median of {args.runs} warm runs")
+    print(
+        f"{n}-slide carousel, theme {args.theme}, {opts.size[0]}×{opts.size[1]}, "
+        f"median of {args.runs} warm runs"
+    )
     print(f"{'stage':<8}{'ms/slide':>10}{'total ms':>10}")
     for k in ("layout", "paint", "png", "jpeg", "pdf"):
         print(f"{k:<8}{med[k] * 1000 / n:>10.1f}{med[k] * 1000:>10.0f}")
     jpeg_total = med["layout"] + med["paint"] + med["jpeg"] + med["pdf"]
     png_total = med["layout"] + med["paint"] + med["png"] + med["pdf"]
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{'JPEG album + PDF':<20}{jpeg_total:>8.3f} s  (target {TARGET_JPEG_PDF} s, ratio "
-          f"{jpeg_total / TARGET_JPEG_PDF:.2f})")
-    print(f"{'PNG album + PDF':<20}{png_total:>8.3f} s  (target {TARGET_PNG_PDF} s, ratio "
-          f"{png_total / TARGET_PNG_PDF:.2f})")
+    print(
+        f"{'JPEG album + PDF':<20}{jpeg_total:>8.3f} s  (target {TARGET_JPEG_PDF} s, ratio "
+        f"{jpeg_total / TARGET_JPEG_PDF:.2f})"
+    )
+    print(
+        f"{'PNG album + PDF':<20}{png_total:>8.3f} s  (target {TARGET_PNG_PDF} s, ratio "
+        f"{png_total / TARGET_PNG_PDF:.2f})"
+    )
     print(f"{'peak RSS':<20}{rss:>8.0f} MB (target {TARGET_RSS_MB} MB, ratio {rss / TARGET_RSS_MB:.2f})")
     if args.profile:
         import cProfile

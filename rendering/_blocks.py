@@ -123,8 +123,12 @@ def span_tokens(spans: Sequence[Span], base: TextStyle, pal: Palette, mono: Face
         if span.bold or span.italic:
             face = face.with_style(bold=True if span.bold else None, italic=True if span.italic else None)
         if span.code:
-            style = TextStyle(mono.with_style(bold=span.bold), max(1, round(base.size * INLINE_CODE_SCALE)),
-                              pal.code_text, code_bg=pal.code_bg)
+            style = TextStyle(
+                mono.with_style(bold=span.bold),
+                max(1, round(base.size * INLINE_CODE_SCALE)),
+                pal.code_text,
+                code_bg=pal.code_bg,
+            )
         else:
             style = TextStyle(face, base.size, base.color)
         if span.href:
@@ -140,11 +144,19 @@ def span_tokens(spans: Sequence[Span], base: TextStyle, pal: Palette, mono: Face
             if not piece:
                 continue
             toks = tokens(piece, style)
-            if toks and out and not out[-1].brk and out[-1].space == 0.0 and out[-1].runs and not piece[0].isspace():
+            if (
+                toks
+                and out
+                and not out[-1].brk
+                and out[-1].space == 0.0
+                and out[-1].runs
+                and not piece[0].isspace()
+            ):
                 prev = out.pop()
                 first = toks[0]
-                toks[0] = Token(prev.runs + first.runs, prev.width + first.width + first.space - first.space,
-                                first.space)
+                toks[0] = Token(
+                    prev.runs + first.runs, prev.width + first.width + first.space - first.space, first.space
+                )
                 toks[0] = Token(prev.runs + first.runs, prev.width + first.width, first.space)
             out.extend(toks)
     return out
@@ -194,11 +206,14 @@ def paragraph_rows(
         lines = _rtl_lines(lines, width - indent)
     if not lines:
         return []
-    return line_rows(lines, face, size, lh, ctx.pal.muted, indent, width, align, space_before, group,
-                     first_extra)
+    return line_rows(
+        lines, face, size, lh, ctx.pal.muted, indent, width, align, space_before, group, first_extra
+    )
 
 
-def _marker(text: str, style: TextStyle, right_edge: float, muted: RGBA) -> Callable[[float, float, list[Item]], None]:
+def _marker(
+    text: str, style: TextStyle, right_edge: float, muted: RGBA
+) -> Callable[[float, float, list[Item]], None]:
     rs = runs(text, style)
 
     def draw(x: float, baseline: float, out: list[Item]) -> None:
@@ -225,8 +240,16 @@ def block_rows(block: Block, ctx: Ctx, width: float, size: int, first: bool, ava
     if kind == "heading":
         hs = max(size, round(size * HEADING_SCALES.get(block.level, 1.14)))
         face = Face(t.title.family, BOLD, False, t.title.display)
-        rows = paragraph_rows(block.spans, ctx, width, face, hs, pal.text,
-                              space_before=0.0 if first else size * HEADING_GAP_EM, line_height=1.22)
+        rows = paragraph_rows(
+            block.spans,
+            ctx,
+            width,
+            face,
+            hs,
+            pal.text,
+            space_before=0.0 if first else size * HEADING_GAP_EM,
+            line_height=1.22,
+        )
         for r in rows:
             r.keep_with_next = True
         return rows
@@ -240,13 +263,31 @@ def block_rows(block: Block, ctx: Ctx, width: float, size: int, first: bool, ava
             marker = f"{block.number if block.number is not None else 1}."
             mstyle = TextStyle(t.body.with_style(bold=True), size, pal.accent)
         extra = _marker(marker, mstyle, indent - size * 0.42, pal.muted)
-        return paragraph_rows(block.spans, ctx, width, t.body, size, pal.text, indent=indent,
-                              space_before=gap * 0.55 if not first else 0.0, first_extra=extra)
+        return paragraph_rows(
+            block.spans,
+            ctx,
+            width,
+            t.body,
+            size,
+            pal.text,
+            indent=indent,
+            space_before=gap * 0.55 if not first else 0.0,
+            first_extra=extra,
+        )
     if kind == "quote":
         bar = ctx.px(ACCENT_BAR_CSS)
         g = Group("quote", 0.0, 0.0, bar=pal.accent, bar_width=bar)
-        return paragraph_rows(block.spans, ctx, width, t.body.with_style(italic=True), size, pal.text,
-                              indent=bar + size * QUOTE_INDENT_EM, space_before=gap, group=g)
+        return paragraph_rows(
+            block.spans,
+            ctx,
+            width,
+            t.body.with_style(italic=True),
+            size,
+            pal.text,
+            indent=bar + size * QUOTE_INDENT_EM,
+            space_before=gap,
+            group=g,
+        )
     if kind == "code":
         return code_rows(block.text, block.language, ctx, width, size, gap)
     if kind == "separator":
@@ -298,8 +339,19 @@ def code_rows(code: str, language: str | None, ctx: Ctx, width: float, body: int
                 x += r.width
         del toks
         line = _finish(line) if line.placed else line
-        rows.extend(line_rows([line], t.mono, size, CODE_LINE_HEIGHT, pal.muted, indent=pad,
-                              width=width, space_before=gap if k == 0 else 0.0, group=g))
+        rows.extend(
+            line_rows(
+                [line],
+                t.mono,
+                size,
+                CODE_LINE_HEIGHT,
+                pal.muted,
+                indent=pad,
+                width=width,
+                space_before=gap if k == 0 else 0.0,
+                group=g,
+            )
+        )
     return rows
 
 
@@ -314,12 +366,17 @@ def _play_badge(box: tuple[float, float, float, float], out: list[Item]) -> None
     from rendering.display import Polygon
 
     tri = d * 0.36
-    out.append(Polygon(((cx - tri * 0.45, cy - tri * 0.6), (cx - tri * 0.45, cy + tri * 0.6), (cx + tri * 0.65, cy)),
-                       (255, 255, 255, 240)))
+    out.append(
+        Polygon(
+            ((cx - tri * 0.45, cy - tri * 0.6), (cx - tri * 0.45, cy + tri * 0.6), (cx + tri * 0.65, cy)),
+            (255, 255, 255, 240),
+        )
+    )
 
 
-def picture_or_placeholder(media: Media, box: tuple[float, float, float, float], ctx: Ctx, out: list[Item],
-                           fit: str = "cover") -> None:
+def picture_or_placeholder(
+    media: Media, box: tuple[float, float, float, float], ctx: Ctx, out: list[Item], fit: str = "cover"
+) -> None:
     img = ctx.images.get(media.url)
     if img is not None:
         out.append(Picture(box, img, media.url, ctx.radius, False, fit))
@@ -329,8 +386,15 @@ def picture_or_placeholder(media: Media, box: tuple[float, float, float, float],
         _play_badge(box, out)
 
 
-def media_rows(media: Sequence[Media], ctx: Ctx, width: float, size: int, avail_h: float, gap: float,
-               share: float = IMAGE_MAX_SHARE) -> list[Row]:
+def media_rows(
+    media: Sequence[Media],
+    ctx: Ctx,
+    width: float,
+    size: int,
+    avail_h: float,
+    gap: float,
+    share: float = IMAGE_MAX_SHARE,
+) -> list[Row]:
     """A single image at the width, or a grid of up to four; alt text as a caption underneath."""
     media = list(media)[:4]
     if not media:
@@ -377,8 +441,16 @@ def media_rows(media: Sequence[Media], ctx: Ctx, width: float, size: int, avail_
     if alts:
         cap = " · ".join(alts)
         csize = max(round(ctx.typo.body_floor * 0.75), round(size * CAPTION_SCALE))
-        rows += paragraph_rows([Span(text=cap)], ctx, width, ctx.typo.body.with_style(italic=True), csize,
-                               ctx.pal.muted, space_before=size * 0.3, line_height=1.3)
+        rows += paragraph_rows(
+            [Span(text=cap)],
+            ctx,
+            width,
+            ctx.typo.body.with_style(italic=True),
+            csize,
+            ctx.pal.muted,
+            space_before=size * 0.3,
+            line_height=1.3,
+        )
     return rows
 
 
@@ -393,19 +465,29 @@ def quoted_blocks(post: Post) -> tuple[Block, ...]:
 
         return tuple(blocks_for_post(post))
     except ImportError:
-        return tuple(Block(kind="paragraph", spans=(Span(text=p.strip()),))
-                     for p in post.text.split("\n\n") if p.strip())
+        return tuple(
+            Block(kind="paragraph", spans=(Span(text=p.strip()),))
+            for p in post.text.split("\n\n")
+            if p.strip()
+        )
 
 
-def avatar(author: Author, box: tuple[float, float, float, float], ctx: Ctx, out: list[Item],
-           image_url: str | None = None) -> None:
+def avatar(
+    author: Author,
+    box: tuple[float, float, float, float],
+    ctx: Ctx,
+    out: list[Item],
+    image_url: str | None = None,
+) -> None:
     url = image_url or author.avatar_url
     img = ctx.images.get(url) if url else None
     if img is not None and url:
         out.append(Picture(box, img, url, 0.0, True, "cover"))
         return
     out.append(Ellipse(box, ctx.pal.accent))
-    initials = "".join(w[0] for w in (author.name or author.handle or "?").split()[:2] if w[0].isalnum()).upper()
+    initials = "".join(
+        w[0] for w in (author.name or author.handle or "?").split()[:2] if w[0].isalnum()
+    ).upper()
     initials = initials or (author.handle[:1].upper() if author.handle else "?")
     size = max(1, round(box[3] * 0.4))
     from rendering._style import Palette  # noqa: F401 - for type readers
@@ -430,8 +512,9 @@ def _luma(c: RGBA) -> float:
     return (0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2]) / 255
 
 
-def author_line(author: Author, ctx: Ctx, width: float, name_size: int, handle_size: int,
-                av: float) -> tuple[float, Callable[[float, float, list[Item]], None]]:
+def author_line(
+    author: Author, ctx: Ctx, width: float, name_size: int, handle_size: int, av: float
+) -> tuple[float, Callable[[float, float, list[Item]], None]]:
     """(height, draw(x, y, out)) of avatar + name + @handle, name over handle."""
     t = ctx.typo
     gap = av * 0.3
@@ -474,8 +557,15 @@ def quote_card_rows(post: Post, ctx: Ctx, width: float, size: int, gap: float, a
     pad = size * QUOTE_CARD_PAD_EM
     stroke = pal.border if pal.border[3] > 0 else with_alpha(pal.muted, 0.35)
     fill = mix(pal.surface, pal.text, 0.035)
-    g = Group("card", pad, 0.0, fill=fill, stroke=stroke, stroke_width=max(1.0, ctx.px(1)),
-              radius=min(ctx.radius, ctx.px(14)))
+    g = Group(
+        "card",
+        pad,
+        0.0,
+        fill=fill,
+        stroke=stroke,
+        stroke_width=max(1.0, ctx.px(1)),
+        radius=min(ctx.radius, ctx.px(14)),
+    )
     inner = width - 2 * pad
     qsize = max(ctx.typo.body_floor, round(size * 0.9))
     av = ctx.px(QUOTE_AVATAR_CSS)

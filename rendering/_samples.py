@@ -13,7 +13,9 @@ VIDEO = "https://img.example/video-thumb.jpg"
 QUOTED_AVATAR = "https://img.example/quoted.jpg"
 
 
-def _gradient(size: tuple[int, int], a: tuple[int, int, int], b: tuple[int, int, int], label: str) -> Image.Image:
+def _gradient(
+    size: tuple[int, int], a: tuple[int, int, int], b: tuple[int, int, int], label: str
+) -> Image.Image:
     w, h = size
     im = Image.linear_gradient("L").resize(size).convert("L")
     base = Image.new("RGB", size, a)
@@ -53,35 +55,69 @@ def rich_thread() -> Thread:
         for k in range(1, 24)
     )
     posts = [
-        _post(1, "How LLM inference actually works, clearly explained 🧵\n\nHere's the whole path "
-                 "from prompt to token → in a few posts 👇"),
-        _post(2, "# Step 1: Tokenize\n\nYour prompt is split into tokens.\n\n• \"unbelievable\" → un · believ · able\n"
-                 "• a token is ~¾ of an English word\n• the model only ever sees integers ✓"),
+        _post(
+            1,
+            "How LLM inference actually works, clearly explained 🧵\n\nHere's the whole path "
+            "from prompt to token → in a few posts 👇",
+        ),
+        _post(
+            2,
+            "# Step 1: Tokenize\n\nYour prompt is split into tokens.\n\n"
+            '• "unbelievable" → un · believ · able\n'
+            "• a token is ~¾ of an English word\n• the model only ever sees integers ✓",
+        ),
         _post(3, "Shipping beats perfect. Every single time. 🚀"),
         _post(4, "## Part two\n\nWhat happens on the GPU"),
-        _post(5, "Quick math for a 7B model:\n\n```python\nlayers, heads, head_dim = 32, 32, 128\n"
-                 "bytes_per_token = 2 * layers * heads * head_dim * 2  # keys and values, fp16\n"
-                 "print(bytes_per_token / 1024)  # 512.0 KiB\n```"),
-        _post(6, "The dashboard after the fix 👇", media=(Media(url=PHOTO, width=1200, height=800,
-                                                              alt="A latency chart dropping from 900 ms to 120 ms"),)),
-        _post(7, "Greek: αβγ δέλτα. Cyrillic: привет, мир. Symbols: → • ✓ ⌘ ≈ €. Emoji: 👩‍💻 🇫🇷 👍🏽 ❤️ 1️⃣.\n\n"
-                 "> Memory per token = 2 × layers × heads × head_dim × bytes\n\n"
-                 "1) Batching\n2) Paged KV cache\n3) Quantization",
-              quote=quoted),
-        _post(8, "Watch the talk (12 min) and the slides:", media=(Media(kind="video", url=VIDEO, width=1280,
-                                                                           height=720),
-                                                                     Media(url=WIDE, width=1600, height=600))),
+        _post(
+            5,
+            "Quick math for a 7B model:\n\n```python\nlayers, heads, head_dim = 32, 32, 128\n"
+            "bytes_per_token = 2 * layers * heads * head_dim * 2  # keys and values, fp16\n"
+            "print(bytes_per_token / 1024)  # 512.0 KiB\n```",
+        ),
+        _post(
+            6,
+            "The dashboard after the fix 👇",
+            media=(
+                Media(
+                    url=PHOTO, width=1200, height=800, alt="A latency chart dropping from 900 ms to 120 ms"
+                ),
+            ),
+        ),
+        _post(
+            7,
+            "Greek: αβγ δέλτα. Cyrillic: привет, мир. Symbols: → • ✓ ⌘ ≈ €. Emoji: 👩‍💻 🇫🇷 👍🏽 ❤️ 1️⃣.\n\n"
+            "> Memory per token = 2 × layers × heads × head_dim × bytes\n\n"
+            "1) Batching\n2) Paged KV cache\n3) Quantization",
+            quote=quoted,
+        ),
+        _post(
+            8,
+            "Watch the talk (12 min) and the slides:",
+            media=(
+                Media(kind="video", url=VIDEO, width=1280, height=720),
+                Media(url=WIDE, width=1600, height=600),
+            ),
+        ),
         _post(9, long_text),
-        _post(10, "Full write-up with diagrams: <a href=\"https://example.com/blog/llm-inference\">the blog post</a>"
-                  " — <b>bold</b>, <i>italic</i> and <code>inline code</code>.", text_format="html"),
+        _post(
+            10,
+            'Full write-up with diagrams: <a href="https://example.com/blog/llm-inference">the blog post</a>'
+            " — <b>bold</b>, <i>italic</i> and <code>inline code</code>.",
+            text_format="html",
+        ),
     ]
-    return Thread(source="x", url="https://x.com/mayabuilds/status/1", author=AUTHOR, posts=tuple(posts),
-                  total_posts=14)
+    return Thread(
+        source="x", url="https://x.com/mayabuilds/status/1", author=AUTHOR, posts=tuple(posts), total_posts=14
+    )
 
 
 def text_thread(n: int = 20) -> Thread:
     """``n`` text-only posts of typical length (benchmark, PDF size)."""
-    base = ("Most teams ship slower than they could because every release waits for the slowest review. "
-            "Here is what changed when we made reviews asynchronous and small → {k}.")
-    posts = [_post(k, base.format(k=k) + (" Details matter 👇" if k % 3 == 0 else "")) for k in range(1, n + 1)]
+    base = (
+        "Most teams ship slower than they could because every release waits for the slowest review. "
+        "Here is what changed when we made reviews asynchronous and small → {k}."
+    )
+    posts = [
+        _post(k, base.format(k=k) + (" Details matter 👇" if k % 3 == 0 else "")) for k in range(1, n + 1)
+    ]
     return Thread(source="x", author=Author(name="Maya Chen", handle="mayabuilds"), posts=tuple(posts))

@@ -83,7 +83,9 @@ def palette(theme: Theme, accent_override: str | None = None) -> Palette:
     backgrounds = [parse_color(x) for x in (theme.background.colors or (c.background,))]
     muted = parse_color(c.muted)
     text = parse_color(c.text)
-    footer = _legible(muted, backgrounds, FOOTER_MIN_CONTRAST) or _legible(text, backgrounds, FOOTER_MIN_CONTRAST)
+    footer = _legible(muted, backgrounds, FOOTER_MIN_CONTRAST) or _legible(
+        text, backgrounds, FOOTER_MIN_CONTRAST
+    )
     if footer is None:
         dark = sum(relative_luminance(b) for b in backgrounds) / len(backgrounds) < 0.4
         footer = (255, 255, 255, 235) if dark else (0, 0, 0, 200)

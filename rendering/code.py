@@ -50,7 +50,8 @@ def _style_table(style_name: str) -> dict[object, tuple[RGBA | None, bool, bool]
         style = get_style_by_name("default")
     table: dict[object, tuple[RGBA | None, bool, bool]] = {}
     for ttype, spec in style:
-        color = parse_color(spec["color"]) if spec.get("color") else None
+        raw = spec.get("color")
+        color = parse_color(str(raw)) if raw else None
         table[ttype] = (color, bool(spec.get("bold")), bool(spec.get("italic")))
     return table
 
@@ -104,7 +105,7 @@ def wrap_segments(line: list[Seg], columns: int) -> list[list[Seg]]:
             take = text[:room]
             cur.append(Seg(take, seg.color, seg.bold, seg.italic))
             room -= len(take)
-            text = text[len(take):]
+            text = text[len(take) :]
     if cur:
         out.append(cur)
     return out

@@ -163,15 +163,24 @@ def _make_instance(face: Face, src: Path, dest: Path) -> None:
 
 def _rename(font: object, face: Face) -> None:
     """Give the instance its own names (PDF viewers tell embedded fonts apart by them)."""
-    style = ("Bold" if face.weight >= BOLD else "Regular") if not face.italic else (
-        "Bold Italic" if face.weight >= BOLD else "Italic")
+    style = (
+        ("Bold" if face.weight >= BOLD else "Regular")
+        if not face.italic
+        else ("Bold Italic" if face.weight >= BOLD else "Italic")
+    )
     family = face.family + (" Display" if face.display else "")
     ps = f"{family}-{style}".replace(" ", "")
     name = font["name"]  # type: ignore[index]
     for rec in list(name.names):
         if rec.nameID in (1, 2, 3, 4, 6, 16, 17, 25):
             name.removeNames(nameID=rec.nameID)
-    for nid, value in ((1, family), (2, style), (3, f"{ps};{CACHE_FORMAT}"), (4, f"{family} {style}"), (6, ps)):
+    for nid, value in (
+        (1, family),
+        (2, style),
+        (3, f"{ps};{CACHE_FORMAT}"),
+        (4, f"{family} {style}"),
+        (6, ps),
+    ):
         name.setName(value, nid, 3, 1, 0x409)
         name.setName(value, nid, 1, 0, 0)
 
@@ -218,7 +227,11 @@ def warm_fonts(families: Iterable[str] | None = None, workers: int | None = None
     """Build every static instance ahead of time (image build, CI). Returns the files."""
     fams = list(families) if families is not None else list(FAMILY_FILES)
     faces = faces_for_theme(fams)
-    missing = [f for f in faces if not Path(cache_dir() / _instance_name(f, variable_file(f.family, f.italic))).exists()]
+    missing = [
+        f
+        for f in faces
+        if not Path(cache_dir() / _instance_name(f, variable_file(f.family, f.italic))).exists()
+    ]
     n = workers if workers is not None else min(len(missing), os.cpu_count() or 1)
     if n > 1 and len(missing) > 1:
         from concurrent.futures import ProcessPoolExecutor
@@ -266,9 +279,15 @@ def system_fonts() -> tuple[FontRef, ...]:
             if _is_truetype(path, 0):
                 found.append(FontRef(str(path), 0))
     # plain upright faces first: they are the best last resort
-    found.sort(key=lambda r: (any(s in Path(r.path).stem.lower() for s in ("bold", "oblique", "italic",
-                                                                          "light", "condensed", "mono")),
-                              r.path))
+    found.sort(
+        key=lambda r: (
+            any(
+                s in Path(r.path).stem.lower()
+                for s in ("bold", "oblique", "italic", "light", "condensed", "mono")
+            ),
+            r.path,
+        )
+    )
     return tuple(found)
 
 

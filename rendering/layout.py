@@ -66,7 +66,8 @@ IMAGE_FIRST_MAX_CHARS = 220
 CODE_SHARE = 0.6  # a post whose text is mostly code gets the code template
 MERGE_MAX_SHARE = 0.45  # posts shorter than this share of a slide may share it
 GROW_STEPS = (1.5, 1.36, 1.24, 1.12)  # short posts get larger text, up to these factors of body size
-GROW_MAX_TITLE = 0.75  # body text grows at most to this share of the title size  # …as long as they fill at most this much of the slide
+GROW_MAX_TITLE = 0.75  # body text grows at most to this share of the title size
+GROW_MAY_SHRINK_BACK = 0.2  # share of posts that may fall back to a smaller size to stay on one slide
 SHRINK_STEP = 0.94
 CENTER_BIAS = 0.38  # where a short body sits in the free space: 0 top, 0.5 middle
 COVER_TITLE_MAX_CHARS = 180
@@ -100,7 +101,9 @@ class Frame:
         return css * self.geo.scale
 
 
-def make_frame(doc: Document, theme: Theme, options: RenderOptions, images: Mapping[str, Image.Image]) -> Frame:
+def make_frame(
+    doc: Document, theme: Theme, options: RenderOptions, images: Mapping[str, Image.Image]
+) -> Frame:
     size = options.size
     geo = geometry(theme, size)
     typo = typography(theme, geo.scale)
@@ -111,8 +114,15 @@ def make_frame(doc: Document, theme: Theme, options: RenderOptions, images: Mapp
     if theme.card.enabled:
         c = theme.card
         if c.shadow:
-            base.append(Shadow(geo.card, radius, parse_color(c.shadow_color), c.shadow_blur * geo.scale,
-                               c.shadow_offset * geo.scale))
+            base.append(
+                Shadow(
+                    geo.card,
+                    radius,
+                    parse_color(c.shadow_color),
+                    c.shadow_blur * geo.scale,
+                    c.shadow_offset * geo.scale,
+                )
+            )
         stroke = pal.border if c.border_width > 0 and pal.border[3] > 0 else None
         base.append(Rect(geo.card, pal.card, radius, stroke, c.border_width * geo.scale if stroke else 0.0))
     brand = options.brand
@@ -149,7 +159,9 @@ def _accent_header(f: Frame, x: float, y: float, h: float, out: list[Item]) -> N
         left = f.geo.card[0] + (cx - f.geo.card[0] - w) / 2
         out.append(Rect((left, y, w, h), a, w / 2))
     elif style == "underline":
-        out.append(Rect((cx, y + h + f.px(HEADER_GAP_CSS) * 0.5, cw, max(1.0, f.px(1.25))), with_alpha(a, 0.9)))
+        out.append(
+            Rect((cx, y + h + f.px(HEADER_GAP_CSS) * 0.5, cw, max(1.0, f.px(1.25))), with_alpha(a, 0.9))
+        )
     elif style == "corner":
         _corner(f, out)
     elif style == "dot":
@@ -188,7 +200,15 @@ def _footer(f: Frame, slide: Slide, index: int, total: int) -> None:
     y = f.geo.footer_y
     m = f.geo.margin
     left_x = f.geo.card[0] + (f.px(8) if f.theme.card.enabled else f.geo.content[0] - f.geo.card[0])
-    right_x = f.geo.card[0] + f.geo.card[2] - (f.px(8) if f.theme.card.enabled else f.geo.card[0] + f.geo.card[2] - f.geo.content[0] - f.geo.content[2])
+    right_x = (
+        f.geo.card[0]
+        + f.geo.card[2]
+        - (
+            f.px(8)
+            if f.theme.card.enabled
+            else f.geo.card[0] + f.geo.card[2] - f.geo.content[0] - f.geo.content[2]
+        )
+    )
     number = _runs_line(f"{index}/{total}", TextStyle(face.with_style(bold=True), size, f.pal.footer))
     label_w = right_x - left_x - number.width - f.px(24)
     logo_url = f.options.brand.logo_url
@@ -199,13 +219,17 @@ def _footer(f: Frame, slide: Slide, index: int, total: int) -> None:
         lh = size * 1.5
         img = f.ctx.images[logo_url]
         lw = lh * img.width / max(1, img.height)
-        out.append(Picture((lx, y - size * 0.85 - (lh - size) / 2, lw, lh), img, logo_url, 0.0, False, "contain"))
+        out.append(
+            Picture((lx, y - size * 0.85 - (lh - size) / 2, lw, lh), img, logo_url, 0.0, False, "contain")
+        )
         lx += lw + f.px(8)
         label_w -= lw + f.px(8)
     label = _line(f.brand_label, TextStyle(face, size, f.pal.footer), max(10.0, label_w))
     if f.options.brand.watermark:
-        wm = _runs_line(f.options.brand.name or WATERMARK_TEXT, TextStyle(face.with_style(italic=True), size,
-                                                                     with_alpha(f.pal.footer, 0.7)))
+        wm = _runs_line(
+            f.options.brand.name or WATERMARK_TEXT,
+            TextStyle(face.with_style(italic=True), size, with_alpha(f.pal.footer, 0.7)),
+        )
         if wm.width < f.geo.size[0] - 2 * (label.width + number.width + 2 * m):
             emit_line(wm, (f.geo.size[0] - wm.width) / 2, y, out, f.pal.footer)
     emit_line(label, lx, y, out, f.pal.footer)
@@ -236,7 +260,9 @@ def _cover(f: Frame) -> None:
     av = f.px(COVER_AVATAR_CSS)
     name_size = round(t.header_size * NAME_SCALE * 1.15)
     handle_size = round(t.header_size * HANDLE_SCALE * 1.1)
-    hint = _runs_line(SWIPE_HINT, TextStyle(t.body.with_style(bold=True), round(t.header_size * 1.3), f.pal.accent))
+    hint = _runs_line(
+        SWIPE_HINT, TextStyle(t.body.with_style(bold=True), round(t.header_size * 1.3), f.pal.accent)
+    )
     ah, draw_author = author_line(doc.author, f.ctx, cw - hint.width - f.px(16), name_size, handle_size, av)
     author_y = cy + ch - ah
     draw_author(cx, author_y, out)
@@ -319,17 +345,26 @@ def _choose_template(post: DocPost) -> str:
         return "image"
     if not media and not src.quote and blocks and all(b.kind == "heading" for b in blocks[:1]):
         rest = blocks[1:]
-        if len(rest) <= 1 and all(b.kind == "paragraph" and len(b.text) <= SECTION_TEXT_MAX_CHARS for b in rest):
+        if len(rest) <= 1 and all(
+            b.kind == "paragraph" and len(b.text) <= SECTION_TEXT_MAX_CHARS for b in rest
+        ):
             return "section"
-    if (not media and not src.quote and len(blocks) == 1 and blocks[0].kind in ("paragraph", "quote")
-            and 0 < len(blocks[0].text) <= BIG_QUOTE_MAX_CHARS
-            and not any(s.href or s.code for s in blocks[0].spans)
-            and not blocks[0].text.rstrip().endswith(":")):
+    if (
+        not media
+        and not src.quote
+        and len(blocks) == 1
+        and blocks[0].kind in ("paragraph", "quote")
+        and 0 < len(blocks[0].text) <= BIG_QUOTE_MAX_CHARS
+        and not any(s.href or s.code for s in blocks[0].spans)
+        and not blocks[0].text.rstrip().endswith(":")
+    ):
         return "quote"
     return "post"
 
 
-def _post_rows(f: Frame, post: DocPost, size: int, width: float, avail: float, image_first: bool) -> list[Row]:
+def _post_rows(
+    f: Frame, post: DocPost, size: int, width: float, avail: float, image_first: bool
+) -> list[Row]:
     rows: list[Row] = []
     media = post.source.media
     if image_first and media:
@@ -349,7 +384,9 @@ def _pages(f: Frame, post: DocPost, size: int, width: float, avail: float, image
     return paginate(_post_rows(f, post, size, width, avail, image_first), avail)
 
 
-def _fit_post(f: Frame, post: DocPost, width: float, avail: float, image_first: bool) -> tuple[int, list[Page]]:
+def _fit_post(
+    f: Frame, post: DocPost, width: float, avail: float, image_first: bool
+) -> tuple[int, list[Page]]:
     """The carousel's body size, or a little smaller (not below the floor) when that saves a
     near-empty continuation slide."""
     t = f.typo
@@ -357,6 +394,13 @@ def _fit_post(f: Frame, post: DocPost, width: float, avail: float, image_first: 
     pages = _pages(f, post, base, width, avail, image_first)
     if len(pages) == 1:
         return base, pages
+    if base > t.body_size:
+        # a long post reads better at the theme's size than over many more slides
+        theme_pages = _pages(f, post, t.body_size, width, avail, image_first)
+        if len(theme_pages) < len(pages):
+            base, pages = t.body_size, theme_pages
+            if len(pages) == 1:
+                return base, pages
     size = base
     while size > t.body_floor:
         size = max(t.body_floor, int(size * SHRINK_STEP))
@@ -377,22 +421,26 @@ def choose_body_size(f: Frame, posts: list[tuple[DocPost, str]]) -> int:
         return t.body_size
     avail = cy + ch - _header(f, posts[0][0].source.author)
     flow = [(p, tpl) for p, tpl in posts if tpl in ("post", "image", "code")]
+    # posts that already continue over several slides do not hold the others back
+    flow = [(p, tpl) for p, tpl in flow if len(_pages(f, p, t.body_size, cw, avail, tpl == "image")) == 1]
     if not flow:
         return t.body_size
 
     def count(size: int) -> tuple[int, int]:
+        """(posts that would need a second slide, words that would be cut) at ``size``."""
         before = measure.SPLITS[0]
-        n = sum(len(_pages(f, p, size, cw, avail, tpl == "image")) for p, tpl in flow)
+        n = sum(len(_pages(f, p, size, cw, avail, tpl == "image")) > 1 for p, tpl in flow)
         return n, measure.SPLITS[0] - before
 
-    base_n, base_splits = count(t.body_size)
+    _, base_splits = count(t.body_size)
+    allowed = int(len(flow) * GROW_MAY_SHRINK_BACK)
     upper = max(t.body_size, round(t.title_size * GROW_MAX_TITLE))
     for k in GROW_STEPS:
         size = min(upper, round(t.body_size * k))
         if size <= t.body_size:
             continue
         n, splits = count(size)
-        if n <= base_n and splits <= base_splits:
+        if n <= allowed and splits <= base_splits:
             return size
     return t.body_size
 
@@ -424,7 +472,9 @@ def _post_slides(f: Frame, posts: list[DocPost], template: str) -> None:
         pages = paginate(rows, avail)
         template = "merged"
     for k, page in enumerate(pages):
-        slide = _new_slide(f, template if k == 0 else ("post" if template in ("image", "merged") else template))
+        slide = _new_slide(
+            f, template if k == 0 else ("post" if template in ("image", "merged") else template)
+        )
         _header(f, posts[0].source.author, slide.items)
         top = body_top
         if len(pages) == 1:
@@ -467,7 +517,7 @@ def _big_text(f: Frame, post: DocPost, body_top: float, avail: float) -> bool:
     slide = _new_slide(f, "quote")
     _header(f, post.source.author, slide.items)
     y = body_top + (avail - total) / 2
-    emit_line(mark, cx - mark_size * 0.04, y + mark_size * 0.78, slide.items, f.pal.muted)
+    emit_line(mark, cx, y + mark_size * 0.78, slide.items, f.pal.muted)
     y += mark_h
     for r in rows:
         r.draw(cx, y, r.height, slide.items)
@@ -484,8 +534,9 @@ def _section(f: Frame, post: DocPost, body_top: float, avail: float) -> bool:
         rows = paragraph_rows(blocks[0].spans, f.ctx, cw, t.title, size, f.pal.text, line_height=1.15)
         sub: list[Row] = []
         if len(blocks) > 1:
-            sub = paragraph_rows(blocks[1].spans, f.ctx, cw, t.body, t.body_size, f.pal.muted,
-                                 space_before=t.body_size)
+            sub = paragraph_rows(
+                blocks[1].spans, f.ctx, cw, t.body, t.body_size, f.pal.muted, space_before=t.body_size
+            )
         total = sum(r.height + r.space_before for r in rows + sub) + f.px(28)
         if total <= avail or size <= t.body_size:
             break
@@ -525,7 +576,7 @@ def _cta_texts(f: Frame) -> tuple[str, str, str | None]:
 def _short_url(url: str) -> str:
     for prefix in ("https://", "http://", "www."):
         if url.startswith(prefix):
-            url = url[len(prefix):]
+            url = url[len(prefix) :]
     return url.rstrip("/")
 
 
@@ -537,10 +588,21 @@ def _note_rows(f: Frame, width: float) -> list[Row]:
     size = max(t.body_floor, round(t.body_size * 0.9))
     from rendering._rows import Group
 
-    g = Group("card", size * 0.6, 0.0, fill=with_alpha(f.pal.accent, 0.10), radius=min(f.ctx.radius, f.px(12)))
+    g = Group(
+        "card", size * 0.6, 0.0, fill=with_alpha(f.pal.accent, 0.10), radius=min(f.ctx.radius, f.px(12))
+    )
     spans = [Span(text="ⓘ  " if False else "", bold=True), Span(text=note)]
-    rows = paragraph_rows(spans, f.ctx, width - size * 1.2, t.body.with_style(italic=True), size, f.pal.text,
-                          group=g, space_before=size, indent=0.0)
+    rows = paragraph_rows(
+        spans,
+        f.ctx,
+        width - size * 1.2,
+        t.body.with_style(italic=True),
+        size,
+        f.pal.text,
+        group=g,
+        space_before=size,
+        indent=0.0,
+    )
     from rendering._blocks import _shift
 
     return [_shift(r, size * 0.6, g) for r in rows]
@@ -553,30 +615,57 @@ def _outro(f: Frame) -> None:
     t = f.typo
     kicker, headline, href = _cta_texts(f)
     note = _note_rows(f, cw)
-    note_h = sum(r.height + r.space_before for r in note) + (note[0].group.pad_v * 2 if note and note[0].group else 0)
+    note_h = sum(r.height + r.space_before for r in note) + (
+        note[0].group.pad_v * 2 if note and note[0].group else 0
+    )
     av = f.px(OUTRO_AVATAR_CSS)
     author = f.doc.author
     brand = f.options.brand
     avatar_url = brand.avatar_url if brand.avatar_url and brand.avatar_url in f.ctx.images else None
     name_size = round(t.header_size * NAME_SCALE * 1.2)
-    name = _line(brand.name or author.name, TextStyle(t.body.with_style(bold=True), name_size, f.pal.text), cw)
+    name = _line(
+        brand.name or author.name, TextStyle(t.body.with_style(bold=True), name_size, f.pal.text), cw
+    )
     handle = (brand.handle or author.handle or "").lstrip("@")
-    handle_line = _line(f"@{handle}" if handle else "", TextStyle(t.body, round(name_size * 0.85), f.pal.muted), cw)
-    kick = _runs_line(kicker.upper(), TextStyle(t.body.with_style(bold=True), round(t.header_size * 1.1),
-                                                f.pal.accent))
+    handle_line = _line(
+        f"@{handle}" if handle else "", TextStyle(t.body, round(name_size * 0.85), f.pal.muted), cw
+    )
+    kick = _runs_line(
+        kicker.upper(), TextStyle(t.body.with_style(bold=True), round(t.header_size * 1.1), f.pal.accent)
+    )
     hsize = max(t.body_size, round(t.title_size * 0.8))
     avail = ch - note_h
     while True:
-        hl_rows = paragraph_rows([Span(text=headline, href=href)], f.ctx, cw, t.title, hsize, f.pal.text,
-                                 align="center", line_height=1.18)
-        block_h = (av + f.px(18) + name_size * 1.3 + name_size * 1.1 + f.px(36) + kick.size * 1.6
-                   + sum(r.height for r in hl_rows))
+        hl_rows = paragraph_rows(
+            [Span(text=headline, href=href)],
+            f.ctx,
+            cw,
+            t.title,
+            hsize,
+            f.pal.text,
+            align="center",
+            line_height=1.18,
+        )
+        block_h = (
+            av
+            + f.px(18)
+            + name_size * 1.3
+            + name_size * 1.1
+            + f.px(36)
+            + kick.size * 1.6
+            + sum(r.height for r in hl_rows)
+        )
         if block_h <= avail or hsize <= t.body_size:
             break
         hsize = max(t.body_size, int(hsize * SHRINK_STEP))
     y = cy + max(0.0, (avail - block_h) / 2)
-    avatar(Author(name=brand.name or author.name, handle=handle, avatar_url=author.avatar_url),
-           (cx + (cw - av) / 2, y, av, av), f.ctx, out, avatar_url)
+    avatar(
+        Author(name=brand.name or author.name, handle=handle, avatar_url=author.avatar_url),
+        (cx + (cw - av) / 2, y, av, av),
+        f.ctx,
+        out,
+        avatar_url,
+    )
     y += av + f.px(18)
     emit_line(name, cx + (cw - name.width) / 2, y + name_size * 0.95, out, f.pal.muted)
     y += name_size * 1.3
@@ -600,26 +689,35 @@ def _draw_rows_bottom(f: Frame, rows: list[Row], out: list[Item]) -> None:
     cx, cy, cw, ch = f.geo.content
     pages = paginate(rows, ch)
     page = pages[-1]
-    used = page.used + (page.placements[-1].row.group.pad_v if page.placements and page.placements[-1].row.group
-                        else 0.0)
+    used = page.used + (
+        page.placements[-1].row.group.pad_v if page.placements and page.placements[-1].row.group else 0.0
+    )
     draw_page(page, cx, cy + ch - used, cw, out)
 
 
 # --- the whole carousel -----------------------------------------------------------------------
 
 
-def layout(doc: Document, theme: Theme, options: RenderOptions, images: Mapping[str, Image.Image]) -> list[Slide]:
+def layout(
+    doc: Document, theme: Theme, options: RenderOptions, images: Mapping[str, Image.Image]
+) -> list[Slide]:
     f = make_frame(doc, theme, options, images)
     _cover(f)
     posts = [p for p in doc.posts if p.blocks or p.source.media or p.source.quote]
     groups: list[tuple[list[DocPost], str]] = []
     for p in posts:
         template = _choose_template(p)
-        if (options.merge_short_posts and groups and template in ("post", "quote")
-                and groups[-1][1] in ("post", "quote", "merged") and _short(f, p)
-                and all(_short(f, q) for q in groups[-1][0])
-                and groups[-1][0][-1].source.author.handle == p.source.author.handle
-                and len(groups[-1][0]) < 3 and _fits_together(f, groups[-1][0] + [p])):
+        if (
+            options.merge_short_posts
+            and groups
+            and template in ("post", "quote")
+            and groups[-1][1] in ("post", "quote", "merged")
+            and _short(f, p)
+            and all(_short(f, q) for q in groups[-1][0])
+            and groups[-1][0][-1].source.author.handle == p.source.author.handle
+            and len(groups[-1][0]) < 3
+            and _fits_together(f, groups[-1][0] + [p])
+        ):
             groups[-1] = (groups[-1][0] + [p], "merged")
             continue
         groups.append(([p], template))

@@ -196,8 +196,8 @@ def tokens(text: str, style: TextStyle) -> list[Token]:
 def _token(rs: tuple[Run, ...], style: TextStyle) -> Token:
     total = width_of(rs)
     space = 0.0
-    if rs and rs[-1].font is not None:
-        last = rs[-1]
+    last = rs[-1] if rs else None
+    if last is not None and last.font is not None:
         stripped = last.text.rstrip()
         if stripped != last.text:
             space = last.width - (text_width(last.font, stripped, last.style.size) if stripped else 0.0)
@@ -302,13 +302,22 @@ def _finish(line: Line) -> Line:
             pr = prev.run
             merged[-1] = Placed(
                 prev.x,
-                Run(pr.text + r.text, pr.style, pr.font, pr.width + r.width, pr.ascent, pr.descent,
-                    rtl=pr.rtl, muted=pr.muted),
+                Run(
+                    pr.text + r.text,
+                    pr.style,
+                    pr.font,
+                    pr.width + r.width,
+                    pr.ascent,
+                    pr.descent,
+                    rtl=pr.rtl,
+                    muted=pr.muted,
+                ),
             )
         else:
             merged.append(p)
     # drop trailing whitespace from the last run
-    if merged and merged[-1].run.font is not None:
+    tail_font = merged[-1].run.font if merged else None
+    if tail_font is not None:
         last = merged[-1]
         t = last.run.text.rstrip()
         if t != last.run.text:
@@ -316,8 +325,16 @@ def _finish(line: Line) -> Line:
                 r = last.run
                 merged[-1] = Placed(
                     last.x,
-                    Run(t, r.style, r.font, text_width(r.font, t, r.style.size), r.ascent, r.descent,
-                        rtl=r.rtl, muted=r.muted),
+                    Run(
+                        t,
+                        r.style,
+                        tail_font,
+                        text_width(tail_font, t, r.style.size),
+                        r.ascent,
+                        r.descent,
+                        rtl=r.rtl,
+                        muted=r.muted,
+                    ),
                 )
             else:
                 merged.pop()

@@ -126,8 +126,15 @@ class _Writer:
             grow = item.blur * k / steps * 0.6
             alpha = color[3] / 255 / steps * 1.1
             c.setFillColorRGB(color[0] / 255, color[1] / 255, color[2] / 255, alpha=alpha)
-            c.roundRect(x - grow, self.y(y + h + item.offset + grow), w + 2 * grow, h + 2 * grow,
-                        item.radius + grow, stroke=0, fill=1)
+            c.roundRect(
+                x - grow,
+                self.y(y + h + item.offset + grow),
+                w + 2 * grow,
+                h + 2 * grow,
+                item.radius + grow,
+                stroke=0,
+                fill=1,
+            )
 
     # background
     def backdrop(self, item: Backdrop) -> None:
@@ -213,10 +220,7 @@ class _Writer:
             reader = _photo_reader(item.image, w, h, item.fit)
             self._images[key] = reader
         iw, ih = reader.getSize()
-        if item.fit == "contain":
-            scale = min(w / iw, h / ih)
-        else:
-            scale = max(w / iw, h / ih)
+        scale = min(w / iw, h / ih) if item.fit == "contain" else max(w / iw, h / ih)
         dw, dh = iw * scale, ih * scale
         dx, dy = x + (w - dw) / 2, y + (h - dh) / 2
         c = self.c
@@ -284,8 +288,9 @@ def _photo_reader(image: Image.Image, w: float, h: float, fit: str) -> ImageRead
     else:
         scale = min(target_w / src.width, target_h / src.height)
     if scale < 1:
-        src = src.resize((max(1, round(src.width * scale)), max(1, round(src.height * scale))),
-                         Image.Resampling.LANCZOS)
+        src = src.resize(
+            (max(1, round(src.width * scale)), max(1, round(src.height * scale))), Image.Resampling.LANCZOS
+        )
     if fit == "cover":
         # crop to the box's aspect ratio, centred
         aspect = w / h

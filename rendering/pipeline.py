@@ -32,8 +32,15 @@ def _plain_document(thread: Thread) -> Document:
     from rendering.model import Block, Span
 
     posts = tuple(
-        DocPost(p, p.blocks or tuple(Block(kind="paragraph", spans=(Span(text=para.strip()),))
-                                     for para in p.text.split("\n\n") if para.strip()))
+        DocPost(
+            p,
+            p.blocks
+            or tuple(
+                Block(kind="paragraph", spans=(Span(text=para.strip()),))
+                for para in p.text.split("\n\n")
+                if para.strip()
+            ),
+        )
         for p in thread.posts
     )
     first = thread.posts[0].text.strip().split("\n")[0]

@@ -57,8 +57,9 @@ def _ring_mask(w: int, h: int, r: float, width: float) -> Image.Image:
     ss = SUPERSAMPLE
     big = Image.new("L", (w * ss, h * ss), 0)
     d = ImageDraw.Draw(big)
-    d.rounded_rectangle((0, 0, w * ss - 1, h * ss - 1), radius=max(0.0, r * ss), outline=255,
-                        width=max(1, round(width * ss)))
+    d.rounded_rectangle(
+        (0, 0, w * ss - 1, h * ss - 1), radius=max(0.0, r * ss), outline=255, width=max(1, round(width * ss))
+    )
     return big.reduce(ss)
 
 
@@ -87,8 +88,17 @@ def _fill_mask(im: Image.Image, color: RGBA, x: int, y: int, mask: Image.Image) 
     im.paste(color[:3], (x, y), _alpha_mask(mask, color[3]))
 
 
-def _fill_shape(im: Image.Image, color: RGBA, x: int, y: int, kind: str, w: int, h: int, r: float = 0.0,
-                width: float = 0.0) -> None:
+def _fill_shape(
+    im: Image.Image,
+    color: RGBA,
+    x: int,
+    y: int,
+    kind: str,
+    w: int,
+    h: int,
+    r: float = 0.0,
+    width: float = 0.0,
+) -> None:
     if color[3] <= 0:
         return
     im.paste(color[:3], (x, y), _shape_mask(kind, w, h, r, width, color[3]))
@@ -139,8 +149,9 @@ _PICTURES: dict[tuple[object, ...], tuple[Image.Image, Image.Image, Image.Image 
 PICTURE_CACHE_SIZE = 64
 
 
-def _picture(image: Image.Image, key: str, w: int, h: int, fit: str, radius: float,
-             circle: bool) -> tuple[Image.Image, Image.Image | None]:
+def _picture(
+    image: Image.Image, key: str, w: int, h: int, fit: str, radius: float, circle: bool
+) -> tuple[Image.Image, Image.Image | None]:
     """The image fitted to its box with its clipping mask, cached (avatars repeat on every slide)."""
     ckey = (id(image), key, w, h, fit, radius, circle)
     hit = _PICTURES.get(ckey)  # the entry keeps the source alive, so its id stays unique
@@ -153,8 +164,9 @@ def _picture(image: Image.Image, key: str, w: int, h: int, fit: str, radius: flo
     return fitted, mask
 
 
-def _fit_picture(image: Image.Image, w: int, h: int, fit: str, radius: float,
-                 circle: bool) -> tuple[Image.Image, Image.Image | None]:
+def _fit_picture(
+    image: Image.Image, w: int, h: int, fit: str, radius: float, circle: bool
+) -> tuple[Image.Image, Image.Image | None]:
     src = image
     if src.mode not in ("RGB", "RGBA"):
         src = src.convert("RGBA")
@@ -230,8 +242,9 @@ def _glyph(item: Text, ch: str, fx: int, fy: int) -> tuple[object, tuple[int, in
     g = _GLYPHS.get(key)
     if g is None:
         font = pil_font(item.font, item.size)
-        mask, offset = font.getmask2(ch, "L", None, _NO_KERN, None, 0, "ls", 0,
-                                     (fx / SUBPIXEL, fy / SUBPIXEL))
+        mask, offset = font.getmask2(
+            ch, "L", None, _NO_KERN, None, 0, "ls", 0, (fx / SUBPIXEL, fy / SUBPIXEL)
+        )
         g = (mask, offset)
         if len(_GLYPHS) >= GLYPH_CACHE_SIZE:
             _GLYPHS.clear()
@@ -268,11 +281,19 @@ def _text(draw: ImageDraw.ImageDraw, item: Text) -> None:
         return
     font = pil_font(item.font, item.size)
     if item.rtl:
-        draw.text((item.x, item.baseline), item.text, font=font, fill=item.color[:3], anchor="ls",
-                  direction="rtl", features=_NO_KERN)
+        draw.text(
+            (item.x, item.baseline),
+            item.text,
+            font=font,
+            fill=item.color[:3],
+            anchor="ls",
+            direction="rtl",
+            features=_NO_KERN,
+        )
     else:
-        draw.text((item.x, item.baseline), item.text, font=font, fill=item.color[:3], anchor="ls",
-                  features=_NO_KERN)
+        draw.text(
+            (item.x, item.baseline), item.text, font=font, fill=item.color[:3], anchor="ls", features=_NO_KERN
+        )
 
 
 # --- slides -----------------------------------------------------------------------------------

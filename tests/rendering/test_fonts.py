@@ -38,7 +38,9 @@ def test_pillow_and_reportlab_measure_the_same() -> None:
     assert abs(pil - text_width(ref, s, 36)) < 0.5
 
 
-def test_instance_is_written_atomically_into_the_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_instance_is_written_atomically_into_the_cache_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(fonts.CACHE_ENV, str(tmp_path))
     face = Face("Space Grotesk", BOLD)
     src = fonts.variable_file(face.family, False)

@@ -7,11 +7,13 @@ import pytest
 from rendering._samples import rich_thread, sample_images, text_thread
 from rendering.display import Emoji, Link, Text
 from rendering.model import Author, Post, Thread
-from rendering.options import RenderOptions
+from rendering.options import Ratio, RenderOptions
 from rendering.pipeline import layout_slides
 
 
-def _inside(box: tuple[float, float, float, float], area: tuple[float, float, float, float], tol: float = 0.5) -> bool:
+def _inside(
+    box: tuple[float, float, float, float], area: tuple[float, float, float, float], tol: float = 0.5
+) -> bool:
     x, y, w, h = box
     ax, ay, aw, ah = area
     return x >= ax - tol and y >= ay - tol and x + w <= ax + aw + tol and y + h <= ay + ah + tol
@@ -31,12 +33,17 @@ def test_rich_thread_uses_every_template() -> None:
 
 
 @pytest.mark.parametrize("ratio", ["4:5", "1:1", "9:16", "16:9"])
-def test_text_stays_inside_the_content_box(ratio: str) -> None:
+def test_text_stays_inside_the_content_box(ratio: Ratio) -> None:
     _, slides = layout_slides(rich_thread(), RenderOptions(ratio=ratio), sample_images())
     for s in slides:
         assert s.size == RenderOptions(ratio=ratio).size
         for t in _body_texts(s):
-            assert _inside(t.box, s.content_box, tol=t.size * 0.25), (s.template, t.text, t.box, s.content_box)
+            assert _inside(t.box, s.content_box, tol=t.size * 0.25), (
+                s.template,
+                t.text,
+                t.box,
+                s.content_box,
+            )
         for e in s.items:
             if isinstance(e, Emoji):
                 assert _inside(e.box, s.content_box, tol=2), (s.template, e)
@@ -89,8 +96,10 @@ def test_slide_numbers_and_progress_bar() -> None:
 
 
 def test_merge_short_posts_shares_slides() -> None:
-    posts = tuple(Post(id=str(i), author=Author(name="A", handle="a"), text=f"Short point number {i}.")
-                  for i in range(6))
+    posts = tuple(
+        Post(id=str(i), author=Author(name="A", handle="a"), text=f"Short point number {i}.")
+        for i in range(6)
+    )
     th = Thread(author=Author(name="A", handle="a"), posts=posts)
     apart = layout_slides(th, RenderOptions(), {})[1]
     merged = layout_slides(th, RenderOptions(merge_short_posts=True), {})[1]
@@ -105,9 +114,13 @@ def test_links_become_link_areas() -> None:
 
 
 def test_unsupported_script_is_flagged_not_dropped() -> None:
-    th = Thread(author=Author(name="A", handle="a"),
-                posts=(Post(id="1", author=Author(name="A", handle="a"), text="Linear B: 𐀀𐀁𐀂 and more text"),))
+    th = Thread(
+        author=Author(name="A", handle="a"),
+        posts=(Post(id="1", author=Author(name="A", handle="a"), text="Linear B: 𐀀𐀁𐀂 and more text"),),
+    )
     _, slides = layout_slides(th, RenderOptions(), {})
     text = " ".join(t.text for s in slides for t in s.texts())
     assert "more text" in text
-    assert "unsupported script" in text or any("𐀀" in t.text for s in slides for t in s.texts() if isinstance(t, Text))
+    assert "unsupported script" in text or any(
+        "𐀀" in t.text for s in slides for t in s.texts() if isinstance(t, Text)
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 from pypdf import PdfReader
 
@@ -27,7 +28,7 @@ def test_pdf_text_holds_the_input_words_in_order() -> None:
     for post in th.posts:
         for word in _words(post.text):
             found = flat.find(word, pos)
-            assert found >= 0, (word, flat[pos:pos + 200])
+            assert found >= 0, (word, flat[pos : pos + 200])
             pos = found + len(word)
 
 
@@ -40,7 +41,7 @@ def test_pdf_is_vector_with_embedded_subset_fonts_links_and_metadata() -> None:
     assert page.mediabox.width == 1080 and page.mediabox.height == 1350
     fonts: set[str] = set()
     for p in reader.pages:
-        res = p["/Resources"]
+        res: Any = p["/Resources"]
         for f in res.get("/Font", {}).values():
             font = f.get_object()
             fonts.add(str(font["/BaseFont"]))
@@ -48,8 +49,12 @@ def test_pdf_is_vector_with_embedded_subset_fonts_links_and_metadata() -> None:
             if desc is not None:
                 assert "/FontFile2" in desc.get_object()  # embedded TrueType
     assert fonts and all(re.match(r"/[A-Z]{6}\+", f) for f in fonts), fonts  # subset tags
-    uris = [a.get_object()["/A"]["/URI"] for p in reader.pages for a in p.get("/Annots", []) or []
-            if "/A" in a.get_object()]
+    uris = [
+        a.get_object()["/A"]["/URI"]
+        for p in reader.pages
+        for a in p.get("/Annots", []) or []
+        if "/A" in a.get_object()
+    ]
     assert "https://example.com/blog/llm-inference" in uris
     # no page is a picture of text: the text is extractable from every content slide
     for p in reader.pages[1:-1]:

@@ -7,16 +7,18 @@ import io
 import pytest
 from PIL import Image
 
-from rendering.api import render_carousel
 from rendering._samples import rich_thread, sample_images, text_thread
-from rendering.options import CANVAS_SIZES, RenderOptions
+from rendering.api import render_carousel
+from rendering.options import CANVAS_SIZES, Ratio, RenderOptions
 from themes.loader import theme_names
 
 
 @pytest.mark.parametrize("theme", theme_names())
 @pytest.mark.parametrize("ratio", list(CANVAS_SIZES))
-def test_every_theme_and_ratio_renders(theme: str, ratio: str) -> None:
-    car = render_carousel(rich_thread(), RenderOptions(theme=theme, ratio=ratio, format="jpeg"), sample_images())
+def test_every_theme_and_ratio_renders(theme: str, ratio: Ratio) -> None:
+    car = render_carousel(
+        rich_thread(), RenderOptions(theme=theme, ratio=ratio, format="jpeg"), sample_images()
+    )
     assert car.slide_count >= 10
     first = Image.open(io.BytesIO(car.slides[0]))
     assert first.size == CANVAS_SIZES[ratio] and first.format == "JPEG"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image
+from PIL import Image, ImageChops
 
 from rendering import raster
 from rendering._samples import rich_thread, sample_images
@@ -27,7 +27,7 @@ def test_every_slide_paints_at_canvas_size_and_encodes() -> None:
 def test_emoji_bitmap_is_in_colour() -> None:
     bmp = raster.emoji_bitmap("1F680", 64)  # rocket
     assert bmp.size == (64, 64) and bmp.mode == "RGBA"
-    colours = {px[:3] for px in bmp.getdata() if px[3] > 200}
+    colours = bmp.convert("RGB").getcolors(maxcolors=1 << 16) or []
     assert len(colours) > 5  # many colours: a COLR glyph, not a monochrome silhouette
 
 
@@ -39,11 +39,13 @@ def test_emoji_are_drawn_where_the_layout_put_them() -> None:
     x, y, w, h = (round(v) for v in emoji.box)
     region = im.crop((x, y, x + w, y + h))
     base = raster.paint_base(slide.size, slide.base).crop((x, y, x + w, y + h))
-    diff = sum(abs(a - b) for p, q in zip(region.getdata(), base.getdata(), strict=True) for a, b in zip(p, q, strict=True))
-    assert diff > 0
+    diff = ImageChops.difference(region, base).getbbox()
+    assert diff is not None  # something was drawn in the emoji's box
 
 
 def test_base_is_painted_once_per_look() -> None:
     _, slides = layout_slides(rich_thread(), RenderOptions(), sample_images())
     assert all(s.base == slides[0].base for s in slides)
-    assert raster.paint_base(slides[0].size, slides[0].base) is raster.paint_base(slides[1].size, slides[1].base)
+    assert raster.paint_base(slides[0].size, slides[0].base) is raster.paint_base(
+        slides[1].size, slides[1].base
+    )
