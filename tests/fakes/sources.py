@@ -36,6 +36,7 @@ import io
 import itertools
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -99,6 +100,7 @@ class FakeSources:
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         self._faults: list[tuple[str, Canned]] = []
+        self._stalls: list[tuple[str, float]] = []
         self._canned: dict[str, Canned] = {}
         # X (FxTwitter shapes)
         self.x_statuses: dict[str, dict] = {}
@@ -209,6 +211,19 @@ class FakeSources:
         with self._lock:
             for _ in range(times):
                 self._faults.append((path_prefix, Canned(status, body, dict(headers or {}))))
+
+    def stall_next(self, path_prefix: str, seconds: float) -> None:
+        """The next request whose path starts with ``path_prefix`` is answered only after ``seconds``."""
+        with self._lock:
+            self._stalls.append((path_prefix, seconds))
+
+    def _take_stall(self, path: str) -> float:
+        with self._lock:
+            for i, (prefix, seconds) in enumerate(self._stalls):
+                if path.startswith(prefix):
+                    del self._stalls[i]
+                    return seconds
+        return 0.0
 
     def serve_json(self, path: str, body: Any, status: int = 200) -> None:
         """Answer GET ``path`` (exact, without query) with ``body``: for recorded responses."""
@@ -708,6 +723,9 @@ class _Handler(BaseHTTPRequestHandler):
         if parts.path.startswith("/fx/") and not self.headers.get("User-Agent", "").strip():
             self._send(Canned(401, {"error": UA_ERROR}))
             return
+        stall = fake._take_stall(parts.path)
+        if stall:
+            time.sleep(stall)
         fault = fake._take_fault(parts.path)
         if fault is not None:
             self._send(fault)
