@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 from PIL import ImageFont
 
@@ -356,3 +357,50 @@ def text_width(ref: FontRef, text: str, size: float) -> float:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     return float(stringWidth(text, rl_font(ref), size))
+
+
+# --- right-to-left text -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=16)
+def _hb_font(ref: FontRef) -> tuple[Any, int, dict[int, int]]:
+    """(HarfBuzz font, units per em, glyph id → codepoint) for shaping right-to-left runs."""
+    import uharfbuzz as hb
+    from fontTools.ttLib import TTFont
+
+    face = hb.Face(hb.Blob.from_file_path(ref.path), ref.index)
+    font = hb.Font(face)
+    tt = TTFont(ref.path, lazy=True, fontNumber=ref.index)
+    order = {name: gid for gid, name in enumerate(tt.getGlyphOrder())}
+    reverse: dict[int, int] = {}
+    for cp, name in sorted((tt.getBestCmap() or {}).items(), reverse=True):
+        # prefer the lowest codepoint for a glyph, except Arabic presentation forms, which are
+        # exactly what a shaped glyph is
+        gid = order.get(name)
+        if gid is None:
+            continue
+        if gid not in reverse or 0xFB50 <= cp <= 0xFEFF:
+            reverse[gid] = cp
+    return font, face.upem, reverse
+
+
+@lru_cache(maxsize=4096)
+def shape_rtl(ref: FontRef, text: str, size: float) -> tuple[str, float]:
+    """A right-to-left run shaped by HarfBuzz (joining forms, visual order, no kerning):
+    (the text in visual order as codepoints the font maps, advance width in px). The PDF draws
+    that string; the raster backend shapes the logical text with raqm to the same advances."""
+    import uharfbuzz as hb
+
+    font, upem, reverse = _hb_font(ref)
+    buf = hb.Buffer()
+    buf.add_str(text)
+    buf.guess_segment_properties()
+    hb.shape(font, buf, {"kern": False})
+    width = sum(p.x_advance for p in buf.glyph_positions) * size / upem
+    visual = "".join(chr(reverse[i.codepoint]) for i in buf.glyph_infos if i.codepoint in reverse)
+    return visual, width
+
+
+if __name__ == "__main__":  # python -m rendering.fonts: build every instance (image build, CI)
+    for made in warm_fonts():
+        print(made)

@@ -14,7 +14,15 @@ from functools import lru_cache
 
 from rendering import emoji as emoji_mod
 from rendering.display import RGBA
-from rendering.fonts import Face, FontRef, fallback_chain, system_font_for, text_width, vertical_metrics
+from rendering.fonts import (
+    Face,
+    FontRef,
+    fallback_chain,
+    shape_rtl,
+    system_font_for,
+    text_width,
+    vertical_metrics,
+)
 
 EMOJI_ADVANCE = 1.18  # em; emoji box plus a little air
 EMOJI_SCALE = 1.0  # emoji box side, em
@@ -59,6 +67,10 @@ class Run:
     muted: bool = False  # a substitute note, drawn muted
 
 
+def run_width(font: FontRef, text: str, size: float, rtl: bool) -> float:
+    return shape_rtl(font, text, size)[1] if rtl else text_width(font, text, size)
+
+
 def _font_for(cp: int, chain: tuple[FontRef, ...]) -> FontRef | None:
     from rendering.fonts import coverage
 
@@ -92,7 +104,8 @@ def runs(text: str, style: TextStyle) -> tuple[Run, ...]:
         if buf and buf_font is not None:
             s = "".join(buf)
             a, d = _metrics(buf_font, size)
-            out.append(Run(s, style, buf_font, text_width(buf_font, s, size), a, d, rtl=buf_rtl))
+            w = shape_rtl(buf_font, s, size)[1] if buf_rtl else text_width(buf_font, s, size)
+            out.append(Run(s, style, buf_font, w, a, d, rtl=buf_rtl))
         buf = []
         buf_font = None
 
@@ -200,7 +213,8 @@ def _token(rs: tuple[Run, ...], style: TextStyle) -> Token:
     if last is not None and last.font is not None:
         stripped = last.text.rstrip()
         if stripped != last.text:
-            space = last.width - (text_width(last.font, stripped, last.style.size) if stripped else 0.0)
+            kept = run_width(last.font, stripped, last.style.size, last.rtl) if stripped else 0.0
+            space = last.width - kept
     return Token(rs, total - space, space)
 
 
@@ -228,7 +242,7 @@ def split_token(tok: Token, width: float) -> list[Token]:
             lo, hi = 0, len(text)
             while lo < hi:
                 mid = (lo + hi + 1) // 2
-                if text_width(r.font, text[:mid], r.style.size) <= room:
+                if run_width(r.font, text[:mid], r.style.size, r.rtl) <= room:
                     lo = mid
                 else:
                     hi = mid - 1
@@ -239,7 +253,7 @@ def split_token(tok: Token, width: float) -> list[Token]:
                 cur, cur_w = [], 0.0
                 continue
             part = text[:lo]
-            w = text_width(r.font, part, r.style.size)
+            w = run_width(r.font, part, r.style.size, r.rtl)
             cur.append(Run(part, r.style, r.font, w, r.ascent, r.descent, rtl=r.rtl, muted=r.muted))
             cur_w += w
             text = text[lo:]
@@ -329,7 +343,7 @@ def _finish(line: Line) -> Line:
                         t,
                         r.style,
                         tail_font,
-                        text_width(tail_font, t, r.style.size),
+                        run_width(tail_font, t, r.style.size, r.rtl),
                         r.ascent,
                         r.descent,
                         rtl=r.rtl,

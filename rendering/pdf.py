@@ -34,7 +34,7 @@ from rendering.display import (
     parse_color,
 )
 from rendering.emoji import svg_path
-from rendering.fonts import rl_font
+from rendering.fonts import rl_font, shape_rtl
 
 PHOTO_JPEG_QUALITY = 85
 PHOTO_MAX_SCALE = 2.0  # photos are embedded at up to 2× their box size
@@ -183,13 +183,8 @@ class _Writer:
         c = self.c
         _set_fill(c, item.color)
         c.setFont(rl_font(item.font), item.size)
-        if item.rtl:
-            try:
-                c.drawString(item.x, self.y(item.baseline), item.text, direction="RTL", shaping=True)
-                return
-            except Exception:  # noqa: BLE001 - shaping needs uharfbuzz; unshaped text is the fallback
-                pass
-        c.drawString(item.x, self.y(item.baseline), item.text)
+        text = shape_rtl(item.font, item.text, item.size)[0] if item.rtl else item.text
+        c.drawString(item.x, self.y(item.baseline), text)
 
     def emoji(self, item: Emoji) -> None:
         from reportlab.graphics import renderPDF

@@ -124,3 +124,24 @@ def test_unsupported_script_is_flagged_not_dropped() -> None:
     assert "unsupported script" in text or any(
         "𐀀" in t.text for s in slides for t in s.texts() if isinstance(t, Text)
     )
+
+
+def test_right_to_left_paragraph_is_shaped_and_right_aligned() -> None:
+    a = Author(name="A", handle="a")
+    text = "مرحبا بالعالم، هذا نص عربي طويل قليلاً لاختبار الالتفاف والاتجاه من اليمين إلى اليسار. " * 2
+    th = Thread(author=a, posts=(Post(id="1", author=a, text=text),))
+    _, slides = layout_slides(th, RenderOptions(cta="none"), {})
+    rtl = [t for s in slides for t in s.texts() if t.rtl]
+    assert rtl, "Arabic runs are marked right-to-left"
+    slide = next(s for s in slides if any(t.rtl for t in s.texts()))
+    right = slide.content_box[0] + slide.content_box[2]
+    line_ends = {round(t.baseline): 0.0 for t in slide.texts() if t.rtl}
+    for t in slide.texts():
+        if t.rtl:
+            line_ends[round(t.baseline)] = max(line_ends[round(t.baseline)], t.x + t.width)
+    assert all(abs(end - right) < 1.0 for end in line_ends.values())  # every line flush right
+    from rendering.fonts import shape_rtl
+
+    visual, width = shape_rtl(rtl[0].font, rtl[0].text, rtl[0].size)
+    assert abs(width - rtl[0].width) < 0.5
+    assert any(0xFE70 <= ord(c) <= 0xFEFF for c in visual)  # joined (presentation) forms for the PDF
