@@ -227,7 +227,7 @@ def _footer(f: Frame, slide: Slide, index: int, total: int) -> None:
     label = _line(f.brand_label, TextStyle(face, size, f.pal.footer), max(10.0, label_w))
     if f.options.brand.watermark:
         wm = _runs_line(
-            f.options.brand.name or WATERMARK_TEXT,
+            _watermark_text(f),
             TextStyle(face.with_style(italic=True), size, with_alpha(f.pal.footer, 0.7)),
         )
         if wm.width < f.geo.size[0] - 2 * (label.width + number.width + 2 * m):
@@ -239,6 +239,15 @@ def _footer(f: Frame, slide: Slide, index: int, total: int) -> None:
         bar = f.px(PROGRESS_CSS)
         out.append(Rect((0, h - bar, w, bar), with_alpha(f.pal.footer, 0.18)))
         out.append(Rect((0, h - bar, w * index / total, bar), f.pal.footer_accent))
+
+
+def _watermark_text(f: Frame) -> str:
+    """The brand's mark, unless the footer already says it."""
+    brand = f.options.brand
+    for candidate in (brand.name, f"@{brand.handle.lstrip('@')}" if brand.handle else None):
+        if candidate and candidate != f.brand_label:
+            return candidate
+    return WATERMARK_TEXT
 
 
 def _new_slide(f: Frame, template: str) -> Slide:
