@@ -27,6 +27,13 @@ class Document:
     cover_image: Media | None = None
     source_url: str | None = None
     truncated_note: str | None = None  # e.g. "Showing 20 of 43 posts" when the thread was capped
+    kind: str = "thread"  # what a reader calls it: "thread", "post" or "article"
+
+
+def document_kind(thread: Thread) -> str:
+    if thread.source == "x-article":
+        return "article"
+    return "thread" if len(thread.posts) > 1 or thread.truncated else "post"
 
 
 def build_document(thread: Thread) -> Document:

@@ -74,7 +74,7 @@ COVER_TITLE_MAX_CHARS = 180
 COVER_TITLE_MIN_SCALE = 0.55
 SWIPE_HINT = "swipe →"
 CTA_DEFAULTS = {
-    "follow": ("Enjoyed this thread?", "Follow {handle} for more"),
+    "follow": ("Enjoyed this {kind}?", "Follow {handle} for more"),
     "save": ("Found this useful?", "Save this & repost ♻"),
     "link": ("Want more?", "Read more at {link}"),
 }
@@ -279,9 +279,9 @@ def _cover(f: Frame) -> None:
     # top: kicker
     kicker_size = round(t.header_size * 1.05)
     n = len(doc.posts)
-    kicker_text = "THREAD" if n > 1 else "POST"
-    if n > 1:
-        kicker_text += f" · {n} POSTS"
+    kicker_text = doc.kind.upper()
+    if doc.kind == "thread":
+        kicker_text += f" · {n} POST{'S' if n > 1 else ''}"
     kick = _runs_line(kicker_text, TextStyle(t.body.with_style(bold=True), kicker_size, f.pal.accent))
     y = cy
     style = f.theme.accent.style
@@ -575,6 +575,7 @@ def _cta_texts(f: Frame) -> tuple[str, str, str | None]:
     kicker, headline = CTA_DEFAULTS.get(o.cta, CTA_DEFAULTS["follow"])
     if o.cta == "link" and not link:
         kicker, headline = CTA_DEFAULTS["follow"]
+    kicker = kicker.format(kind=f.doc.kind)
     headline = headline.format(handle=at, link=_short_url(link))
     if o.cta_text:
         headline = o.cta_text

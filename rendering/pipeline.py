@@ -12,42 +12,15 @@ from PIL import Image
 
 from rendering.api import Carousel, Progress
 from rendering.display import Slide
-from rendering.document import Document
+from rendering.document import Document, build_document
 from rendering.model import Thread
 from rendering.options import RenderOptions
 from themes.schema import Theme
 
 
 def build(thread: Thread) -> Document:
-    """The document for ``thread`` (rich-text parsing lives in rendering.textparse)."""
-    try:
-        from rendering.textparse import document_from_thread
-    except ImportError:  # the rich-text parser is not installed: one paragraph per post
-        return _plain_document(thread)
-    return document_from_thread(thread)
-
-
-def _plain_document(thread: Thread) -> Document:
-    from rendering.document import DocPost
-    from rendering.model import Block, Span
-
-    posts = tuple(
-        DocPost(
-            p,
-            p.blocks
-            or tuple(
-                Block(kind="paragraph", spans=(Span(text=para.strip()),))
-                for para in p.text.split("\n\n")
-                if para.strip()
-            ),
-        )
-        for p in thread.posts
-    )
-    first = thread.posts[0].text.strip().split("\n")[0]
-    note = None
-    if thread.truncated:
-        note = f"Showing {len(thread.posts)} of {thread.total_posts} posts"
-    return Document(thread.title or first, thread.author, posts, thread.cover_image, thread.url, note)
+    """The document for ``thread``: every text resolved into blocks."""
+    return build_document(thread)
 
 
 def load(name: str) -> Theme:

@@ -28,7 +28,7 @@ from functools import lru_cache
 from rendering._text_html import html_blocks, html_plain_text
 from rendering._text_inline import parse_inline, spans_text, strip_prefix, tidy_spans
 from rendering._text_lines import Group, group_lines
-from rendering.document import DocPost, Document
+from rendering.document import DocPost, Document, document_kind
 from rendering.model import Block, Post, Span, Thread
 from rendering.text_repair import repair_text
 
@@ -325,4 +325,5 @@ def document_from_thread(thread: Thread) -> Document:
         cover_image=thread.cover_image,
         source_url=thread.url,
         truncated_note=note,
+        kind=document_kind(thread),
     )

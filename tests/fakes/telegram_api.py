@@ -543,8 +543,10 @@ class FakeTelegramAPI:
                 "date": int(time.time()),
                 "chat": message["chat"],
             }
-        if call.params.get("reply_markup"):
-            message["reply_markup"] = call.params["reply_markup"]
+        markup = call.params.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            # as the real server: a Message carries only an inline keyboard (not ForceReply etc.)
+            message["reply_markup"] = markup
         message.update(content)
         self.messages[(chat_id, message["message_id"])] = message
         return message

@@ -98,3 +98,13 @@ def test_themes_lists_presets_and_writes_preview_sheet(tmp_path: Path) -> None:
         assert width >= 4 * 300 and height >= ((len(names) + 3) // 4) * 300
         colours = img.convert("RGB").resize((64, 64)).getcolors(64 * 64)
         assert colours is not None and len(colours) > 100  # real slides, not an empty canvas
+
+
+def test_an_article_is_called_an_article(tmp_path: Path) -> None:
+    article = ROOT / "tests" / "fixtures" / "sources" / "x" / "article-llm-inference.json"
+    result = run_cli("render", str(article), "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(io.BytesIO((tmp_path / "carousel.pdf").read_bytes()))
+    first, last = reader.pages[0].extract_text(), reader.pages[-1].extract_text()
+    assert "ARTICLE" in first and "How LLM Inference Works" in first.replace("\n", " ")
+    assert "THIS ARTICLE?" in last and "THREAD" not in first + last

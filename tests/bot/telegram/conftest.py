@@ -25,23 +25,9 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 BOT_USERNAME = "carousel_test_bot"
 
 
-class FakeTelegram(FakeTelegramAPI):
-    """The shared fake, plus one real-server detail: a sent Message only carries an *inline* keyboard.
-
-    (A ForceReply or reply keyboard is not echoed back in ``Message.reply_markup``.)
-    """
-
-    def _message(self, call: Any, **content: Any) -> dict:
-        message = super()._message(call, **content)
-        markup = message.get("reply_markup")
-        if isinstance(markup, dict) and "inline_keyboard" not in markup:
-            del message["reply_markup"]
-        return message
-
-
 @pytest.fixture
 def fake() -> Iterator[FakeTelegramAPI]:
-    with FakeTelegram(token=unique_token()) as api:  # file_ids (and their caches) are per bot
+    with FakeTelegramAPI(token=unique_token()) as api:  # file_ids (and their caches) are per bot
         yield api
 
 
