@@ -248,21 +248,35 @@ class _Builder:
                     _inline(item, PLAIN, loose)
                     self._text_block("paragraph", loose)
                 continue
-            nested = list(item.find_all(("ul", "ol"), recursive=False))
-            for sub in nested:
-                sub.extract()
             value = item.get("value")
             if value and str(value).isdigit():
                 number = int(str(value))
-            self._text_block(
-                "numbered" if ordered else "bullet",
-                _collect(item),
-                level=level,
-                number=number if ordered else None,
-            )
+            self._item(item, "numbered" if ordered else "bullet", level, number if ordered else None)
             number += 1
-            for sub in nested:
-                self._list(sub, level=min(level + 1, 2))
+
+    def _item(self, item: Tag, kind: str, level: int, number: int | None) -> None:
+        """An item's own text, and any list nested in it, in document order. Text after a nested
+        list continues the item as a plain paragraph (no second marker)."""
+        pending: list[Span] = []
+        marked = False
+
+        def emit() -> None:
+            nonlocal marked
+            before = len(self.blocks)
+            if marked:
+                self._text_block("paragraph", pending)
+            else:
+                self._text_block(kind, pending, level=level, number=number)
+                marked = len(self.blocks) > before
+            pending.clear()
+
+        for child in item.children:
+            if isinstance(child, Tag) and child.name in ("ul", "ol"):
+                emit()
+                self._list(child, level=min(level + 1, 2))
+            elif isinstance(child, Tag | NavigableString) and not isinstance(child, Comment):
+                _inline(child, PLAIN, pending)
+        emit()
 
 
 def _collect(tag: Tag) -> list[Span]:

@@ -694,3 +694,15 @@ def test_html_keeps_every_letter_in_order(html: str) -> None:
 def test_arbitrary_html_never_raises(text: str) -> None:
     parse(text, "html")
     parse(f"<p>{text}</p>", "html")
+
+
+def test_nested_html_lists_keep_document_order() -> None:
+    blocks = parse("<ol><li>one<ol><li>sub</li></ol>tail</li><li>two</li></ol>", "html")
+    assert [(b.kind, b.level, b.number, b.text) for b in blocks] == [
+        ("numbered", 1, 1, "one"),
+        ("numbered", 2, 1, "sub"),
+        ("paragraph", 1, None, "tail"),
+        ("numbered", 1, 2, "two"),
+    ]
+    found = parse("<ul><li><ul>A </ul> B </li> </ul> ", "html")
+    assert [b.text for b in found] == ["A", "B"]
