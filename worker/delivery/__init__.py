@@ -16,7 +16,6 @@ from worker.delivery.common import ResultSummary
 
 if TYPE_CHECKING:
     from rendering.api import Carousel
-    from worker.delivery.discord import DiscordDelivery
     from worker.results import ResultStore
 
 __all__ = ["Delivery", "DeliveryUnavailable", "ResultSummary", "make_delivery"]
@@ -56,36 +55,5 @@ def make_delivery(reply: ReplyAddress, settings: Settings, store: ResultStore | 
 
         if not settings.discord_bot_token and not reply.interaction_token:
             raise DeliveryUnavailable("DISCORD_BOT_TOKEN is not set on this worker")
-        return _DiscordAdapter(DiscordDelivery(reply, settings))
+        return DiscordDelivery(reply, settings)
     raise DeliveryUnavailable(f"unknown platform {reply.platform!r}")
-
-
-class _DiscordAdapter:
-    """The Discord delivery behind the common protocol (Discord has no reusable file ids)."""
-
-    def __init__(self, inner: DiscordDelivery) -> None:
-        self.inner = inner
-
-    def status(self, text: str) -> None:
-        self.inner.progress(text)
-
-    def fail(self, sentence: str) -> None:
-        self.inner.send_error(sentence)
-
-    def finish(self) -> None:
-        self.inner.finish()
-
-    def deliver(
-        self, carousel: Carousel, summary: ResultSummary, job_id: str, content_key: str | None
-    ) -> dict:
-        author = summary.author_name
-        if summary.author_handle:
-            author = f"{author} (@{summary.author_handle})" if author else f"@{summary.author_handle}"
-        messages = self.inner.send_carousel(carousel, author=author or None)
-        return {"message_ids": [m.get("id") for m in messages], "reused_file_ids": False}
-
-    def deliver_cached(self, content_key: str, job_id: str) -> dict | None:
-        return None
-
-    def close(self) -> None:
-        self.inner.close()
