@@ -25,6 +25,7 @@ Redis keys (``prefix`` defaults to ``carousel:settings:``):
 * ``{prefix}job:{ref}`` — submitted job (JobRecord JSON), expires after JOB_RECORD_TTL_S
 * ``{prefix}pending:{key}`` — a value the bot asked for (PendingInput JSON), expires after PENDING_INPUT_TTL_S
 * ``{prefix}cache:{key}`` — small cached values (e.g. an uploaded preview's file_id)
+* ``{prefix}claim:{key}`` — a short-lived "already done" mark (e.g. a re-render button just pressed)
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ JOB_RECORD_TTL_S = 7 * 24 * 3600
 PENDING_INPUT_TTL_S = 10 * 60
 PRESET_NAME_MAX = 24
 PRESETS_PER_SCOPE_MAX = 20
+RERENDER_REPEAT_WINDOW_S = 10  # the same re-render button pressed again within this starts nothing
 
 
 def user_scope(platform: str, user_id: int | str) -> str:
@@ -277,6 +279,10 @@ class SettingsStore(Protocol):
     async def pop_pending(self, key: str) -> PendingInput | None: ...
     async def cached(self, key: str) -> str | None: ...
     async def cache(self, key: str, value: str) -> None: ...
+    async def claim(self, key: str, ttl_s: int) -> bool:
+        """True the first time within ``ttl_s`` seconds; False while an earlier claim holds."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -361,6 +367,12 @@ class MemorySettingsStore:
     async def cache(self, key: str, value: str) -> None:
         self._put(f"cache:{key}", value, None)
 
+    async def claim(self, key: str, ttl_s: int) -> bool:
+        if self._get(f"claim:{key}") is not None:
+            return False
+        self._put(f"claim:{key}", "1", ttl_s)
+        return True
+
     async def close(self) -> None:
         return None
 
@@ -440,6 +452,9 @@ class RedisSettingsStore:
 
     async def cache(self, key: str, value: str) -> None:
         await self.redis.set(f"{self.prefix}cache:{key}", value)
+
+    async def claim(self, key: str, ttl_s: int) -> bool:
+        return bool(await self.redis.set(f"{self.prefix}claim:{key}", "1", ex=ttl_s, nx=True))
 
     async def close(self) -> None:
         await self.redis.aclose()

@@ -34,6 +34,7 @@ from bot.settings_store import (
     FIELDS,
     PRESET_NAME_MAX,
     PRESETS_PER_SCOPE_MAX,
+    RERENDER_REPEAT_WINDOW_S,
     Effective,
     ImageRef,
     JobRecord,
@@ -112,6 +113,11 @@ def choices(field: str) -> list[tuple[str, str]]:
     if field == "cta":
         return [(v, texts.CTA_LABELS.get(v, v)) for v in _literal_choices("cta")]
     raise KeyError(field)
+
+
+def choice_label(field: str, value: Any) -> str:
+    """How a chosen value reads in a sentence: the theme's name, "4:5 portrait", "JPEG"."""
+    return dict(choices(field)).get(str(value), str(value))
 
 
 CHOICE_FIELDS = ("theme", "ratio", "format", "cta")
@@ -384,7 +390,7 @@ async def set_choice(update: Update, context: ContextTypes.DEFAULT_TYPE, field: 
             await message.reply_text(texts.UNKNOWN_CHOICE.format(choices=", ".join(allowed)))
         return False
     await update_value(deps(context).store, scope_of(update), field, value)
-    done = texts.SET_DONE.format(label=texts.FIELD_LABELS[field], value=value)
+    done = texts.SET_DONE.format(label=texts.FIELD_LABELS[field], value=choice_label(field, value))
     if update.callback_query is not None:
         await update.callback_query.answer(done)
     elif message is not None:
@@ -970,12 +976,21 @@ async def rerender_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             texts.UNKNOWN_CHOICE.format(choices=", ".join(v for v, _ in choices(request.field)))
         )
         return
+    label = texts.FIELD_LABELS[request.field]
+    value_label = choice_label(request.field, request.value)
+    if request.value == getattr(original.options, request.field):
+        await query.answer(texts.RERENDER_SAME.format(field=label, value=value_label))
+        return
     wait = await rate_limited(update, context)
     if wait:
         await query.answer(texts.RATE_LIMITED.format(seconds=wait), show_alert=True)
         return
+    pressed = f"{PLATFORM}:rerender:{request.job}:{request.field}:{request.value}"
+    if not await deps(context).store.claim(pressed, RERENDER_REPEAT_WINDOW_S):
+        await query.answer(texts.RERENDER_REPEAT.format(value=value_label))
+        return
     await query.answer(
-        texts.QUEUED_RERENDER.format(field=request.field, value=request.value)[:TELEGRAM_ANSWER_CALLBACK_MAX]
+        texts.RERENDER_TOAST.format(field=label, value=value_label)[:TELEGRAM_ANSWER_CALLBACK_MAX]
     )
     await _edit_markup(update, kb.rerender_keyboard(record.job_id))
     await rerender(update, context, record, original, request.field, request.value)
@@ -995,7 +1010,7 @@ async def rerender(
     reply = original.reply
     status = await context.bot.send_message(
         reply.chat_id,
-        texts.QUEUED_RERENDER.format(field=field, value=value),
+        texts.QUEUED_RERENDER.format(field=texts.FIELD_LABELS[field], value=choice_label(field, value)),
         message_thread_id=reply.thread_id,
         reply_parameters=(
             ReplyParameters(message_id=int(reply.reply_to_message_id), allow_sending_without_reply=True)

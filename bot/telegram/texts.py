@@ -50,6 +50,9 @@ QUEUED_FIRST_OF = (
 )
 QUEUED_TEXT = "⏳ Queued your text — I'll update this message as I work on it."
 QUEUED_RERENDER = "⏳ Re-rendering with {field} {value} — I'll update this message as I go."
+RERENDER_TOAST = "On it: {field} {value}."
+RERENDER_SAME = "This carousel already uses {field} {value}. Pick another one."
+RERENDER_REPEAT = "Already on it: the {value} version is on its way."
 QUEUE_DOWN = "I can't reach my render queue right now, so nothing was started. Please try again in a minute."
 
 NOT_A_THREAD_LINK = (
@@ -80,7 +83,7 @@ CHOOSE_CTA = (
     "Choose the call to action on the last slide{scope}:\n"
     "Set its wording with /cta text <words> and a link with /cta link <url>."
 )
-SET_DONE = "Done: {label} is now {value}."
+SET_DONE = "Done — {label}: {value}"
 SET_CLEARED = "Done: {label} cleared."
 UNKNOWN_CHOICE = "That isn't one of the choices: {choices}."
 CTA_USAGE = "Use /cta to choose the kind, /cta text <words> for its wording, /cta link <url> for its link."
@@ -140,7 +143,7 @@ AUTOLINK_PRIVACY = (
 )
 
 RERENDER_GONE = "That carousel is too old to re-render — send the link again."
-RERENDER_CHOOSE = "Choose a {field}:"
+RERENDER_CHOOSE = "Choose a {field} below."
 
 THEME_PREVIEW_CAPTION = "The themes, side by side. Tap one below."
 

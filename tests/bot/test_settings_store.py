@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
@@ -87,6 +88,14 @@ async def test_autolink_jobs_pending_and_cache(store: SettingsStore) -> None:
     assert await store.pop_pending("k") is None  # answered once
     await store.cache("preview", "AgAC-9")
     assert await store.cached("preview") == "AgAC-9"
+
+
+async def test_a_claim_holds_once_until_it_expires(store: SettingsStore) -> None:
+    assert await store.claim("press", 1) is True
+    assert await store.claim("press", 1) is False
+    assert await store.claim("other", 1) is True
+    await asyncio.sleep(1.1)
+    assert await store.claim("press", 1) is True
 
 
 def test_group_precedence_and_render_options() -> None:

@@ -216,3 +216,39 @@ async def test_flood_control_is_waited_out(chat: Chat, fake: FakeTelegramAPI) ->
     assert [c.response["ok"] for c in calls] == [False, True]
     assert calls[1].at - calls[0].at >= 1.0
     assert calls[1].params["text"] == texts.START
+
+
+async def test_rerender_with_the_value_it_already_has_starts_nothing(
+    chat: Chat, fake: FakeTelegramAPI
+) -> None:
+    job_id, result = await delivered_result(chat, fake, 42)
+    current = chat.payloads()[-1]["options"]["theme"]
+    label = next(t.label for t in list_themes() if t.name == current)
+
+    await chat.press(result, f"rr:{kb.job_ref(job_id)}:theme:{current}", user_id=42)
+
+    assert len(chat.jobs()) == 1
+    [answer] = fake.calls_to("answerCallbackQuery")
+    assert answer.params["text"] == texts.RERENDER_SAME.format(field="theme", value=label)
+
+
+async def test_pressing_the_same_rerender_button_quickly_renders_once(
+    chat: Chat, fake: FakeTelegramAPI
+) -> None:
+    job_id, result = await delivered_result(chat, fake, 42)
+    other = next(t for t in list_themes() if t.name != chat.payloads()[-1]["options"]["theme"])
+    data = f"rr:{kb.job_ref(job_id)}:theme:{other.name}"
+
+    for _ in range(3):
+        await chat.press(result, data, user_id=42)
+
+    assert len(chat.jobs()) == 2  # the first carousel and one re-render
+    answers = [c.params.get("text") for c in fake.calls_to("answerCallbackQuery")]
+    assert answers == [
+        texts.RERENDER_TOAST.format(field="theme", value=other.label),
+        texts.RERENDER_REPEAT.format(value=other.label),
+        texts.RERENDER_REPEAT.format(value=other.label),
+    ]
+    # one new status message, and it names the theme as the menu does
+    statuses = [c.params["text"] for c in fake.calls_to("sendMessage")][1:]
+    assert statuses == [texts.QUEUED_RERENDER.format(field="theme", value=other.label)]

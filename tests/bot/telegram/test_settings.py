@@ -18,6 +18,10 @@ def other_themes() -> list[str]:
     return [t.name for t in list_themes() if t.name != RenderOptions().theme]
 
 
+def theme_label(name: str) -> str:
+    return next(t.label for t in list_themes() if t.name == name)
+
+
 def settings_line(text: str, label: str) -> str:
     [line] = [line for line in text.splitlines() if line.startswith(f"• {label}:")]
     return line
@@ -35,7 +39,7 @@ async def test_theme_keyboard_then_a_press_stores_the_choice(
     await chat.press(keyboard_message, f"set:theme:{chosen}", user_id=42)
 
     [answer] = fake.calls_to("answerCallbackQuery")
-    assert answer.params["text"] == texts.SET_DONE.format(label="theme", value=chosen)
+    assert answer.params["text"] == texts.SET_DONE.format(label="theme", value=theme_label(chosen))
     eff = await effective(store, user_scope("telegram", 42), is_group=False)
     assert eff.value("theme") == chosen
     # the keyboard now ticks the choice
@@ -207,7 +211,7 @@ async def test_only_group_admins_change_group_settings(
     assert eff.value("theme") == RenderOptions().theme
 
     await chat.say(GROUP, f"/theme {chosen}", user_id=admin)
-    assert chat.last_reply() == texts.SET_DONE.format(label="theme", value=chosen)
+    assert chat.last_reply() == texts.SET_DONE.format(label="theme", value=theme_label(chosen))
     await chat.say(GROUP, "/brand name Content Team", user_id=admin)
 
     # a member's button press is refused too (with an alert, and the query answered)
@@ -235,7 +239,7 @@ async def test_only_group_admins_change_group_settings(
 async def test_creator_counts_as_admin(chat: Chat, fake: FakeTelegramAPI) -> None:
     fake.set_member_status(GROUP, 5, "creator")
     await chat.say(GROUP, "/format jpeg", user_id=5)
-    assert chat.last_reply() == texts.SET_DONE.format(label="format", value="jpeg")
+    assert chat.last_reply() == texts.SET_DONE.format(label="format", value="JPEG")
 
 
 async def test_group_admin_sets_the_group_logo_by_replying_with_a_picture(
