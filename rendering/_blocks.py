@@ -323,8 +323,11 @@ def code_rows(code: str, language: str | None, ctx: Ctx, width: float, body: int
     g = Group("code", pad * 0.8, 0.0, fill=pal.code_bg, radius=min(ctx.radius, size * 0.6))
     rows: list[Row] = []
     visual: list[list[code_mod.Seg]] = []
+    continued: list[bool] = []  # the visual line goes on in the next one (a wrapped logical line)
     for ln in lines:
-        visual.extend(code_mod.wrap_segments(ln, columns) if ln else [[]])
+        parts = code_mod.wrap_segments(ln, columns) if ln else [[]]
+        visual.extend(parts)
+        continued.extend([True] * (len(parts) - 1) + [False])
     for k, segs in enumerate(visual):
         toks: list[Token] = []
         line = Line()
@@ -339,19 +342,19 @@ def code_rows(code: str, language: str | None, ctx: Ctx, width: float, body: int
                 x += r.width
         del toks
         line = _finish(line) if line.placed else line
-        rows.extend(
-            line_rows(
-                [line],
-                t.mono,
-                size,
-                CODE_LINE_HEIGHT,
-                pal.muted,
-                indent=pad,
-                width=width,
-                space_before=gap if k == 0 else 0.0,
-                group=g,
-            )
-        )
+        row = line_rows(
+            [line],
+            t.mono,
+            size,
+            CODE_LINE_HEIGHT,
+            pal.muted,
+            indent=pad,
+            width=width,
+            space_before=gap if k == 0 else 0.0,
+            group=g,
+        )[0]
+        row.keep_with_next = continued[k]
+        rows.append(row)
     return rows
 
 
@@ -595,6 +598,8 @@ def blocks_rows(blocks: Sequence[Block], ctx: Ctx, width: float, size: int, avai
     first = True
     for b in blocks:
         rs = block_rows(b, ctx, width, size, first, avail_h)
+        if rs and b.kind == "paragraph" and b.text.rstrip().endswith(":"):
+            rs[-1].keep_with_next = True  # a lead-in stays with what it introduces
         if rs:
             rows.extend(rs)
             first = all(r.page_break for r in rs)

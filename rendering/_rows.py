@@ -73,14 +73,10 @@ def paginate(rows: list[Row], avail: float) -> list[Page]:
         need, offset = _need(page, row)
         h = row.height
         fits = page.used + need <= avail + 0.01
-        if fits and row.keep_with_next and i + 1 < n and not rows[i + 1].page_break:
-            nxt = rows[i + 1]
-            probe = Page(page.placements + [Placement(row, page.used + offset, h)], page.used + need)
-            nneed, _ = _need(probe, nxt)
-            nh = nxt.min_height if nxt.min_height is not None else nxt.height
-            nneed += nh - nxt.height
-            if probe.used + nneed > avail + 0.01 and page.placements:
-                fits = False
+        if fits and row.keep_with_next and page.placements:
+            # the whole chain of rows kept together, and the first row after it, must fit here —
+            # unless the chain could not fit on any slide, when it may break anywhere
+            fits = _chain_fits(page, rows, i, avail) or not _chain_fits(Page(), rows, i, avail)
         if not fits and row.min_height is not None:
             room = avail - page.used - (need - h)
             if room >= row.min_height:
@@ -100,6 +96,25 @@ def paginate(rows: list[Row], avail: float) -> list[Page]:
     if not pages[-1].placements and len(pages) > 1:
         pages.pop()
     return pages
+
+
+def _chain_fits(page: Page, rows: list[Row], i: int, avail: float) -> bool:
+    """Whether rows ``i``… up to the first one not kept with its next (flexible rows at their
+    minimum) all fit on ``page``."""
+    probe = Page(list(page.placements), page.used)
+    j = i
+    while True:
+        row = rows[j]
+        need, offset = _need(probe, row)
+        h = row.min_height if row.min_height is not None else row.height
+        need += h - row.height
+        if probe.used + need > avail + 0.01:
+            return False
+        probe.placements.append(Placement(row, probe.used + offset, h))
+        probe.used += need - _closing(row)
+        if not row.keep_with_next or j + 1 >= len(rows) or rows[j + 1].page_break:
+            return True
+        j += 1
 
 
 def _closing(row: Row) -> float:

@@ -2,8 +2,8 @@
 
 The theme names a Pygments style; token colours come from it, the block's background and default
 text colour from the theme (so a code block always sits on the theme's own code colours). Lines
-longer than the width first shrink the font (down to a floor), then wrap by characters with a
-small continuation indent — never clipped.
+longer than the width first shrink the font (down to a floor), then wrap (at a space where one is
+near the end, else by characters) with a small continuation indent — never clipped.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from rendering.display import RGBA, parse_color
 
 TAB = "    "
 CONTINUATION = "  "  # indent of a wrapped line's continuation
+SOFT_WRAP_SHARE = 0.6  # wrap at a space only when it leaves a line at least this full
 MIN_COLUMNS = 24  # never shrink for lines that would fit only below this many columns
 
 
@@ -88,24 +89,35 @@ def line_length(line: list[Seg]) -> int:
 
 
 def wrap_segments(line: list[Seg], columns: int) -> list[list[Seg]]:
-    """Cut a line into visual lines of at most ``columns`` characters (continuations indented)."""
+    """Cut a line into visual lines of at most ``columns`` characters (continuations indented),
+    after a space when one falls late enough in the line, else at the column."""
     columns = max(columns, len(CONTINUATION) + 4)
     if line_length(line) <= columns:
         return [line]
-    out: list[list[Seg]] = []
-    cur: list[Seg] = []
+    text = "".join(s.text for s in line)
+    owner = [k for k, s in enumerate(line) for _ in s.text]  # segment index of each character
+    cuts: list[tuple[int, int]] = []
+    start = 0
     room = columns
-    for seg in line:
-        text = seg.text
-        while text:
-            if room <= 0:
-                out.append(cur)
-                cur = [Seg(CONTINUATION, None)]
-                room = columns - len(CONTINUATION)
-            take = text[:room]
-            cur.append(Seg(take, seg.color, seg.bold, seg.italic))
-            room -= len(take)
-            text = text[len(take) :]
-    if cur:
+    while len(text) - start > room:
+        end = start + room
+        space = text.rfind(" ", start, end)
+        if space >= start + room * SOFT_WRAP_SHARE:
+            end = space + 1  # the space ends this line; the next starts with a character
+        cuts.append((start, end))
+        start = end
+        room = columns - len(CONTINUATION)
+    cuts.append((start, len(text)))
+    out: list[list[Seg]] = []
+    for n, (a, b) in enumerate(cuts):
+        cur: list[Seg] = [Seg(CONTINUATION, None)] if n else []
+        k = a
+        while k < b:
+            seg = line[owner[k]]
+            e = k
+            while e < b and owner[e] == owner[k]:
+                e += 1
+            cur.append(Seg(text[k:e], seg.color, seg.bold, seg.italic))
+            k = e
         out.append(cur)
     return out

@@ -145,3 +145,47 @@ def test_right_to_left_paragraph_is_shaped_and_right_aligned() -> None:
     visual, width = shape_rtl(rtl[0].font, rtl[0].text, rtl[0].size)
     assert abs(width - rtl[0].width) < 0.5
     assert any(0xFE70 <= ord(c) <= 0xFEFF for c in visual)  # joined (presentation) forms for the PDF
+
+
+def _code_thread(lines: int, width: int) -> Thread:
+    a = Author(name="A", handle="a")
+    code = "\n".join(
+        f"line_{k:02d} = call(argument_{k}, " + "x" * width + f", flag=True)  # {k}" for k in range(lines)
+    )
+    return Thread(author=a, posts=(Post(id="1", author=a, text=f"A big file:\n\n```python\n{code}\n```"),))
+
+
+def test_a_wrapped_code_line_never_continues_on_the_next_slide() -> None:
+    _, slides = layout_slides(_code_thread(60, 100), RenderOptions(cta="none"), {})
+    code_slides = [s for s in slides if s.template == "code"]
+    assert len(code_slides) > 2
+    for s in code_slides:
+        mono = [t for t in _body_texts(s) if "mono" in t.font.path]
+        top = min(t.baseline for t in mono)
+        first = min((t for t in mono if t.baseline == top), key=lambda t: t.x)
+        assert first.text.startswith("line_"), (slides.index(s), first.text)
+
+
+def test_wrapped_code_breaks_after_a_space_when_it_can() -> None:
+    from rendering.code import Seg, wrap_segments
+
+    line = [Seg("total = compute(alpha, beta, gamma, delta, epsilon) + fudge_factor", None)]
+    parts = ["".join(s.text for s in p) for p in wrap_segments(line, 40)]
+    assert "".join(p.strip() for p in parts).replace(" ", "") == line[0].text.replace(" ", "")
+    assert all(len(p) <= 40 for p in parts)
+    assert parts[0].endswith(" ") and not parts[1].strip().startswith(("a,", "lta"))
+    assert all(not p[len("  ") :].startswith(" ") for p in parts[1:])  # no stray space after the indent
+
+
+def test_rows_kept_together_move_as_a_chain() -> None:
+    from rendering._rows import Row, paginate
+
+    def noop(x: float, y: float, h: float, out: list) -> None:
+        return None
+
+    body = [Row(10, noop) for _ in range(8)]
+    heading = [Row(10, noop, keep_with_next=True), Row(10, noop, keep_with_next=True)]
+    after = [Row(10, noop) for _ in range(3)]
+    pages = paginate(body + heading + after, 100)
+    assert [p.row for p in pages[1].placements][:3] == heading + after[:1]
+    assert len(pages[0].placements) == 8
