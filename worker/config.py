@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     discord_api_url: str = "https://discord.com/api/v10"
     discord_gateway_url: str | None = None
     fxtwitter_api_url: str = "https://api.fxtwitter.com"
+    syndication_url: str = "https://cdn.syndication.twimg.com"
+    tco_url: str = "https://t.co"
     bsky_api_url: str = "https://public.api.bsky.app"
     mastodon_api_url: str | None = None
     media_hosts: str | None = None

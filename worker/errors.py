@@ -69,3 +69,14 @@ class NotAThread(UserError):
         "That text isn't a thread I can lay out. "
         "Send a post link, or paste several paragraphs separated by blank lines."
     )
+
+
+class ShortLinkUnsupported(NotAThreadLink):
+    message = (
+        "That t.co short link doesn't lead to an X, Bluesky or Mastodon post I can read. "
+        "Send the post's own link."
+    )
+
+
+class PostRemoved(PostDeleted):
+    message = "That post has been deleted or withheld, so I can't read it."

@@ -78,12 +78,16 @@ def get_with_retry(
     headers: Mapping[str, str] | None = None,
     follow_redirects: bool = False,
     attempts: int = HTTP_MAX_ATTEMPTS,
+    max_bytes: int | None = None,
 ) -> httpx.Response:
-    """GET ``url``, retrying 429/5xx answers and transport errors; the last answer is returned."""
+    """GET ``url``, retrying 429/5xx answers and transport errors; the last answer is returned.
+
+    With ``max_bytes`` only the first ``max_bytes`` of the (decoded) body are read and kept.
+    """
     for attempt in range(attempts):
         last = attempt == attempts - 1
         try:
-            response = client.get(url, params=params, headers=headers, follow_redirects=follow_redirects)
+            response = _get(client, url, params, headers, follow_redirects, max_bytes)
         except httpx.TransportError as exc:  # timeouts, refused connections, protocol errors
             log.warning(
                 "GET %s failed (%s), attempt %d/%d", url, exc.__class__.__name__, attempt + 1, attempts
@@ -102,6 +106,35 @@ def get_with_retry(
         log.info("GET %s: %d, retrying in %.2fs", url, response.status_code, wait)
         time.sleep(wait)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+_BODY_FRAMING = ("content-encoding", "content-length", "transfer-encoding")
+
+
+def _get(
+    client: httpx.Client,
+    url: str,
+    params: Mapping[str, str | int] | None,
+    headers: Mapping[str, str] | None,
+    follow_redirects: bool,
+    max_bytes: int | None,
+) -> httpx.Response:
+    if max_bytes is None:
+        return client.get(url, params=params, headers=headers, follow_redirects=follow_redirects)
+    request = client.build_request("GET", url, params=params, headers=headers)
+    streamed = client.send(request, stream=True, follow_redirects=follow_redirects)
+    body = bytearray()
+    try:
+        for chunk in streamed.iter_bytes():
+            body.extend(chunk)
+            if len(body) >= max_bytes:
+                break
+    finally:
+        streamed.close()
+    kept = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() not in _BODY_FRAMING]
+    return httpx.Response(
+        streamed.status_code, headers=kept, content=bytes(body[:max_bytes]), request=request
+    )
 
 
 def json_body(response: httpx.Response) -> dict:

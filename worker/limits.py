@@ -50,6 +50,8 @@ HTTP_MAX_CONNECTIONS = 16
 SOURCE_MAX_POSTS = 250  # the longest thread any source unrolls (before the render cap)
 SOURCE_MAX_FETCHES = 60  # API calls one unroll may make (walks, continuations, embeds)
 ARTICLE_MAX_EMBEDDED_POSTS = 10  # posts embedded in an X Article fetched for display
+SHORT_LINK_MAX_HOPS = 3  # t.co short links followed to a post link, at most this many redirects
+SHORT_LINK_MAX_BYTES = 64 * 1024  # of a short-link answer read (its HTML names the target)
 TEXT_MAX_CHARS = 100_000  # pasted text or a local text file
 TEXT_SINGLE_POST_MIN_CHARS = 280  # one pasted paragraph is a thread only when at least this long
 

@@ -11,6 +11,13 @@ One stdlib ``ThreadingHTTPServer`` on 127.0.0.1 (a free port) speaks each servic
   honouring ``depth`` and ``parentHeight``.
 * Mastodon: ``GET /masto/api/v1/statuses/{id}`` and ``/context`` with the logged-out limits
   (40 ancestors; descendants to depth 20, at most 60).
+* X syndication: ``GET /syndication/tweet-result?id=&lang=&token=`` answers from the same X statuses,
+  converted to the syndication ``Tweet`` shape (t.co links with entities, escaped text, reply
+  mentions outside ``display_text_range``, ``mediaDetails``, ``parent``, ``quoted_tweet``, a cut
+  ``text`` plus ``note_tweet`` for long posts); ``{"__typename": "TweetTombstone"}`` for deleted
+  posts and ``{}`` for unknown or private ones (or a request without a token).
+* t.co: ``GET /tco/{code}`` answers 301 with ``Location`` (or, for ``add_short_link(..., html=True)``,
+  200 with the meta-refresh page t.co shows browsers); 404 for unknown codes.
 * Media: ``GET /media/{name}`` serves registered bytes (or an endless chunked body).
 
 Every request is recorded in ``.requests``; ``fail_next`` queues canned failures (429 with
@@ -32,9 +39,11 @@ Usage::
 
 from __future__ import annotations
 
+import html
 import io
 import itertools
 import json
+import re
 import sys
 import threading
 import time
@@ -58,6 +67,7 @@ UA_ERROR = (
 MASTODON_MAX_ANCESTORS = 40
 MASTODON_MAX_DESCENDANTS = 60
 MASTODON_MAX_DEPTH = 20
+TOMBSTONE_TEXT = "This Post was deleted by the Post author. Learn more"
 BASE_TIME = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
@@ -107,6 +117,8 @@ class FakeSources:
         self.x_statuses: dict[str, dict] = {}
         self.x_private: set[str] = set()
         self.x_thread_null = False
+        # t.co: code → (target, answer with the HTML page instead of a redirect)
+        self.short_links: dict[str, tuple[str, bool]] = {}
         # Bluesky
         self.bsky_handles: dict[str, str] = {}
         self.bsky_posts: dict[str, dict] = {}  # uri → postView
@@ -162,6 +174,14 @@ class FakeSources:
         return self.base_url + "/fx"
 
     @property
+    def syndication_url(self) -> str:
+        return self.base_url + "/syndication"
+
+    @property
+    def tco_url(self) -> str:
+        return self.base_url + "/tco"
+
+    @property
     def bsky_url(self) -> str:
         return self.base_url + "/bsky"
 
@@ -179,6 +199,8 @@ class FakeSources:
     def env(self) -> dict[str, str]:
         return {
             "FXTWITTER_API_URL": self.fx_url,
+            "SYNDICATION_URL": self.syndication_url,
+            "TCO_URL": self.tco_url,
             "BSKY_API_URL": self.bsky_url,
             "MASTODON_API_URL": self.mastodon_url,
             "MEDIA_HOSTS": self.media_host,
@@ -187,6 +209,8 @@ class FakeSources:
     def settings(self, **overrides: Any) -> Settings:
         values: dict[str, Any] = {
             "fxtwitter_api_url": self.fx_url,
+            "syndication_url": self.syndication_url,
+            "tco_url": self.tco_url,
             "bsky_api_url": self.bsky_url,
             "mastodon_api_url": self.mastodon_url,
             "media_hosts": self.media_host,
@@ -454,6 +478,160 @@ class FakeSources:
         thread = None if route == "status" or self.x_thread_null else self._x_thread(status)
         return Canned(200, {"code": 200, "status": status, "thread": thread, "author": status["author"]})
 
+    # --------------------------------------------------------------------------------- syndication
+
+    def _tco(self, key: str) -> str:
+        return "https://t.co/" + "".join(c for c in f"{key}{next(self._ids):06d}" if c.isalnum())[-10:]
+
+    def syndication_tweet(self, status: dict, *, nested: bool = False) -> dict:
+        """An FxTwitter status as the syndication endpoint would describe the same post."""
+        user = status["author"]
+        sid = str(status["id"])
+        text = str(status["text"])
+        if status.get("is_note_tweet"):
+            text = text[:270].rstrip() + "…"
+        urls: list[dict] = []
+
+        def shorten(m: re.Match[str]) -> str:
+            link = m.group(0)
+            short = self._tco(f"u{sid}")
+            urls.append({"url": short, "expanded_url": link, "display_url": link.split("://", 1)[-1][:26]})
+            return short
+
+        body = html.escape(re.sub(r"https?://[^\s]+", shorten, text), quote=False)
+        reply = status.get("replying_to") or None
+        prefix = ""
+        if reply and str(reply["screen_name"]).lower() != str(user["screen_name"]).lower():
+            prefix = f"@{reply['screen_name']} "
+        media = status.get("media") or {}
+        items = media.get("all") or [*(media.get("photos") or []), *(media.get("videos") or [])]
+        media_link = self._tco(f"m{sid}") if items else ""
+        full = prefix + body + (f" {media_link}" if media_link else "")
+        for u in urls:
+            start = full.find(u["url"])
+            u["indices"] = [start, start + len(u["url"])]
+        details: list[dict] = []
+        photos: list[dict] = []
+        video: dict | None = None
+        media_start = full.rfind(media_link) if media_link else 0
+        for n, item in enumerate(items, start=1):
+            size = {"width": item.get("width"), "height": item.get("height")}
+            common = {
+                "display_url": f"pic.x.com/{sid[-10:]}",
+                "expanded_url": f"{status['url']}/{'photo' if item['type'] == 'photo' else 'video'}/{n}",
+                "indices": [media_start, media_start + len(media_link)],
+                "url": media_link,
+                "original_info": size,
+                "sizes": {},
+            }
+            if item.get("altText"):
+                common["ext_alt_text"] = item["altText"]
+            if item["type"] == "photo":
+                details.append({**common, "type": "photo", "media_url_https": item["url"]})
+                photos.append({"url": item["url"], **size, "expandedUrl": common["expanded_url"]})
+            else:
+                variants = [{"bitrate": 2_176_000, "content_type": "video/mp4", "url": item.get("url")}]
+                details.append(
+                    {
+                        **common,
+                        "type": "animated_gif" if item["type"] == "gif" else "video",
+                        "media_url_https": item.get("thumbnail_url"),
+                        "video_info": {"aspect_ratio": [16, 9], "variants": variants},
+                    }
+                )
+                if video is None:
+                    video = {
+                        "poster": item.get("thumbnail_url"),
+                        "variants": [{"type": "video/mp4", "src": item.get("url")}],
+                    }
+        when = datetime.fromtimestamp(int(status["created_timestamp"]), tz=UTC)
+        tweet: dict[str, Any] = {
+            "__typename": "Tweet",
+            "lang": status.get("lang") or "en",
+            "favorite_count": status.get("likes", 0),
+            "possibly_sensitive": bool(status.get("possibly_sensitive")),
+            "created_at": when.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "display_text_range": [len(prefix), len(prefix) + len(body)],
+            "entities": {
+                "hashtags": [],
+                "urls": urls,
+                "user_mentions": [],
+                "symbols": [],
+                **({"media": [details[0]]} if details else {}),
+            },
+            "id_str": sid,
+            "text": full,
+            "user": {
+                "id_str": str(user["id"]),
+                "name": user["name"],
+                "screen_name": user["screen_name"],
+                "profile_image_url_https": user.get("avatar_url"),
+                "verified": False,
+                "is_blue_verified": False,
+                "profile_image_shape": "Circle",
+            },
+            "edit_control": {"edit_tweet_ids": [sid], "is_edit_eligible": False, "edits_remaining": "5"},
+            "mediaDetails": details,
+            "photos": photos,
+            "conversation_count": status.get("replies", 0),
+            "news_action_type": "conversation",
+            "isEdited": False,
+            "isStaleEdit": False,
+        }
+        if video is not None:
+            tweet["video"] = video
+        if status.get("is_note_tweet"):
+            tweet["note_tweet"] = {"id": f"Tm90ZVR3ZWV0{sid}"}
+        if reply:
+            tweet["in_reply_to_status_id_str"] = str(reply["status"])
+            tweet["in_reply_to_screen_name"] = reply["screen_name"]
+            parent = self.x_statuses.get(str(reply["status"]))
+            if parent is not None and parent.get("type") == "status":
+                tweet["in_reply_to_user_id_str"] = str(parent["author"]["id"])
+                if not nested:
+                    tweet["parent"] = self.syndication_tweet(parent, nested=True)
+        quote = status.get("quote")
+        if not nested and isinstance(quote, dict) and quote.get("type") == "status":
+            tweet["quoted_tweet"] = self.syndication_tweet(quote, nested=True)
+        return tweet
+
+    def _syndication(self, query: dict[str, str]) -> Canned:
+        sid = query.get("id", "")
+        status = self.x_statuses.get(sid)
+        if not query.get("token") or status is None or sid in self.x_private:
+            return Canned(200, {})
+        if status.get("type") == "tombstone":
+            return Canned(
+                200,
+                {
+                    "__typename": "TweetTombstone",
+                    "tombstone": {"text": {"text": TOMBSTONE_TEXT, "entities": [], "rtl": False}},
+                },
+            )
+        return Canned(200, self.syndication_tweet(status))
+
+    # ----------------------------------------------------------------------------------------- t.co
+
+    def add_short_link(self, target: str, *, code: str | None = None, html: bool = False) -> str:
+        """A t.co code leading to ``target``; returns the public link a user would paste."""
+        code = code or self._tco("s").rsplit("/", 1)[-1]
+        self.short_links[code] = (target, html)
+        return f"https://t.co/{code}"
+
+    def _short_link(self, code: str) -> Canned:
+        if code not in self.short_links:
+            return Canned(404, b"", content_type="text/html; charset=utf-8")
+        target, as_page = self.short_links[code]
+        quoted = html.escape(target)
+        page = (
+            '<head><meta name="referrer" content="always"><noscript>'
+            f'<META http-equiv="refresh" content="0;URL={quoted}"></noscript><title>{quoted}</title></head>'
+            '<script>window.opener = null; location.replace("' + target.replace("/", "\\/") + '")</script>'
+        ).encode()
+        if as_page:
+            return Canned(200, page, content_type="text/html; charset=utf-8")
+        return Canned(301, page, headers={"Location": target}, content_type="text/html; charset=utf-8")
+
     # ------------------------------------------------------------------------------------- Bluesky
 
     def bsky_author(self, handle: str, name: str | None = None) -> dict:
@@ -694,6 +872,10 @@ class FakeSources:
             return self._fx("thread", path.rsplit("/", 1)[-1])
         if path.startswith("/fx/2/status/"):
             return self._fx("status", path.rsplit("/", 1)[-1])
+        if path == "/syndication/tweet-result":
+            return self._syndication(query)
+        if path.startswith("/tco/"):
+            return self._short_link(path.removeprefix("/tco/"))
         if path == "/bsky/xrpc/com.atproto.identity.resolveHandle":
             did = self.bsky_handles.get(query.get("handle", "").lower())
             if did is None:

@@ -2,7 +2,7 @@
 
 Public API::
 
-    find_link(text) -> LinkMatch | None          # the first supported link, and how many others
+    find_link(text) -> LinkMatch | None          # the first supported link (t.co too), and how many others
     resolve(source, kind="link"|"text", settings=, client=, cache=None, max_posts=) -> Thread
     load_local(path) -> Thread                    # .json (FxTwitter-shaped) / .md / .txt
     text_thread(text, author=None) -> Thread      # pasted paragraphs → posts
@@ -20,7 +20,7 @@ from worker.cache import ThreadCache
 from worker.config import Settings
 from worker.errors import ArticleLinkNeedsPost, NotAThread, NotAThreadLink
 from worker.limits import TEXT_SINGLE_POST_MIN_CHARS
-from worker.sources import bluesky, fxtwitter, mastodon
+from worker.sources import bluesky, fxtwitter, mastodon, shortlinks
 from worker.sources.links import LinkMatch, SourceRef, find_link, find_links, parse_link
 from worker.sources.text import load_local, split_posts, text_thread
 
@@ -42,12 +42,19 @@ log = logging.getLogger(__name__)
 
 def fetch(ref: SourceRef, *, settings: Settings, client: httpx.Client) -> Thread:
     """Fetch and unroll the whole thread ``ref`` points into (no cap, no cache)."""
+    return _fetch(ref, settings=settings, client=client)[0]
+
+
+def _fetch(ref: SourceRef, *, settings: Settings, client: httpx.Client) -> tuple[Thread, bool]:
+    """The thread, and whether it is complete enough to cache (not a single-post fallback)."""
+    if ref.kind == "short":
+        ref = shortlinks.expand(ref, settings=settings, client=client)
     if ref.kind == "x":
-        return fxtwitter.fetch_thread(ref.id, settings=settings, client=client, url=ref.url)
+        return fxtwitter.fetch_thread_checked(ref.id, settings=settings, client=client, url=ref.url)
     if ref.kind == "bluesky":
-        return bluesky.fetch_thread(ref, settings=settings, client=client)
+        return bluesky.fetch_thread(ref, settings=settings, client=client), True
     if ref.kind == "mastodon":
-        return mastodon.fetch_thread(ref, settings=settings, client=client)
+        return mastodon.fetch_thread(ref, settings=settings, client=client), True
     if ref.kind == "x-article-id":
         raise ArticleLinkNeedsPost()
     raise NotAThreadLink()
@@ -72,13 +79,15 @@ def resolve(
     if match is None:
         raise NotAThreadLink()
     ref = match.ref
+    if ref.kind == "short":  # one lookup at the short-link service; the cache is keyed by the post
+        ref = shortlinks.expand(ref, settings=settings, client=client)
     if ref.kind == "x-article-id":
         raise ArticleLinkNeedsPost()
     cached = cache.get(ref.cache_key) if cache is not None else None
     if cached is not None:
         log.info("thread %s from cache", ref.cache_key)
         return cached.capped(max_posts)
-    thread = fetch(ref, settings=settings, client=client)
-    if cache is not None:
+    thread, complete = _fetch(ref, settings=settings, client=client)
+    if cache is not None and complete:
         cache.put(ref.cache_key, thread)
     return thread.capped(max_posts)

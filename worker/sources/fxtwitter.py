@@ -5,6 +5,11 @@ any author and downward through the author's self-replies, tombstones included. 
 author's own posts, in order, without repeats. When ``thread`` is null (the server has no X account
 behind it) we walk ``replying_to`` upward with ``/2/status/{id}`` while the parent is the author's.
 A post carrying ``article`` (an X Article) becomes one post made of blocks.
+
+When the thread call itself fails (5xx after the retries, a timeout, an unusable answer) the post
+comes from the syndication endpoint instead (:mod:`worker.sources.syndication`): that post and the
+author's posts above it, one call per step up; nothing below it. Such a thread is not complete, and
+:func:`fetch_thread_checked` says so, so it is not cached.
 """
 
 from __future__ import annotations
@@ -26,9 +31,11 @@ from worker.errors import (
     PostPrivate,
     RateLimited,
     SourceUnavailable,
+    UserError,
 )
 from worker.http import get_with_retry, json_body
 from worker.limits import ARTICLE_MAX_EMBEDDED_POSTS, SOURCE_MAX_FETCHES, SOURCE_MAX_POSTS
+from worker.sources import syndication
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +45,10 @@ StatusFetcher = Callable[[str], dict | None]
 
 
 # --------------------------------------------------------------------------------------------- API
+
+
+class Unidentified(SourceUnavailable):
+    """FxTwitter refused us for want of a User-Agent: our bug, which no fallback should hide."""
 
 
 def _api_get(client: httpx.Client, settings: Settings, path: str) -> dict:
@@ -51,7 +62,7 @@ def _api_get(client: httpx.Client, settings: Settings, path: str) -> dict:
     if status == 401:
         if "error" in body and "code" not in body:
             log.error("FxTwitter refused our request as unidentified (User-Agent): %s", body.get("error"))
-            raise SourceUnavailable()
+            raise Unidentified()
         raise PostPrivate()
     if status == 404:
         if isinstance(body.get("status"), dict):
@@ -83,6 +94,48 @@ def _raise_for_tombstone(status: dict) -> None:
 
 def fetch_thread(ref_id: str, *, settings: Settings, client: httpx.Client, url: str | None = None) -> Thread:
     """The author's thread through ``ref_id`` (any of its posts), or an X Article as one post."""
+    return fetch_thread_checked(ref_id, settings=settings, client=client, url=url)[0]
+
+
+def fetch_thread_checked(
+    ref_id: str, *, settings: Settings, client: httpx.Client, url: str | None = None
+) -> tuple[Thread, bool]:
+    """:func:`fetch_thread`, and whether the thread is complete (False: it came from the fallback)."""
+    try:
+        body = _api_get(client, settings, f"/2/thread/{ref_id}")
+    except Unidentified:
+        raise
+    except SourceUnavailable:
+        log.warning("FxTwitter failed for %s; trying the syndication endpoint", ref_id)
+        return syndication_thread(ref_id, settings=settings, client=client, url=url), False
+    return _thread_from_fxtwitter(body, ref_id, settings=settings, client=client, url=url), True
+
+
+def syndication_thread(
+    ref_id: str, *, settings: Settings, client: httpx.Client, url: str | None = None
+) -> Thread:
+    """The post ``ref_id`` and the author's posts above it, from the syndication endpoint."""
+    fetches = 0
+
+    def fetch_parent(status_id: str) -> dict | None:
+        nonlocal fetches
+        if fetches >= SOURCE_MAX_FETCHES:
+            return None
+        fetches += 1
+        try:
+            return syndication.fetch_tweet(status_id, settings=settings, client=client)
+        except UserError as exc:
+            log.info("X post %s not fetched from syndication: %s", status_id, exc.__class__.__name__)
+            return None
+
+    first = syndication.fetch_tweet(ref_id, settings=settings, client=client)
+    fetches += 1
+    return thread_from_response({"status": first, "thread": None}, fetch_status=fetch_parent, url=url)
+
+
+def _thread_from_fxtwitter(
+    body: dict, ref_id: str, *, settings: Settings, client: httpx.Client, url: str | None
+) -> Thread:
     fetches = 0
 
     def fetch_status(status_id: str) -> dict | None:
@@ -96,8 +149,7 @@ def fetch_thread(ref_id: str, *, settings: Settings, client: httpx.Client, url: 
             log.info("X post %s not fetched: %s", status_id, exc.__class__.__name__)
             return None
 
-    body = _api_get(client, settings, f"/2/thread/{ref_id}")
-    fetches += 1
+    fetches += 1  # the thread call
     status = body["status"]
     article = status.get("article")
     if isinstance(article, dict) and not _has_blocks(article):

@@ -11,6 +11,8 @@ Pure string work, no network. Accepted shapes (see the README for the list users
 * Bluesky: ``bsky.app/profile/ACTOR/post/RKEY`` (and fxbsky.app, ``/PREFIX/profile/...``) and
   ``at://ACTOR/app.bsky.feed.post/RKEY``.
 * Mastodon: ``https://INSTANCE/@user/ID``, ``/@user@remote/ID``, ``/users/user/statuses/ID``.
+* Short links: ``https://t.co/CODE`` (kind ``short``): supported, but only an HTTP lookup
+  (:mod:`worker.sources.shortlinks`) tells which post they lead to.
 
 Links without a scheme (``x.com/jack/status/20``) are accepted; query strings and fragments ignored.
 """
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import SplitResult, urlsplit
 
-SourceKind = Literal["x", "x-article-id", "bluesky", "mastodon"]
+SourceKind = Literal["x", "x-article-id", "bluesky", "mastodon", "short"]
 
 _X_BASE_HOSTS = frozenset(
     {
@@ -40,12 +42,14 @@ _X_BASE_HOSTS = frozenset(
     }
 )
 _X_PREFIXES = ("www.", "mobile.", "m.", "d.", "dl.", "t.", "i.", "g.", "o.")
+SHORT_LINK_HOSTS = frozenset({"t.co"})
 _BSKY_BASE_HOSTS = frozenset({"bsky.app", "fxbsky.app", "staging.bsky.app"})
 # Sites whose /@name/NUMBER paths are not Mastodon posts.
 _NOT_MASTODON = frozenset({"youtube.com", "tiktok.com", "medium.com", "threads.net", "threads.com", "t.me"})
 
 _STATUS_ID = re.compile(r"^(\d{2,20})(?:\.[A-Za-z0-9]{2,4})?$")
 _X_HANDLE = re.compile(r"^[A-Za-z0-9_]{1,20}$")
+_SHORT_CODE = re.compile(r"^[A-Za-z0-9]{1,32}$")
 _MASTODON_ID = re.compile(r"^\d{1,20}$")
 _MASTODON_USER = re.compile(r"^@?[A-Za-z0-9_.\-]{1,64}(?:@[A-Za-z0-9.\-]{1,253})?$")
 _BSKY_RKEY = re.compile(r"^[A-Za-z0-9._:~\-]{1,512}$")
@@ -65,7 +69,8 @@ class SourceRef:
     """A normalised pointer to one post of a thread."""
 
     kind: SourceKind
-    id: str  # X status id, X article id, Bluesky rkey, Mastodon status id (local to ``instance``)
+    id: str  # X status id, X article id, Bluesky rkey, Mastodon status id (local to ``instance``),
+    # or a short link's code
     url: str  # canonical link
     handle: str | None = None  # X screen name, Bluesky handle or DID, Mastodon acct
     instance: str | None = None  # Mastodon: the host (or host:port) the id belongs to
@@ -140,6 +145,10 @@ def parse_link(link: str) -> SourceRef | None:
     if parts.scheme.lower() not in ("http", "https") or not host:
         return None
     segments = [s for s in parts.path.split("/") if s]
+    if host in SHORT_LINK_HOSTS:
+        if len(segments) == 1 and _SHORT_CODE.match(segments[0]):
+            return SourceRef(kind="short", id=segments[0], url=f"https://{host}/{segments[0]}")
+        return None
     x_host = _x_host(host)
     if x_host:
         return _parse_x(segments)

@@ -15,7 +15,9 @@ from worker.errors import (
     PostDeleted,
     PostNotFound,
     PostPrivate,
+    PostRemoved,
     RateLimited,
+    ShortLinkUnsupported,
     SourceUnavailable,
 )
 from worker.sources import resolve
@@ -194,6 +196,8 @@ def test_error_sentences_are_distinct() -> None:
         ArticleLinkNeedsPost,
         SourceUnavailable,
         AccountUnavailable,
+        PostRemoved,
+        ShortLinkUnsupported,
     ]
     messages = [c.message for c in classes]
     assert len(set(messages)) == len(messages)
@@ -210,6 +214,7 @@ def test_missing_user_agent_is_our_bug_not_the_users(fake: FakeSources, settings
     with pytest.raises(SourceUnavailable):
         run(t.url, settings, client)
     assert "User-Agent" in caplog.text
+    assert fake.count("/syndication/") == 0  # our bug is not hidden behind the fallback
     # and the fake really refuses a request without one, as the real API does
     bare = httpx.get(f"{fake.fx_url}/2/thread/{t.ids[0]}", headers={"User-Agent": ""})
     assert bare.status_code == 401 and "code" not in bare.json()
@@ -242,12 +247,18 @@ def test_server_errors_are_retried_then_succeed(fake: FakeSources, settings, cli
 def test_persistent_server_errors_are_source_unavailable(fake: FakeSources, settings, client) -> None:
     t = fake.add_x_thread(1)
     fake.fail_next("/fx/2/thread/", 500, times=3, headers={"Retry-After": "0"})
+    fake.fail_next("/syndication/", 500, times=3, headers={"Retry-After": "0"})  # the fallback fails too
     with pytest.raises(SourceUnavailable):
         run(t.url, settings, client)
+    assert fake.count("/fx/2/thread/") == 3 and fake.count("/syndication/") == 3
 
 
 def test_unreachable_api_is_source_unavailable(client) -> None:
-    dead = Settings(_env_file=None, fxtwitter_api_url="http://127.0.0.1:9")  # type: ignore[call-arg]
+    dead = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        fxtwitter_api_url="http://127.0.0.1:9",
+        syndication_url="http://127.0.0.1:9",
+    )
     with pytest.raises(SourceUnavailable):
         run("https://x.com/a/status/1234567890", dead, client)
 

@@ -142,11 +142,35 @@ def test_mastodon_links(link: str, instance: str, user: str) -> None:
         "https://bsky.app/profile/alice.bsky.social",
         "ftp://x.com/jack/status/1790123456789012345",
         "https://mastodon.social/@Gargron",
-        "https://t.co/AbCdEf",
+        "https://t.co/",
+        "https://t.co/AbC/def",
+        "https://t.co/Ab-Cd",
     ],
 )
 def test_unsupported_text_gives_no_link(text: str) -> None:
     assert find_link(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://t.co/AbCdEf1234",
+        "http://t.co/AbCdEf1234",
+        "t.co/AbCdEf1234",
+        "HTTPS://T.CO/AbCdEf1234?amp=1",
+        "wow (https://t.co/AbCdEf1234).",
+    ],
+)
+def test_short_links_count_as_supported(text: str) -> None:
+    match = find_link(text)
+    assert match is not None and match.others == 0
+    # the code is case-sensitive; the link the job receives is the canonical short link
+    assert (match.ref.kind, match.ref.id, match.ref.url) == ("short", "AbCdEf1234", "https://t.co/AbCdEf1234")
+
+
+def test_short_link_among_other_links_is_counted() -> None:
+    match = find_link(f"https://t.co/AbCdEf1234 and https://x.com/jack/status/{X_ID}")
+    assert match is not None and match.ref.kind == "short" and match.others == 1
 
 
 def test_first_of_several_links_and_the_count_of_others() -> None:

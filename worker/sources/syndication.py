@@ -1,0 +1,251 @@
+"""X posts from the public syndication endpoint (``SYNDICATION_URL``), the fallback when FxTwitter fails.
+
+``GET /tweet-result?id=ID&lang=en&token=TOKEN`` returns one post (``Tweet``), with the post it answers
+in ``parent``; there is no downward thread data and no article body, and a long post's text is cut
+short. 404 or ``{}`` means not found; ``{"__typename": "TweetTombstone"}`` a deleted or withheld post.
+
+:func:`fetch_tweet` converts the answer to the FxTwitter v2 status shape, so the same mapping and the
+same upward walk (see :mod:`worker.sources.fxtwitter`) apply to both.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import math
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from worker.config import Settings
+from worker.errors import PostNotFound, PostRemoved, SourceUnavailable
+from worker.http import get_with_retry, json_body
+
+log = logging.getLogger(__name__)
+
+X_ROOT = "https://x.com"
+ORIGINAL_SIZE_HOSTS = frozenset({"pbs.twimg.com"})  # photo URLs there take ?name=orig
+
+_DIGITS36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+_TCO = re.compile(r"https?://t\.co/[A-Za-z0-9]+")
+_LEADING_MENTIONS = re.compile(r"^(?:\s*@\w+)*\s*$")
+_AVATAR_SIZE = re.compile(r"_normal(\.[A-Za-z0-9]+)?$")
+
+
+# ------------------------------------------------------------------------------------------- token
+
+
+def _js_base36(v: float) -> str:
+    """``Number.prototype.toString(36)`` as V8 prints a positive double (DoubleToRadixCString)."""
+    integer = math.floor(v)
+    fraction = v - integer
+    digits: list[int] = []
+    delta = max(0.5 * (math.nextafter(v, math.inf) - v), math.nextafter(0.0, 1.0))
+    if fraction >= delta:
+        while True:
+            fraction *= 36
+            delta *= 36
+            digit = int(fraction)
+            digits.append(digit)
+            fraction -= digit
+            if (fraction > 0.5 or (fraction == 0.5 and digit & 1)) and fraction + delta > 1:
+                # round up, carrying into the integer part when every digit overflows
+                while True:
+                    if not digits:
+                        integer += 1
+                        break
+                    last = digits.pop()
+                    if last + 1 < 36:
+                        digits.append(last + 1)
+                        break
+                break
+            if not fraction >= delta:
+                break
+    n = int(integer)
+    out = ""
+    while True:
+        out = _DIGITS36[n % 36] + out
+        n //= 36
+        if not n:
+            break
+    return out + ("." + "".join(_DIGITS36[d] for d in digits) if digits else "")
+
+
+def syndication_token(tweet_id: str) -> str:
+    """The ``token`` the endpoint expects: ((id / 1e15) * π) in base 36, every ``0`` and ``.`` removed."""
+    return re.sub(r"(0+|\.)", "", _js_base36(float(tweet_id) / 1e15 * math.pi))
+
+
+# ------------------------------------------------------------------------------------------- fetch
+
+
+def fetch_tweet(tweet_id: str, *, settings: Settings, client: httpx.Client) -> dict:
+    """One post as an FxTwitter-shaped status; PostNotFound, PostRemoved or SourceUnavailable."""
+    url = settings.syndication_url.rstrip("/") + "/tweet-result"
+    params = {"id": tweet_id, "lang": "en", "token": syndication_token(tweet_id)}
+    response = get_with_retry(client, url, params=params)
+    body = json_body(response)
+    status = response.status_code
+    if status == 200:
+        if body.get("__typename") == "TweetTombstone":
+            raise PostRemoved()
+        if body.get("id_str") and isinstance(body.get("user"), dict):
+            return to_fx_status(body)
+        if not body:
+            raise PostNotFound()
+        log.error("syndication answered 200 without a post for %s: %.200r", tweet_id, body)
+        raise SourceUnavailable()
+    if status == 404:
+        raise PostNotFound()
+    log.warning("syndication answered %d for %s", status, tweet_id)
+    raise SourceUnavailable()
+
+
+# ----------------------------------------------------------------------------------------- mapping
+
+
+def to_fx_status(tweet: dict, *, with_quote: bool = True) -> dict:
+    """A syndication ``Tweet`` → the FxTwitter v2 status fields the mapping reads."""
+    raw_user = tweet.get("user")
+    user: dict = raw_user if isinstance(raw_user, dict) else {}
+    screen_name = str(user.get("screen_name") or "")
+    tweet_id = str(tweet.get("id_str") or "")
+    quote = None
+    quoted = tweet.get("quoted_tweet")
+    if with_quote and isinstance(quoted, dict) and quoted.get("id_str"):
+        quote = to_fx_status(quoted, with_quote=False)
+    return {
+        "type": "status",
+        "id": tweet_id,
+        "url": f"{X_ROOT}/{screen_name or 'i'}/status/{tweet_id}",
+        "text": display_text(tweet),
+        "created_at": tweet.get("created_at"),
+        "author": _user(user),
+        "media": _media(tweet),
+        "replying_to": _replying_to(tweet),
+        "quote": quote,
+        "lang": tweet.get("lang"),
+        "provider": "twitter",
+    }
+
+
+def _user(user: dict) -> dict:
+    avatar = str(user.get("profile_image_url_https") or "")
+    return {
+        "type": "profile",
+        "id": str(user.get("id_str") or ""),
+        "name": str(user.get("name") or ""),
+        "screen_name": str(user.get("screen_name") or ""),
+        "avatar_url": _AVATAR_SIZE.sub(r"_200x200\1", avatar) or None,
+    }
+
+
+def _replying_to(tweet: dict) -> dict | None:
+    raw_parent = tweet.get("parent")
+    parent: dict = raw_parent if isinstance(raw_parent, dict) else {}
+    parent_id = tweet.get("in_reply_to_status_id_str") or parent.get("id_str")
+    if not parent_id:
+        return None
+    name = tweet.get("in_reply_to_screen_name") or (parent.get("user") or {}).get("screen_name")
+    return {"screen_name": name, "status": str(parent_id)}
+
+
+def display_text(tweet: dict) -> str:
+    """The post's text as shown: reply mentions before the display range dropped, t.co links
+    expanded (media links removed), HTML entities unescaped."""
+    text = str(tweet.get("text") or "")
+    shown = tweet.get("display_text_range")
+    start = shown[0] if isinstance(shown, list) and shown and isinstance(shown[0], int) else 0
+    if 0 < start <= len(text) and _LEADING_MENTIONS.match(text[:start]):
+        text = text[start:]
+    raw_entities = tweet.get("entities")
+    entities: dict = raw_entities if isinstance(raw_entities, dict) else {}
+    expanded: dict[str, str] = {}
+    for item in entities.get("urls") or []:
+        if isinstance(item, dict) and item.get("url") and item.get("expanded_url"):
+            expanded[str(item["url"])] = str(item["expanded_url"])
+    media_links = {
+        str(item["url"])
+        for item in [*(entities.get("media") or []), *(tweet.get("mediaDetails") or [])]
+        if isinstance(item, dict) and item.get("url")
+    }
+    pieces: list[str] = []
+    at = 0
+    for m in _TCO.finditer(text):
+        pieces.append(html.unescape(text[at : m.start()]))
+        link = m.group(0)
+        if link in expanded:
+            pieces.append(expanded[link])
+        elif link not in media_links:
+            pieces.append(link)
+        at = m.end()
+    pieces.append(html.unescape(text[at:]))
+    return "".join(pieces).strip()
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and value > 0 else None
+
+
+def _original(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.hostname in ORIGINAL_SIZE_HOSTS and not parts.query:
+        return url + "?name=orig"
+    return url
+
+
+def _best_mp4(detail: dict) -> str | None:
+    variants = (detail.get("video_info") or {}).get("variants") or []
+    mp4 = [
+        v for v in variants if isinstance(v, dict) and v.get("content_type") == "video/mp4" and v.get("url")
+    ]
+    if not mp4:
+        return None
+    return str(max(mp4, key=lambda v: v.get("bitrate") or 0)["url"])
+
+
+def _media(tweet: dict) -> dict:
+    photos: list[dict] = []
+    videos: list[dict] = []
+    ordered: list[dict] = []  # in the post's order, photos and videos mixed
+    for detail in tweet.get("mediaDetails") or []:
+        if not isinstance(detail, dict) or not detail.get("media_url_https"):
+            continue
+        src = str(detail["media_url_https"])
+        info = detail.get("original_info") or {}
+        size = {"width": _int(info.get("width")), "height": _int(info.get("height"))}
+        alt = str(detail.get("ext_alt_text") or "")
+        kind = detail.get("type")
+        if kind == "photo":
+            photos.append({"type": "photo", "url": _original(src), **size, "altText": alt})
+            ordered.append(photos[-1])
+        elif kind in ("video", "animated_gif"):
+            videos.append(
+                {
+                    "type": "gif" if kind == "animated_gif" else "video",
+                    "url": _best_mp4(detail),
+                    "thumbnail_url": src,
+                    **size,
+                    "altText": alt,
+                }
+            )
+            ordered.append(videos[-1])
+    if not photos and not videos:
+        for photo in tweet.get("photos") or []:
+            if isinstance(photo, dict) and photo.get("url"):
+                photos.append(
+                    {
+                        "type": "photo",
+                        "url": _original(str(photo["url"])),
+                        "width": _int(photo.get("width")),
+                        "height": _int(photo.get("height")),
+                    }
+                )
+        video = tweet.get("video")
+        if isinstance(video, dict) and video.get("poster"):
+            videos.append({"type": "video", "thumbnail_url": str(video["poster"])})
+    if not photos and not videos:
+        return {}
+    return {"photos": photos, "videos": videos, "all": ordered or [*photos, *videos]}
