@@ -28,6 +28,8 @@ INLINE_CODE_SCALE = 0.9
 IMAGE_MAX_SHARE = 0.62  # an image takes at most this share of the body height…
 IMAGE_MIN_SHARE = 0.34  # …and shrinks no further than this before moving to the next slide
 IMAGE_GAP_CSS = 8.0  # between images of a grid
+PORTRAIT_MIN_WIDTH = 9 / 16  # a single tall image is shown at least this wide for its height
+FULL_WIDTH_MIN_SHARE = 0.9  # an image this close to the column's width is cropped to fill it
 CAPTION_SCALE = 0.72
 QUOTE_CARD_PAD_EM = 0.8
 EMOJI_RISE = 0.84  # emoji box top, in ems above the baseline
@@ -389,6 +391,12 @@ def picture_or_placeholder(
         _play_badge(box, out)
 
 
+def _shown_width(height: float, aspect: float, width: float) -> float:
+    """How wide a single image of ``aspect`` (height / width) is drawn at ``height`` in a column."""
+    w = min(width, max(height / aspect, height * PORTRAIT_MIN_WIDTH))
+    return width if w >= width * FULL_WIDTH_MIN_SHARE else w
+
+
 def media_rows(
     media: Sequence[Media],
     ctx: Ctx,
@@ -425,8 +433,10 @@ def media_rows(
     def draw(x: float, y: float, h: float, out: list[Item]) -> None:
         n = len(media)
         if n == 1:
-            fit = "cover"
-            picture_or_placeholder(media[0], (x, y, width, h), ctx, out, fit)
+            # a portrait image narrows (centred) rather than losing its top and bottom to the
+            # crop; only one taller than PORTRAIT_MIN_WIDTH is cropped, to that shape
+            w = _shown_width(h, aspect(media[0]), width) if media[0].url in ctx.images else width
+            picture_or_placeholder(media[0], (x + (width - w) / 2, y, w, h), ctx, out)
             return
         cols = 2
         rows_n = 1 if n == 2 else 2
@@ -440,6 +450,11 @@ def media_rows(
                 picture_or_placeholder(m, (x + c * (cw + gap_px), y + r * (ch + gap_px), cw, ch), ctx, out)
 
     rows = [Row(height, draw, gap, min_height=min_h)]
+    narrowed = (
+        len(media) == 1
+        and media[0].url in ctx.images
+        and _shown_width(height, aspect(media[0]), width) < width
+    )
     alts = [m.alt.strip() for m in media if m.alt and m.alt.strip()]
     if alts:
         cap = " · ".join(alts)
@@ -453,6 +468,7 @@ def media_rows(
             ctx.pal.muted,
             space_before=size * 0.3,
             line_height=1.3,
+            align="center" if narrowed else "left",
         )
     return rows
 

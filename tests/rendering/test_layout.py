@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rendering._samples import rich_thread, sample_images, text_thread
-from rendering.display import Emoji, Link, Text
-from rendering.model import Author, Post, Thread
+from rendering.display import Emoji, Link, Picture, Text
+from rendering.model import Author, Media, Post, Thread
 from rendering.options import Ratio, RenderOptions
 from rendering.pipeline import layout_slides
 
@@ -189,3 +189,35 @@ def test_rows_kept_together_move_as_a_chain() -> None:
     pages = paginate(body + heading + after, 100)
     assert [p.row for p in pages[1].placements][:3] == heading + after[:1]
     assert len(pages[0].placements) == 8
+
+
+def _single_photo(size: tuple[int, int], alt: str = "") -> tuple[Thread, dict]:
+    from PIL import Image
+
+    a = Author(name="A", handle="a")
+    url = "https://img.example/p.png"
+    media = Media(url=url, width=size[0], height=size[1], alt=alt)
+    post = Post(id="1", author=a, text="A photo from the trip.", media=(media,))
+    return Thread(author=a, posts=(post,)), {url: Image.new("RGB", size, (200, 90, 60))}
+
+
+@pytest.mark.parametrize("ratio", ["4:5", "16:9"])
+def test_a_portrait_photo_is_shown_whole_and_centred(ratio: Ratio) -> None:
+    thread, images = _single_photo((900, 1200), alt="Sunset over the ridge")
+    _, slides = layout_slides(thread, RenderOptions(ratio=ratio, cta="none"), images)
+    pic = next(i for s in slides for i in s.items if isinstance(i, Picture) and not i.circle)
+    slide = next(s for s in slides if pic in s.items)
+    x, y, w, h = pic.box
+    assert w / h == pytest.approx(900 / 1200, rel=0.01)
+    cx, _, cw, _ = slide.content_box
+    assert x - cx == pytest.approx(cx + cw - x - w, abs=1)
+    caption = next(t for t in slide.texts() if "Sunset" in t.text)
+    assert caption.x + caption.width / 2 == pytest.approx(x + w / 2, abs=2)
+
+
+def test_a_very_tall_image_is_cropped_to_a_phone_screen_not_a_sliver() -> None:
+    thread, images = _single_photo((200, 2000))
+    _, slides = layout_slides(thread, RenderOptions(cta="none"), images)
+    pic = next(i for s in slides for i in s.items if isinstance(i, Picture) and not i.circle)
+    x, y, w, h = pic.box
+    assert w / h == pytest.approx(9 / 16, rel=0.01)
