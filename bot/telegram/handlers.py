@@ -115,6 +115,26 @@ def choices(field: str) -> list[tuple[str, str]]:
     raise KeyError(field)
 
 
+# what people type for a choice, besides its value and its label
+CHOICE_ALIASES: dict[str, dict[str, str]] = {
+    "format": {"jpg": "jpeg"},
+    "ratio": {"portrait": "4:5", "square": "1:1", "story": "9:16", "wide": "16:9", "landscape": "16:9"},
+}
+RATIO_SEPARATORS = re.compile(r"^(\d+)\s*[x×/]\s*(\d+)$")
+
+
+def typed_choice(field: str, typed: str) -> str:
+    """A typed value (``jpg``, ``4x5``, ``Square``, ``Midnight``) as the value it means."""
+    text = typed.strip().lower()
+    text = CHOICE_ALIASES.get(field, {}).get(text, text)
+    if field == "ratio":
+        text = RATIO_SEPARATORS.sub(r"\1:\2", text)
+    for value, label in choices(field):
+        if text in (value.lower(), label.lower()):
+            return value
+    return text
+
+
 def choice_label(field: str, value: Any) -> str:
     """How a chosen value reads in a sentence: the theme's name, "4:5 portrait", "JPEG"."""
     return dict(choices(field)).get(str(value), str(value))
@@ -145,6 +165,10 @@ def scope_of(update: Update) -> str:
         return chat_scope(PLATFORM, chat.id)
     assert user is not None
     return user_scope(PLATFORM, user.id)
+
+
+def whose(update: Update) -> str:
+    return texts.WHOSE_GROUP if is_group(update) else texts.WHOSE_PRIVATE
 
 
 def scope_note(update: Update) -> str:
@@ -370,7 +394,7 @@ async def _choice_command(update: Update, context: ContextTypes.DEFAULT_TYPE, fi
     assert message is not None
     if context.args:
         if await ensure_may_change(update, context):
-            await set_choice(update, context, field, context.args[0].lower())
+            await set_choice(update, context, field, typed_choice(field, " ".join(context.args)))
         return
     eff = await effective(deps(context).store, scope_of(update), is_group=is_group(update))
     text, markup = choice_view(field, eff, scope_note(update))
@@ -452,22 +476,35 @@ async def cta(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def ask_for(update: Update, context: ContextTypes.DEFAULT_TYPE, field: str) -> None:
     """Ask for a value; the person's next message (or reply, in groups) answers it."""
-    chat = update.effective_chat
-    assert chat is not None
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
     await deps(context).store.set_pending(
         pending_key(update), PendingInput(scope=scope_of(update), field=field)
     )
     message = update.effective_message
-    force = ForceReply(selective=True) if is_group(update) else None
-    if update.callback_query is not None or message is None:
-        await context.bot.send_message(
-            chat.id,
-            texts.ASK_VALUE[field],
-            reply_markup=force,
-            message_thread_id=topic_id(message) if message else None,
-        )
-    else:
-        await message.reply_text(texts.ASK_VALUE[field], reply_markup=force)
+    ask = texts.ASK_VALUE[field].format(whose=whose(update))
+    if update.callback_query is None and message is not None:
+        force = ForceReply(selective=True) if is_group(update) else None
+        await message.reply_text(ask, reply_markup=force)
+        return
+    if not is_group(update):
+        await context.bot.send_message(chat.id, ask)
+        return
+    # A button press has no message of the person's to reply to: name them, so that the selective
+    # ForceReply opens the reply field for them (and only them).
+    name = user.first_name
+    await context.bot.send_message(
+        chat.id,
+        f"{name}, {ask[0].lower()}{ask[1:]}",
+        entities=[MessageEntity(MessageEntity.TEXT_MENTION, 0, utf16_len(name), user=user)],
+        reply_markup=ForceReply(selective=True),
+        message_thread_id=topic_id(message) if isinstance(message, Message) else None,
+    )
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts entity offsets (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def validate_text_value(field: str, value: str) -> tuple[Any, str | None]:
@@ -513,12 +550,14 @@ def describe_value(field: str, value: Any) -> str:
         return "on" if value else "off"
     if field == "brand.handle":
         return f"@{value}"
+    if field in CHOICE_FIELDS:
+        return choice_label(field, value)
     return str(value)
 
 
 def brand_view(eff: Effective, note: str) -> tuple[str, InlineKeyboardMarkup]:
     lines = [
-        f"• {texts.FIELD_LABELS[f]}: {describe_value(f, eff.value(f))}"
+        f"• {texts.FIELD_LABELS[f].removeprefix('brand ')}: {describe_value(f, eff.value(f))}"
         for f in FIELDS
         if f.startswith("brand.")
     ]
@@ -572,10 +611,10 @@ async def preset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text, markup = await preset_view(update, context)
         await message.reply_text(text, reply_markup=markup)
         return
-    if action not in ("save", "load", "delete") or len(args) != 2:
+    if action not in ("save", "load", "delete") or len(args) < 2:
         await message.reply_text(texts.PRESET_USAGE)
         return
-    name = args[1]
+    name = " ".join(args[1:])
     if not PRESET_NAME.match(name) or not kb.fits_callback(kb.PRESET_PREFIX, kb.PRESET_DELETE, name):
         await message.reply_text(texts.PRESET_NAME_INVALID.format(limit=PRESET_NAME_MAX))
         return
@@ -594,7 +633,7 @@ async def preset_view(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     store = deps(context).store
     scope = scope_of(update)
-    names = await store.preset_names(scope)
+    names = sorted(await store.preset_names(scope), key=natural_key)
     if not names:
         return texts.PRESET_NONE, None
     active = (await store.state(scope)).active_preset
@@ -602,46 +641,71 @@ async def preset_view(
     return texts.PRESET_LIST.format(scope=scope_note(update), lines=lines), kb.preset_keyboard(names, active)
 
 
+def natural_key(name: str) -> list[Any]:
+    """Sort key: "p2" before "p10", case ignored."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name.casefold())]
+
+
+async def existing_preset_name(store: SettingsStore, scope: str, name: str) -> str | None:
+    """The saved preset ``name`` refers to, ignoring case ("work" finds "Work")."""
+    names = await store.preset_names(scope)
+    if name in names:
+        return name
+    return next((n for n in names if n.casefold() == name.casefold()), None)
+
+
 async def save_preset(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str) -> str:
     store = deps(context).store
     scope = scope_of(update)
     state = await store.state(scope)
-    names = await store.preset_names(scope)
-    if name not in names and len(names) >= PRESETS_PER_SCOPE_MAX:
+    existing = await existing_preset_name(store, scope, name)
+    if existing is None and len(await store.preset_names(scope)) >= PRESETS_PER_SCOPE_MAX:
         return texts.PRESET_TOO_MANY.format(limit=PRESETS_PER_SCOPE_MAX)
     below = await store.preset(scope, state.active_preset) if state.active_preset else None
-    await store.save_preset(scope, name, state.personal.over(below or Look()))
+    look = state.personal.over(below or Look())
+    if existing is not None and existing != name:
+        await store.delete_preset(scope, existing)  # one preset per name, spelt as last saved
+    await store.save_preset(scope, name, look)
     await store.set_active_preset(scope, name)
     await store.set_personal(scope, Look())
-    return texts.PRESET_SAVED.format(name=name)
+    return (texts.PRESET_UPDATED if existing else texts.PRESET_SAVED).format(name=name)
 
 
 async def load_preset(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str) -> str:
     store = deps(context).store
     scope = scope_of(update)
-    if await store.preset(scope, name) is None:
+    existing = await existing_preset_name(store, scope, name)
+    if existing is None:
         return texts.PRESET_MISSING.format(name=name)
-    await store.set_active_preset(scope, name)
+    await store.set_active_preset(scope, existing)
     await store.set_personal(scope, Look())
-    return texts.PRESET_LOADED.format(name=name)
+    return texts.PRESET_LOADED.format(name=existing)
 
 
 async def delete_preset(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str) -> str:
     store = deps(context).store
     scope = scope_of(update)
-    if not await store.delete_preset(scope, name):
+    existing = await existing_preset_name(store, scope, name)
+    if existing is None or not await store.delete_preset(scope, existing):
         return texts.PRESET_MISSING.format(name=name)
-    if (await store.state(scope)).active_preset == name:
+    if (await store.state(scope)).active_preset == existing:
         await store.set_active_preset(scope, None)
-    return texts.PRESET_DELETED.format(name=name)
+    return texts.PRESET_DELETED.format(name=existing)
 
 
 def settings_text(eff: Effective, group: bool, autolink: bool) -> str:
     lines = [texts.SETTINGS_GROUP if group else texts.SETTINGS_PRIVATE]
+    unset: list[str] = []
     for field in FIELDS:
+        value = eff.value(field)
+        if value is None:
+            unset.append(texts.FIELD_LABELS[field])
+            continue
         source = eff.sources.get(field)
         origin = source.describe() if source else "default"
-        lines.append(f"• {texts.FIELD_LABELS[field]}: {describe_value(field, eff.value(field))} — {origin}")
+        lines.append(f"• {texts.FIELD_LABELS[field]}: {describe_value(field, value)} — {origin}")
+    if unset:
+        lines.append(texts.SETTINGS_NOT_SET.format(labels=", ".join(unset)))
     if group:
         lines.append(texts.AUTOLINK_STATE.format(state="on" if autolink else "off"))
     lines.append("")
@@ -699,6 +763,16 @@ async def set_autolink(update: Update, context: ContextTypes.DEFAULT_TYPE, on: b
 # --- plain messages ----------------------------------------------------------------------------------
 
 
+async def awaited_picture(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    """The picture field (avatar, logo) the bot asked this person for and still waits for."""
+    store = deps(context).store
+    pending = await store.pop_pending(pending_key(update))
+    if pending is None:
+        return None
+    await store.set_pending(pending_key(update), pending)
+    return pending.field if pending.field in IMAGE_FIELDS else None
+
+
 async def take_pending_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """If the bot asked this person for a text value, store this message as the answer."""
     message = update.effective_message
@@ -725,6 +799,10 @@ async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     text = message.text or ""
     if looks_like_text_carousel(text):
         await start_carousel(update, context, text, "text")
+        return
+    picture = await awaited_picture(update, context)
+    if picture is not None:
+        await message.reply_text(texts.PICTURE_STILL_WAITING.format(what=texts.FIELD_LABELS[picture]))
         return
     await message.reply_text(texts.PRIVATE_HINT)
 
@@ -759,7 +837,8 @@ async def take_picture(update: Update, context: ContextTypes.DEFAULT_TYPE, file_
         await store.set_pending(pending_key(update), pending)
         return False
     await update_value(store, pending.scope, pending.field, ImageRef(file_id=file_id))
-    await message.reply_text(texts.PICTURE_SAVED.format(what=texts.FIELD_LABELS[pending.field]))
+    saved = texts.PICTURE_SAVED_GROUP if is_group(update) else texts.PICTURE_SAVED
+    await message.reply_text(saved.format(what=texts.FIELD_LABELS[pending.field]))
     return True
 
 

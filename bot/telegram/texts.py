@@ -19,29 +19,26 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 START = (
-    "👋 I turn threads into carousels: image slides plus a PDF, ready for Instagram or LinkedIn.\n\n"
-    "Send me a link to an X thread, a Bluesky or a Mastodon post — or paste a few paragraphs of "
-    "text, or send a .md/.txt file.\n\n"
-    "Pick a look with /theme, /ratio and /format, sign it with /brand, and see everything with "
-    "/settings. /help lists all commands."
+    "👋 I turn threads into carousels: image slides plus a PDF, ready for Instagram or LinkedIn.\n"
+    "Send me an X, Bluesky or Mastodon link, paste a few paragraphs, or send a .md/.txt file.\n"
+    "Pick a look with /theme and /brand; /help lists everything."
 )
 
 HELP = (
-    "How to use me\n\n"
-    "• Private chat: paste a thread link (X, Bluesky, Mastodon), several paragraphs of text, or send "
-    "a .md/.txt file.\n"
-    "• Groups: /carousel <link>, mention me with a link, or reply to a message that has a link with "
-    "/carousel. Admins can turn on /autolink so any pasted link works (I must be an admin or have "
-    "privacy mode off to see those).\n\n"
+    "How to use me\n"
+    "• Private chat: send a thread link (X, Bluesky, Mastodon), paste a few paragraphs, or send a "
+    ".md/.txt file.\n"
+    "• Groups: /carousel <link>, mention me with a link, or reply /carousel to a message with a link. "
+    "Admins can turn on /autolink so pasted links work too.\n\n"
     "Settings\n"
-    "/theme, /ratio, /format — the look\n"
-    "/cta — the last slide (follow, save, link, none); /cta text <words>, /cta link <url>\n"
-    "/brand — name, @handle, avatar, logo, accent colour, footer, watermark\n"
-    "/preset save NAME · /preset load NAME · /preset list · /preset delete NAME\n"
-    "/settings — what the next carousel will use, and where each value comes from\n"
-    "/reset — clear your personal settings (presets are kept)\n\n"
-    "In a group, the group's settings apply to everyone's carousels and only admins can change them.\n"
-    "Under each result, buttons re-render it with another theme, ratio or format."
+    "/theme · /ratio · /format — the look\n"
+    "/cta — the last slide; /cta text <words>, /cta link <url>\n"
+    "/brand — name, @handle, avatar, logo, colour, footer, watermark\n"
+    "/preset save|load|delete NAME, /preset list — named sets of settings\n"
+    "/settings — what the next carousel will use\n"
+    "/reset — back to the defaults (presets are kept)\n\n"
+    "In a group, admins choose the settings for everyone's carousels. "
+    "Buttons under each result re-render it with another theme, ratio or format."
 )
 
 QUEUED = "⏳ Queued — I'll update this message as I work on it."
@@ -94,26 +91,34 @@ BRAND_USAGE = (
     "Use /brand name <name>, /brand handle @you, /brand accent #RRGGBB, /brand footer <text>, "
     "/brand watermark on|off, /brand avatar or /brand logo (then send a picture), /brand clear."
 )
+# {whose}: "your" in a private chat, "this group's" in a group
 ASK_VALUE = {
-    "brand.name": "Send the name to show on your slides.",
-    "brand.handle": "Send your @handle.",
-    "brand.avatar": "Send the picture to use as your avatar (a photo or an image file).",
-    "brand.logo": "Send your logo (a photo, or a PNG file to keep transparency).",
+    "brand.name": "Send the name to show on {whose} slides.",
+    "brand.handle": "Send the @handle to show on {whose} slides.",
+    "brand.avatar": "Send the picture to use as {whose} avatar (a photo or an image file).",
+    "brand.logo": "Send {whose} logo (a photo, or a PNG file to keep transparency).",
     "brand.accent": "Send an accent colour as #RRGGBB, e.g. #1D9BF0.",
-    "brand.footer": "Send the footer text for every slide.",
+    "brand.footer": "Send the footer text for {whose} slides.",
     "cta_text": "Send the call-to-action wording for the last slide.",
     "cta_link": "Send the link for the last slide.",
 }
+WHOSE_PRIVATE = "your"
+WHOSE_GROUP = "this group's"
 ACCENT_INVALID = "That isn't a colour I understand: send it as #RRGGBB, e.g. #1D9BF0."
 HANDLE_INVALID = "That isn't a handle: send letters, digits, _ or . after the @, e.g. @carouselbot."
 VALUE_TOO_LONG = "That's too long — keep it under {limit} characters."
 BRAND_CLEARED = "Brand kit cleared."
 PICTURE_WITHOUT_ASK = "Nice picture! To use it in your carousels, send /brand avatar or /brand logo first."
 PICTURE_SAVED = "Saved your {what}. It will appear on your next carousel."
+PICTURE_SAVED_GROUP = "Saved this group's {what}. It will appear on every carousel made here."
+PICTURE_STILL_WAITING = "I'm still waiting for the {what}: send it as a photo or an image file."
 
 PRESET_USAGE = "Use /preset save NAME, /preset load NAME, /preset list or /preset delete NAME."
-PRESET_NAME_INVALID = "Preset names are 1–{limit} letters, digits, - or _."
+PRESET_NAME_INVALID = (
+    "Preset names are 1–{limit} letters, digits, - or _ (no spaces), e.g. /preset save launch-week."
+)
 PRESET_SAVED = "Saved preset “{name}” and made it active."
+PRESET_UPDATED = "Updated preset “{name}” and made it active."
 PRESET_LOADED = "Loaded preset “{name}”. Your next carousel uses it (personal tweaks on top were cleared)."
 PRESET_DELETED = "Deleted preset “{name}”."
 PRESET_MISSING = "There's no preset called “{name}”. /preset list shows yours."
@@ -125,6 +130,7 @@ RESET_DONE = "Personal settings cleared (presets are kept). Your next carousel u
 RESET_GROUP_DONE = "Group settings cleared (presets are kept). Carousels here use the defaults again."
 
 NOT_SET = "not set"
+SETTINGS_NOT_SET = "Not set: {labels}."
 SETTINGS_PRIVATE = "Your next carousel will use:"
 SETTINGS_GROUP = "Carousels in this group will use:"
 SETTINGS_PRECEDENCE_PRIVATE = "Order: default ← preset ← personal (later wins)."

@@ -130,6 +130,17 @@ async def test_command_menu_is_registered_at_startup(chat: Chat, fake: FakeTeleg
     assert all(c["description"] for c in call.params["commands"])
 
 
+async def test_start_is_three_lines_and_help_covers_every_command(chat: Chat) -> None:
+    lines = texts.START.splitlines()
+    assert len(lines) == 3 and all(lines)
+    assert "/help" in lines[-1]
+    for command, _ in texts.COMMANDS:
+        if command not in ("start", "help"):
+            assert f"/{command}" in texts.HELP, command
+    assert "/autolink" in texts.HELP
+    assert len(texts.HELP.splitlines()) <= 16
+
+
 async def test_start_and_help(chat: Chat) -> None:
     await chat.say(42, "/start")
     assert chat.last_reply() == texts.START

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.settings_store import RedisSettingsStore, chat_scope, effective, user_scope
+from bot.settings_store import PRESET_NAME_MAX, RedisSettingsStore, chat_scope, effective, user_scope
 from bot.telegram import texts
 from tests.bot.telegram.conftest import Chat
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -81,7 +81,7 @@ async def test_brand_kit_with_avatar_photo(chat: Chat, fake: FakeTelegramAPI) ->
     await chat.say(42, "/brand footer adalovelace.example")
     await chat.say(42, "/brand watermark on")
     await chat.say(42, "/brand avatar")
-    assert chat.last_reply() == texts.ASK_VALUE["brand.avatar"]
+    assert chat.last_reply() == texts.ASK_VALUE["brand.avatar"].format(whose="your")
     picture = io.BytesIO()
     Image.new("RGB", (64, 64), "#1D9BF0").save(picture, "PNG")
     update = fake.user_message(chat_id=42, photo=picture.getvalue())
@@ -108,7 +108,7 @@ async def test_brand_button_asks_and_the_next_message_answers(chat: Chat, fake: 
     await chat.say(42, "/brand")
     kit = fake.calls_to("sendMessage")[-1].response["result"]
     await chat.press(kit, "brand:name", user_id=42)
-    assert chat.last_reply() == texts.ASK_VALUE["brand.name"]
+    assert chat.last_reply() == texts.ASK_VALUE["brand.name"].format(whose="your")
     await chat.say(42, "Carousel Weekly")
     assert chat.last_reply() == texts.SET_DONE.format(label="brand name", value="Carousel Weekly")
     await chat.say(42, X_LINK)
@@ -137,10 +137,12 @@ async def test_presets_save_list_load_delete(chat: Chat, store: RedisSettingsSto
 
     await chat.say(42, "/preset load nothere")
     assert chat.last_reply() == texts.PRESET_MISSING.format(name="nothere")
-    await chat.say(42, "/preset save bad name!")
-    assert chat.last_reply() == texts.PRESET_USAGE
+    await chat.say(42, "/preset save bad name")
+    assert chat.last_reply() == texts.PRESET_NAME_INVALID.format(limit=PRESET_NAME_MAX)
     await chat.say(42, "/preset save bad!")
-    assert chat.last_reply().startswith("Preset names are")
+    assert chat.last_reply() == texts.PRESET_NAME_INVALID.format(limit=PRESET_NAME_MAX)
+    await chat.say(42, "/preset save")
+    assert chat.last_reply() == texts.PRESET_USAGE
 
     await chat.say(42, "/preset delete launch")
     assert chat.last_reply() == texts.PRESET_DELETED.format(name="launch")
@@ -182,18 +184,20 @@ async def test_settings_shows_each_value_and_where_it_comes_from(chat: Chat) -> 
     await chat.say(42, "/settings")
     text = chat.last_reply()
     assert text.startswith(texts.SETTINGS_PRIVATE)
-    assert settings_line(text, "theme") == f"• theme: {second} — personal"
-    assert settings_line(text, "ratio") == "• ratio: 9:16 — preset “story”"
-    assert settings_line(text, "format") == f"• format: {RenderOptions().format} — default"
+    assert settings_line(text, "theme") == f"• theme: {theme_label(second)} — personal"
+    assert settings_line(text, "ratio") == "• ratio: 9:16 story — preset “story”"
+    assert settings_line(text, "format") == "• format: PNG — default"
     assert settings_line(text, "brand name") == "• brand name: Ada — personal"
-    assert settings_line(text, "avatar") == "• avatar: not set — default"
+    # what has no value is listed once, not as a line each
+    assert "not set" not in text
+    assert "Not set: CTA text, CTA link, brand @handle, avatar, logo, accent colour, footer." in text
     assert texts.SETTINGS_PRECEDENCE_PRIVATE in text
 
     await chat.say(42, "/reset")
     await chat.say(42, "/settings")
     text = chat.last_reply()
-    assert settings_line(text, "theme") == f"• theme: {RenderOptions().theme} — default"
-    assert settings_line(text, "ratio") == f"• ratio: {RenderOptions().ratio} — default"
+    assert settings_line(text, "theme") == f"• theme: {theme_label(RenderOptions().theme)} — default"
+    assert settings_line(text, "ratio") == "• ratio: 4:5 portrait — default"
 
 
 async def test_only_group_admins_change_group_settings(
@@ -232,8 +236,8 @@ async def test_only_group_admins_change_group_settings(
     await chat.say(GROUP, "/settings", user_id=member)
     text = chat.last_reply()
     assert text.startswith(texts.SETTINGS_GROUP)
-    assert settings_line(text, "theme") == f"• theme: {chosen} — group"
-    assert settings_line(text, "ratio") == f"• ratio: {RenderOptions().ratio} — default"
+    assert settings_line(text, "theme") == f"• theme: {theme_label(chosen)} — group"
+    assert settings_line(text, "ratio") == "• ratio: 4:5 portrait — default"
 
 
 async def test_creator_counts_as_admin(chat: Chat, fake: FakeTelegramAPI) -> None:
@@ -252,7 +256,7 @@ async def test_group_admin_sets_the_group_logo_by_replying_with_a_picture(
     fake.set_member_status(GROUP, 8, "administrator")
     await chat.say(GROUP, "/brand logo", user_id=8)
     ask = fake.calls_to("sendMessage")[-1]
-    assert ask.params["text"] == texts.ASK_VALUE["brand.logo"]
+    assert ask.params["text"] == texts.ASK_VALUE["brand.logo"].format(whose="this group's")
     assert ask.params["reply_markup"]["force_reply"] is True  # so the answer reaches a privacy-mode bot
     logo = io.BytesIO()
     Image.new("RGBA", (120, 40), (20, 20, 20, 255)).save(logo, "PNG")
@@ -260,7 +264,8 @@ async def test_group_admin_sets_the_group_logo_by_replying_with_a_picture(
         chat_id=GROUP, user_id=8, photo=logo.getvalue(), reply_to=ask.response["result"]
     )
     await chat.send(update)
-    assert chat.last_reply() == texts.PICTURE_SAVED.format(what="logo")
+    assert chat.last_reply() == texts.PICTURE_SAVED_GROUP.format(what="logo")
+    assert "your" not in texts.PICTURE_SAVED_GROUP + ask.params["text"]  # it is the group's, not mine
     eff = await effective(store, chat_scope("telegram", GROUP), is_group=True)
     assert eff.value("brand.logo").file_id == update["message"]["photo"][-1]["file_id"]
     assert eff.sources["brand.logo"].describe() == "group"
@@ -283,3 +288,81 @@ async def test_settings_buttons_open_each_menu(chat: Chat, fake: FakeTelegramAPI
     await chat.press(panel, "set:menu:brand", user_id=42)
     assert fake.calls_to("editMessageText")[-1].params["text"].startswith("Brand kit")
     assert len(fake.calls_to("answerCallbackQuery")) == 2
+
+
+async def test_typed_choices_accept_what_people_write(chat: Chat) -> None:
+    await chat.say(42, "/format jpg")
+    assert chat.last_reply() == texts.SET_DONE.format(label="format", value="JPEG")
+    await chat.say(42, "/ratio 4x5")
+    assert chat.last_reply() == texts.SET_DONE.format(label="ratio", value="4:5 portrait")
+    await chat.say(42, "/ratio square")
+    chosen = other_themes()[0]
+    await chat.say(42, f"/theme {theme_label(chosen).upper()}")
+    await chat.say(42, X_LINK)
+    options = chat.payloads()[-1]["options"]
+    assert (options["format"], options["ratio"], options["theme"]) == ("jpeg", "1:1", chosen)
+
+
+async def test_preset_names_ignore_case_and_an_overwrite_says_updated(
+    chat: Chat, store: RedisSettingsStore
+) -> None:
+    scope = user_scope("telegram", 42)
+    first, second = other_themes()[:2]
+    await chat.say(42, f"/theme {first}")
+    await chat.say(42, "/preset save Work")
+    await chat.say(42, f"/theme {second}")
+    await chat.say(42, "/preset save work")
+    assert chat.last_reply() == texts.PRESET_UPDATED.format(name="work")
+    assert await store.preset_names(scope) == ["work"]  # one preset, not two that differ in case
+    await chat.say(42, "/reset")
+    await chat.say(42, "/preset load WORK")
+    assert chat.last_reply() == texts.PRESET_LOADED.format(name="work")
+    assert (await effective(store, scope, is_group=False)).value("theme") == second
+
+
+async def test_preset_list_sorts_numbers_naturally(chat: Chat) -> None:
+    for name in ("p10", "p2", "Alpha", "p1"):
+        await chat.say(42, f"/preset save {name}")
+    await chat.say(42, "/preset list")
+    names = [line[2:] for line in chat.last_reply().splitlines()[1:]]
+    assert names == ["Alpha", "p1", "p2", "p10"]
+
+
+async def test_text_while_a_picture_is_awaited_gets_a_reminder(chat: Chat, fake: FakeTelegramAPI) -> None:
+    await chat.say(42, "/brand logo")
+    await chat.say(42, "here it is")
+    assert chat.last_reply() == texts.PICTURE_STILL_WAITING.format(what="logo")
+    await chat.send(fake.user_message(chat_id=42, photo=png(40, 40)))
+    assert chat.last_reply() == texts.PICTURE_SAVED.format(what="logo")
+    await chat.say(42, "hello again")
+    assert chat.last_reply() == texts.PRIVATE_HINT
+
+
+async def test_a_group_brand_button_names_the_admin_so_the_reply_field_opens_for_them(
+    chat: Chat, fake: FakeTelegramAPI, store: RedisSettingsStore
+) -> None:
+    fake.set_member_status(GROUP, 8, "administrator")
+    await chat.say(GROUP, "/brand", user_id=8, thread_id=77)
+    kit = fake.calls_to("sendMessage")[-1].response["result"]
+    await chat.press(kit, "brand:footer", user_id=8)
+
+    ask = fake.calls_to("sendMessage")[-1]
+    assert ask.params["text"] == "Ada, send the footer text for this group's slides."
+    assert ask.params["reply_markup"] == {"force_reply": True, "selective": True}
+    [mention] = ask.params["entities"]
+    assert (mention["type"], mention["offset"], mention["length"]) == ("text_mention", 0, 3)
+    assert mention["user"]["id"] == 8
+    assert ask.params["message_thread_id"] == 77
+    await chat.say(GROUP, "team.example", user_id=8, reply_to=ask.response["result"])
+    eff = await effective(store, chat_scope("telegram", GROUP), is_group=True)
+    assert eff.value("brand.footer") == "team.example"
+
+
+def png(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "#224466").save(out, "PNG")
+    return out.getvalue()
