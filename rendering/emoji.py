@@ -20,6 +20,9 @@ SKIN_TONES = range(0x1F3FB, 0x1F400)
 REGIONAL = range(0x1F1E6, 0x1F200)
 TAGS = range(0xE0020, 0xE0080)
 PICTOGRAPHIC_START = 0x1F000  # at and above: emoji by default, whatever the text font has
+# OpenMoji's COLR font (what the raster backend draws) spans an SVG's whole canvas over this many
+# em (font units per SVG unit × canvas / units per em); the PDF backend scales the SVG to match
+SVG_CANVAS_EM = 1.344
 
 
 @lru_cache(maxsize=1)

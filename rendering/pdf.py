@@ -33,7 +33,7 @@ from rendering.display import (
     Text,
     parse_color,
 )
-from rendering.emoji import svg_path
+from rendering.emoji import SVG_CANVAS_EM, svg_path
 from rendering.fonts import rl_font, shape_rtl
 
 PHOTO_JPEG_QUALITY = 85
@@ -58,6 +58,20 @@ def _svg_drawing(stem: str) -> Any:
     from svglib.svglib import svg2rlg
 
     return svg2rlg(str(svg_path(stem)))
+
+
+def emoji_placement(item: Emoji, drawing: Any) -> tuple[float, float, float]:
+    """Where the SVG goes so its artwork covers what the raster backend paints: the glyph at the
+    item's size, shrunk to fit the box if larger, centred. Returns (x, y) in canvas pixels of
+    the drawing's origin (its bottom-left) and its scale."""
+    x, y, w, h = item.box
+    x0, y0, x1, y1 = drawing.getBounds()
+    bw, bh = max(1e-6, x1 - x0), max(1e-6, y1 - y0)
+    scale = item.size * SVG_CANVAS_EM / max(1e-6, drawing.width)
+    scale *= min(1.0, w / (bw * scale), h / (bh * scale))
+    left = x + (w - bw * scale) / 2
+    bottom = y + (h + bh * scale) / 2
+    return left - x0 * scale, bottom + y0 * scale, scale
 
 
 class _Writer:
@@ -193,11 +207,11 @@ class _Writer:
         d = _svg_drawing(item.sequence)
         if d is None:
             return
-        x, y, w, h = item.box
+        ax, ay, scale = emoji_placement(item, d)
         c = self.c
         c.saveState()
-        c.translate(x, self.y(y + h))
-        c.scale(w / max(1e-6, d.width), h / max(1e-6, d.height))
+        c.translate(ax, self.y(ay))
+        c.scale(scale, scale)
         # the drawing has no text; keep the renderer from pulling in an unembedded Helvetica
         default_font = STATE_DEFAULTS["fontName"]
         STATE_DEFAULTS["fontName"] = c._fontname

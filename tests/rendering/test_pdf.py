@@ -6,6 +6,7 @@ import io
 import re
 from typing import Any
 
+import pytest
 from pypdf import PdfReader
 
 from rendering._samples import rich_thread, sample_images, text_thread
@@ -65,3 +66,23 @@ def test_text_only_twenty_slide_pdf_is_small() -> None:
     car = render(text_thread(20), RenderOptions(cta="none"), {})
     assert car.slide_count >= 20
     assert len(car.pdf) < 1_000_000
+
+
+@pytest.mark.parametrize(
+    "stem", ["1F680", "2764", "1F1EB-1F1F7", "1F469-200D-1F4BB", "0031-FE0F-20E3", "2666"]
+)
+def test_pdf_emoji_artwork_covers_what_the_raster_paints(stem: str) -> None:
+    from rendering.display import Emoji
+    from rendering.pdf import _svg_drawing, emoji_placement
+    from rendering.raster import emoji_bitmap
+
+    item = Emoji((100.0, 200.0, 48.0, 48.0), stem, 48)
+    left, top, right, bottom = emoji_bitmap(stem, 48).getbbox()  # type: ignore[misc]
+    drawing = _svg_drawing(stem)
+    ox, oy, scale = emoji_placement(item, drawing)
+    x0, y0, x1, y1 = drawing.getBounds()
+    # the drawing's y axis points up from its origin at (ox, oy)
+    pdf_box = (ox + x0 * scale, oy - y1 * scale, ox + x1 * scale, oy - y0 * scale)
+    raster_box = (100 + left, 200 + top, 100 + right, 200 + bottom)
+    for got, want in zip(pdf_box, raster_box, strict=True):
+        assert got == pytest.approx(want, abs=2.5), (pdf_box, raster_box)
