@@ -540,8 +540,8 @@ def author_line(
     avail = width - av - gap
     name_style = TextStyle(t.body.with_style(bold=True), name_size, ctx.pal.text)
     handle_style = TextStyle(t.body, handle_size, ctx.pal.muted)
-    name_line = _single_line(author.name or author.handle, name_style, avail)
-    handle_line = _single_line("@" + author.handle if author.handle else "", handle_style, avail)
+    name_line = single_line(author.name or author.handle, name_style, avail)
+    handle_line = single_line("@" + author.handle if author.handle else "", handle_style, avail)
     a1, d1 = vertical_metrics(face_file(name_style.face))
     a2, d2 = vertical_metrics(face_file(handle_style.face))
     block_h = (a1 + d1) * name_size + (a2 + d2) * handle_size * (1.0 if handle_line.placed else 0.0)
@@ -558,7 +558,7 @@ def author_line(
     return height, draw
 
 
-def _single_line(text: str, style: TextStyle, width: float) -> Line:
+def single_line(text: str, style: TextStyle, width: float) -> Line:
     """One line, ellipsised if it is too long."""
     if not text:
         return Line()

@@ -8,7 +8,7 @@ link). Long posts continue on the next slide; short consecutive posts may share 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from PIL import Image
@@ -22,6 +22,7 @@ from rendering._blocks import (
     media_rows,
     paragraph_rows,
     quote_card_rows,
+    single_line,
 )
 from rendering._rows import Page, Row, draw_page, paginate
 from rendering._style import (
@@ -55,7 +56,7 @@ from rendering.display import (
 )
 from rendering.document import DocPost, Document
 from rendering.fonts import BOLD, Face
-from rendering.measure import Line, Placed, TextStyle, runs, tokens, wrap
+from rendering.measure import Line, Placed, TextStyle, runs
 from rendering.model import Author, Block, Span
 from rendering.options import RenderOptions
 from themes.schema import Theme
@@ -134,9 +135,31 @@ def make_frame(
 # --- small drawing helpers --------------------------------------------------------------------
 
 
-def _line(text: str, style: TextStyle, width: float = 1e9) -> Line:
-    lines = wrap(tokens(text, style), width)
-    return lines[0] if lines else Line()
+def _line(text: str, style: TextStyle, width: float) -> Line:
+    """One line of ``text``, ellipsised when it is wider than ``width``."""
+    return single_line(text, style, width)
+
+
+def _fit_size(
+    build: Callable[[int], tuple[list[Row], float]], start: int, floor: int, avail: float
+) -> tuple[int, list[Row], float]:
+    """The largest size from ``start`` down to ``floor`` at which ``build(size)`` → (rows, height)
+    fits ``avail`` without cutting a word; else the largest that fits; else the floor."""
+    from rendering import measure
+
+    size = start
+    fallback: tuple[int, list[Row], float] | None = None
+    while True:
+        before = measure.SPLITS[0]
+        rows, total = build(size)
+        if total <= avail:
+            if measure.SPLITS[0] == before:
+                return size, rows, total
+            if fallback is None:
+                fallback = (size, rows, total)
+        if size <= floor:
+            return fallback or (size, rows, total)
+        size = max(floor, int(size * SHRINK_STEP))
 
 
 def _runs_line(text: str, style: TextStyle) -> Line:
@@ -311,14 +334,13 @@ def _cover(f: Frame) -> None:
     if cover_media is not None and cover_media.url in f.ctx.images:
         img_rows = media_rows([cover_media], f.ctx, cw, t.body_size, avail, 0.0, share=0.45)
     img_h = img_rows[0].height + f.px(24) if img_rows else 0.0
-    size = t.title_size
     floor = max(t.body_size, round(t.title_size * COVER_TITLE_MIN_SCALE))
-    while True:
+
+    def title_rows(size: int) -> tuple[list[Row], float]:
         rows = paragraph_rows([Span(text=title)], f.ctx, cw, t.title, size, f.pal.text, line_height=1.15)
-        total = sum(r.height for r in rows)
-        if total <= avail - img_h or size <= floor:
-            break
-        size = max(floor, int(size * SHRINK_STEP))
+        return rows, sum(r.height for r in rows)
+
+    _, rows, _ = _fit_size(title_rows, t.title_size, floor, avail - img_h)
     while rows and sum(r.height for r in rows) > avail - img_h:
         rows.pop()  # only at the floor with an enormous title; the text is cut at a line
     ty = y
@@ -515,12 +537,12 @@ def _big_text(f: Frame, post: DocPost, body_top: float, avail: float) -> bool:
     mark_size = round(t.title_size * 1.6)
     mark = _runs_line("“", TextStyle(Face(t.title.family, BOLD, False, True), mark_size, f.pal.accent))
     mark_h = mark_size * 0.62
-    while True:
+
+    def quote_rows(size: int) -> tuple[list[Row], float]:
         rows = paragraph_rows(block.spans, f.ctx, cw, t.title, size, f.pal.text, line_height=1.22)
-        total = sum(r.height for r in rows) + mark_h
-        if total <= avail or size <= t.body_size:
-            break
-        size = max(t.body_size, int(size * SHRINK_STEP))
+        return rows, sum(r.height for r in rows) + mark_h
+
+    size, rows, total = _fit_size(quote_rows, size, t.body_size, avail)
     if total > avail:
         return False
     slide = _new_slide(f, "quote")
@@ -538,18 +560,16 @@ def _section(f: Frame, post: DocPost, body_top: float, avail: float) -> bool:
     cx, cy, cw, ch = f.geo.content
     t = f.typo
     blocks = [b for b in post.blocks if b.kind != "separator"]
-    size = t.title_size
-    while True:
+
+    def section_rows(size: int) -> tuple[list[Row], float]:
         rows = paragraph_rows(blocks[0].spans, f.ctx, cw, t.title, size, f.pal.text, line_height=1.15)
-        sub: list[Row] = []
         if len(blocks) > 1:
-            sub = paragraph_rows(
+            rows += paragraph_rows(
                 blocks[1].spans, f.ctx, cw, t.body, t.body_size, f.pal.muted, space_before=t.body_size
             )
-        total = sum(r.height + r.space_before for r in rows + sub) + f.px(28)
-        if total <= avail or size <= t.body_size:
-            break
-        size = max(t.body_size, int(size * SHRINK_STEP))
+        return rows, sum(r.height + r.space_before for r in rows) + f.px(28)
+
+    _, rows, total = _fit_size(section_rows, t.title_size, t.body_size, avail)
     if total > avail:
         return False
     slide = _new_slide(f, "section")
@@ -557,7 +577,7 @@ def _section(f: Frame, post: DocPost, body_top: float, avail: float) -> bool:
     y = body_top + (avail - total) / 2
     slide.items.append(Rect((cx, y, f.px(44), f.px(6)), f.pal.accent, f.px(3)))
     y += f.px(28)
-    for r in rows + sub:
+    for r in rows:
         y += r.space_before
         r.draw(cx, y, r.height, slide.items)
         y += r.height
@@ -643,31 +663,25 @@ def _outro(f: Frame) -> None:
     kick = _runs_line(
         kicker.upper(), TextStyle(t.body.with_style(bold=True), round(t.header_size * 1.1), f.pal.accent)
     )
-    hsize = max(t.body_size, round(t.title_size * 0.8))
     avail = ch - note_h
-    while True:
-        hl_rows = paragraph_rows(
+    above = av + f.px(18) + name_size * 1.3 + name_size * 1.1 + f.px(36) + kick.size * 1.6
+
+    def headline_rows(size: int) -> tuple[list[Row], float]:
+        rows = paragraph_rows(
             [Span(text=headline, href=href)],
             f.ctx,
             cw,
             t.title,
-            hsize,
+            size,
             f.pal.text,
             align="center",
             line_height=1.18,
         )
-        block_h = (
-            av
-            + f.px(18)
-            + name_size * 1.3
-            + name_size * 1.1
-            + f.px(36)
-            + kick.size * 1.6
-            + sum(r.height for r in hl_rows)
-        )
-        if block_h <= avail or hsize <= t.body_size:
-            break
-        hsize = max(t.body_size, int(hsize * SHRINK_STEP))
+        return rows, above + sum(r.height for r in rows)
+
+    _, hl_rows, block_h = _fit_size(
+        headline_rows, max(t.body_size, round(t.title_size * 0.8)), t.body_size, avail
+    )
     y = cy + max(0.0, (avail - block_h) / 2)
     avatar(
         Author(name=brand.name or author.name, handle=handle, avatar_url=author.avatar_url),

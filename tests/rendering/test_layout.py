@@ -221,3 +221,28 @@ def test_a_very_tall_image_is_cropped_to_a_phone_screen_not_a_sliver() -> None:
     pic = next(i for s in slides for i in s.items if isinstance(i, Picture) and not i.circle)
     x, y, w, h = pic.box
     assert w / h == pytest.approx(9 / 16, rel=0.01)
+
+
+def test_outro_ellipsises_a_long_name_and_keeps_a_long_handle_whole() -> None:
+    a = Author(
+        name="Dr. Maximiliana Konstantinopoulou-Wolfeschlegelsteinhausen, PhD, MBA",
+        handle="maximiliana_konstantinopoulou_official",
+    )
+    th = Thread(author=a, posts=(Post(id="1", author=a, text="A post from someone with a long name."),))
+    outro = layout_slides(th, RenderOptions(), {})[1][-1]
+    assert outro.template == "outro"
+    cx, _, cw, _ = outro.content_box
+    texts = _body_texts(outro)
+    name = [t for t in texts if t.text.startswith("Dr.")]
+    assert name and name[-1].text.endswith("…")
+    assert all(cx - 0.5 <= t.x and t.x + t.width <= cx + cw + 0.5 for t in texts)
+    assert any("@maximiliana_konstantinopoulou_official" in t.text for t in texts if t.size > 40)
+
+
+def test_display_text_shrinks_rather_than_cut_a_word() -> None:
+    a = Author(name="A", handle="a")
+    word = "Donaudampfschifffahrtsgesellschaft"
+    th = Thread(author=a, posts=(Post(id="1", author=a, text=f"The {word} sails."),))
+    slides = layout_slides(th, RenderOptions(cta="none"), {})[1]
+    for s in slides[:2]:  # the cover's title and the big-quote slide
+        assert any(word in t.text for t in s.texts()), [t.text for t in s.texts()]
