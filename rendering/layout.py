@@ -441,26 +441,33 @@ def _fit_post(
     return base, pages
 
 
-def choose_body_size(f: Frame, posts: list[tuple[DocPost, str]]) -> int:
-    """One body size for the whole carousel: the theme's, grown as long as no post needs more
-    slides and no word has to be cut (short threads get big, confident type)."""
+def choose_body_size(f: Frame, groups: list[tuple[list[DocPost], str]]) -> int:
+    """One body size for the whole carousel: the theme's, grown as long as no post (or slide of
+    merged posts) needs more slides and no word has to be cut (short threads get big, confident
+    type)."""
     from rendering import measure
 
     t = f.typo
     cx, cy, cw, ch = f.geo.content
-    if not posts:
+    if not groups:
         return t.body_size
-    avail = cy + ch - _header(f, posts[0][0].source.author)
-    flow = [(p, tpl) for p, tpl in posts if tpl in ("post", "image", "code")]
+    avail = cy + ch - _header(f, groups[0][0][0].source.author)
+
+    def pages(ps: list[DocPost], tpl: str, size: int) -> int:
+        if len(ps) > 1:
+            return len(paginate(_merged_rows(f, ps, size, cw, avail), avail))
+        return len(_pages(f, ps[0], size, cw, avail, tpl == "image"))
+
+    flow = [(ps, tpl) for ps, tpl in groups if tpl in ("post", "image", "code", "merged")]
     # posts that already continue over several slides do not hold the others back
-    flow = [(p, tpl) for p, tpl in flow if len(_pages(f, p, t.body_size, cw, avail, tpl == "image")) == 1]
+    flow = [(ps, tpl) for ps, tpl in flow if pages(ps, tpl, t.body_size) == 1]
     if not flow:
         return t.body_size
 
     def count(size: int) -> tuple[int, int]:
         """(posts that would need a second slide, words that would be cut) at ``size``."""
         before = measure.SPLITS[0]
-        n = sum(len(_pages(f, p, size, cw, avail, tpl == "image")) > 1 for p, tpl in flow)
+        n = sum(pages(ps, tpl, size) > 1 for ps, tpl in flow)
         return n, measure.SPLITS[0] - before
 
     _, base_splits = count(t.body_size)
@@ -493,14 +500,9 @@ def _post_slides(f: Frame, posts: list[DocPost], template: str) -> None:
             template = "post"
         size, pages = _fit_post(f, post, cw, avail, template == "image")
     else:
-        size = f.body_size
-        rows: list[Row] = []
-        for k, p in enumerate(posts):
-            pr = _post_rows(f, p, size, cw, avail, False)
-            if k and pr:
-                rows.append(_divider_row(f, size))
-            rows += pr
-        pages = paginate(rows, avail)
+        pages = paginate(_merged_rows(f, posts, f.body_size, cw, avail), avail)
+        if len(pages) > 1:  # merged posts share one slide, at the theme's size if need be
+            pages = paginate(_merged_rows(f, posts, f.typo.body_size, cw, avail), avail)
         template = "merged"
     for k, page in enumerate(pages):
         slide = _new_slide(
@@ -512,6 +514,16 @@ def _post_slides(f: Frame, posts: list[DocPost], template: str) -> None:
             # a post that fits on one slide sits a little above the middle of the free space
             top += max(0.0, avail - _used(page)) * CENTER_BIAS
         draw_page(page, cx, top, cw, slide.items)
+
+
+def _merged_rows(f: Frame, posts: list[DocPost], size: int, width: float, avail: float) -> list[Row]:
+    rows: list[Row] = []
+    for k, p in enumerate(posts):
+        pr = _post_rows(f, p, size, width, avail, False)
+        if k and pr:
+            rows.append(_divider_row(f, size))
+        rows += pr
+    return rows
 
 
 def _used(page: Page) -> float:
@@ -745,7 +757,7 @@ def layout(
             groups[-1] = (groups[-1][0] + [p], "merged")
             continue
         groups.append(([p], template))
-    f.body_size = choose_body_size(f, [(ps[0], tpl) for ps, tpl in groups if len(ps) == 1])
+    f.body_size = choose_body_size(f, groups)
     for ps, template in groups:
         _post_slides(f, ps, template if len(ps) == 1 else "merged")
     if options.cta != "none":
@@ -774,13 +786,7 @@ def _short(f: Frame, p: DocPost) -> bool:
 def _fits_together(f: Frame, posts: list[DocPost]) -> bool:
     cx, cy, cw, ch = f.geo.content
     avail = cy + ch - _header(f, posts[0].source.author)
-    size = f.typo.body_size
-    rows: list[Row] = []
-    for k, p in enumerate(posts):
-        if k:
-            rows.append(_divider_row(f, size))
-        rows += _post_rows(f, p, size, cw, avail, False)
-    pages = paginate(rows, avail)
+    pages = paginate(_merged_rows(f, posts, f.typo.body_size, cw, avail), avail)
     return len(pages) == 1 and pages[0].used <= avail * (MERGE_MAX_SHARE * 2)
 
 

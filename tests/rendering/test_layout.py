@@ -246,3 +246,16 @@ def test_display_text_shrinks_rather_than_cut_a_word() -> None:
     slides = layout_slides(th, RenderOptions(cta="none"), {})[1]
     for s in slides[:2]:  # the cover's title and the big-quote slide
         assert any(word in t.text for t in s.texts()), [t.text for t in s.texts()]
+
+
+def test_merged_short_posts_grow_like_single_ones() -> None:
+    a = Author(name="A", handle="a")
+    posts = tuple(Post(id=str(i), author=a, text=f"One-liner number {i}.") for i in range(15))
+    options = RenderOptions(merge_short_posts=True, cta="none")
+    _, slides = layout_slides(Thread(author=a, posts=posts), options, {})
+    merged = [s for s in slides if s.template == "merged"]
+    assert merged
+    theme_body = round(18 * 2)  # paper's body size at 1080 wide
+    for s in merged:
+        sizes = {t.size for t in _body_texts(s) if t.text.startswith("One-liner")}
+        assert len(sizes) == 1 and sizes.pop() > theme_body * 1.2
