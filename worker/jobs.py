@@ -219,6 +219,8 @@ def summarize(thread: Thread, carousel: Carousel) -> ResultSummary:
         author_name=thread.author.name,
         author_handle=thread.author.handle,
         slide_count=carousel.slide_count,
+        posts_shown=len(thread.posts),
+        posts_total=thread.total_posts if thread.truncated else None,
     )
 
 

@@ -132,6 +132,8 @@ class SentFiles(BaseModel):
     author_name: str
     author_handle: str = ""
     image_format: str = "png"
+    posts_shown: int | None = None
+    posts_total: int | None = None
 
     @property
     def slide_count(self) -> int:

@@ -336,6 +336,27 @@ def test_safe_filename() -> None:
     assert len(safe_filename("word " * 100, "pdf")) <= 64
 
 
+def test_pdf_is_named_after_the_title_or_else_the_author() -> None:
+    from worker.delivery.telegram import pdf_file
+
+    named = pdf_file(b"%PDF", ResultSummary("How LLM inference works!", "Ada", "ada_l", 3))
+    assert named.filename == "how-llm-inference-works.pdf"
+    cyrillic = pdf_file(b"%PDF", ResultSummary("Как работает вывод", "Ада", "ada_l", 3))
+    assert cyrillic.filename == "ada-l-carousel.pdf"
+    nothing = pdf_file(b"%PDF", ResultSummary("🧵", "", "", 3))
+    assert nothing.filename == "carousel.pdf"
+
+
+def test_caption_of_a_capped_thread_names_the_cap() -> None:
+    capped = ResultSummary("Title", "Ada", "ada", 22, posts_shown=20, posts_total=40)
+    assert (
+        caption_text(capped, TELEGRAM_CAPTION_MAX)
+        == "Title\nby Ada (@ada) · 22 slides · first 20 of 40 posts"
+    )
+    whole = ResultSummary("Title", "Ada", "ada", 7, posts_shown=5, posts_total=None)
+    assert caption_text(whole, TELEGRAM_CAPTION_MAX) == "Title\nby Ada (@ada) · 7 slides"
+
+
 def test_split_groups() -> None:
     assert split_groups(1, 10, 2) == [1]
     assert split_groups(11, 10, 2) == [6, 5]
@@ -353,4 +374,4 @@ def _slide_files(carousel: Carousel):
 def _pdf(carousel: Carousel):
     from worker.delivery.telegram import pdf_file
 
-    return pdf_file(carousel.pdf, carousel.title)
+    return pdf_file(carousel.pdf, summary_of(carousel))

@@ -259,6 +259,24 @@ def test_identical_request_resends_file_ids_without_uploading(
     assert resent == first_slides
 
 
+def test_a_capped_thread_says_so_in_the_caption_also_when_resent(
+    queue: Queue,
+    submit: Callable[[JobPayload], str],
+    fake_telegram: FakeTelegramAPI,
+    unique_x_thread: Callable[..., Any],
+) -> None:
+    thread = unique_x_thread(TEXTS)
+    options = RenderOptions(max_posts=2)
+    for _ in range(2):  # rendered, then re-sent by file_id
+        submit(payload_for(fake_telegram, thread.url, options=options))
+        run_worker(queue)
+
+    first, again = (c.params["media"][0]["caption"] for c in fake_telegram.calls_to("sendMediaGroup"))
+    assert first.splitlines()[-1].endswith(f" · first 2 of {len(TEXTS)} posts"), first
+    assert again == first
+    assert not fake_telegram.calls_to("sendMediaGroup")[1].files
+
+
 # ------------------------------------------------------------------------------------------ failures
 
 

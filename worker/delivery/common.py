@@ -24,6 +24,12 @@ class ResultSummary:
     author_name: str
     author_handle: str
     slide_count: int
+    posts_shown: int | None = None  # posts on the slides
+    posts_total: int | None = None  # posts in the thread, when it was longer than the cap
+
+    @property
+    def truncated(self) -> bool:
+        return bool(self.posts_total and self.posts_shown and self.posts_total > self.posts_shown)
 
 
 def utf16_len(text: str) -> int:
@@ -61,6 +67,8 @@ def caption_text(summary: ResultSummary, limit: int) -> str:
     if summary.author_handle:
         who = f"{who} (@{summary.author_handle})" if who else f"@{summary.author_handle}"
     tail = f"by {who} · {slide_word(summary.slide_count)}" if who else slide_word(summary.slide_count)
+    if summary.truncated:
+        tail += f" · first {summary.posts_shown} of {summary.posts_total} posts"
     tail = ellipsize(tail, limit // 2)
     title = summary.title.strip()
     if not title:
@@ -79,6 +87,14 @@ def safe_filename(title: str, extension: str, max_chars: int = PDF_FILENAME_MAX_
             stem = stem[: stem.rfind("-")]
         stem = stem.strip("-")
     return f"{stem or DEFAULT_STEM}.{extension}"
+
+
+def result_filename(summary: ResultSummary, extension: str) -> str:
+    """The title as a file name; a title with no Latin letters falls back to the author's handle."""
+    name = safe_filename(summary.title, extension)
+    if name == f"{DEFAULT_STEM}.{extension}" and summary.author_handle:
+        name = safe_filename(f"{summary.author_handle} {DEFAULT_STEM}", extension)
+    return name
 
 
 def split_groups(count: int, group_max: int, group_min: int) -> list[int]:

@@ -25,7 +25,7 @@ from worker.delivery.common import (
     ResultSummary,
     caption_text,
     fit_photo,
-    safe_filename,
+    result_filename,
     slide_word,
     split_groups,
 )
@@ -294,8 +294,8 @@ def slide_files(slides: Sequence[bytes]) -> list[OutFile]:
     return out
 
 
-def pdf_file(pdf: bytes, title: str) -> OutFile:
-    return OutFile(data=pdf, filename=safe_filename(title, "pdf"), mime="application/pdf")
+def pdf_file(pdf: bytes, summary: ResultSummary) -> OutFile:
+    return OutFile(data=pdf, filename=result_filename(summary, "pdf"), mime="application/pdf")
 
 
 def document_caption(summary: ResultSummary) -> str:
@@ -389,7 +389,7 @@ class TelegramDelivery:
         """Upload the slides and the PDF; remember their file_ids for an identical request later."""
         sent = self.send_result(
             slide_files(carousel.slides),
-            pdf_file(carousel.pdf, summary.title),
+            pdf_file(carousel.pdf, summary),
             summary,
             rerender_keyboard(job_id),
         )
@@ -404,6 +404,8 @@ class TelegramDelivery:
                     author_name=summary.author_name,
                     author_handle=summary.author_handle,
                     image_format=carousel.image_format,
+                    posts_shown=summary.posts_shown,
+                    posts_total=summary.posts_total,
                 ),
             )
         return {**sent.as_dict(), "reused_file_ids": False}
@@ -415,7 +417,14 @@ class TelegramDelivery:
         files = self.store.sent_files(self.bot, content_key)
         if files is None:
             return None
-        summary = ResultSummary(files.title, files.author_name, files.author_handle, files.slide_count)
+        summary = ResultSummary(
+            files.title,
+            files.author_name,
+            files.author_handle,
+            files.slide_count,
+            posts_shown=files.posts_shown,
+            posts_total=files.posts_total,
+        )
         try:
             sent = self.send_result(
                 [OutFile(file_id=f) for f in files.photos],
