@@ -32,6 +32,8 @@ from worker.results import RenderRecord, ResultStore, content_key, memory_store
 log = logging.getLogger(__name__)
 
 STATUS_FETCHING = "Fetching thread…"
+STATUS_READING = "Reading your text…"  # pasted text or a sent file: nothing to fetch
+STATUS_PREPARING = "Preparing…"  # a re-render: the thread is already here
 STATUS_RENDERING = "Rendering {done}/{total}"
 STATUS_SENDING = "Sending…"
 TIMEOUT_FAILURE = "Sorry, making your carousel took too long. Try a shorter thread, or try again later."
@@ -131,7 +133,7 @@ def _run(
 ) -> dict:
     options = request.options
     progress = Progress(delivery)
-    progress.show(STATUS_FETCHING, force=True)
+    progress.show(_first_status(request), force=True)
 
     from worker.http import make_client
 
@@ -169,6 +171,12 @@ def _run(
         "timings": carousel.timings,
         **sent,
     }
+
+
+def _first_status(request: JobPayload) -> str:
+    if request.rerender_of:
+        return STATUS_PREPARING
+    return STATUS_READING if request.source_kind != "link" else STATUS_FETCHING
 
 
 def _load_thread(

@@ -20,7 +20,15 @@ from tests.fakes.telegram_api import Call, FakeTelegramAPI
 from worker.contract import FAILURE_CALLBACK_PATH, JOB_PATH, JobPayload, RenderOptions, ReplyAddress
 from worker.delivery.telegram import TelegramClient
 from worker.errors import GENERIC_FAILURE, PostNotFound, PostPrivate
-from worker.jobs import STATUS_FETCHING, STATUS_SENDING, TIMEOUT_FAILURE, report_failure, report_killed_horse
+from worker.jobs import (
+    STATUS_FETCHING,
+    STATUS_PREPARING,
+    STATUS_READING,
+    STATUS_SENDING,
+    TIMEOUT_FAILURE,
+    report_failure,
+    report_killed_horse,
+)
 from worker.limits import TELEGRAM_MEDIA_GROUP_MAX
 from worker.queue import RQJobQueue
 from worker.results import ResultStore
@@ -186,6 +194,9 @@ def test_pasted_text_is_signed_with_the_brand(
     assert "Follow @ada" in text
     album = fake_telegram.calls_to("sendMediaGroup")[0]
     assert "by Ada Lovelace (@ada)" in album.params["media"][0]["caption"]
+    # nothing was fetched, so the status never said so
+    edits = [c.params["text"] for c in fake_telegram.calls_to("editMessageText")]
+    assert edits[0] == STATUS_READING and STATUS_FETCHING not in edits
 
 
 def test_rerender_uses_the_saved_thread_without_fetching(
@@ -222,6 +233,13 @@ def test_rerender_uses_the_saved_thread_without_fetching(
     assert job.return_value()["ok"] is True
     assert fake_sources.count("/fx/") == fetches
     assert len(fake_telegram.calls_to("sendDocument")) == 2
+    status = payload.reply.status_message_id
+    edits = [
+        c.params["text"]
+        for c in fake_telegram.calls_to("editMessageText")
+        if c.params["message_id"] == status
+    ]
+    assert edits[0] == STATUS_PREPARING and STATUS_FETCHING not in edits
 
 
 def test_identical_request_resends_file_ids_without_uploading(
