@@ -106,9 +106,9 @@ def line_rows(
                 lx += (width - indent - line.width) / 2
             elif align == "right" or line.rtl:
                 lx += width - indent - line.width
-            emit_line(line, lx, y + bo, out, muted)
             if k == 0 and first_extra is not None:
-                first_extra(x, y + bo, out)
+                first_extra(x, y + bo, out)  # the marker first: the display list is in reading order
+            emit_line(line, lx, y + bo, out, muted)
 
         rows.append(Row(lh, draw, space_before if k == 0 else 0.0, group))
     return rows

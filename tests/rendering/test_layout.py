@@ -259,3 +259,11 @@ def test_merged_short_posts_grow_like_single_ones() -> None:
     for s in merged:
         sizes = {t.size for t in _body_texts(s) if t.text.startswith("One-liner")}
         assert len(sizes) == 1 and sizes.pop() > theme_body * 1.2
+
+
+def test_a_list_marker_comes_before_its_item_in_reading_order() -> None:
+    a = Author(name="A", handle="a")
+    th = Thread(author=a, posts=(Post(id="1", author=a, text="→ " + "x" * 60 + "\n• second item"),))
+    _, slides = layout_slides(th, RenderOptions(cta="none"), {})
+    texts = [t.text for s in slides[1:] for t in _body_texts(s) if t.text.strip() not in ("A", "@a")]
+    assert texts[0] == "•" and texts.index("second item") == texts.index("•", 1) + 1, texts
