@@ -284,5 +284,5 @@ def test_a_pasted_text_job_arrives_in_discord(fake: FakeDiscord) -> None:
     statuses = [
         c.json["content"] for c in fake.find("PATCH", f"/webhooks/{APP_ID}/{TOKEN}/messages/@original")
     ]
-    assert statuses[0] == "Fetching thread…" and statuses[-1].startswith("✅ Done")
+    assert statuses[0] == "Reading your text…" and statuses[-1].startswith("✅ Done")  # nothing fetched
     assert "Sending…" in statuses
