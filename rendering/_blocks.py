@@ -202,7 +202,7 @@ def paragraph_rows(
 ) -> list[Row]:
     lh = line_height or ctx.typo.line_height
     toks = span_tokens(spans, TextStyle(face, size, color), ctx.pal, ctx.typo.mono)
-    lines = wrap(toks, width - indent)
+    lines = wrap(toks, width - indent, avoid_orphan=True)
     text = "".join(s.text for s in spans)
     if is_rtl_text(text):
         lines = _rtl_lines(lines, width - indent)

@@ -265,9 +265,52 @@ def split_token(tok: Token, width: float) -> list[Token]:
     return pieces
 
 
-def wrap(toks: list[Token], width: float, first_width: float | None = None) -> list[Line]:
-    """Greedy line breaking; ``first_width`` for a first line narrower than the rest."""
+def wrap(
+    toks: list[Token], width: float, first_width: float | None = None, *, avoid_orphan: bool = False
+) -> list[Line]:
+    """Greedy line breaking; ``first_width`` for a first line narrower than the rest.
+
+    With ``avoid_orphan``, a paragraph whose last line would hold one short word takes a slightly
+    narrower measure (same number of lines, no word cut) so that word has company.
+    """
+    before = SPLITS[0]
+    lines, counts = _greedy(toks, width, first_width)
+    if not avoid_orphan or not _orphaned(lines, counts, width) or SPLITS[0] != before:
+        return lines
+    after = SPLITS[0]
+    for k in range(1, ORPHAN_TRIES + 1):
+        narrower = width * (1 - ORPHAN_STEP * k)
+        fw = first_width * (1 - ORPHAN_STEP * k) if first_width is not None else None
+        cand, cc = _greedy(toks, narrower, fw)
+        cut = SPLITS[0] != after
+        SPLITS[0] = after
+        if cut or len(cand) != len(lines):
+            break
+        if not _orphaned(cand, cc, narrower):
+            return cand
+    return lines
+
+
+ORPHAN_SHARE = 0.3  # a last line holding one word narrower than this share of the measure…
+ORPHAN_MIN_WORDS = 3  # …after a line of at least this many words is an orphan
+ORPHAN_STEP = 0.03  # the measure narrows by this share per try…
+ORPHAN_TRIES = 6  # …at most this many times
+
+
+def _orphaned(lines: list[Line], counts: list[int], width: float) -> bool:
+    return (
+        len(lines) >= 2
+        and counts[-1] == 1
+        and counts[-2] >= ORPHAN_MIN_WORDS
+        and lines[-1].width < width * ORPHAN_SHARE
+    )
+
+
+def _greedy(toks: list[Token], width: float, first_width: float | None) -> tuple[list[Line], list[int]]:
+    """Lines, and how many words each holds."""
     lines: list[Line] = []
+    counts: list[int] = []
+    n = 0
     line = Line()
     end = 0.0  # right edge of the last word on the line (trailing space excluded)
     pending = 0.0  # the last word's trailing space
@@ -277,7 +320,8 @@ def wrap(toks: list[Token], width: float, first_width: float | None = None) -> l
         tok = queue.pop()
         if tok.brk:
             lines.append(_finish(line))
-            line, end, pending, limit = Line(), 0.0, 0.0, width
+            counts.append(0)  # counted as empty: a line ended by a hard break partners no orphan
+            line, end, pending, limit, n = Line(), 0.0, 0.0, width, 0
             continue
         if tok.width > limit and not line.placed:
             parts = split_token(tok, limit)
@@ -285,7 +329,8 @@ def wrap(toks: list[Token], width: float, first_width: float | None = None) -> l
             tok = parts[0]
         if line.placed and end + pending + tok.width > limit:
             lines.append(_finish(line))
-            line, end, pending, limit = Line(), 0.0, 0.0, width
+            counts.append(n)
+            line, end, pending, limit, n = Line(), 0.0, 0.0, width, 0
             queue.append(tok)
             continue
         x = end + pending if line.placed else 0.0
@@ -294,9 +339,11 @@ def wrap(toks: list[Token], width: float, first_width: float | None = None) -> l
             x += r.width
         end = x - tok.space
         pending = tok.space
+        n += 1
     if line.placed:
         lines.append(_finish(line))
-    return lines
+        counts.append(n)
+    return lines, counts
 
 
 def _finish(line: Line) -> Line:

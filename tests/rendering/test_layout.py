@@ -261,6 +261,30 @@ def test_merged_short_posts_grow_like_single_ones() -> None:
         assert len(sizes) == 1 and sizes.pop() > theme_body * 1.2
 
 
+def test_a_last_line_never_holds_a_lone_short_word() -> None:
+    from rendering.fonts import Face
+    from rendering.measure import TextStyle, tokens, wrap
+
+    style = TextStyle(Face("Inter"), 72, (0, 0, 0, 255))
+    text = "Shipping beats perfect. Every single time. 🚀"
+    head = wrap(tokens(text.rsplit(" ", 1)[0], style), 1e9)[0].width
+    width = head + 10  # the greedy breaker leaves the rocket alone on the last line
+    greedy = wrap(tokens(text, style), width)
+    assert len(greedy) == 2 and len(greedy[-1].placed) == 1
+    balanced = wrap(tokens(text, style), width, avoid_orphan=True)
+    assert len(balanced) == 2 and len(balanced[-1].placed) > 1
+    assert all(line.width <= width for line in balanced)
+
+
+def test_big_quote_keeps_its_emoji_with_a_word() -> None:
+    _, slides = layout_slides(rich_thread(), RenderOptions(theme="editorial", ratio="16:9"), sample_images())
+    quote = next(s for s in slides if s.template == "quote")
+    rocket = next(i for i in quote.items if isinstance(i, Emoji))
+    words = [t for t in _body_texts(quote) if t.size > 40 and t.text.strip() not in ("", "“")]
+    same_line = [t for t in words if t.box[1] < rocket.box[1] + rocket.box[3] and rocket.box[1] < t.baseline]
+    assert same_line, "the emoji shares its line with a word"
+
+
 def test_a_list_marker_comes_before_its_item_in_reading_order() -> None:
     a = Author(name="A", handle="a")
     th = Thread(author=a, posts=(Post(id="1", author=a, text="→ " + "x" * 60 + "\n• second item"),))
