@@ -36,7 +36,7 @@ STATUS_READING = "Reading your text…"  # pasted text or a sent file: nothing t
 STATUS_PREPARING = "Preparing…"  # a re-render: the thread is already here
 STATUS_RENDERING = "Rendering {done}/{total}"
 STATUS_SENDING = "Sending…"
-TIMEOUT_FAILURE = "Sorry, making your carousel took too long. Try a shorter thread, or try again later."
+TIMEOUT_FAILURE = "Sorry, that carousel took too long to make — try a shorter thread, or try again later."
 TITLE_MAX_CHARS = 120  # a title taken from the first post's text
 
 

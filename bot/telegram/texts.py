@@ -50,11 +50,9 @@ QUEUED_RERENDER = "⏳ Re-rendering with {field} {value} — I'll update this me
 RERENDER_TOAST = "On it: {field} {value}."
 RERENDER_SAME = "This carousel already uses {field} {value}. Pick another one."
 RERENDER_REPEAT = "Already on it: the {value} version is on its way."
-QUEUE_DOWN = "I can't reach my render queue right now, so nothing was started. Please try again in a minute."
+QUEUE_DOWN = "I can't start carousels right now — please try again in a minute."
 
-NOT_A_THREAD_LINK = (
-    "That's not a thread link I can read. Send a link to an X (Twitter), Bluesky or Mastodon post."
-)
+NOT_A_THREAD_LINK = "That's not a link I can read — send a link to an X (Twitter), Bluesky or Mastodon post."
 NO_LINK_IN_COMMAND = (
     "Send /carousel followed by a thread link, or reply with /carousel to a message that has one."
 )
@@ -63,7 +61,7 @@ PRIVATE_HINT = (
     ".md/.txt file. /help shows everything I can do."
 )
 RATE_LIMITED = "You're going fast — try again in {seconds} s."
-ERROR = "Sorry, something went wrong on my side. Please try again."
+ERROR = "Sorry, something went wrong on my side — please try again."
 
 TEXT_FILE_TOO_BIG = "That file is too big for me — send a text file under {kb} KB."
 TEXT_FILE_UNREADABLE = "I couldn't read that file as text. Send a UTF-8 .md or .txt file."

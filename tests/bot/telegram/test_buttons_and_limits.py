@@ -263,3 +263,22 @@ async def test_pressing_the_same_rerender_button_quickly_renders_once(
     # one new status message, and it names the theme as the menu does
     statuses = [c.params["text"] for c in fake.calls_to("sendMessage")][1:]
     assert statuses == [texts.QUEUED_RERENDER.format(field="theme", value=other.label)]
+
+
+def test_the_bots_own_failures_are_one_sentence_each() -> None:
+    import re
+
+    from worker.jobs import TIMEOUT_FAILURE
+
+    failures = [
+        texts.QUEUE_DOWN,
+        texts.ERROR,
+        texts.NOT_A_THREAD_LINK,
+        texts.RATE_LIMITED.format(seconds=12),
+        texts.RERENDER_GONE,
+        texts.ADMINS_ONLY,
+        TIMEOUT_FAILURE,
+    ]
+    for sentence in failures:
+        assert not re.search(r"[.!?] \w", sentence), sentence
+        assert len(sentence) <= 120, sentence
