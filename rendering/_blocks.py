@@ -260,10 +260,10 @@ def block_rows(block: Block, ctx: Ctx, width: float, size: int, first: bool, ava
         indent = size * LIST_INDENT_EM * level
         if kind == "bullet":
             marker = "•"
-            mstyle = TextStyle(t.body.with_style(bold=True), size, pal.accent)
+            mstyle = TextStyle(t.body.with_style(bold=True), size, pal.accent_text)
         else:
             marker = f"{block.number if block.number is not None else 1}."
-            mstyle = TextStyle(t.body.with_style(bold=True), size, pal.accent)
+            mstyle = TextStyle(t.body.with_style(bold=True), size, pal.accent_text)
         extra = _marker(marker, mstyle, indent - size * 0.42, pal.muted)
         return paragraph_rows(
             block.spans,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rendering.display import RGBA, Box, parse_color
+from rendering.display import RGBA, Box, mix, parse_color
 from rendering.fonts import BOLD, REGULAR, Face
 from themes.loader import contrast_ratio, relative_luminance
 from themes.schema import Theme
@@ -28,6 +28,7 @@ PROGRESS_CSS = 4.0
 ACCENT_BAR_CSS = 4.0
 FOOTER_MIN_CONTRAST = 3.0
 BAR_MIN_CONTRAST = 1.6
+ACCENT_TEXT_MIN_CONTRAST = 3.0  # WCAG for large and bold text: kickers, markers, the swipe hint
 NAME_SCALE = 1.35  # author name vs header size
 HANDLE_SCALE = 1.15
 
@@ -39,6 +40,7 @@ class Palette:
     text: RGBA
     muted: RGBA
     accent: RGBA
+    accent_text: RGBA  # the accent where it is text (kicker, list markers): legible on the surface
     link: RGBA
     code_bg: RGBA
     code_text: RGBA
@@ -90,20 +92,32 @@ def palette(theme: Theme, accent_override: str | None = None) -> Palette:
         dark = sum(relative_luminance(b) for b in backgrounds) / len(backgrounds) < 0.4
         footer = (255, 255, 255, 235) if dark else (0, 0, 0, 200)
     footer_accent = _legible(accent, backgrounds, BAR_MIN_CONTRAST) or footer
+    surface = card if theme.card.enabled else bg
     return Palette(
         background=bg,
         card=card,
         text=parse_color(c.text),
         muted=parse_color(c.muted),
         accent=accent,
+        accent_text=_toward_legible(accent, text, surface, ACCENT_TEXT_MIN_CONTRAST),
         link=parse_color(c.link),
         code_bg=parse_color(c.code_background),
         code_text=parse_color(c.code_text),
         border=parse_color(c.border),
-        surface=card if theme.card.enabled else bg,
+        surface=surface,
         footer=footer,
         footer_accent=footer_accent,
     )
+
+
+def _toward_legible(color: RGBA, toward: RGBA, surface: RGBA, minimum: float) -> RGBA:
+    """``color``, or the least blend of it toward ``toward`` that reaches ``minimum`` contrast on
+    ``surface`` (a brand colour keeps its hue, but its text stays readable)."""
+    for step in range(11):
+        c = mix(color, toward, step / 10)
+        if contrast_ratio(c, surface) >= minimum:
+            return c if step else color
+    return toward
 
 
 def _legible(color: RGBA, backgrounds: list[RGBA], minimum: float) -> RGBA | None:

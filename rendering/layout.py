@@ -293,7 +293,7 @@ def _cover(f: Frame) -> None:
     name_size = round(t.header_size * NAME_SCALE * 1.15)
     handle_size = round(t.header_size * HANDLE_SCALE * 1.1)
     hint = _runs_line(
-        SWIPE_HINT, TextStyle(t.body.with_style(bold=True), round(t.header_size * 1.3), f.pal.accent)
+        SWIPE_HINT, TextStyle(t.body.with_style(bold=True), round(t.header_size * 1.3), f.pal.accent_text)
     )
     ah, draw_author = author_line(doc.author, f.ctx, cw - hint.width - f.px(16), name_size, handle_size, av)
     author_y = cy + ch - ah
@@ -305,7 +305,7 @@ def _cover(f: Frame) -> None:
     kicker_text = doc.kind.upper()
     if doc.kind == "thread":
         kicker_text += f" · {n} POST{'S' if n > 1 else ''}"
-    kick = _runs_line(kicker_text, TextStyle(t.body.with_style(bold=True), kicker_size, f.pal.accent))
+    kick = _runs_line(kicker_text, TextStyle(t.body.with_style(bold=True), kicker_size, f.pal.accent_text))
     y = cy
     style = f.theme.accent.style
     if style == "bar":
@@ -547,7 +547,7 @@ def _big_text(f: Frame, post: DocPost, body_top: float, avail: float) -> bool:
     block = next(b for b in post.blocks if b.kind != "separator")
     size = max(t.body_size, round(t.title_size * 0.78))
     mark_size = round(t.title_size * 1.6)
-    mark = _runs_line("“", TextStyle(Face(t.title.family, BOLD, False, True), mark_size, f.pal.accent))
+    mark = _runs_line("“", TextStyle(Face(t.title.family, BOLD, False, True), mark_size, f.pal.accent_text))
     mark_h = mark_size * 0.62
 
     def quote_rows(size: int) -> tuple[list[Row], float]:
@@ -673,7 +673,7 @@ def _outro(f: Frame) -> None:
         f"@{handle}" if handle else "", TextStyle(t.body, round(name_size * 0.85), f.pal.muted), cw
     )
     kick = _runs_line(
-        kicker.upper(), TextStyle(t.body.with_style(bold=True), round(t.header_size * 1.1), f.pal.accent)
+        kicker.upper(), TextStyle(t.body.with_style(bold=True), round(t.header_size * 1.1), f.pal.accent_text)
     )
     avail = ch - note_h
     above = av + f.px(18) + name_size * 1.3 + name_size * 1.1 + f.px(36) + kick.size * 1.6

@@ -291,3 +291,19 @@ def test_a_list_marker_comes_before_its_item_in_reading_order() -> None:
     _, slides = layout_slides(th, RenderOptions(cta="none"), {})
     texts = [t.text for s in slides[1:] for t in _body_texts(s) if t.text.strip() not in ("A", "@a")]
     assert texts[0] == "•" and texts.index("second item") == texts.index("•", 1) + 1, texts
+
+
+@pytest.mark.parametrize("theme", ["blueprint", "paper", "aurora"])
+@pytest.mark.parametrize("accent", ["#FF3366", "#FFFF00", "#111111"])
+def test_a_brand_accent_used_as_text_stays_legible(theme: str, accent: str) -> None:
+    from rendering.options import Brand
+    from themes.loader import contrast_ratio, load_theme
+
+    options = RenderOptions(theme=theme, brand=Brand(accent=accent))
+    _, slides = layout_slides(text_thread(2), options, {})
+    t = load_theme(theme)
+    surface = t.colors.card if t.card.enabled else t.colors.background
+    from rendering.display import parse_color
+
+    kicker = next(x for x in slides[0].texts() if x.text.startswith("THREAD"))
+    assert contrast_ratio(kicker.color, parse_color(surface)) >= 3.0, kicker.color
