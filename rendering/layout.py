@@ -80,6 +80,7 @@ CTA_DEFAULTS = {
     "link": ("Want more?", "Read more at {link}"),
 }
 WATERMARK_TEXT = "made with thread-carousel"
+FOOTER_GAP_CSS = 8.0  # least space between the footer's label, watermark and slide number
 
 
 @dataclass
@@ -221,7 +222,6 @@ def _footer(f: Frame, slide: Slide, index: int, total: int) -> None:
     size = f.typo.footer_size
     face = f.typo.body
     y = f.geo.footer_y
-    m = f.geo.margin
     left_x = f.geo.card[0] + (f.px(8) if f.theme.card.enabled else f.geo.content[0] - f.geo.card[0])
     right_x = (
         f.geo.card[0]
@@ -247,14 +247,24 @@ def _footer(f: Frame, slide: Slide, index: int, total: int) -> None:
         )
         lx += lw + f.px(8)
         label_w -= lw + f.px(8)
-    label = _line(f.brand_label, TextStyle(face, size, f.pal.footer), max(10.0, label_w))
+    gap = f.px(FOOTER_GAP_CSS)
+    wm = Line()
     if f.options.brand.watermark:
         wm = _runs_line(
             _watermark_text(f),
             TextStyle(face.with_style(italic=True), size, with_alpha(f.pal.footer, 0.7)),
         )
-        if wm.width < f.geo.size[0] - 2 * (label.width + number.width + 2 * m):
-            emit_line(wm, (f.geo.size[0] - wm.width) / 2, y, out, f.pal.footer)
+        # a long label gives up room for the watermark, down to half the row
+        label_w = min(label_w, max(label_w - wm.width - 2 * gap, label_w * 0.5))
+    label = _line(f.brand_label, TextStyle(face, size, f.pal.footer), max(10.0, label_w))
+    if wm.placed:
+        lo = lx + label.width + gap
+        hi = right_x - number.width - gap
+        if wm.width <= hi - lo:
+            wx = (f.geo.size[0] - wm.width) / 2  # centred on the canvas, else between its neighbours
+            if wx < lo or wx + wm.width > hi:
+                wx = lo + (hi - lo - wm.width) / 2
+            emit_line(wm, wx, y, out, f.pal.footer)
     emit_line(label, lx, y, out, f.pal.footer)
     emit_line(number, right_x - number.width, y, out, f.pal.footer)
     if f.options.progress_bar and total > 0:

@@ -307,3 +307,19 @@ def test_a_brand_accent_used_as_text_stays_legible(theme: str, accent: str) -> N
 
     kicker = next(x for x in slides[0].texts() if x.text.startswith("THREAD"))
     assert contrast_ratio(kicker.color, parse_color(surface)) >= 3.0, kicker.color
+
+
+@pytest.mark.parametrize("ratio", ["4:5", "1:1", "16:9"])
+def test_watermark_finds_room_beside_a_long_footer(ratio: Ratio) -> None:
+    from rendering.options import Brand
+
+    footer = "acme.studio — ideas and essays, weekly since 2019"
+    brand = Brand(name="Acme Studio", footer=footer, watermark=True)
+    _, slides = layout_slides(text_thread(3), RenderOptions(ratio=ratio, brand=brand), {})
+    for s in slides:
+        card_bottom = s.content_box[1] + s.content_box[3]
+        footer = sorted((t for t in s.texts() if t.baseline > card_bottom + 1), key=lambda t: t.x)
+        assert any(t.text == "Acme Studio" for t in footer), [t.text for t in footer]
+        for a, b in zip(footer, footer[1:], strict=False):
+            assert a.x + a.width < b.x, (a.text, b.text)
+        assert all(t.x >= 0 and t.x + t.width <= s.size[0] for t in footer)
