@@ -19,7 +19,7 @@ class UserError(Exception):
 
 
 class NotAThreadLink(UserError):
-    message = "That is not a thread link I can read. Send an X, Bluesky or Mastodon post link."
+    message = "That is not a thread link I can read; send an X, Bluesky or Mastodon post link."
 
 
 class PostNotFound(UserError):
@@ -31,22 +31,22 @@ class PostPrivate(UserError):
 
 
 class RateLimited(UserError):
-    message = "The thread source is rate-limiting me right now. Please try again in a minute."
+    message = "The thread source is rate-limiting me right now, so please try again in a minute."
 
 
 class SourceUnavailable(UserError):
-    message = "The thread source didn't answer. Please try again in a moment."
+    message = "The thread source didn't answer, so please try again in a moment."
 
 
 class ArticleUnavailable(UserError):
-    message = "That X Article's text isn't available. Send the link of the post that shares the article."
+    message = "That X Article's text isn't available, so send the link of the post that shares it instead."
 
 
 class BadInput(UserError):
     message = "I couldn't read that input."
 
 
-GENERIC_FAILURE = "Sorry, something went wrong while making your carousel. Please try again."
+GENERIC_FAILURE = "Sorry, something went wrong while making your carousel; please try again."
 
 
 class PostDeleted(PostNotFound):
@@ -59,22 +59,22 @@ class AccountUnavailable(PostNotFound):
 
 class ArticleLinkNeedsPost(ArticleUnavailable):
     message = (
-        "That is an X Article link, which I can't open directly. "
-        "Send the link of the post that shares the article (x.com/handle/status/…)."
+        "That is an X Article link, which I can't open directly, so send the link of the post "
+        "that shares the article (x.com/handle/status/…)."
     )
 
 
 class NotAThread(UserError):
     message = (
-        "That text isn't a thread I can lay out. "
-        "Send a post link, or paste several paragraphs separated by blank lines."
+        "That text isn't a thread I can lay out; send a post link, or paste several paragraphs "
+        "separated by blank lines."
     )
 
 
 class ShortLinkUnsupported(NotAThreadLink):
     message = (
-        "That t.co short link doesn't lead to an X, Bluesky or Mastodon post I can read. "
-        "Send the post's own link."
+        "That t.co short link doesn't lead to an X, Bluesky or Mastodon post I can read, so send "
+        "the post's own link."
     )
 
 

@@ -63,7 +63,7 @@ EXT = {"png": "png", "jpeg": "jpg"}
 
 DONE = "✅ Done."
 PDF_TOO_LARGE = "The PDF is larger than Discord allows, so only the images were sent."
-RATE_LIMITED = "Discord is rate-limiting me right now. Please try again in a minute."
+RATE_LIMITED = "Discord is rate-limiting me right now, so please try again in a minute."
 
 
 class DeliveryError(UserError):
@@ -400,7 +400,7 @@ class DiscordDelivery:
                 wait = _retry_after(response)
                 if wait > DISCORD_RETRY_AFTER_MAX_S or attempt == DISCORD_HTTP_RETRIES:
                     raise DeliveryError(
-                        "Discord is rate-limiting me right now. Please try again in a minute."
+                        "Discord is rate-limiting me right now, so please try again in a minute."
                     )
                 log.info("Discord rate limit on %s %s: waiting %.2f s", method, path, wait)
                 self._sleep(wait)
