@@ -109,15 +109,3 @@ def test_an_article_is_called_an_article(tmp_path: Path) -> None:
     assert "ARTICLE" in first and "How LLM Inference Works" in first.replace("\n", " ")
     assert "THIS ARTICLE?" in last and "THREAD" not in first + last
 
-
-def test_every_user_facing_failure_is_one_sentence() -> None:
-    import re
-
-    from worker import errors
-
-    kinds = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.UserError)]
-    sentences = [errors.GENERIC_FAILURE] + [kind.message for kind in kinds]
-    for sentence in sentences:
-        body = sentence.rstrip(".!?…")
-        assert not re.search(r"[.!?] [A-Z]", body), sentence
-        assert sentence[0].isupper() and sentence[-1] in ".!?", sentence
