@@ -28,6 +28,7 @@ class Document:
     source_url: str | None = None
     truncated_note: str | None = None  # e.g. "Showing 20 of 43 posts" when the thread was capped
     kind: str = "thread"  # what a reader calls it: "thread", "post" or "article"
+    total_posts: int | None = None  # the thread's length before a cap, when it was capped
 
 
 def document_kind(thread: Thread) -> str:

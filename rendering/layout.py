@@ -314,7 +314,9 @@ def _cover(f: Frame) -> None:
     n = len(doc.posts)
     kicker_text = doc.kind.upper()
     if doc.kind == "thread":
-        kicker_text += f" · {n} POST{'S' if n > 1 else ''}"
+        total = doc.total_posts or n
+        shown = f"{n} OF {total}" if total > n else str(n)
+        kicker_text += f" · {shown} POST{'S' if total > 1 else ''}"
     kick = _runs_line(kicker_text, TextStyle(t.body.with_style(bold=True), kicker_size, f.pal.accent_text))
     y = cy
     style = f.theme.accent.style

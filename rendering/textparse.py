@@ -326,4 +326,5 @@ def document_from_thread(thread: Thread) -> Document:
         source_url=thread.url,
         truncated_note=note,
         kind=document_kind(thread),
+        total_posts=thread.total_posts if thread.truncated else None,
     )

@@ -61,6 +61,7 @@ def test_max_posts_cap_is_visible(tmp_path: Path) -> None:
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "Prefill" in text and "Decode" not in text
     assert "3 of 9" in text
+    assert "THREAD · 3 OF 9 POSTS" in reader.pages[0].extract_text()
 
 
 def test_bad_inputs_exit_2_with_one_line(tmp_path: Path) -> None:
