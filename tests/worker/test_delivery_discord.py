@@ -253,6 +253,8 @@ def test_the_job_protocol_sends_the_result_and_marks_the_status_done(fake: FakeD
     (post,) = fake.find("POST", "/webhooks/")
     assert sent["message_ids"] == [post.reply["id"]]
     assert "Ada (@ada)" in post.payload["content"]
+    assert post.files[-1].filename == "how-llm-inference-works.pdf"  # named after the title
+    assert post.payload["attachments"][-1]["filename"] == "how-llm-inference-works.pdf"
     edits = [c.json["content"] for c in fake.find("PATCH", "/webhooks/")]
     assert edits == ["Rendering 3/3", "Sending…", "✅ Done: 3 slides and the PDF below."]
 
@@ -273,7 +275,7 @@ def test_a_pasted_text_job_arrives_in_discord(fake: FakeDiscord) -> None:
     posts = fake.find("POST", f"/webhooks/{APP_ID}/{TOKEN}")
     assert posts and all(c.status == 200 for c in posts)
     files = [f for c in posts for f in c.files]
-    assert files[-1].filename == "carousel.pdf"
+    assert files[-1].filename.startswith("point-1-carousels-turn") and files[-1].filename.endswith(".pdf")
     slides = files[:-1]
     assert len(slides) == result["slides"] and all(len(c.files) <= DISCORD_FILES_PER_MESSAGE for c in posts)
     for part in slides:
@@ -286,3 +288,29 @@ def test_a_pasted_text_job_arrives_in_discord(fake: FakeDiscord) -> None:
     ]
     assert statuses[0] == "Reading your text…" and statuses[-1].startswith("✅ Done")  # nothing fetched
     assert "Sending…" in statuses
+
+
+@pytest.mark.parametrize(
+    ("title", "handle", "expected"),
+    [
+        ("Ünïcode café: 10 lessons!", "ada", "unicode-cafe-10-lessons.pdf"),
+        ("Как работают большие модели", "ivan_dev", "ivan-dev-carousel.pdf"),  # no Latin letters: the author
+        ("大模型推理", "", "carousel.pdf"),  # neither: the generic name
+    ],
+)
+def test_the_pdf_is_named_after_the_thread(fake: FakeDiscord, title: str, handle: str, expected: str) -> None:
+    summary = ResultSummary(title=title, author_name="Someone", author_handle=handle, slide_count=2)
+    with DiscordDelivery(_reply(), _settings(fake)) as delivery:
+        delivery.deliver(_carousel(2), summary, "job-2", None)
+    (post,) = fake.find("POST", "/webhooks/")
+    assert [f.filename for f in post.files] == ["slide-01.png", "slide-02.png", expected]
+    assert [a["filename"] for a in post.payload["attachments"]] == [f.filename for f in post.files]
+    assert post.files[-1].data.startswith(b"%PDF")
+
+
+def test_the_channel_fallback_names_the_pdf_too(fake: FakeDiscord) -> None:
+    summary = ResultSummary(title=TITLE, author_name="Ada", author_handle="ada", slide_count=2)
+    with DiscordDelivery(_reply(interaction_token=None), _settings(fake)) as delivery:
+        delivery.deliver(_carousel(2), summary, "job-3", None)
+    (post,) = fake.find("POST", f"/channels/{CHANNEL}/messages")
+    assert post.payload["attachments"][-1]["filename"] == "how-llm-inference-works.pdf"

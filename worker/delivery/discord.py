@@ -27,7 +27,7 @@ import httpx
 
 from worker.config import Settings
 from worker.contract import ReplyAddress
-from worker.delivery.common import ResultSummary
+from worker.delivery.common import ResultSummary, result_filename
 from worker.errors import UserError
 from worker.limits import (
     DISCORD_ALT_TEXT_MAX,
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ORIGINAL = "@original"
-PDF_NAME = "carousel.pdf"
+PDF_NAME = "carousel.pdf"  # when no title is known
 JPEG_FALLBACK_QUALITIES = (90, 80, 70, 60)  # tried in turn for a slide above the upload limit
 NO_MENTIONS: dict[str, Any] = {"parse": []}  # a thread title must never ping @everyone
 # Discord error codes that mean "this interaction token is no longer usable"
@@ -211,7 +211,12 @@ class DiscordDelivery:
             log.warning("could not update the Discord status message", exc_info=True)
 
     def send_carousel(
-        self, carousel: Carousel, *, author: str | None = None, title: str | None = None
+        self,
+        carousel: Carousel,
+        *,
+        author: str | None = None,
+        title: str | None = None,
+        pdf_name: str = PDF_NAME,
     ) -> list[dict[str, Any]]:
         """Post the slides (≤ 10 per message, in order) and the PDF as the last attachment.
 
@@ -233,7 +238,7 @@ class DiscordDelivery:
         pdf_fits = len(carousel.pdf) <= DISCORD_UPLOAD_MAX_BYTES
         if pdf_fits:
             pdf_alt = _clip(title, DISCORD_ALT_TEXT_MAX)
-            uploads.append(Upload(PDF_NAME, carousel.pdf, MIME["pdf"], pdf_alt))
+            uploads.append(Upload(pdf_name, carousel.pdf, MIME["pdf"], pdf_alt))
         batches = plan_messages(uploads)
         messages = []
         for part, batch in enumerate(batches, start=1):
@@ -280,7 +285,12 @@ class DiscordDelivery:
     def deliver(
         self, carousel: Carousel, summary: ResultSummary, job_id: str, content_key: str | None
     ) -> dict[str, Any]:
-        messages = self.send_carousel(carousel, author=author_label(summary), title=summary.title or None)
+        messages = self.send_carousel(
+            carousel,
+            author=author_label(summary),
+            title=summary.title or None,
+            pdf_name=result_filename(summary, "pdf"),
+        )
         return {"message_ids": [m.get("id") for m in messages if m], "reused_file_ids": False}
 
     def deliver_cached(self, content_key: str, job_id: str) -> dict[str, Any] | None:
