@@ -27,6 +27,8 @@ DISCORD_RETRY_AFTER_MAX_S = 60.0  # a longer 429 wait is not slept through
 DISCORD_BACKOFF_BASE_S = 0.5  # 5xx retries wait this, doubled each time
 DISCORD_TOKEN_MARGIN_S = 60  # stop using an interaction token this long before it expires
 DISCORD_CTA_TEXT_MAX = 100  # closing-slide text typed into a slash-command option
+DISCORD_CUSTOM_ID_MAX = 100  # a message component's custom_id (characters)
+DISCORD_SELECT_OPTIONS_MAX = 25  # options of one select menu
 
 # Product
 DEFAULT_MAX_POSTS = 20

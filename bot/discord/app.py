@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.discord.commands import build_commands
+from bot.discord.commands import build_commands, tell
+from bot.discord.rerender import RerenderMenu
 from bot.discord.transformers import InputRejected, ThemeTransformer
 from worker.config import Settings
 from worker.errors import GENERIC_FAILURE, UserError
@@ -38,17 +39,6 @@ def sentence_for(error: app_commands.AppCommandError) -> str | None:
     if isinstance(error, app_commands.CommandInvokeError) and isinstance(error.original, UserError):
         return error.original.message
     return None
-
-
-async def tell(interaction: discord.Interaction[Any], sentence: str) -> None:
-    """Answer privately when nothing was answered yet; otherwise the status message says it."""
-    try:
-        if interaction.response.is_done():
-            await interaction.edit_original_response(content=sentence)
-        else:
-            await interaction.response.send_message(sentence, ephemeral=True)
-    except discord.HTTPException:
-        log.warning("could not tell the user: %s", sentence, exc_info=True)
 
 
 class CarouselTree(app_commands.CommandTree):
@@ -79,6 +69,7 @@ class CarouselBot(discord.Client):
         self.tree = CarouselTree(self)
         for command in build_commands(themes):
             self.tree.add_command(command)
+        self.add_dynamic_items(RerenderMenu)  # the menus under every delivered carousel, across restarts
 
     async def setup_hook(self) -> None:
         synced = await self.tree.sync()

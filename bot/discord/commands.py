@@ -11,6 +11,7 @@ commands built inside :func:`build_commands` at definition time.
 
 import asyncio
 import logging
+import time
 import typing
 from typing import TYPE_CHECKING, Any, Literal, Optional
 
@@ -28,6 +29,7 @@ from bot.discord.transformers import (
 )
 from worker.contract import JobPayload, RenderOptions, ReplyAddress
 from worker.limits import DISCORD_CTA_TEXT_MAX, MAX_POSTS_CEILING
+from worker.results import job_ref
 
 if TYPE_CHECKING:
     from bot.settings_store import Effective, SettingsStore
@@ -52,6 +54,7 @@ SHOWN_SETTINGS = ("theme", "ratio", "format", "cta", "cta_text", "cta_link", "ma
 NO_STORE = "This bot doesn't keep settings; give the options with /carousel instead."
 SERVER_ONLY = "Server settings can only be saved inside a server."
 ADMINS_ONLY = "Only members who can manage this server can change its settings."
+QUEUE_DOWN = "I can't start carousels right now, so please try again in a minute."
 
 CTA_LABELS = {
     "follow": "follow — “Follow for more”",
@@ -116,6 +119,20 @@ def merge_options(base: RenderOptions, overrides: dict[str, Any]) -> RenderOptio
         raise InputRejected(f"The {where} option isn't valid: {first['msg']}.") from exc
 
 
+# --- answers -------------------------------------------------------------------------------------
+
+
+async def tell(interaction: discord.Interaction[Any], sentence: str) -> None:
+    """Answer privately when nothing was answered yet; otherwise the status message says it."""
+    try:
+        if interaction.response.is_done():
+            await interaction.edit_original_response(content=sentence)
+        else:
+            await interaction.response.send_message(sentence, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not tell the user: %s", sentence, exc_info=True)
+
+
 # --- the job -------------------------------------------------------------------------------------
 
 
@@ -160,7 +177,23 @@ async def start_job(
     )
     # the status says "queued" before the job exists, so a fast worker's progress is never overwritten
     await interaction.edit_original_response(content=queued_text(source))
-    job_id: str = await asyncio.to_thread(client.queue.submit, payload)
+    return await submit(interaction, payload)
+
+
+async def submit(interaction: discord.Interaction[Any], payload: JobPayload) -> str:
+    """Enqueue the job and remember its payload (for the re-render menus under its result)."""
+    client: Any = interaction.client
+    try:
+        job_id: str = await asyncio.to_thread(client.queue.submit, payload)
+    except Exception as exc:  # the queue is unreachable: one sentence for the user, the trace in the log
+        log.exception("submitting a render job failed")
+        raise InputRejected(QUEUE_DOWN) from exc
+    store: SettingsStore | None = getattr(client, "store", None)
+    if store is not None:
+        from bot.settings_store import JobRecord
+
+        record = JobRecord(job_id=job_id, payload=payload.to_job_arg(), submitted_at=time.time())
+        await store.remember_job(job_ref(job_id), record)
     log.info("job %s queued for %s in channel %s", job_id, interaction.user.id, interaction.channel_id)
     return job_id
 

@@ -314,7 +314,7 @@ class FakeDiscord:
             "flags": payload.get("flags", 0),
             "timestamp": datetime.now(UTC).isoformat(),
             "edited_timestamp": None,
-            "components": [],
+            "components": payload.get("components", []),  # echoed as sent, like Discord
         }
         if webhook:
             message["webhook_id"] = self.application_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,11 +19,21 @@ from tests.fakes.discord_api import BOT_TOKEN, FakeDiscord
 from worker.config import Settings
 from worker.contract import JobPayload, ReplyAddress
 from worker.delivery.common import ResultSummary
-from worker.delivery.discord import DeliveryError, DiscordDelivery, Upload, fit_slide, plan_messages
+from worker.delivery.discord import (
+    RERENDER_TEMPLATE,
+    DeliveryError,
+    DiscordDelivery,
+    Upload,
+    fit_slide,
+    plan_messages,
+)
 from worker.limits import (
+    DISCORD_CUSTOM_ID_MAX,
     DISCORD_FILES_PER_MESSAGE,
     DISCORD_FOLLOWUP_WINDOW_S,
+    DISCORD_SELECT_OPTIONS_MAX,
 )
+from worker.results import job_ref
 
 APP_ID = "1100000000000000001"
 TOKEN = "aW50ZXJhY3Rpb246MTIzNDU2Nzg5"
@@ -314,3 +325,42 @@ def test_the_channel_fallback_names_the_pdf_too(fake: FakeDiscord) -> None:
         delivery.deliver(_carousel(2), summary, "job-3", None)
     (post,) = fake.find("POST", f"/channels/{CHANNEL}/messages")
     assert post.payload["attachments"][-1]["filename"] == "how-llm-inference-works.pdf"
+
+
+def test_the_result_carries_menus_to_re_render_it(fake: FakeDiscord) -> None:
+    from themes import theme_names
+
+    job_id = str(uuid.uuid4())
+    summary = ResultSummary(title=TITLE, author_name="Ada", author_handle="ada", slide_count=12)
+    with DiscordDelivery(_reply(), _settings(fake)) as delivery:
+        delivery.deliver(_carousel(12), summary, job_id, None)
+    first, last = fake.find("POST", "/webhooks/")
+    assert "components" not in first.payload  # only the message with the PDF has the menus
+    rows = last.payload["components"]
+    assert [r["type"] for r in rows] == [1, 1, 1]  # action rows, one select each
+    selects = [c for r in rows for c in r["components"]]
+    assert [s["type"] for s in selects] == [3, 3, 3]  # string selects
+    assert [s["custom_id"] for s in selects] == [
+        f"rr:{job_ref(job_id)}:{f}" for f in ("theme", "ratio", "format")
+    ]
+    for select in selects:
+        assert len(select["custom_id"]) <= DISCORD_CUSTOM_ID_MAX
+        match = re.fullmatch(RERENDER_TEMPLATE, select["custom_id"])
+        assert match is not None and match["ref"] == job_ref(job_id)
+        assert 1 <= len(select["options"]) <= DISCORD_SELECT_OPTIONS_MAX
+        assert (select["min_values"], select["max_values"]) == (1, 1) and select["placeholder"]
+        assert all(o["label"] and len(o["value"]) <= 100 for o in select["options"])
+    theme, ratio, image_format = ([o["value"] for o in s["options"]] for s in selects)
+    assert theme == sorted(theme_names())[:DISCORD_SELECT_OPTIONS_MAX]
+    assert ratio == ["4:5", "1:1", "9:16", "16:9"] and image_format == ["png", "jpeg"]
+    assert [o["label"] for o in selects[2]["options"]] == ["PNG", "JPEG"]
+    assert last.reply["components"] == rows  # Discord keeps them on the message
+
+
+def test_the_channel_fallback_carries_the_menus_too(fake: FakeDiscord) -> None:
+    summary = ResultSummary(title=TITLE, author_name="Ada", author_handle="ada", slide_count=2)
+    with DiscordDelivery(_reply(interaction_token=None), _settings(fake)) as delivery:
+        delivery.deliver(_carousel(2), summary, "job-4", None)
+    (post,) = fake.find("POST", f"/channels/{CHANNEL}/messages")
+    custom_ids = [c["custom_id"] for row in post.payload["components"] for c in row["components"]]
+    assert custom_ids == ["rr:job-4:theme", "rr:job-4:ratio", "rr:job-4:format"]

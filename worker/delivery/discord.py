@@ -6,6 +6,10 @@ interaction's webhook: progress edits the deferred original response
 (``POST /webhooks/{app}/{token}?wait=true``). When the token is absent, nearly expired or refused,
 the bot token posts to the channel instead (``POST /channels/{id}/messages``).
 
+The message carrying the PDF also carries three select menus (theme, ratio, format) whose
+``custom_id`` is ``rr:{job_ref}:{field}``, the same job reference the Telegram buttons use; the Discord
+front-end answers them with a re-render of the saved thread.
+
 A message holds at most 10 files of at most 10 MiB each (25 MiB per request), so the slides are
 split into batches in order, and the PDF is the last attachment of the last message. A PNG slide
 above the per-file limit is re-encoded as JPEG. 429 answers are waited out (their ``retry_after``)
@@ -18,6 +22,7 @@ import io
 import json
 import logging
 import time
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,22 +31,25 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from worker.config import Settings
-from worker.contract import ReplyAddress
+from worker.contract import RenderOptions, ReplyAddress
 from worker.delivery.common import ResultSummary, result_filename
 from worker.errors import UserError
 from worker.limits import (
     DISCORD_ALT_TEXT_MAX,
     DISCORD_BACKOFF_BASE_S,
+    DISCORD_CUSTOM_ID_MAX,
     DISCORD_FILES_PER_MESSAGE,
     DISCORD_FOLLOWUP_WINDOW_S,
     DISCORD_HTTP_RETRIES,
     DISCORD_MESSAGE_MAX,
     DISCORD_REQUEST_MAX_BYTES,
     DISCORD_RETRY_AFTER_MAX_S,
+    DISCORD_SELECT_OPTIONS_MAX,
     DISCORD_TOKEN_MARGIN_S,
     DISCORD_UPLOAD_MAX_BYTES,
     HTTP_TIMEOUT_S,
 )
+from worker.results import job_ref
 
 if TYPE_CHECKING:
     from rendering.api import Carousel
@@ -64,6 +72,62 @@ EXT = {"png": "png", "jpeg": "jpg"}
 DONE = "✅ Done."
 PDF_TOO_LARGE = "The PDF is larger than Discord allows, so only the images were sent."
 RATE_LIMITED = "Discord is rate-limiting me right now, so please try again in a minute."
+
+
+# Re-render menus under a delivered carousel: custom_id ``rr:{job_ref}:{field}``, the value chosen
+RERENDER_PREFIX = "rr"
+RERENDER_FIELDS: tuple[str, ...] = ("theme", "ratio", "format")
+RERENDER_TEMPLATE = rf"{RERENDER_PREFIX}:(?P<ref>[0-9A-Za-z_-]+):(?P<field>{'|'.join(RERENDER_FIELDS)})"
+RERENDER_PLACEHOLDERS = {
+    "theme": "🎨 Another theme…",
+    "ratio": "📐 Another ratio…",
+    "format": "🖼 Another format…",
+}
+RATIO_LABELS = {"4:5": "4:5 portrait", "1:1": "1:1 square", "9:16": "9:16 story", "16:9": "16:9 landscape"}
+ACTION_ROW, STRING_SELECT = 1, 3  # Discord component types
+
+
+def rerender_choices(field: str) -> list[tuple[str, str]]:
+    """(value, label) pairs a delivered carousel can be re-rendered with, for ``field``."""
+    if field == "theme":
+        from themes import list_themes
+
+        return [(t.name, t.label) for t in list_themes()]
+    values = typing.get_args(RenderOptions.model_fields[field].annotation)
+    if field == "ratio":
+        return [(v, RATIO_LABELS.get(v, v)) for v in values]
+    if field == "format":
+        return [(v, v.upper()) for v in values]
+    raise KeyError(field)
+
+
+def rerender_custom_id(job_id: str, field: str) -> str:
+    if field not in RERENDER_FIELDS:
+        raise ValueError(f"unknown re-render field {field!r}")
+    custom_id = f"{RERENDER_PREFIX}:{job_ref(job_id)}:{field}"
+    if len(custom_id) > DISCORD_CUSTOM_ID_MAX:
+        raise ValueError(f"custom_id {custom_id!r} is over {DISCORD_CUSTOM_ID_MAX} characters")
+    return custom_id
+
+
+def rerender_components(job_id: str) -> list[dict[str, Any]]:
+    """One action row per field, each a select menu of that field's choices (message components JSON)."""
+    rows = []
+    for field in RERENDER_FIELDS:
+        options = [
+            {"label": label, "value": value}
+            for value, label in rerender_choices(field)[:DISCORD_SELECT_OPTIONS_MAX]
+        ]
+        select = {
+            "type": STRING_SELECT,
+            "custom_id": rerender_custom_id(job_id, field),
+            "placeholder": RERENDER_PLACEHOLDERS[field],
+            "min_values": 1,
+            "max_values": 1,
+            "options": options,
+        }
+        rows.append({"type": ACTION_ROW, "components": [select]})
+    return rows
 
 
 class DeliveryError(UserError):
@@ -217,10 +281,12 @@ class DiscordDelivery:
         author: str | None = None,
         title: str | None = None,
         pdf_name: str = PDF_NAME,
+        components: list[dict[str, Any]] | None = None,
     ) -> list[dict[str, Any]]:
         """Post the slides (≤ 10 per message, in order) and the PDF as the last attachment.
 
-        Returns the Message objects Discord answered with.
+        ``components`` (message components JSON) go on the last message. Returns the Message
+        objects Discord answered with.
         """
         title = title or carousel.title
         uploads: list[Upload] = []
@@ -243,7 +309,10 @@ class DiscordDelivery:
         messages = []
         for part, batch in enumerate(batches, start=1):
             content = result_line(title, author, total, part=part, parts=len(batches))
-            messages.append(self._post_files(content, batch, first=part == 1))
+            last = part == len(batches)
+            messages.append(
+                self._post_files(content, batch, first=part == 1, components=components if last else None)
+            )
         if not pdf_fits:
             self._post_text(PDF_TOO_LARGE)
         self._done_text = done_line(total, with_pdf=pdf_fits)
@@ -290,6 +359,7 @@ class DiscordDelivery:
             author=author_label(summary),
             title=summary.title or None,
             pdf_name=result_filename(summary, "pdf"),
+            components=rerender_components(job_id),
         )
         return {"message_ids": [m.get("id") for m in messages if m], "reused_file_ids": False}
 
@@ -357,7 +427,14 @@ class DiscordDelivery:
                 log.info("interaction token refused; using the channel")
         self._request("POST", f"/channels/{self.reply.chat_id}/messages", json=body, bot=True)
 
-    def _post_files(self, content: str, batch: Sequence[Upload], *, first: bool) -> dict[str, Any]:
+    def _post_files(
+        self,
+        content: str,
+        batch: Sequence[Upload],
+        *,
+        first: bool,
+        components: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "content": content,
             "allowed_mentions": NO_MENTIONS,
@@ -366,6 +443,8 @@ class DiscordDelivery:
                 for i, u in enumerate(batch)
             ],
         }
+        if components:
+            payload["components"] = components
         files = [(f"files[{i}]", (u.filename, u.data, u.content_type)) for i, u in enumerate(batch)]
         if self._use_token():
             try:

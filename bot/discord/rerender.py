@@ -1,0 +1,92 @@
+"""The menus under a delivered carousel: pick another theme, ratio or format, get it re-rendered.
+
+The worker posts the result with three select menus whose ``custom_id`` is ``rr:{job_ref}:{field}``
+(see :func:`worker.delivery.discord.rerender_components`). They outlive the bot process, so they are
+answered by a :class:`discord.ui.DynamicItem` that matches the ``custom_id`` template rather than by a
+view kept in memory. The job behind the menu is found in the settings store's job record (saved
+when the job was submitted); the new job names it in ``rerender_of``, so the worker renders the
+thread it saved instead of fetching the source again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import discord
+
+from bot.discord.commands import PLATFORM, reply_address, submit, tell
+from bot.discord.transformers import InputRejected
+from worker.contract import JobPayload, RenderOptions
+from worker.delivery.discord import RERENDER_PREFIX, RERENDER_TEMPLATE, rerender_choices
+from worker.errors import GENERIC_FAILURE
+
+log = logging.getLogger(__name__)
+
+RERENDER_GONE = "That carousel is too old to re-render, so please make it again with /carousel."
+RERENDER_SAME = "This carousel already uses the {value} {field}. Pick another one."
+RERENDER_REPEAT = "Already on it: the {value} version is on its way."
+UNKNOWN_CHOICE = "I don't know that {field}. Pick one from the menu."
+QUEUED_RERENDER = "⏳ Re-rendering with the {value} {field}…"
+
+
+async def rerender(interaction: discord.Interaction[Any], ref: str, field: str, value: str) -> str:
+    """Re-render job ``ref`` with ``field`` set to ``value``, in the same channel. Returns the new job id.
+
+    Sentences the user should read (the job is gone, the carousel already uses that value, the
+    same choice was just made) are raised as :class:`InputRejected` before anything is answered, so
+    they reach the person alone.
+    """
+    from bot.settings_store import RERENDER_REPEAT_WINDOW_S
+
+    store = getattr(interaction.client, "store", None)
+    record = await store.job(ref) if store is not None else None
+    if store is None or record is None:
+        raise InputRejected(RERENDER_GONE)
+    original = JobPayload.model_validate(record.payload)
+    labels = dict(rerender_choices(field))
+    if value not in labels:
+        raise InputRejected(UNKNOWN_CHOICE.format(field=field))
+    if getattr(original.options, field) == value:
+        raise InputRejected(RERENDER_SAME.format(field=field, value=labels[value]))
+    if not await store.claim(f"{PLATFORM}:rerender:{ref}:{field}:{value}", RERENDER_REPEAT_WINDOW_S):
+        raise InputRejected(RERENDER_REPEAT.format(value=labels[value]))
+
+    await interaction.response.defer(thinking=True)  # a new message in the channel: the status
+    options = RenderOptions.model_validate({**original.options.model_dump(), field: value})
+    result = interaction.message
+    payload = JobPayload(
+        source=original.source,
+        source_kind=original.source_kind,
+        options=options,
+        reply=reply_address(interaction, reply_to=result.id if result is not None else None),
+        rerender_of=record.job_id,
+    )
+    await interaction.edit_original_response(content=QUEUED_RERENDER.format(field=field, value=labels[value]))
+    return await submit(interaction, payload)
+
+
+class RerenderMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=RERENDER_TEMPLATE):
+    """One of the three menus under a result; rebuilt from its ``custom_id`` when someone uses it."""
+
+    def __init__(self, ref: str, field: str) -> None:
+        super().__init__(discord.ui.Select(custom_id=f"{RERENDER_PREFIX}:{ref}:{field}"))
+        self.ref = ref
+        self.field = field
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> RerenderMenu:
+        return cls(match["ref"], match["field"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        chosen = self.item.values[0] if self.item.values else ""
+        try:
+            await rerender(interaction, self.ref, self.field, chosen)
+        except InputRejected as rejected:
+            await tell(interaction, rejected.sentence)
+        except Exception:  # discord.py only logs a failing item callback: the user hears one sentence
+            log.exception("re-render of %s (%s=%s) failed", self.ref, self.field, chosen)
+            await tell(interaction, GENERIC_FAILURE)
