@@ -45,7 +45,7 @@ _LEADING_COUNTER = re.compile(r"^[ \t]*" + _COUNTER + r"(?=\s|$|[^\w\s/.,:)\]])"
 _TRAILING_COUNTER = re.compile(r"(?P<sep>^|[ \t]+|[ \t]*\n[ \t]*)" + _COUNTER + r"[ \t]*$", re.IGNORECASE)
 _TRAILING_MEDIA_LINKS = re.compile(r"(?:\s*(?:https?://t\.co/\w+|(?:https?://)?pic\.twitter\.com/\w+))+\s*$")
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…🧵👇])\s+|\n+")  # a thread emoji ends the hook too
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 

@@ -706,3 +706,10 @@ def test_nested_html_lists_keep_document_order() -> None:
     ]
     found = parse("<ul><li><ul>A </ul> B </li> </ul> ", "html")
     assert [b.text for b in found] == ["A", "B"]
+
+
+def test_title_stops_at_the_thread_emoji() -> None:
+    author = Author(name="Dave", handle="dave")
+    post = Post(id="1", author=author, text="Small web, big ideas 🧵 A thread on running your own site")
+    doc = document_from_thread(Thread(author=author, posts=(post,)))
+    assert doc.title == "Small web, big ideas"
