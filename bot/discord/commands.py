@@ -20,15 +20,19 @@ from discord import app_commands
 from pydantic import ValidationError
 
 from bot.discord.transformers import (
+    AccentTransformer,
+    HandleTransformer,
     InputRejected,
     LinkTransformer,
     ThemeTransformer,
     ThreadSource,
+    link_expired,
+    picture_url,
     source_from_message,
     theme_transformer,
 )
 from worker.contract import JobPayload, RenderOptions, ReplyAddress
-from worker.limits import DISCORD_CTA_TEXT_MAX, MAX_POSTS_CEILING
+from worker.limits import BRAND_TEXT_MAX, CTA_TEXT_MAX, DISCORD_CTA_TEXT_MAX, MAX_POSTS_CEILING
 from worker.results import job_ref
 
 if TYPE_CHECKING:
@@ -51,10 +55,27 @@ FORMATS = _literal_values("format")
 CTAS = _literal_values("cta")
 
 SHOWN_SETTINGS = ("theme", "ratio", "format", "cta", "cta_text", "cta_link", "max_posts")
+BRAND_SETTINGS = (
+    "brand.name",
+    "brand.handle",
+    "brand.accent",
+    "brand.footer",
+    "brand.watermark",
+    "brand.avatar",
+    "brand.logo",
+)
 NO_STORE = "This bot doesn't keep settings; give the options with /carousel instead."
 SERVER_ONLY = "Server settings can only be saved inside a server."
 ADMINS_ONLY = "Only members who can manage this server can change its settings."
 QUEUE_DOWN = "I can't start carousels right now, so please try again in a minute."
+PICTURE_EXPIRED = (
+    "The {fields} in the brand kit can't be downloaded from Discord any more, so this carousel goes "
+    "without; attach {it} again with /brand."
+)
+SERVER_WINS = (
+    "This server has its own settings, so carousels made here use those; yours apply in servers "
+    "without settings and in direct messages."
+)
 
 CTA_LABELS = {
     "follow": "follow — “Follow for more”",
@@ -97,15 +118,56 @@ async def saved_options(
     return (await saved_settings(store, interaction)).render_options()
 
 
-def describe_settings(settings: "Effective") -> str:
+def describe_value(path: str, value: Any) -> str:
+    from bot.settings_store import ImageRef
+
+    if value is None:
+        return "not set"
+    if isinstance(value, ImageRef):
+        return "set"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if path == "brand.handle":
+        return f"@{value}"
+    return str(value)
+
+
+def describe_settings(settings: "Effective", paths: tuple[str, ...] = SHOWN_SETTINGS) -> str:
+    """One line per setting: its value and where it comes from (unset look settings are left out)."""
     lines = []
-    for path in SHOWN_SETTINGS:
+    for path in paths:
         value = settings.value(path)
-        if value is None:
+        if value is None and not path.startswith("brand."):
             continue
-        source = settings.sources.get(path)
-        lines.append(f"**{path}**: {value}" + (f" ({source.describe()})" if source else ""))
+        source = settings.sources.get(path) if value is not None else None
+        label = path.removeprefix("brand.")
+        lines.append(
+            f"**{label}**: {describe_value(path, value)}" + (f" ({source.describe()})" if source else "")
+        )
     return "\n".join(lines)
+
+
+def settings_scope(interaction: discord.Interaction[Any], server: bool) -> str:
+    """Where a change is saved: the person, or (``server``, Manage Server only) the whole server."""
+    from bot.settings_store import chat_scope, user_scope
+
+    if not server:
+        return user_scope(PLATFORM, interaction.user.id)
+    if interaction.guild_id is None:
+        raise InputRejected(SERVER_ONLY)
+    if not interaction.permissions.manage_guild:
+        raise InputRejected(ADMINS_ONLY)
+    return chat_scope(PLATFORM, interaction.guild_id)
+
+
+async def server_note(store: "SettingsStore", interaction: discord.Interaction[Any], server: bool) -> str:
+    """A sentence when personal settings were saved where the server's own settings win."""
+    from bot.settings_store import chat_scope
+
+    if server or interaction.guild_id is None:
+        return ""
+    state = await store.state(chat_scope(PLATFORM, interaction.guild_id))
+    return f"\n\n{SERVER_WINS}" if state.active_preset or not state.personal.is_empty() else ""
 
 
 def merge_options(base: RenderOptions, overrides: dict[str, Any]) -> RenderOptions:
@@ -157,6 +219,20 @@ def queued_text(source: ThreadSource) -> str:
     return text
 
 
+def without_expired_pictures(options: RenderOptions, now: float) -> tuple[RenderOptions, list[str]]:
+    """The options without brand pictures whose Discord links have expired, and which those were."""
+    brand = options.brand
+    gone = {
+        field: None
+        for field, url in (("avatar_url", brand.avatar_url), ("logo_url", brand.logo_url))
+        if url and link_expired(url, now)
+    }
+    if not gone:
+        return options, []
+    kept = brand.model_copy(update=gone)
+    return options.model_copy(update={"brand": kept}), [f.removesuffix("_url") for f in gone]
+
+
 async def start_job(
     interaction: discord.Interaction[Any],
     source: ThreadSource,
@@ -168,15 +244,19 @@ async def start_job(
     await interaction.response.defer(thinking=True)
     client: Any = interaction.client
     base = await saved_options(getattr(client, "store", None), interaction)
-    options = merge_options(base, overrides)
+    options, expired = without_expired_pictures(merge_options(base, overrides), time.time())
     payload = JobPayload(
         source=source.source,
         source_kind=source.kind,
         options=options,
         reply=reply_address(interaction, reply_to=reply_to),
     )
+    status = queued_text(source)
+    if expired:
+        it = "it" if len(expired) == 1 else "them"
+        status += "\n" + PICTURE_EXPIRED.format(fields=" and ".join(expired), it=it)
     # the status says "queued" before the job exists, so a fast worker's progress is never overwritten
-    await interaction.edit_original_response(content=queued_text(source))
+    await interaction.edit_original_response(content=status)
     return await submit(interaction, payload)
 
 
@@ -204,7 +284,7 @@ async def submit(interaction: discord.Interaction[Any], payload: JobPayload) -> 
 def build_commands(
     themes: ThemeTransformer | None = None,
 ) -> list[app_commands.Command[Any, ..., Any] | app_commands.ContextMenu]:
-    """``/carousel``, the "Make carousel" menu, ``/defaults`` and ``/settings``, fresh for one tree."""
+    """``/carousel``, "Make carousel", ``/defaults``, ``/brand`` and ``/settings``, fresh for one tree."""
     theme_option = themes or theme_transformer()
 
     @app_commands.command(name="carousel", description="Turn a thread link into carousel slides and a PDF")
@@ -273,17 +353,10 @@ def build_commands(
         server: bool = False,
         reset: bool = False,
     ) -> None:
-        from bot.settings_store import chat_scope, update_value, user_scope
+        from bot.settings_store import update_value
 
         store = _store(interaction)
-        if server:
-            if interaction.guild_id is None:
-                raise InputRejected(SERVER_ONLY)
-            if not interaction.permissions.manage_guild:
-                raise InputRejected(ADMINS_ONLY)
-            scope = chat_scope(PLATFORM, interaction.guild_id)
-        else:
-            scope = user_scope(PLATFORM, interaction.user.id)
+        scope = settings_scope(interaction, server)
         given = {
             "theme": theme,
             "ratio": ratio.value if ratio else None,
@@ -299,14 +372,79 @@ def build_commands(
             if value is not None:
                 await update_value(store, scope, path, value)
         current = describe_settings(await saved_settings(store, interaction))
-        await interaction.response.send_message(f"Saved. Your next carousel uses:\n{current}", ephemeral=True)
+        note = await server_note(store, interaction, server)
+        await interaction.response.send_message(
+            f"Saved. Your next carousel uses:\n{current}{note}", ephemeral=True
+        )
+
+    @app_commands.command(
+        name="brand", description="Sign your carousels: name, handle, colour, footer, pictures"
+    )
+    @app_commands.describe(
+        name="Name shown on the slides",
+        handle="Your @handle",
+        accent="Accent colour as #RRGGBB",
+        footer="Text in the footer of every slide",
+        watermark="Put your name or handle on every slide",
+        avatar="Your picture, shown with your name",
+        logo="Your logo",
+        clear="Forget the brand kit first",
+        server="Save it for everyone in this server (needs Manage Server)",
+    )
+    async def brand(
+        interaction: discord.Interaction[Any],
+        name: Optional[app_commands.Range[str, 1, BRAND_TEXT_MAX]] = None,  # noqa: UP045
+        handle: Optional[app_commands.Transform[str, HandleTransformer]] = None,  # noqa: UP045
+        accent: Optional[app_commands.Transform[str, AccentTransformer]] = None,  # noqa: UP045
+        footer: Optional[app_commands.Range[str, 1, CTA_TEXT_MAX]] = None,  # noqa: UP045
+        watermark: Optional[bool] = None,  # noqa: UP045
+        avatar: Optional[discord.Attachment] = None,  # noqa: UP045
+        logo: Optional[discord.Attachment] = None,  # noqa: UP045
+        clear: bool = False,
+        server: bool = False,
+    ) -> None:
+        from bot.settings_store import ImageRef, update_value
+
+        store = _store(interaction)
+        given: dict[str, Any] = {
+            "brand.name": name.strip() if name else None,
+            "brand.handle": handle,
+            "brand.accent": accent,
+            "brand.footer": footer.strip() if footer else None,
+            "brand.watermark": watermark,
+            "brand.avatar": ImageRef(url=picture_url(avatar, "avatar")) if avatar else None,
+            "brand.logo": ImageRef(url=picture_url(logo, "logo")) if logo else None,
+        }
+        changes = {path: value for path, value in given.items() if value is not None}
+        if changes or clear:
+            scope = settings_scope(interaction, server)
+            if clear:
+                from bot.settings_store import BrandKit
+
+                state = await store.state(scope)
+                await store.set_personal(scope, state.personal.model_copy(update={"brand": BrandKit()}))
+            for path, value in changes.items():
+                await update_value(store, scope, path, value)
+        kit = describe_settings(await saved_settings(store, interaction), BRAND_SETTINGS)
+        if changes:
+            head = "Saved. Your brand kit:"
+        elif clear:
+            head = "Brand kit cleared."
+        else:
+            head = "Your brand kit (give options to change it):"
+        note = await server_note(store, interaction, server) if changes or clear else ""
+        await interaction.response.send_message(f"{head}\n{kit}{note}", ephemeral=True)
 
     @app_commands.command(name="settings", description="Show what your next carousel will use")
     async def show_settings(interaction: discord.Interaction[Any]) -> None:
-        current = describe_settings(await saved_settings(_store(interaction), interaction))
-        await interaction.response.send_message(f"Your next carousel uses:\n{current}", ephemeral=True)
+        settings = await saved_settings(_store(interaction), interaction)
+        current = describe_settings(settings)
+        kit = describe_settings(settings, BRAND_SETTINGS)
+        await interaction.response.send_message(
+            f"Your next carousel uses:\n{current}\n\nBrand kit:\n{kit}", ephemeral=True
+        )
 
-    return [carousel, make_carousel, defaults, show_settings]
+    return [carousel, make_carousel, defaults, brand, show_settings]
 
 
 def _store(interaction: discord.Interaction[Any]) -> "SettingsStore":

@@ -6,18 +6,28 @@ carrying one sentence; the tree's error handler shows that sentence to the user 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import parse_qs, urlsplit
 
 import discord
 from discord import app_commands
 
 from worker.errors import ArticleLinkNeedsPost, NotAThread, NotAThreadLink
-from worker.limits import DISCORD_CHOICES_MAX, TEXT_SINGLE_POST_MIN_CHARS
+from worker.limits import DISCORD_CHOICES_MAX, MEDIA_MAX_BYTES, TEXT_SINGLE_POST_MIN_CHARS
 from worker.sources import find_link, split_posts
 
 SourceKind = Literal["link", "text"]
 MIN_PASTED_POSTS = 2  # pasted text with this many paragraphs is a thread whatever its length
+ACCENT = re.compile(r"^#?([0-9A-Fa-f]{6})$")
+HANDLE = re.compile(r"^@?([A-Za-z0-9_.]{1,30})$")
+PICTURE_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
+
+ACCENT_INVALID = "That isn't a colour I understand: give it as #RRGGBB, e.g. #1D9BF0."
+HANDLE_INVALID = "That isn't a handle: use letters, digits, _ or . after the @, e.g. @carouselbot."
+NOT_A_PICTURE = "The {field} must be a picture (PNG, JPEG, WebP or GIF)."
+PICTURE_TOO_LARGE = "The {field} picture is too large: keep it under {megabytes} MB."
 
 
 class InputRejected(app_commands.AppCommandError):
@@ -121,3 +131,57 @@ class ThemeSearch(ThemeTransformer):
 def theme_transformer(names: list[str] | None = None) -> ThemeTransformer:
     names = names if names is not None else available_themes()
     return ThemeTransformer(names) if len(names) <= DISCORD_CHOICES_MAX else ThemeSearch(names)
+
+
+class AccentTransformer(app_commands.Transformer):
+    """``accent:`` option → ``#RRGGBB`` (the ``#`` may be left out)."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> str:
+        match = ACCENT.match(str(value).strip())
+        if match is None:
+            raise InputRejected(ACCENT_INVALID)
+        return f"#{match.group(1).upper()}"
+
+
+class HandleTransformer(app_commands.Transformer):
+    """``handle:`` option → the handle without its ``@``."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> str:
+        match = HANDLE.match(str(value).strip())
+        if match is None:
+            raise InputRejected(HANDLE_INVALID)
+        return match.group(1)
+
+
+def picture_url(attachment: discord.Attachment, field: str) -> str:
+    """The address of an uploaded brand picture, once it is known to be a picture of a usable size.
+
+    Discord's attachment links are signed and stop working after a while; the workers download the
+    picture from it when they render.
+    """
+    kind = (attachment.content_type or "").split(";")[0].strip().lower()
+    if kind not in PICTURE_TYPES:
+        raise InputRejected(NOT_A_PICTURE.format(field=field))
+    if attachment.size > MEDIA_MAX_BYTES:
+        raise InputRejected(PICTURE_TOO_LARGE.format(field=field, megabytes=MEDIA_MAX_BYTES // (1024 * 1024)))
+    return attachment.url
+
+
+def link_expired(url: str, now: float) -> bool:
+    """True for a signed Discord attachment link past its expiry (``ex``: hex Unix seconds)."""
+    query = parse_qs(urlsplit(url).query)
+    expiry = query.get("ex")
+    if not expiry or "hm" not in query:  # not a signed attachment link
+        return False
+    try:
+        return int(expiry[0], 16) < now
+    except ValueError:
+        return False

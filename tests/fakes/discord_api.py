@@ -40,6 +40,7 @@ OWNER_ID = "1100000000000000003"
 FILE_SIZE_LIMIT = 10 * 1024 * 1024  # Discord's default per-file upload limit
 ATTACHMENTS_MAX = 10
 EPHEMERAL = 1 << 6
+CDN_LINK_LIFETIME_S = 24 * 3600  # Discord's signed attachment links last about a day
 
 # Discord JSON error codes the fake produces
 UNKNOWN_WEBHOOK = 10015
@@ -126,6 +127,7 @@ class FakeDiscord:
         self.application_id = APPLICATION_ID
         self.calls: list[Call] = []
         self.expired_tokens: set[str] = set()
+        self.cdn: dict[str, tuple[bytes, str]] = {}  # attachment id → (bytes, content type)
         self._rate_limits: list[tuple[str, str, float]] = []  # (method, path prefix, retry_after)
         self._ids = itertools.count(1_300_000_000_000_000_001)
         self._lock = threading.Lock()
@@ -192,6 +194,26 @@ class FakeDiscord:
     def new_id(self) -> str:
         return str(next(self._ids))
 
+    def add_attachment(self, filename: str, data: bytes, content_type: str) -> dict[str, Any]:
+        """A file a user attached to a slash command: the ``resolved.attachments`` entry for it.
+
+        Its ``url`` is signed like Discord's (``ex``/``is``/``hm``) and served by the fake's CDN route.
+        """
+        attachment_id = self.new_id()
+        self.cdn[attachment_id] = (data, content_type)
+        issued = int(time.time())
+        signature = f"ex={issued + CDN_LINK_LIFETIME_S:x}&is={issued:x}&hm={'ab' * 32}&"
+        url = f"{self.api_base}/cdn/{attachment_id}/{filename}?{signature}"
+        return {
+            "id": attachment_id,
+            "filename": filename,
+            "size": len(data),
+            "url": url,
+            "proxy_url": url,
+            "content_type": content_type,
+            "ephemeral": True,
+        }
+
     # --- plumbing ----------------------------------------------------------------------------
 
     def _app(self) -> web.Application:
@@ -212,6 +234,7 @@ class FakeDiscord:
         r.add_post(p + "/channels/{cid}/messages", self._channel_post)
         r.add_patch(p + "/channels/{cid}/messages/{mid}", self._channel_edit)
         r.add_delete(p + "/channels/{cid}/messages/{mid}", self._channel_delete)
+        r.add_get(p + "/cdn/{aid}/{name}", self._cdn)
         return app
 
     @web.middleware
@@ -286,8 +309,13 @@ class FakeDiscord:
         attachments = []
         files = call.files
         for meta in payload.get("attachments", []):
-            data = files[int(meta["id"])].data if int(meta["id"]) < len(files) else b""
+            part = files[int(meta["id"])] if int(meta["id"]) < len(files) else None
+            data = part.data if part is not None else b""
             attachment_id = self.new_id()
+            self.cdn[attachment_id] = (
+                data,
+                (part.content_type if part else None) or "application/octet-stream",
+            )
             attachments.append(
                 {
                     "id": attachment_id,
@@ -445,6 +473,14 @@ class FakeDiscord:
 
     async def _channel_delete(self, request: web.Request) -> web.Response:
         return self._check_bot(request) or web.Response(status=204)
+
+    async def _cdn(self, request: web.Request) -> web.Response:
+        stored = self.cdn.get(request.match_info["aid"])
+        expiry = request.query.get("ex")
+        if stored is None or (expiry is not None and int(expiry, 16) < time.time()):
+            return web.Response(status=404, text="This content is no longer available.")
+        data, content_type = stored
+        return web.Response(body=data, content_type=content_type)
 
 
 def _headers(headers: CIMultiDictProxy[str]) -> Iterator[tuple[str, str]]:

@@ -150,8 +150,9 @@ def option_type(value: Any) -> int:
 
 def slash(
     fake: FakeDiscord,
-    name: str = "carousel",
+    command: str = "carousel",
     permissions: int = MEMBER_PERMISSIONS,
+    /,
     *,
     resolved: dict[str, Any] | None = None,
     option_types: dict[str, int] | None = None,
@@ -159,8 +160,8 @@ def slash(
 ) -> tuple[dict[str, Any], str, str]:
     types = option_types or {}
     data: dict[str, Any] = {
-        "id": command_id(fake, name),
-        "name": name,
+        "id": command_id(fake, command),
+        "name": command,
         "type": SLASH,
         "options": [
             {"name": k, "type": types.get(k, option_type(v)), "value": v} for k, v in options.items()

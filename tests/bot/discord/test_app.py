@@ -48,7 +48,7 @@ async def test_login_syncs_the_commands_with_their_options(fake: FakeDiscord, bo
     assert bot.client.user is not None and str(bot.client.user.id) == BOT_USER_ID
     (sync,) = fake.find("PUT", f"/applications/{APPLICATION_ID}/commands")
     commands = {c["name"]: c for c in sync.json}
-    assert set(commands) == {"carousel", "Make carousel", "defaults", "settings"}
+    assert set(commands) == {"carousel", "Make carousel", "defaults", "brand", "settings"}
     assert commands["Make carousel"]["type"] == MESSAGE_MENU
     options = {o["name"]: o for o in commands["carousel"]["options"]}
     assert list(options) == ["link", "theme", "ratio", "format", "cta", "cta_text", "cta_link", "max_posts"]
@@ -217,7 +217,7 @@ async def test_server_defaults_need_manage_server(fake: FakeDiscord, bot: Bot) -
     assert (await store.state(chat_scope("discord", GUILD_ID))).personal.is_empty()
 
     admin = MEMBER_PERMISSIONS | MANAGE_GUILD
-    payload, interaction_id, token = slash(fake, "defaults", permissions=admin, theme="bold", server=True)
+    payload, interaction_id, token = slash(fake, "defaults", admin, theme="bold", server=True)
     await bot.dispatch(payload)
     assert "**theme**: bold (group)" in private_answer(fake, interaction_id, token)["content"]
     assert (await store.state(chat_scope("discord", GUILD_ID))).personal.theme == "bold"
