@@ -121,6 +121,9 @@ def _next_self_reply(descendants: list[Any], parent_id: str, author_id: str, see
 
 def _author(account: dict) -> Author:
     acct = str(account.get("acct") or account.get("username") or "")
+    home = urlsplit(str(account.get("url") or "")).hostname
+    if acct and "@" not in acct and home:
+        acct = f"{acct}@{home}"  # a local account's acct has no domain; the fediverse handle does
     return Author(
         name=str(account.get("display_name") or "").strip() or str(account.get("username") or acct),
         handle=acct,

@@ -33,7 +33,7 @@ def test_recorded_status_and_context(fake: FakeSources, settings, client) -> Non
         ("photo", "A jar of bubbly starter", 1200),
         ("gif", "", 640),
     ]
-    assert thread.author.name == "Gina 🌿" and thread.author.handle == "gina"
+    assert thread.author.name == "Gina 🌿" and thread.author.handle == "gina@fosstodon.example"
     assert thread.posts[2].text.startswith("<p><strong>Long one</strong></p>")
     assert 'href="https://example.org/sourdough"' in thread.posts[3].text
 
