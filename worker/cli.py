@@ -62,7 +62,9 @@ def _render(args: argparse.Namespace) -> int:
             with make_client(settings) as client:
                 thread = resolve(args.source, settings=settings, client=client, max_posts=options.max_posts)
                 images = fetch_images(thread, settings=settings, client=client)
-        carousel = render_carousel(thread, options, images)
+        from worker.jobs import signed_by_brand
+
+        carousel = render_carousel(signed_by_brand(thread, options.brand), options, images)
     except UserError as exc:
         return _fail(exc.message)
 

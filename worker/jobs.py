@@ -113,7 +113,7 @@ def run_job(
         delivery.close()
 
 
-def _signed(thread: Thread, brand: Brand) -> Thread:
+def signed_by_brand(thread: Thread, brand: Brand) -> Thread:
     """Pasted text and files carry no author: they are signed with the brand kit when there is one."""
     if thread.source not in ("text", "file") or not (brand.name or brand.handle):
         return thread
@@ -139,7 +139,7 @@ def _run(
 
     with make_client(settings) as client:
         thread = _load_thread(request, settings=settings, client=client, connection=connection, store=store)
-        thread = _signed(thread.capped(options.max_posts), options.brand)
+        thread = signed_by_brand(thread.capped(options.max_posts), options.brand)
         key = content_key(thread, options)
 
         reused = delivery.deliver_cached(key, job_id)

@@ -110,3 +110,17 @@ def test_an_article_is_called_an_article(tmp_path: Path) -> None:
     assert "ARTICLE" in first and "How LLM Inference Works" in first.replace("\n", " ")
     assert "THIS ARTICLE?" in last and "THREAD" not in first + last
 
+
+
+def test_a_text_file_is_signed_with_the_brand(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Three habits\n\nWrite every morning.\n\n---\n\nShip on Fridays.\n\n---\n\nRest.\n")
+    result = run_cli(
+        "render", str(notes), "--out", str(tmp_path / "out"), "--brand-name", "Ada Lovelace",
+        "--brand-handle", "ada",
+    )
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(io.BytesIO((tmp_path / "out" / "carousel.pdf").read_bytes()))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Ada Lovelace" in text and "Follow @ada" in text
+    assert "Ship on Fridays" in text
