@@ -23,6 +23,9 @@ __all__ = [
 ]
 
 JOB_PATH = "worker.jobs.render_carousel"
+# A brand picture stored with Telegram travels as this prefix + its file_path: the worker adds its own
+# token to download it, so no token is ever written into a job payload.
+TELEGRAM_FILE_PREFIX = "telegram-file:"
 FAILURE_CALLBACK_PATH = "worker.jobs.report_failure"
 
 

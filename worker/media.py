@@ -22,6 +22,7 @@ from PIL import Image, ImageOps
 
 from rendering.model import Thread
 from worker.config import Settings
+from worker.contract import TELEGRAM_FILE_PREFIX
 from worker.http import host_key, is_allowed_listed, resolves_to_public
 from worker.limits import (
     MEDIA_DEADLINE_S,
@@ -57,6 +58,19 @@ def source_media_hosts(thread: Thread) -> frozenset[str]:
             hosts.add(instance)
             hosts.update(prefix + bare for prefix in MASTODON_SIBLINGS)
     return frozenset(hosts)
+
+
+def download_url(url: str, settings: Settings) -> str:
+    """Where to fetch ``url``: a ``telegram-file:`` reference becomes the Bot API file URL (with this
+    worker's token, the same rules as python-telegram-bot's ``base_file_url``)."""
+    if not url.startswith(TELEGRAM_FILE_PREFIX):
+        return url
+    token = settings.telegram_bot_token
+    if not token:
+        raise MediaRefused("a Telegram file needs TELEGRAM_BOT_TOKEN on this worker")
+    base = settings.telegram_file_url
+    base = base.format(token=token) if "{token}" in base else f"{base}{token}"
+    return f"{base}/{url.removeprefix(TELEGRAM_FILE_PREFIX).lstrip('/')}"
 
 
 def platform_file_hosts(settings: Settings) -> frozenset[str]:
@@ -160,7 +174,7 @@ def fetch_images(
 
     def one(url: str) -> tuple[str, Image.Image | None]:
         try:
-            return url, decode_image(_download(client, url, hosts, listed))
+            return url, decode_image(_download(client, download_url(url, settings), hosts, listed))
         except MediaRefused as exc:
             log.warning("image %s left out: %s", url, exc)
         except httpx.HTTPError as exc:

@@ -51,7 +51,7 @@ from bot.telegram import texts
 from bot.telegram.ratelimit import RateLimiter, carousel_wait_s
 from themes import list_themes
 from worker.config import Settings
-from worker.contract import JobPayload, RenderOptions, ReplyAddress
+from worker.contract import TELEGRAM_FILE_PREFIX, JobPayload, RenderOptions, ReplyAddress
 from worker.limits import (
     BRAND_TEXT_MAX,
     CTA_TEXT_MAX,
@@ -262,7 +262,8 @@ def replies_to_bot(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool
 
 
 async def resolve_images(context: ContextTypes.DEFAULT_TYPE, file_ids: dict[str, str]) -> dict[str, str]:
-    """Telegram file ids → download URLs (``{TELEGRAM_FILE_URL}{token}/{file_path}``), at enqueue time."""
+    """Telegram file ids → ``telegram-file:{file_path}`` references, at enqueue time (the worker adds
+    its token to download them; no token goes into a job payload)."""
     urls: dict[str, str] = {}
     for field, file_id in file_ids.items():
         try:
@@ -271,7 +272,9 @@ async def resolve_images(context: ContextTypes.DEFAULT_TYPE, file_ids: dict[str,
             log.warning("could not resolve %s file %s; the carousel goes without it", field, file_id)
             continue
         if file.file_path:
-            urls[field] = file.file_path  # PTB makes it absolute with the bot's base_file_url
+            # PTB makes the path absolute with the bot's base_file_url, which holds the token
+            path = file.file_path.removeprefix(context.bot.base_file_url).lstrip("/")
+            urls[field] = f"{TELEGRAM_FILE_PREFIX}{path}"
     return urls
 
 

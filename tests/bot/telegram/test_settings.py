@@ -7,7 +7,7 @@ from bot.telegram import texts
 from tests.bot.telegram.conftest import Chat
 from tests.fakes.telegram_api import FakeTelegramAPI
 from themes import list_themes
-from worker.contract import RenderOptions
+from worker.contract import TELEGRAM_FILE_PREFIX, RenderOptions
 
 GROUP = -1001234567890
 X_LINK = "https://x.com/jack/status/20"
@@ -70,6 +70,7 @@ async def test_ratio_format_and_cta_from_commands(chat: Chat) -> None:
 
 async def test_brand_kit_with_avatar_photo(chat: Chat, fake: FakeTelegramAPI) -> None:
     import io
+    import json
 
     from PIL import Image
 
@@ -95,13 +96,23 @@ async def test_brand_kit_with_avatar_photo(chat: Chat, fake: FakeTelegramAPI) ->
     assert brand["accent"] == "#1D9BF0"
     assert brand["footer"] == "adalovelace.example"
     assert brand["watermark"] is True
-    # the avatar is resolved with getFile at enqueue time to a download URL the worker can fetch
+    # the avatar is resolved with getFile at enqueue time to a file reference without the bot token,
+    # which the worker turns into a download URL with its own token
     largest = update["message"]["photo"][-1]
     stored = fake.files[largest["file_id"]]
-    assert brand["avatar_url"] == f"{fake.file_url}{fake.token}/{stored.file_path}"
+    assert brand["avatar_url"] == f"{TELEGRAM_FILE_PREFIX}{stored.file_path}"
+    assert fake.token not in json.dumps(chat.payloads()[-1])
     import httpx
 
-    assert httpx.get(brand["avatar_url"]).content == picture.getvalue()
+    from worker.config import Settings
+    from worker.media import download_url
+
+    worker_settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        telegram_bot_token=fake.token,
+        telegram_file_url=fake.file_url,
+    )
+    assert httpx.get(download_url(brand["avatar_url"], worker_settings)).content == picture.getvalue()
 
 
 async def test_brand_button_asks_and_the_next_message_answers(chat: Chat, fake: FakeTelegramAPI) -> None:
@@ -272,7 +283,7 @@ async def test_group_admin_sets_the_group_logo_by_replying_with_a_picture(
 
     await chat.say(GROUP, f"/carousel {X_LINK}", user_id=7)  # any member's carousel carries it
     logo_url = chat.payloads()[-1]["options"]["brand"]["logo_url"]
-    assert logo_url.startswith(f"{fake.file_url}{fake.token}/")
+    assert logo_url.startswith(TELEGRAM_FILE_PREFIX) and fake.token not in logo_url
 
 
 async def test_settings_buttons_open_each_menu(chat: Chat, fake: FakeTelegramAPI) -> None:
