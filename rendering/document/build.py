@@ -25,12 +25,12 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from rendering._text_html import html_blocks, html_plain_text
-from rendering._text_inline import parse_inline, spans_text, strip_prefix, tidy_spans
-from rendering._text_lines import Group, group_lines
-from rendering.document import DocPost, Document, document_kind
+from rendering.document.html import html_blocks, html_plain_text
+from rendering.document.inline import parse_inline, spans_text, strip_prefix, tidy_spans
+from rendering.document.lines import Group, group_lines
+from rendering.document.model import DocPost, Document, document_kind
+from rendering.document.repair import repair_text
 from rendering.model import Block, Post, Span, Thread
-from rendering.text_repair import repair_text
 
 PARSE_CACHE_POSTS = 1024  # parsed posts kept per process
 TITLE_MAX_CHARS = 90
