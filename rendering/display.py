@@ -144,6 +144,9 @@ class Slide:
     items: list[Item] = field(default_factory=list)
     template: str = "post"
     content_box: Box = (0.0, 0.0, 0.0, 0.0)  # the safe area text must stay inside
+    fill: float | None = None  # content slides: the share of the content area the content takes
+    split: bool = False  # holds a piece of a block cut across slides (at a sentence or statement)
+    starts_mid_sentence: bool = False
 
     def texts(self) -> list[Text]:
         return [i for i in self.items if isinstance(i, Text)]

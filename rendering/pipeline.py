@@ -12,6 +12,7 @@ from PIL import Image
 
 from rendering.display import Slide
 from rendering.document import Document, build_document
+from rendering.layout.slides import Deck
 from rendering.model import Thread
 from rendering.options import RenderOptions
 from rendering.result import Carousel, Progress
@@ -29,13 +30,21 @@ def load(name: str) -> Theme:
     return load_theme(name)
 
 
+def layout_deck(
+    thread: Thread, options: RenderOptions, images: Mapping[str, Image.Image], theme: Theme | None = None
+) -> tuple[Document, Deck]:
+    from rendering.layout.slides import layout_deck as lay_out
+
+    doc = build(thread.capped(options.max_posts))
+    return doc, lay_out(doc, theme or load(options.theme), options, images)
+
+
 def layout_slides(
     thread: Thread, options: RenderOptions, images: Mapping[str, Image.Image], theme: Theme | None = None
 ) -> tuple[Document, list[Slide]]:
-    from rendering.layout.slides import layout
-
-    doc = build(thread.capped(options.max_posts))
-    return doc, layout(doc, theme or load(options.theme), options, images)
+    """Every slide of every part, in order."""
+    doc, deck = layout_deck(thread, options, images, theme)
+    return doc, deck.slides
 
 
 def render(
@@ -50,33 +59,53 @@ def render(
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    doc, slides = layout_slides(thread, options, images, theme)
+    doc, deck = layout_deck(thread, options, images, theme)
     t1 = time.perf_counter()
     timings["layout"] = t1 - t0
-    encoded: list[bytes] = []
-    paint_t = encode_t = 0.0
-    total = len(slides)
-    for k, slide in enumerate(slides, start=1):
-        a = time.perf_counter()
-        im = raster.paint(slide)
-        b = time.perf_counter()
-        encoded.append(raster.encode(im, options.format))
-        c = time.perf_counter()
-        paint_t += b - a
-        encode_t += c - b
-        if progress is not None:
-            progress(k, total)
+    paint_t = encode_t = pdf_t = 0.0
+    total = len(deck.slides)
+    done = 0
+    author = doc.author.name + (f" (@{doc.author.handle})" if doc.author.handle else "")
+    carousels: list[Carousel] = []
+    count = len(deck.parts)
+    for index, slides in enumerate(deck.parts, start=1):
+        encoded: list[bytes] = []
+        for slide in slides:
+            a = time.perf_counter()
+            im = raster.paint(slide)
+            b = time.perf_counter()
+            encoded.append(raster.encode(im, options.format))
+            c = time.perf_counter()
+            paint_t += b - a
+            encode_t += c - b
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        t2 = time.perf_counter()
+        title = doc.title if count == 1 else f"{doc.title} (part {index} of {count})"
+        pdf = write_pdf(slides, title=title, author=author, subject=doc.source_url or "")
+        pdf_t += time.perf_counter() - t2
+        carousels.append(
+            Carousel(
+                slides=encoded,
+                image_format=options.format,
+                pdf=pdf,
+                title=doc.title,
+                size=options.size,
+                part=(index, count) if count > 1 else None,
+            )
+        )
     timings["paint"] = paint_t
     timings["encode"] = encode_t
-    t2 = time.perf_counter()
-    author = doc.author.name + (f" (@{doc.author.handle})" if doc.author.handle else "")
-    pdf = write_pdf(slides, title=doc.title, author=author, subject=doc.source_url or "")
-    timings["pdf"] = time.perf_counter() - t2
+    timings["pdf"] = pdf_t
+    first = carousels[0]
     return Carousel(
-        slides=encoded,
-        image_format=options.format,
-        pdf=pdf,
-        title=doc.title,
-        size=options.size,
+        slides=first.slides,
+        image_format=first.image_format,
+        pdf=first.pdf,
+        title=first.title,
+        size=first.size,
         timings=timings,
+        part=first.part,
+        more=tuple(carousels[1:]),
     )

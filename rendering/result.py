@@ -1,4 +1,4 @@
-"""What a render returns: the encoded slides, the PDF and how long each stage took."""
+"""What a render returns: the encoded slides, the PDF and how long each stage took — per part."""
 
 from __future__ import annotations
 
@@ -16,7 +16,15 @@ class Carousel:
     title: str
     size: tuple[int, int]
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    part: tuple[int, int] | None = None  # (index, count) when the source was split into parts
+    more: tuple[Carousel, ...] = ()  # the parts after this one, in order (each a whole carousel)
 
     @property
     def slide_count(self) -> int:
         return len(self.slides)
+
+    @property
+    def parts(self) -> tuple[Carousel, ...]:
+        """Every part, this one first: a source that needs more than 20 slides is split into parts
+        of at most 20, each with its own cover and closing slide."""
+        return (self, *self.more)

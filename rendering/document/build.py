@@ -327,4 +327,5 @@ def document_from_thread(thread: Thread) -> Document:
         truncated_note=note,
         kind=document_kind(thread),
         total_posts=thread.total_posts if thread.truncated else None,
+        counted=counted and len(posts) > 2,
     )

@@ -29,6 +29,7 @@ class Document:
     truncated_note: str | None = None  # e.g. "Showing 20 of 43 posts" when the thread was capped
     kind: str = "thread"  # what a reader calls it: "thread", "post" or "article"
     total_posts: int | None = None  # the thread's length before a cap, when it was capped
+    counted: bool = False  # the author numbers the posts (1/, 2/ …): each post is a step
 
 
 def document_kind(thread: Thread) -> str:

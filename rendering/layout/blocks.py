@@ -31,6 +31,7 @@ IMAGE_GAP_CSS = 8.0  # between images of a grid
 PORTRAIT_MIN_WIDTH = 9 / 16  # a single tall image is shown at least this wide for its height
 FULL_WIDTH_MIN_SHARE = 0.9  # an image this close to the column's width is cropped to fill it
 CAPTION_SCALE = 0.72
+WINDOW_DOTS = ((255, 95, 87, 255), (254, 188, 46, 255), (40, 200, 64, 255))  # a window's title bar
 QUOTE_CARD_PAD_EM = 0.8
 EMOJI_RISE = 0.84  # emoji box top, in ems above the baseline
 PLAY_BADGE_SHARE = 0.16
@@ -303,7 +304,17 @@ def block_rows(block: Block, ctx: Ctx, width: float, size: int, first: bool, ava
     return []
 
 
-def code_rows(code: str, language: str | None, ctx: Ctx, width: float, body: int, gap: float) -> list[Row]:
+def code_rows(
+    code: str,
+    language: str | None,
+    ctx: Ctx,
+    width: float,
+    body: int,
+    gap: float,
+    title: str | None = None,
+) -> list[Row]:
+    """A code block as a window card: a title bar (three dots and ``title``, e.g. the language),
+    then the highlighted lines; a long line wraps between tokens, hanging past its own indentation."""
     t = ctx.typo
     pal = ctx.pal
     lines = code_mod.highlight(code, language, ctx.code_style)
@@ -324,17 +335,19 @@ def code_rows(code: str, language: str | None, ctx: Ctx, width: float, body: int
     columns = max(1, int(inner // adv))
     g = Group("code", pad * 0.8, 0.0, fill=pal.code_bg, radius=min(ctx.radius, size * 0.6))
     rows: list[Row] = []
+    if title is not None:
+        rows.append(_window_bar(title, ctx, size, pad, gap, g))
+        gap = 0.0
     visual: list[list[code_mod.Seg]] = []
     continued: list[bool] = []  # the visual line goes on in the next one (a wrapped logical line)
     for ln in lines:
         parts = code_mod.wrap_segments(ln, columns) if ln else [[]]
         visual.extend(parts)
         continued.extend([True] * (len(parts) - 1) + [False])
-    for k, segs in enumerate(visual):
-        toks: list[Token] = []
-        line = Line()
-        from rendering.layout.measure import Placed, _finish
+    from rendering.layout.measure import Placed, _finish
 
+    for k, segs in enumerate(visual):
+        line = Line()
         x = 0.0
         for seg in segs:
             face = t.mono.with_style(bold=seg.bold, italic=seg.italic)
@@ -342,7 +355,6 @@ def code_rows(code: str, language: str | None, ctx: Ctx, width: float, body: int
             for r in runs(seg.text, style):
                 line.placed.append(Placed(x, r))
                 x += r.width
-        del toks
         line = _finish(line) if line.placed else line
         row = line_rows(
             [line],
@@ -352,12 +364,29 @@ def code_rows(code: str, language: str | None, ctx: Ctx, width: float, body: int
             pal.muted,
             indent=pad,
             width=width,
-            space_before=gap if k == 0 else 0.0,
+            space_before=gap if k == 0 and title is None else 0.0,
             group=g,
         )[0]
         row.keep_with_next = continued[k]
         rows.append(row)
     return rows
+
+
+def _window_bar(title: str, ctx: Ctx, size: int, pad: float, gap: float, g: Group) -> Row:
+    """The code card's title bar: three dots, then the language (and "continued" on a later piece)."""
+    pal = ctx.pal
+    h = size * 1.9
+    d = size * 0.52
+    label_size = max(ctx.typo.code_floor, round(size * 0.9))
+    label = single_line(title, TextStyle(ctx.typo.mono, label_size, pal.code_text), 10_000)
+
+    def draw(x: float, y: float, hh: float, out: list[Item]) -> None:
+        cy = y + hh * 0.45
+        for k, colour in enumerate(WINDOW_DOTS):
+            out.append(Ellipse((x + pad + k * d * 1.7, cy - d / 2, d, d), colour))
+        emit_line(label, x + pad + 3 * d * 1.7 + size * 0.6, cy + label_size * 0.36, out, pal.code_text)
+
+    return Row(h, draw, gap, g, keep_with_next=True)
 
 
 # --- images -----------------------------------------------------------------------------------
@@ -405,8 +434,11 @@ def media_rows(
     avail_h: float,
     gap: float,
     share: float = IMAGE_MAX_SHARE,
+    min_share: float = IMAGE_MIN_SHARE,
+    caption: bool = True,
 ) -> list[Row]:
-    """A single image at the width, or a grid of up to four; alt text as a caption underneath."""
+    """A single image at the width, or a grid of up to four; alt text as a caption underneath
+    (``caption``; image slides keep it for the PDF and the chat instead)."""
     media = list(media)[:4]
     if not media:
         return []
@@ -427,7 +459,7 @@ def media_rows(
     else:
         natural = width * 0.72
     max_h = avail_h * share
-    min_h = min(avail_h * IMAGE_MIN_SHARE, natural)
+    min_h = avail_h * min_share if not caption else min(avail_h * min_share, natural)
     height = max(min(natural, max_h), 1.0)
 
     def draw(x: float, y: float, h: float, out: list[Item]) -> None:
@@ -456,7 +488,7 @@ def media_rows(
         and _shown_width(height, aspect(media[0]), width) < width
     )
     alts = [m.alt.strip() for m in media if m.alt and m.alt.strip()]
-    if alts:
+    if alts and caption:
         cap = " · ".join(alts)
         csize = max(round(ctx.typo.body_floor * 0.75), round(size * CAPTION_SCALE))
         rows += paragraph_rows(

@@ -44,8 +44,8 @@ from rendering.layout.style import (
     Palette,
     Typo,
     geometry,
-    type_scale,
     palette,
+    type_scale,
     typography,
 )
 from rendering.model import Author, Span
@@ -87,7 +87,8 @@ class Frame:
     ctx: Ctx
     base: tuple[Item, ...]
     brand_label: str
-    body_size: int = 0  # the carousel's body size (see choose_body_size)
+    body_size: int = 0  # the carousel's body size (chosen by the composer)
+    part: tuple[int, int] | None = None  # (index, count) when a long source is split into parts
     slides: list[Slide] = field(default_factory=list)
 
     def px(self, css: float) -> float:

@@ -2,8 +2,8 @@
 
 The theme names a Pygments style; token colours come from it, the block's background and default
 text colour from the theme (so a code block always sits on the theme's own code colours). Lines
-longer than the width first shrink the font (down to a floor), then wrap (at a space where one is
-near the end, else by characters) with a small continuation indent — never clipped.
+longer than the width first shrink the font (down to a floor), then wrap between tokens (at a space
+where one is near the end) with a hanging indent past the line's own indentation — never clipped.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pygments.util import ClassNotFound
 from rendering.display import RGBA, parse_color
 
 TAB = "    "
-CONTINUATION = "  "  # indent of a wrapped line's continuation
+CONTINUATION = "    "  # how far a wrapped line's continuation hangs past the line's own indentation
 SOFT_WRAP_SHARE = 0.6  # wrap at a space only when it leaves a line at least this full
 MIN_COLUMNS = 24  # never shrink for lines that would fit only below this many columns
 
@@ -89,35 +89,47 @@ def line_length(line: list[Seg]) -> int:
 
 
 def wrap_segments(line: list[Seg], columns: int) -> list[list[Seg]]:
-    """Cut a line into visual lines of at most ``columns`` characters (continuations indented),
-    after a space when one falls late enough in the line, else at the column."""
+    """Cut a line into visual lines of at most ``columns`` characters. Cuts fall between tokens
+    (Pygments' segments) or after a space, never inside a word-like token; continuation lines hang
+    past the line's own indentation."""
     columns = max(columns, len(CONTINUATION) + 4)
     if line_length(line) <= columns:
         return [line]
     text = "".join(s.text for s in line)
     owner = [k for k, s in enumerate(line) for _ in s.text]  # segment index of each character
+    indent = len(text) - len(text.lstrip(" "))
+    hang = min(indent + len(CONTINUATION), columns // 2)
+    breaks = [
+        p
+        for p in range(1, len(text))
+        if (owner[p] != owner[p - 1] or text[p - 1] == " ") and text[p] != " " and p > indent
+    ]
     cuts: list[tuple[int, int]] = []
     start = 0
     room = columns
     while len(text) - start > room:
-        end = start + room
-        space = text.rfind(" ", start, end)
-        if space >= start + room * SOFT_WRAP_SHARE:
-            end = space + 1  # the space ends this line; the next starts with a character
+        limit = start + room
+        fitting = [b for b in breaks if start < b <= limit]
+        spaced = [b for b in fitting if text[b - 1] == " " and b >= start + room * SOFT_WRAP_SHARE]
+        end = (spaced or fitting or [limit])[-1]
         cuts.append((start, end))
         start = end
-        room = columns - len(CONTINUATION)
+        room = columns - hang
     cuts.append((start, len(text)))
     out: list[list[Seg]] = []
     for n, (a, b) in enumerate(cuts):
-        cur: list[Seg] = [Seg(CONTINUATION, None)] if n else []
+        cur: list[Seg] = [Seg(" " * hang, None)] if n else []
         k = a
         while k < b:
             seg = line[owner[k]]
             e = k
             while e < b and owner[e] == owner[k]:
                 e += 1
-            cur.append(Seg(text[k:e], seg.color, seg.bold, seg.italic))
+            piece = text[k:e]
+            if e == b and n + 1 < len(cuts):
+                piece = piece.rstrip(" ")
+            if piece:
+                cur.append(Seg(piece, seg.color, seg.bold, seg.italic))
             k = e
         out.append(cur)
     return out

@@ -1,40 +1,33 @@
-"""Content slides: the storyboard's slides laid out with templates (post, list, statement, code,
-image, section), the deck's one body size, and the whole carousel assembled with its chrome."""
+"""Content slides: the storyboard's slides laid out with templates, at the deck's one body size,
+and the whole carousel assembled with its chrome (cover, closing slide, footers) — part by part.
+
+Templates: post (units stacked), list (short posts as items), statement (one short sentence or a
+real quote in display type), step (a counted post under its large number), code (a window card
+with its language), image (the picture takes at least half the content area), section (a heading).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from PIL import Image
 
-from rendering.display import (
-    RGBA,
-    Item,
-    Polygon,
-    Rect,
-    Slide,
-    with_alpha,
-)
-from rendering.document import DocPost, Document
+from rendering.compose import SlidePlan, Storyboard, Template, Unit, compose
+from rendering.display import Item, Rect, Slide, with_alpha
+from rendering.document import Document
 from rendering.fonts import BOLD, Face
 from rendering.layout.blocks import (
+    PARA_GAP_EM,
     blocks_rows,
+    code_rows,
     emit_line,
+    is_rtl_text,
     media_rows,
     paragraph_rows,
     quote_card_rows,
 )
 from rendering.layout.chrome import (
-    BIG_QUOTE_MAX_CHARS,
-    CENTER_BIAS,
-    CODE_SHARE,
-    GROW_MAX_TITLE,
-    GROW_MAY_SHRINK_BACK,
-    GROW_STEPS,
-    IMAGE_FIRST_MAX_CHARS,
-    MERGE_MAX_SHARE,
-    SECTION_TEXT_MAX_CHARS,
-    SHRINK_STEP,
     Frame,
     cover,
     draw_rows_bottom,
@@ -50,176 +43,168 @@ from rendering.layout.chrome import (
 )
 from rendering.layout.measure import TextStyle
 from rendering.layout.rows import Page, Row, draw_page, paginate
-from rendering.model import Block
 from rendering.options import RenderOptions
 from themes.schema import Theme
 
-
-def _text_len(blocks: tuple[Block, ...]) -> int:
-    return sum(len(b.text) for b in blocks)
-
-
-def _choose_template(post: DocPost) -> str:
-    blocks = [b for b in post.blocks if b.kind != "separator"]
-    src = post.source
-    media = src.media
-    total = _text_len(post.blocks)
-    code = sum(len(b.text) for b in blocks if b.kind == "code")
-    if blocks and code >= CODE_SHARE * max(1, total):
-        return "code"
-    if media and total <= IMAGE_FIRST_MAX_CHARS and not src.quote:
-        return "image"
-    if not media and not src.quote and blocks and all(b.kind == "heading" for b in blocks[:1]):
-        rest = blocks[1:]
-        if len(rest) <= 1 and all(
-            b.kind == "paragraph" and len(b.text) <= SECTION_TEXT_MAX_CHARS for b in rest
-        ):
-            return "section"
-    if (
-        not media
-        and not src.quote
-        and len(blocks) == 1
-        and blocks[0].kind in ("paragraph", "quote")
-        and 0 < len(blocks[0].text) <= BIG_QUOTE_MAX_CHARS
-        and not any(s.href or s.code for s in blocks[0].spans)
-        and not blocks[0].text.rstrip().endswith(":")
-    ):
-        return "quote"
-    return "post"
+GROW_STEPS = (1.5, 1.4, 1.3, 1.2, 1.1)  # the deck's body size may grow to these factors of the theme's
+GROW_MAX_TITLE = 0.72  # …but stays under this share of the title size (headings stay 1.3× body)
+SHRINK_STEPS = (0.94, 0.88)  # and may shrink toward the floor to keep a long deck in one part
+CENTER_BIAS = 0.4  # where a slide's content sits in its free space: 0 top, 0.5 middle
+IMAGE_MIN_SHARE = 0.5  # a picture takes at least this share of an image slide's content area
+STATEMENT_SCALE = 0.9  # statement text starts at this share of the title size
+STEP_NUMBER_SCALE = 1.25  # the step number, in title sizes
 
 
-def _post_rows(
-    f: Frame, post: DocPost, size: int, width: float, avail: float, image_first: bool
-) -> list[Row]:
-    rows: list[Row] = []
-    media = post.source.media
-    if image_first and media:
-        rows += media_rows(media, f.ctx, width, size, avail, 0.0, share=0.66)
-    body = blocks_rows(post.blocks, f.ctx, width, size, avail)
-    if body and rows:
-        body[0].space_before = size * 0.8
-    rows += body
-    if media and not image_first:
-        rows += media_rows(media, f.ctx, width, size, avail, size * 0.8)
-    if post.source.quote is not None:
-        rows += quote_card_rows(post.source.quote, f.ctx, width, size, size * 0.8, avail)
-    return rows
+@dataclass(frozen=True)
+class Deck:
+    """A laid-out carousel: its storyboard and the slides of each part (cover … closing slide)."""
+
+    board: Storyboard
+    parts: list[list[Slide]] = field(default_factory=list)
+
+    @property
+    def slides(self) -> list[Slide]:
+        return [s for p in self.parts for s in p]
 
 
-def _pages(f: Frame, post: DocPost, size: int, width: float, avail: float, image_first: bool) -> list[Page]:
-    return paginate(_post_rows(f, post, size, width, avail, image_first), avail)
+# --- rows of a unit ---------------------------------------------------------------------------
 
 
-def _fit_post(
-    f: Frame, post: DocPost, width: float, avail: float, image_first: bool
-) -> tuple[int, list[Page]]:
-    """The carousel's body size, or a little smaller (not below the floor) when that saves a
-    near-empty continuation slide."""
-    t = f.typo
-    base = f.body_size
-    pages = _pages(f, post, base, width, avail, image_first)
-    if len(pages) == 1:
-        return base, pages
-    if base > t.body_size:
-        # a long post reads better at the theme's size than over many more slides
-        theme_pages = _pages(f, post, t.body_size, width, avail, image_first)
-        if len(theme_pages) < len(pages):
-            base, pages = t.body_size, theme_pages
-            if len(pages) == 1:
-                return base, pages
-    size = base
-    while size > t.body_floor:
-        size = max(t.body_floor, int(size * SHRINK_STEP))
-        p = _pages(f, post, size, width, avail, image_first)
-        if len(p) < len(pages):
-            return size, p
-    return base, pages
+def _lead_blocks(unit: Unit) -> tuple:  # type: ignore[type-arg]
+    return tuple(b for b in unit.blocks if b.kind != "code")
 
 
-def choose_body_size(f: Frame, groups: list[tuple[list[DocPost], str]]) -> int:
-    """One body size for the whole carousel: the theme's, grown as long as no post (or slide of
-    merged posts) needs more slides and no word has to be cut (short threads get big, confident
-    type)."""
-
-    t = f.typo
-    cx, cy, cw, ch = f.geo.content
-    if not groups:
-        return t.body_size
-    avail = cy + ch - header(f, groups[0][0][0].source.author)
-
-    def rows_of(ps: list[DocPost], tpl: str, size: int) -> list[Row]:
-        if len(ps) > 1:
-            return _merged_rows(f, ps, size, cw, avail)
-        return _post_rows(f, ps[0], size, cw, avail, tpl == "image")
-
-    def pages(ps: list[DocPost], tpl: str, size: int) -> int:
-        return len(paginate(rows_of(ps, tpl, size), avail))
-
-    flow = [(ps, tpl) for ps, tpl in groups if tpl in ("post", "image", "code", "merged")]
-    # posts that already continue over several slides do not hold the others back
-    flow = [(ps, tpl) for ps, tpl in flow if pages(ps, tpl, t.body_size) == 1]
-    if not flow:
-        return t.body_size
-
-    def count(size: int) -> tuple[int, int]:
-        """(posts that would need a second slide, words that would be cut) at ``size``."""
-        n = sum(pages(ps, tpl, size) > 1 for ps, tpl in flow)
-        return n, sum(r.cut for ps, tpl in flow for r in rows_of(ps, tpl, size))
-
-    _, base_splits = count(t.body_size)
-    allowed = int(len(flow) * GROW_MAY_SHRINK_BACK)
-    upper = max(t.body_size, round(t.title_size * GROW_MAX_TITLE))
-    for k in GROW_STEPS:
-        size = min(upper, round(t.body_size * k))
-        if size <= t.body_size:
-            continue
-        n, splits = count(size)
-        if n <= allowed and splits <= base_splits:
-            return size
-    return t.body_size
-
-
-def _post_slides(f: Frame, posts: list[DocPost], template: str) -> None:
-    """One post (or a few short merged ones) → one or more slides."""
-    cx, cy, cw, ch = f.geo.content
-    body_top = header(f, posts[0].source.author)
-    avail = cy + ch - body_top
-    if len(posts) == 1:
-        post = posts[0]
-        if template == "quote":
-            if _big_text(f, post, body_top, avail):
-                return
-            template = "post"
-        if template == "section":
-            if _section(f, post, body_top, avail):
-                return
-            template = "post"
-        size, pages = _fit_post(f, post, cw, avail, template == "image")
-    else:
-        pages = paginate(_merged_rows(f, posts, f.body_size, cw, avail), avail)
-        if len(pages) > 1:  # merged posts share one slide, at the theme's size if need be
-            pages = paginate(_merged_rows(f, posts, f.typo.body_size, cw, avail), avail)
-        template = "merged"
-    for k, page in enumerate(pages):
-        slide = new_slide(
-            f, template if k == 0 else ("post" if template in ("image", "merged") else template)
+def unit_rows(f: Frame, unit: Unit, size: int, template: Template, avail: float) -> list[Row]:
+    """The rows of one unit at ``size`` (images at their smallest acceptable height)."""
+    width = f.geo.content[2]
+    ctx = f.ctx
+    if unit.kind in ("text", "list"):
+        return blocks_rows(unit.blocks, ctx, width, size, avail)
+    rows = blocks_rows(_lead_blocks(unit), ctx, width, size, avail) if unit.kind != "code" else []
+    gap = size * PARA_GAP_EM if rows else 0.0
+    if unit.kind == "code":
+        lead = tuple(b for b in unit.blocks if b.kind != "code")
+        rows = blocks_rows(lead, ctx, width, size, avail)
+        block = unit.code_block
+        if block is not None:
+            label = (block.language or "code").lower()
+            if unit.continued:
+                label += " · continued"
+            rows += code_rows(
+                block.text, block.language, ctx, width, size, size * PARA_GAP_EM if rows else 0.0, title=label
+            )
+        return rows
+    if unit.kind == "media":
+        share = IMAGE_MIN_SHARE if template == "image" else 0.4
+        rows += media_rows(
+            unit.media, ctx, width, size, avail, gap, share=1.0, min_share=share, caption=False
         )
-        header(f, posts[0].source.author, slide.items)
-        top = body_top
-        if len(pages) == 1:
-            # a post that fits on one slide sits a little above the middle of the free space
-            top += max(0.0, avail - _used(page)) * CENTER_BIAS
-        draw_page(page, cx, top, cw, slide.items)
-
-
-def _merged_rows(f: Frame, posts: list[DocPost], size: int, width: float, avail: float) -> list[Row]:
-    rows: list[Row] = []
-    for k, p in enumerate(posts):
-        pr = _post_rows(f, p, size, width, avail, False)
-        if k and pr:
-            rows.append(_divider_row(f, size))
-        rows += pr
+        return rows
+    if unit.kind == "post" and unit.quote is not None:
+        rows += quote_card_rows(unit.quote, ctx, width, size, gap, avail)
+        return rows
     return rows
+
+
+def _stack(f: Frame, units: Sequence[Unit], size: int, template: Template, avail: float) -> list[Row]:
+    rows: list[Row] = []
+    for u in units:
+        ur = unit_rows(f, u, size, template, avail)
+        if not ur:
+            continue
+        if rows:
+            gap = size * (PARA_GAP_EM * 1.6)
+            ur[0] = Row(
+                ur[0].height,
+                ur[0].draw,
+                gap,
+                ur[0].group,
+                ur[0].keep_with_next,
+                ur[0].min_height,
+                ur[0].page_break,
+                ur[0].cut,
+            )
+        rows += ur
+    return rows
+
+
+def _height(rows: list[Row]) -> float:
+    """Height of ``rows`` on one slide (flexible rows at their minimum); inf-like when the rows
+    would not even stack (a page break)."""
+    page = Page()
+    from rendering.layout.rows import _closing, _need
+
+    for r in rows:
+        need, _ = _need(page, r)
+        h = r.min_height if r.min_height is not None else r.height
+        need += h - r.height
+        page.used += need - _closing(r)
+        page.placements.append(_placement(r, page.used, h))
+    last = page.placements[-1].row if page.placements else None
+    return page.used + (last.group.pad_v if last is not None and last.group is not None else 0.0)
+
+
+def _placement(row: Row, y: float, h: float):  # type: ignore[no-untyped-def]
+    from rendering.layout.rows import Placement
+
+    return Placement(row, y, h)
+
+
+class RowMeasurer:
+    """The composer's measurer: units measured as the rows layout will draw."""
+
+    def __init__(self, f: Frame) -> None:
+        self.f = f
+        self._avail: dict[str, float] = {}
+        self._cache: dict[tuple[tuple[int, ...], str, int], tuple[float, bool]] = {}
+        self._keep: list[object] = []
+
+    def base_size(self) -> int:
+        return self.f.typo.body_size
+
+    def body_sizes(self) -> list[int]:
+        t = self.f.typo
+        upper = max(t.body_size, round(t.title_size * GROW_MAX_TITLE))
+        sizes = {min(upper, round(t.body_size * k)) for k in GROW_STEPS}
+        sizes |= {max(t.body_floor, round(t.body_size * k)) for k in SHRINK_STEPS}
+        sizes.add(t.body_size)
+        return sorted(sizes, reverse=True)
+
+    def avail(self, template: Template) -> float:
+        if template not in self._avail:
+            cx, cy, cw, ch = self.f.geo.content
+            top = header(self.f, self.f.doc.author)
+            avail = cy + ch - top
+            if template == "step":
+                avail -= _step_number_height(self.f)
+            self._avail[template] = avail
+        return self._avail[template]
+
+    def height(self, units: Sequence[Unit], template: Template, size: int) -> tuple[float, bool]:
+        key = (tuple(id(u) for u in units), template, size)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        self._keep.append(units)  # ids stay valid while cached
+        rows = _stack(self.f, units, size, template, self.avail(template))
+        result = (_height(rows), any(r.cut for r in rows))
+        self._cache[key] = result
+        return result
+
+
+# --- templates --------------------------------------------------------------------------------
+
+
+def _step_number_height(f: Frame) -> float:
+    return round(f.typo.title_size * STEP_NUMBER_SCALE) * 1.05
+
+
+def _place(f: Frame, slide: Slide, rows: list[Row], top: float, avail: float, center: bool = True) -> None:
+    pages = paginate(rows, avail)
+    page = pages[0]
+    used = _used(page)
+    y = top + (max(0.0, avail - used) * CENTER_BIAS if center else 0.0)
+    draw_page(page, f.geo.content[0], y, f.geo.content[2], slide.items)
 
 
 def _used(page: Page) -> float:
@@ -227,122 +212,159 @@ def _used(page: Page) -> float:
     return page.used + (last.group.pad_v if last is not None and last.group is not None else 0.0)
 
 
-def _divider_row(f: Frame, size: int) -> Row:
-    h = size * 1.4
+def _image_rows(f: Frame, plan: SlidePlan, size: int, avail: float) -> list[Row]:
+    """An image slide: the picture grows to take the room the text leaves (at least half)."""
+    rows = _stack(f, plan.units, size, "image", avail)
+    fixed = sum(r.height + r.space_before for r in rows if r.min_height is None)
+    flex = [r for r in rows if r.min_height is not None]
+    if flex:
+        pads = sum(r.group.pad_v * 2 for r in rows if r.group is not None) / max(1, len(rows))
+        room = avail - fixed - sum(r.space_before for r in flex) - pads
+        each = max(min(r.min_height or 0.0 for r in flex), room / len(flex))
+        for r in flex:
+            r.height = max(r.min_height or 0.0, each)
+    return rows
 
-    def draw(x: float, y: float, hh: float, out: list[Item]) -> None:
-        out.append(Rect((x, y + hh / 2, f.px(40), max(1.0, f.px(1.5))), with_alpha(f.pal.muted, 0.6)))
 
-    return Row(h, draw)
-
-
-def _big_text(f: Frame, post: DocPost, body_top: float, avail: float) -> bool:
-    """A short punchy post: large type, centred vertically, an accent quotation mark."""
+def _statement(f: Frame, plan: SlidePlan, slide: Slide, top: float, avail: float, size: int) -> None:
+    """One short sentence, or a real quote, in display type; a quote gets its mark (mirrored for
+    right-to-left text)."""
     cx, cy, cw, ch = f.geo.content
     t = f.typo
-    block = next(b for b in post.blocks if b.kind != "separator")
-    size = max(t.body_size, round(t.title_size * 0.78))
-    mark_size = round(t.title_size * 1.6)
-    mark = runs_line("“", TextStyle(Face(t.title.family, BOLD, False, True), mark_size, f.pal.accent_text))
-    mark_h = mark_size * 0.62
+    block = plan.units[0].blocks[0]
+    text = block.text.strip()
+    is_quote = block.kind == "quote" or (text[:1] in '"“«' and text[-1:] in '"”»')
+    rtl = is_rtl_text(text)
+    start = max(size, round(t.title_size * STATEMENT_SCALE))
+    mark_size = round(t.title_size * 1.6) if is_quote else 0
+    mark_h = mark_size * 0.62 if is_quote else 0.0
 
-    def quote_rows(size: int) -> tuple[list[Row], float]:
-        rows = paragraph_rows(block.spans, f.ctx, cw, t.title, size, f.pal.text, line_height=1.22)
+    def build(sz: int) -> tuple[list[Row], float]:
+        rows = paragraph_rows(
+            block.spans, f.ctx, cw, t.title, sz, f.pal.text, line_height=1.2, align="right" if rtl else "left"
+        )
         return rows, sum(r.height for r in rows) + mark_h
 
-    size, rows, total = fit_size(quote_rows, size, t.body_size, avail)
-    if total > avail:
-        return False
-    slide = new_slide(f, "quote")
-    header(f, post.source.author, slide.items)
-    y = body_top + (avail - total) / 2
-    emit_line(mark, cx, y + mark_size * 0.78, slide.items, f.pal.muted)
-    y += mark_h
+    _, rows, total = fit_size(build, start, size, avail)
+    y = top + max(0.0, (avail - total) / 2)
+    if is_quote:
+        glyph = "”" if rtl else "“"
+        mark = runs_line(
+            glyph, TextStyle(Face(t.title.family, BOLD, False, True), mark_size, f.pal.accent_text)
+        )
+        mx = cx + cw - mark.width if rtl else cx
+        emit_line(mark, mx, y + mark_size * 0.78, slide.items, f.pal.muted)
+        y += mark_h
     for r in rows:
         r.draw(cx, y, r.height, slide.items)
         y += r.height
-    return True
 
 
-def _section(f: Frame, post: DocPost, body_top: float, avail: float) -> bool:
+def _section(f: Frame, plan: SlidePlan, slide: Slide, top: float, avail: float, size: int) -> None:
     cx, cy, cw, ch = f.geo.content
     t = f.typo
-    blocks = [b for b in post.blocks if b.kind != "separator"]
+    blocks = plan.units[0].blocks
 
-    def section_rows(size: int) -> tuple[list[Row], float]:
-        rows = paragraph_rows(blocks[0].spans, f.ctx, cw, t.title, size, f.pal.text, line_height=1.15)
+    def build(sz: int) -> tuple[list[Row], float]:
+        rows = paragraph_rows(blocks[0].spans, f.ctx, cw, t.title, sz, f.pal.text, line_height=1.15)
         if len(blocks) > 1:
-            rows += paragraph_rows(
-                blocks[1].spans, f.ctx, cw, t.body, t.body_size, f.pal.muted, space_before=t.body_size
-            )
+            rows += paragraph_rows(blocks[1].spans, f.ctx, cw, t.body, size, f.pal.muted, space_before=size)
         return rows, sum(r.height + r.space_before for r in rows) + f.px(28)
 
-    _, rows, total = fit_size(section_rows, t.title_size, t.body_size, avail)
-    if total > avail:
-        return False
-    slide = new_slide(f, "section")
-    header(f, post.source.author, slide.items)
-    y = body_top + (avail - total) / 2
+    _, rows, total = fit_size(build, t.title_size, max(size, round(size * 1.3)), avail)
+    y = top + max(0.0, (avail - total) / 2)
     slide.items.append(Rect((cx, y, f.px(44), f.px(6)), f.pal.accent, f.px(3)))
     y += f.px(28)
     for r in rows:
         y += r.space_before
         r.draw(cx, y, r.height, slide.items)
         y += r.height
-    return True
 
 
-# --- outro ------------------------------------------------------------------------------------
+def _step_number(f: Frame, slide: Slide, step: int, top: float) -> float:
+    t = f.typo
+    size = round(t.title_size * STEP_NUMBER_SCALE)
+    line = runs_line(
+        f"{step:02d}", TextStyle(Face(t.title.family, BOLD, False, True), size, f.pal.accent_text)
+    )
+    emit_line(line, f.geo.content[0], top + size * 0.86, slide.items, f.pal.muted)
+    return top + _step_number_height(f)
+
+
+def _content_slide(f: Frame, plan: SlidePlan, size: int, m: RowMeasurer) -> None:
+    slide = new_slide(f, plan.template)
+    slide.fill = plan.fill
+    slide.split = any(u.continued for u in plan.units) or any(
+        u.pieces > 1 and not u.continued for u in plan.units
+    )
+    slide.starts_mid_sentence = _starts_mid_sentence(plan)
+    top = header(f, plan.author, slide.items)
+    cx, cy, cw, ch = f.geo.content
+    avail = cy + ch - top
+    if plan.template == "statement":
+        _statement(f, plan, slide, top, avail, size)
+        return
+    if plan.template == "section":
+        _section(f, plan, slide, top, avail, size)
+        return
+    if plan.template == "step" and plan.step is not None:
+        top = _step_number(f, slide, plan.step, top)
+        avail = cy + ch - top
+        rows = _stack(f, plan.units, size, "step", avail)
+        _place(f, slide, rows, top, avail, center=False)
+        return
+    if plan.template == "image":
+        rows = _image_rows(f, plan, size, avail)
+        _place(f, slide, rows, top, avail)
+        return
+    rows = _stack(f, plan.units, size, plan.template, avail)
+    _place(f, slide, rows, top, avail)
+
+
+def _starts_mid_sentence(plan: SlidePlan) -> bool:
+    """Whether the slide's first words continue a sentence begun on the slide before."""
+    if not plan.units or not plan.units[0].continued or plan.units[0].kind != "text":
+        return False
+    first = plan.units[0].blocks[0].text.lstrip() if plan.units[0].blocks else ""
+    return bool(first) and first[0].islower()
+
+
+# --- the whole carousel -----------------------------------------------------------------------
+
+
+def layout_deck(
+    doc: Document, theme: Theme, options: RenderOptions, images: Mapping[str, Image.Image]
+) -> Deck:
+    probe = make_frame(doc, theme, options, images)
+    measurer = RowMeasurer(probe)
+    board = compose(doc, measurer)
+    deck = Deck(board)
+    for part in board.parts:
+        f = make_frame(doc, theme, options, images)
+        f.body_size = board.body_size
+        if part.count > 1:
+            f.part = (part.index, part.count)
+        cover(f)
+        for plan in part.slides:
+            _content_slide(f, plan, board.body_size, measurer)
+        last = part.index == part.count
+        if options.cta != "none":
+            outro(f)  # every part is a whole carousel, with its own closing slide
+        elif doc.truncated_note and f.slides and last:
+            draw_rows_bottom(f, note_rows(f, f.geo.content[2]), note_host(f).items)
+        total = len(f.slides)
+        for k, s in enumerate(f.slides, start=1):
+            footer(f, s, k, total)
+        deck.parts.append(f.slides)
+    return deck
 
 
 def layout(
     doc: Document, theme: Theme, options: RenderOptions, images: Mapping[str, Image.Image]
 ) -> list[Slide]:
-    f = make_frame(doc, theme, options, images)
-    cover(f)
-    posts = [p for p in doc.posts if p.blocks or p.source.media or p.source.quote]
-    groups: list[tuple[list[DocPost], str]] = []
-    for p in posts:
-        template = _choose_template(p)
-        if (
-            options.merge_short_posts
-            and groups
-            and template in ("post", "quote")
-            and groups[-1][1] in ("post", "quote", "merged")
-            and _short(f, p)
-            and all(_short(f, q) for q in groups[-1][0])
-            and groups[-1][0][-1].source.author.handle == p.source.author.handle
-            and len(groups[-1][0]) < 3
-            and _fits_together(f, groups[-1][0] + [p])
-        ):
-            groups[-1] = (groups[-1][0] + [p], "merged")
-            continue
-        groups.append(([p], template))
-    f.body_size = choose_body_size(f, groups)
-    for ps, template in groups:
-        _post_slides(f, ps, template if len(ps) == 1 else "merged")
-    if options.cta != "none":
-        outro(f)
-    elif doc.truncated_note and f.slides:
-        draw_rows_bottom(f, note_rows(f, f.geo.content[2]), note_host(f).items)
-    total = len(f.slides)
-    for k, s in enumerate(f.slides, start=1):
-        footer(f, s, k, total)
-    return f.slides
+    """Every slide of every part, in order (a source that fits one carousel has one part)."""
+    return layout_deck(doc, theme, options, images).slides
 
 
-def _short(f: Frame, p: DocPost) -> bool:
-    if p.source.media or p.source.quote:
-        return False
-    return _text_len(p.blocks) < 200
-
-
-def _fits_together(f: Frame, posts: list[DocPost]) -> bool:
-    cx, cy, cw, ch = f.geo.content
-    avail = cy + ch - header(f, posts[0].source.author)
-    pages = paginate(_merged_rows(f, posts, f.typo.body_size, cw, avail), avail)
-    return len(pages) == 1 and pages[0].used <= avail * (MERGE_MAX_SHARE * 2)
-
-
-def _unused(_: RGBA, __: Polygon) -> None:
-    return None
+def _unused(_: Item, __: Sequence[object]) -> None:
+    return with_alpha((0, 0, 0, 0), 0.0) and None  # type: ignore[func-returns-value]

@@ -15,7 +15,7 @@ from themes.schema import Theme
 
 PREVIEW_WIDTH = 540
 BODY_FLOOR_CSS = 16.0  # 32 px at 1080: the smallest body text a phone reads comfortably
-CODE_FLOOR_CSS = 13.0  # code may shrink a little further to avoid wrapping
+CODE_FLOOR_CSS = 14.0  # 28 px at 1080: code may shrink a little below body text to avoid wrapping
 MARGIN_CSS = 28.0  # canvas edge → card
 FOOTER_CSS = 52.0  # the band under the card: brand, slide number
 MAX_TEXT_WIDTH_CSS = 600.0  # a readable measure on wide canvases

@@ -1,0 +1,588 @@
+"""The storyboard: a Document turned into slides, each one idea, with a template chosen for what it
+holds, one body size for the deck, and parts of at most 20 slides.
+
+The composer decides *what* goes on each slide; layout decides *where*. It asks a ``Measurer`` (given
+by layout, so this stage imports nothing of it) how tall a set of units is at a size, breaks only
+between units (see ``units``), merges runs of short posts into list slides, keeps every content slide
+at least 40% full (or a deliberate statement slide), and chooses the largest body size at which the
+deck does not grow by more than a slide or two.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal, Protocol
+
+from rendering.compose.units import (
+    LIST_MAX_ITEMS,
+    Unit,
+    attach,
+    code_cut_lines,
+    is_lead_in,
+    sentence_offsets,
+    split_spans,
+    units_of,
+    with_code,
+)
+from rendering.document import Document
+from rendering.model import Author, Block, Span
+
+Template = Literal["post", "list", "statement", "step", "code", "image", "section"]
+
+MAX_SLIDES = 20  # a carousel, cover and closing slide included (Instagram's limit)
+MAX_CONTENT_SLIDES = MAX_SLIDES - 2
+MIN_FILL = 0.4  # every content slide fills at least this share of its content area…
+STATEMENT_MAX_CHARS = 140  # …or is a statement: a short stand-alone sentence in display type
+SHORT_IDEA_CHARS = 150  # posts this short, in a run, share a list slide
+GROWTH_ALLOWANCE = 0.2  # a bigger body size may add this share of slides (at least one)
+_STEP_HEADING = re.compile(r"^\s*(?:step|part|tip|lesson|rule|day|#)\s*(\d{1,2})\b", re.IGNORECASE)
+
+
+class Measurer(Protocol):
+    """Layout's answers to "how tall is this?" — pure and deterministic."""
+
+    def body_sizes(self) -> Sequence[int]:
+        """Candidate body sizes for the deck, largest first; the theme's own size among them."""
+        ...
+
+    def base_size(self) -> int:
+        """The theme's body size."""
+        ...
+
+    def avail(self, template: Template) -> float:
+        """Height of the content area of a slide of ``template``."""
+        ...
+
+    def height(self, units: Sequence[Unit], template: Template, size: int) -> tuple[float, bool]:
+        """(height of ``units`` stacked on one slide, whether a word had to be cut to fit the width)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Idea:
+    """One post (or an X Article's section): what a reader should take in as one."""
+
+    units: tuple[Unit, ...]
+    author: Author
+    post: int
+    step: int | None = None
+
+
+@dataclass(frozen=True)
+class SlidePlan:
+    template: Template
+    units: tuple[Unit, ...]
+    author: Author
+    step: int | None = None
+    fill: float = 0.0  # measured share of the content area the units take
+    posts: tuple[int, ...] = ()  # the posts shown, by index
+
+    @property
+    def starts_continuation(self) -> bool:
+        return bool(self.units) and self.units[0].continued
+
+
+@dataclass(frozen=True)
+class Part:
+    index: int  # from 1
+    count: int
+    slides: tuple[SlidePlan, ...]
+
+
+@dataclass(frozen=True)
+class Storyboard:
+    body_size: int
+    parts: tuple[Part, ...]
+
+    @property
+    def slides(self) -> list[SlidePlan]:
+        return [s for p in self.parts for s in p.slides]
+
+
+# --- ideas ------------------------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().lower()
+
+
+def _without_title(blocks: tuple[Block, ...], title: str) -> tuple[Block, ...]:
+    """The first post's blocks without the words the cover already shows."""
+    t = _norm(title.rstrip("…"))
+    if not t or title.endswith("…"):
+        return blocks
+    for k, b in enumerate(blocks):
+        if b.kind in ("separator",):
+            continue
+        if b.kind not in ("paragraph", "heading"):
+            return blocks
+        text = b.text
+        if _norm(text) == t:
+            return blocks[:k] + blocks[k + 1 :]
+        if _norm(text).startswith(t):
+            # drop the leading sentences that make the title
+            for cut in sentence_offsets(text):
+                if _norm(text[:cut]) == t:
+                    _, tail = split_spans(b.spans, cut)
+                    return blocks[:k] + (b.model_copy(update={"spans": tail}),) + blocks[k + 1 :]
+        return blocks
+    return blocks
+
+
+def _step_of(units: Sequence[Unit]) -> int | None:
+    for u in units[:1]:
+        for b in u.blocks[:1]:
+            m = _STEP_HEADING.match(b.text) if b.kind == "heading" else None
+            if m:
+                return int(m.group(1))
+    return None
+
+
+def ideas_of(doc: Document) -> list[Idea]:
+    ideas: list[Idea] = []
+    carried: list[Block] = []
+    for i, post in enumerate(doc.posts):
+        blocks = post.blocks
+        if i == 0 and doc.kind != "article":
+            blocks = _without_title(blocks, doc.title)
+        src = post.source
+        units, trailing = units_of(blocks, src.media, src.quote)
+        if carried:
+            if units:
+                units[0] = attach(carried, units[0])
+            else:
+                trailing = carried + trailing
+            carried = []
+        if trailing:
+            if i + 1 < len(doc.posts):
+                carried = list(trailing)
+            else:
+                units.append(Unit("text", tuple(trailing)))
+        if not units:
+            continue
+        step = (i + 1) if doc.counted else _step_of(units)
+        ideas.append(Idea(tuple(units), src.author, i, step))
+    return ideas
+
+
+# --- measuring helpers -----------------------------------------------------------------------
+
+
+@dataclass
+class _Ctx:
+    m: Measurer
+    size: int
+
+    def fits(self, units: Sequence[Unit], template: Template) -> bool:
+        h, _ = self.m.height(units, template, self.size)
+        return h <= self.m.avail(template) + 0.5
+
+    def fill(self, units: Sequence[Unit], template: Template) -> float:
+        h, _ = self.m.height(units, template, self.size)
+        return h / max(1.0, self.m.avail(template))
+
+
+def _alone_template(unit: Unit) -> Template:
+    if unit.kind == "media":
+        return "image"
+    if unit.kind == "code":
+        return "code"
+    return "post"
+
+
+def _group_template(units: Sequence[Unit]) -> Template:
+    kinds = {u.kind for u in units}
+    if "media" in kinds:
+        return "image"
+    if kinds == {"code"}:
+        return "code"
+    return "post"
+
+
+# --- cutting units taller than a slide ---------------------------------------------------------
+
+
+def _pieces(unit: Unit, c: _Ctx) -> list[Unit]:
+    tpl = _alone_template(unit)
+    if unit.kind in ("media", "post", "break") or c.fits([unit], tpl):
+        return [unit]
+    if unit.kind == "code":
+        return _code_pieces(unit, c)
+    if unit.kind == "list":
+        items = list(unit.blocks)
+        if len(items) > 1:
+            half = len(items) // 2
+            a = Unit("list", tuple(items[:half]), piece=unit.piece, pieces=unit.pieces)
+            b = Unit("list", tuple(items[half:]), piece=unit.piece + 1, pieces=unit.pieces + 1)
+            return _pieces(a, c) + _pieces(b, c)
+        return [unit]
+    return _text_pieces(unit, c)
+
+
+def _text_pieces(unit: Unit, c: _Ctx) -> list[Unit]:
+    """A text unit cut between sentences: the longest run of sentences that fits, then the rest."""
+    lead = list(unit.blocks[:-1])
+    body = unit.blocks[-1]
+    out: list[Unit] = []
+    spans = body.spans
+    piece = unit.piece
+    while spans:
+        text = "".join(s.text for s in spans)
+        whole = Unit("text", tuple(lead) + (body.model_copy(update={"spans": spans}),), piece=piece)
+        if c.fits([whole], "post"):
+            out.append(whole)
+            break
+        cuts = sentence_offsets(text)
+        best: tuple[tuple[Span, ...], tuple[Span, ...]] | None = None
+        for cut in reversed(cuts):
+            head, tail = split_spans(spans, cut)
+            cand = Unit("text", tuple(lead) + (body.model_copy(update={"spans": head}),), piece=piece)
+            if c.fits([cand], "post"):
+                best = (head, tail)
+                break
+        if best is None:
+            if lead:  # the lead-in alone first, then the paragraph
+                out.append(Unit("text", tuple(lead), piece=piece))
+                lead = []
+                piece += 1
+                continue
+            out.append(whole)  # one sentence taller than a slide: layout shrinks it
+            break
+        head, tail = best
+        out.append(Unit("text", tuple(lead) + (body.model_copy(update={"spans": head}),), piece=piece))
+        lead = []
+        spans = tail
+        piece += 1
+    n = len(out)
+    return [replace(u, pieces=n) for u in out]
+
+
+def _code_pieces(unit: Unit, c: _Ctx) -> list[Unit]:
+    block = unit.code_block
+    assert block is not None
+    lines = block.text.split("\n")
+    cuts = code_cut_lines(block.text)
+    out: list[Unit] = []
+    start = 0
+    lead = True
+    while start < len(lines):
+        rest = "\n".join(lines[start:])
+        whole = with_code(unit, rest, len(out), 0, lead)
+        if c.fits([whole], "code"):
+            out.append(whole)
+            break
+        candidates = [k for k in cuts if k > start]
+        chosen = None
+        for k in reversed(candidates):
+            cand = with_code(unit, "\n".join(lines[start:k]).rstrip("\n"), len(out), 0, lead)
+            if c.fits([cand], "code"):
+                chosen = k
+                break
+        if chosen is None:  # no statement boundary fits: the most lines that do
+            lo = start + 1
+            for k in range(len(lines), start, -1):
+                cand = with_code(unit, "\n".join(lines[start:k]), len(out), 0, lead)
+                if c.fits([cand], "code"):
+                    lo = k
+                    break
+            chosen = lo
+        out.append(with_code(unit, "\n".join(lines[start:chosen]).strip("\n"), len(out), 0, lead))
+        lead = False
+        start = chosen
+        while start < len(lines) and not lines[start].strip():
+            start += 1
+    n = len(out)
+    return [replace(u, pieces=n) for u in out]
+
+
+# --- packing ----------------------------------------------------------------------------------
+
+
+def _partition(pieces: list[Unit], c: _Ctx) -> list[list[Unit]]:
+    """Consecutive groups of pieces, each fitting one slide, as few as possible and as even as
+    possible (the last slide of a long post is not left near-empty)."""
+    if not pieces:
+        return []
+    greedy: list[list[Unit]] = [[]]
+    for p in pieces:
+        cand = greedy[-1] + [p]
+        if greedy[-1] and not c.fits(cand, _group_template(cand)):
+            greedy.append([p])
+        else:
+            greedy[-1] = cand
+    k = len(greedy)
+    if k == 1 or len(pieces) > 40:
+        return greedy
+    # even out: minimise the tallest slide over k groups (heights of consecutive pieces)
+    n = len(pieces)
+
+    def h(a: int, b: int) -> float:
+        group = pieces[a:b]
+        tpl = _group_template(group)
+        hh, _ = c.m.height(group, tpl, c.size)
+        return hh if hh <= c.m.avail(tpl) + 0.5 else math.inf
+
+    best: dict[tuple[int, int], tuple[float, list[int]]] = {}
+
+    def solve(i: int, parts: int) -> tuple[float, list[int]]:
+        if (i, parts) in best:
+            return best[(i, parts)]
+        if parts == 1:
+            r = (h(i, n), [n])
+        else:
+            r = (math.inf, [])
+            for j in range(i + 1, n - parts + 2):
+                first = h(i, j)
+                if first == math.inf:
+                    break
+                rest, cuts = solve(j, parts - 1)
+                worst = max(first, rest)
+                if worst < r[0]:
+                    r = (worst, [j] + cuts)
+        best[(i, parts)] = r
+        return r
+
+    worst, cuts = solve(0, k)
+    if worst == math.inf:
+        return greedy
+    groups: list[list[Unit]] = []
+    start = 0
+    for cut in cuts:
+        groups.append(pieces[start:cut])
+        start = cut
+    return groups
+
+
+def _is_statement(unit: Unit) -> bool:
+    if unit.kind != "text" or len(unit.blocks) != 1:
+        return False
+    b = unit.blocks[0]
+    text = b.text.strip()
+    if b.kind not in ("paragraph", "quote") or not text or len(text) > STATEMENT_MAX_CHARS:
+        return False
+    if is_lead_in(b) or any(s.href or s.code for s in b.spans) or "\n" in text:
+        return False
+    return b.kind == "quote" or len(sentence_offsets(text)) <= 1
+
+
+def _is_section(units: Sequence[Unit]) -> bool:
+    if len(units) != 1 or units[0].kind != "text":
+        return False
+    blocks = units[0].blocks
+    if not blocks or blocks[0].kind != "heading" or len(blocks) > 2:
+        return False
+    return len(blocks) == 1 or (blocks[1].kind == "paragraph" and len(blocks[1].text) <= 120)
+
+
+def _idea_slides(idea: Idea, c: _Ctx) -> list[SlidePlan]:
+    segments: list[list[Unit]] = [[]]
+    for u in idea.units:
+        if u.kind == "break":
+            segments.append([])
+        else:
+            segments[-1].append(u)
+    slides: list[SlidePlan] = []
+    for seg in segments:
+        if not seg:
+            continue
+        pieces = [p for u in seg for p in _pieces(u, c)]
+        for group in _partition(pieces, c):
+            first = not slides
+            tpl: Template = _group_template(group)
+            if tpl == "post":
+                if len(idea.units) == 1 and len(group) == 1 and first and _is_statement(group[0]):
+                    tpl = "statement"
+                elif first and len(seg) == 1 and _is_section(group):
+                    tpl = "section"
+                elif first and idea.step is not None:
+                    tpl = "step"
+            step = idea.step if tpl == "step" else None
+            fill = 1.0 if tpl in ("statement", "section", "image") else c.fill(group, tpl)
+            slides.append(SlidePlan(tpl, tuple(group), idea.author, step, fill, (idea.post,)))
+    return slides
+
+
+def _is_short(idea: Idea) -> bool:
+    if len(idea.units) != 1:
+        return False
+    u = idea.units[0]
+    if u.kind not in ("text", "list") or len(u.blocks) != 1:
+        return False
+    b = u.blocks[0]
+    return (
+        b.kind in ("paragraph", "bullet", "numbered")
+        and 0 < len(b.text) <= SHORT_IDEA_CHARS
+        and not (is_lead_in(b))
+    )
+
+
+def _as_item(idea: Idea, counted: bool) -> Unit:
+    b = idea.units[0].blocks[0]
+    if b.kind == "paragraph":
+        if counted and idea.step is not None:
+            b = b.model_copy(update={"kind": "numbered", "number": idea.step, "level": 1})
+        else:
+            b = b.model_copy(update={"kind": "bullet", "level": 1})
+    else:
+        b = b.model_copy(update={"level": 1})
+    return Unit("list", (b,))
+
+
+def _list_slides(run: list[Idea], c: _Ctx, counted: bool) -> list[SlidePlan]:
+    items = [_as_item(i, counted) for i in run]
+    merged = [Unit("list", tuple(b for u in items[k : k + 1] for b in u.blocks)) for k in range(len(items))]
+    # greedy chunks of at most LIST_MAX_ITEMS that fit, then evened out
+    chunks: list[list[int]] = [[]]
+    for k in range(len(merged)):
+        cand = chunks[-1] + [k]
+        unit = Unit("list", tuple(merged[j].blocks[0] for j in cand))
+        if chunks[-1] and (len(cand) > LIST_MAX_ITEMS or not c.fits([unit], "list")):
+            chunks.append([k])
+        else:
+            chunks[-1] = cand
+    n = len(chunks)
+    if n > 1:  # spread the items evenly over the same number of slides, when that still fits
+        per = [len(merged) // n + (1 if k < len(merged) % n else 0) for k in range(n)]
+        even: list[list[int]] = []
+        start = 0
+        for p in per:
+            even.append(list(range(start, start + p)))
+            start += p
+        if all(
+            len(ch) <= LIST_MAX_ITEMS
+            and c.fits([Unit("list", tuple(merged[j].blocks[0] for j in ch))], "list")
+            for ch in even
+        ):
+            chunks = even
+    slides = []
+    for ch in chunks:
+        unit = Unit("list", tuple(merged[j].blocks[0] for j in ch))
+        posts = tuple(run[j].post for j in ch)
+        slides.append(SlidePlan("list", (unit,), run[ch[0]].author, None, c.fill([unit], "list"), posts))
+    return slides
+
+
+def _densify(slides: list[SlidePlan], c: _Ctx) -> list[SlidePlan]:
+    """A slide under ``MIN_FILL`` shares with a neighbour when both fit on one slide."""
+    mergeable = ("post", "step", "list", "code")
+    changed = True
+    while changed:
+        changed = False
+        for k, s in enumerate(slides):
+            if s.fill >= MIN_FILL or s.template not in mergeable:
+                continue
+            for j in (k + 1, k - 1):
+                if not 0 <= j < len(slides):
+                    continue
+                o = slides[j]
+                if o.template not in mergeable or o.author != s.author:
+                    continue
+                a, b = (s, o) if j > k else (o, s)
+                if b.starts_continuation:
+                    continue
+                units = a.units + b.units
+                tpl: Template = "step" if a.template == "step" else _group_template(units)
+                if tpl == "code" and len(units) > 1:
+                    tpl = "post"
+                if not c.fits(units, tpl):
+                    continue
+                merged = SlidePlan(tpl, units, a.author, a.step, c.fill(units, tpl), a.posts + b.posts)
+                lo = min(j, k)
+                slides = slides[:lo] + [merged] + slides[lo + 2 :]
+                changed = True
+                break
+            if changed:
+                break
+    return slides
+
+
+def _pack(ideas: list[Idea], c: _Ctx, counted: bool) -> list[SlidePlan]:
+    slides: list[SlidePlan] = []
+    i = 0
+    while i < len(ideas):
+        j = i
+        while j < len(ideas) and _is_short(ideas[j]) and ideas[j].author == ideas[i].author:
+            j += 1
+        if j - i >= 2:
+            slides += _list_slides(ideas[i:j], c, counted)
+            i = j
+            continue
+        slides += _idea_slides(ideas[i], c)
+        i += 1
+    return _densify(slides, c)
+
+
+def _cuts(slides: list[SlidePlan], c: _Ctx) -> int:
+    return sum(c.m.height(s.units, s.template, c.size)[1] for s in slides if s.template not in ("statement",))
+
+
+# --- the deck ---------------------------------------------------------------------------------
+
+
+def _parts(slides: list[SlidePlan]) -> list[list[SlidePlan]]:
+    """At most MAX_CONTENT_SLIDES content slides a part, parts as even as possible, cut where a
+    post begins."""
+    n = len(slides)
+    if n <= MAX_CONTENT_SLIDES:
+        return [slides]
+    count = math.ceil(n / MAX_CONTENT_SLIDES)
+    parts: list[list[SlidePlan]] = []
+    start = 0
+    for p in range(count):
+        remaining = count - p
+        if remaining == 1:
+            parts.append(slides[start:])
+            break
+        target = start + math.ceil((n - start) / remaining)
+        end = min(target, start + MAX_CONTENT_SLIDES)
+        # move the cut back to a slide that starts a post, when one is near
+        k = end
+        while k > start + 1 and k > end - 3 and slides[k].starts_continuation:
+            k -= 1
+        if not slides[k].starts_continuation:
+            end = k
+        parts.append(slides[start:end])
+        start = end
+    return parts
+
+
+def compose(doc: Document, m: Measurer) -> Storyboard:
+    """The storyboard of ``doc``: slides chosen and measured, the deck's body size, its parts."""
+    ideas = ideas_of(doc)
+    counted = doc.counted
+    base = m.base_size()
+    packed: dict[int, list[SlidePlan]] = {}
+
+    def at(size: int) -> list[SlidePlan]:
+        if size not in packed:
+            packed[size] = _pack(ideas, _Ctx(m, size), counted)
+        return packed[size]
+
+    sizes = list(m.body_sizes())
+    base_slides = at(base)
+    n_base = len(base_slides)
+    chosen = base
+    if n_base <= MAX_CONTENT_SLIDES:
+        limit = min(MAX_CONTENT_SLIDES, n_base + max(1, math.floor(n_base * GROWTH_ALLOWANCE)))
+        base_cuts = _cuts(base_slides, _Ctx(m, base))
+        for size in sizes:
+            if size <= base:
+                break
+            slides = at(size)
+            if len(slides) <= limit and _cuts(slides, _Ctx(m, size)) <= base_cuts:
+                chosen = size
+                break
+    else:  # smaller type, down to the floor, when that keeps the deck in one part
+        for size in sizes:
+            if size >= base:
+                continue
+            if len(at(size)) <= MAX_CONTENT_SLIDES:
+                chosen = size
+                break
+    slides = at(chosen)
+    groups = _parts(slides)
+    parts = tuple(Part(k + 1, len(groups), tuple(g)) for k, g in enumerate(groups))
+    return Storyboard(chosen, parts)
