@@ -10,6 +10,7 @@ from pathlib import Path
 from worker.errors import UserError
 
 EXIT_BAD_INPUT = 2
+EXIT_CHECK_FAILED = 1
 SERVICE_LOG_LEVELS = {"worker": logging.INFO, "telegram": logging.INFO, "discord": logging.INFO}
 
 
@@ -71,15 +72,26 @@ def _render(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     ext = "jpg" if carousel.image_format == "jpeg" else "png"
-    for old in out.glob("slide-*.*"):
+    for old in [*out.glob("slide-*.*"), *out.glob("part-*/slide-*.*")]:
         old.unlink()
-    for i, data in enumerate(carousel.slides, start=1):
-        target = out / f"slide-{i:02d}.{ext}"
-        target.write_bytes(data)
-        print(target)
-    pdf = out / "carousel.pdf"
-    pdf.write_bytes(carousel.pdf)
-    print(pdf)
+    parts = carousel.parts
+    for part in parts:
+        folder = out if len(parts) == 1 else out / f"part-{part.part[0] if part.part else 1}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, data in enumerate(part.slides, start=1):
+            target = folder / f"slide-{i:02d}.{ext}"
+            target.write_bytes(data)
+            print(target)
+        pdf = folder / "carousel.pdf"
+        pdf.write_bytes(part.pdf)
+        print(pdf)
+    if args.check:
+        from rendering.check import check_deck
+
+        report = check_deck(signed_by_brand(thread, options.brand), options, images)
+        for line in report.lines():
+            print(line)
+        return 0 if report.ok else EXIT_CHECK_FAILED
     return 0
 
 
@@ -180,6 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--cta-link", default=None, help="link for --cta link")
     render.add_argument("--brand-name", default=None)
     render.add_argument("--brand-handle", default=None)
+    render.add_argument(
+        "--check", action="store_true", help="print the deck quality report; exit 1 on a violation"
+    )
     render.set_defaults(func=_render)
 
     themes = sub.add_parser("themes", help="list themes")

@@ -28,7 +28,7 @@ from rendering.compose.units import (
     with_code,
 )
 from rendering.document import Document
-from rendering.model import Author, Block, Span
+from rendering.model import Author, Block, Media, Span
 
 Template = Literal["post", "list", "statement", "step", "code", "image", "section"]
 
@@ -141,6 +141,28 @@ def _step_of(units: Sequence[Unit]) -> int | None:
     return None
 
 
+def cover_hero(doc: Document) -> Media | None:
+    """The picture the cover shows: the article's cover image, else the thread's first photo."""
+    if doc.cover_image is not None:
+        return doc.cover_image
+    for post in doc.posts[:1]:
+        for m in post.source.media[:1]:
+            return m
+    return None
+
+
+def _only_hero(units: Sequence[Unit], doc: Document) -> bool:
+    hero = cover_hero(doc)
+    return (
+        hero is not None
+        and len(units) == 1
+        and units[0].kind == "media"
+        and not units[0].blocks
+        and len(units[0].media) == 1
+        and units[0].media[0].url == hero.url
+    )
+
+
 def ideas_of(doc: Document) -> list[Idea]:
     ideas: list[Idea] = []
     carried: list[Block] = []
@@ -161,9 +183,11 @@ def ideas_of(doc: Document) -> list[Idea]:
                 carried = list(trailing)
             else:
                 units.append(Unit("text", tuple(trailing)))
+        if i == 0 and doc.kind != "article" and _only_hero(units, doc):
+            continue  # the cover shows that picture
         if not units:
             continue
-        step = (i + 1) if doc.counted else _step_of(units)
+        step = post.number if doc.counted else _step_of(units)
         ideas.append(Idea(tuple(units), src.author, i, step))
     return ideas
 
@@ -467,7 +491,7 @@ def _list_slides(run: list[Idea], c: _Ctx, counted: bool) -> list[SlidePlan]:
 
 def _densify(slides: list[SlidePlan], c: _Ctx) -> list[SlidePlan]:
     """A slide under ``MIN_FILL`` shares with a neighbour when both fit on one slide."""
-    mergeable = ("post", "step", "list", "code")
+    mergeable = ("post", "list", "code")
     changed = True
     while changed:
         changed = False
@@ -481,15 +505,17 @@ def _densify(slides: list[SlidePlan], c: _Ctx) -> list[SlidePlan]:
                 if o.template not in mergeable or o.author != s.author:
                     continue
                 a, b = (s, o) if j > k else (o, s)
-                if b.starts_continuation:
+                if b.starts_continuation or (a.template == "list") != (b.template == "list"):
+                    continue
+                if a.template == "list" and _items(a) + _items(b) > LIST_MAX_ITEMS:
                     continue
                 units = a.units + b.units
-                tpl: Template = "step" if a.template == "step" else _group_template(units)
+                tpl: Template = "list" if a.template == "list" else _group_template(units)
                 if tpl == "code" and len(units) > 1:
                     tpl = "post"
                 if not c.fits(units, tpl):
                     continue
-                merged = SlidePlan(tpl, units, a.author, a.step, c.fill(units, tpl), a.posts + b.posts)
+                merged = SlidePlan(tpl, units, a.author, None, c.fill(units, tpl), a.posts + b.posts)
                 lo = min(j, k)
                 slides = slides[:lo] + [merged] + slides[lo + 2 :]
                 changed = True
@@ -497,6 +523,10 @@ def _densify(slides: list[SlidePlan], c: _Ctx) -> list[SlidePlan]:
             if changed:
                 break
     return slides
+
+
+def _items(plan: SlidePlan) -> int:
+    return sum(len(u.blocks) for u in plan.units)
 
 
 def _pack(ideas: list[Idea], c: _Ctx, counted: bool) -> list[SlidePlan]:
@@ -563,10 +593,14 @@ def compose(doc: Document, m: Measurer) -> Storyboard:
 
     sizes = list(m.body_sizes())
     base_slides = at(base)
+    # the deck as one slide per idea would be, at the theme's size: bigger type may add slides up
+    # to that (and a little more), never past one part
+    ideal = sum(len(_idea_slides(i, _Ctx(m, base))) for i in ideas)
     n_base = len(base_slides)
     chosen = base
     if n_base <= MAX_CONTENT_SLIDES:
-        limit = min(MAX_CONTENT_SLIDES, n_base + max(1, math.floor(n_base * GROWTH_ALLOWANCE)))
+        grown = max(n_base, ideal) + max(1, math.floor(ideal * GROWTH_ALLOWANCE))
+        limit = min(MAX_CONTENT_SLIDES, grown)
         base_cuts = _cuts(base_slides, _Ctx(m, base))
         for size in sizes:
             if size <= base:

@@ -24,9 +24,11 @@ _SENTENCE_BREAK = re.compile(
     r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9À-ÖØ-ÞΑ-ΩА-Я@#\u0600-\u06FF\u0590-\u05FF])"
 )
 _CJK_SENTENCE_BREAK = re.compile(r"(?<=[。！？])")
-_TOP_LEVEL_START = re.compile(
-    r"^(?:def |class |async |@|if |for |while |with |try|fn |func |function |const |let |var |export |import |from |public |private |struct |impl |#include|SELECT |WITH |CREATE |INSERT |UPDATE )"
-)
+_TOP_LEVEL_WORDS = (
+    "def class async @ if for while with try fn func function const let var export import from "
+    "public private struct impl #include SELECT WITH CREATE INSERT UPDATE"
+).split()
+_TOP_LEVEL_START = re.compile(r"^(?:" + "|".join(re.escape(w) for w in _TOP_LEVEL_WORDS) + r")\b")
 
 
 @dataclass(frozen=True)
@@ -182,11 +184,10 @@ def code_cut_lines(code: str) -> list[int]:
         if not prev.strip():
             cuts.append(k)
             continue
-        if line[:1] not in (" ", "\t", ")", "]", "}", ".", ",") and not prev.rstrip().endswith(
-            ("\\", ",", "(", "[", "{", "=", "+", "-", "*", "/", "|", "&", ":")
-        ):
-            if _TOP_LEVEL_START.match(line) or not prev[:1].isspace():
-                cuts.append(k)
+        opens = prev.rstrip().endswith(("\\", ",", "(", "[", "{", "=", "+", "-", "*", "/", "|", "&", ":"))
+        starts = line[:1] not in (" ", "\t", ")", "]", "}", ".", ",")
+        if starts and not opens and (_TOP_LEVEL_START.match(line) or not prev[:1].isspace()):
+            cuts.append(k)
     return cuts
 
 

@@ -268,6 +268,17 @@ def _counted_thread(posts: Sequence[Post]) -> bool:
     return False
 
 
+def post_counter(post: Post) -> int | None:
+    """The number an author gave a post ("3/", "3/12", "(3/12)"), if it carries one."""
+    if post.blocks or not post.text:
+        return None
+    text = html_plain_text(post.text) if post.text_format == "html" else post.text
+    m = _LEADING_COUNTER.match(text.lstrip()) or _TRAILING_COUNTER.search(text.rstrip())
+    if not m or not _counter_is_plausible(m)[0]:
+        return None
+    return int(m.group("n") or m.group("a"))
+
+
 def _trim_title(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     cut = False
@@ -312,7 +323,11 @@ def document_from_thread(thread: Thread) -> Document:
     soft_breaks = thread.source == "file"
     counted = _counted_thread(thread.posts)
     posts = tuple(
-        DocPost(source=post, blocks=blocks_for_post(post, soft_breaks=soft_breaks, in_counted_thread=counted))
+        DocPost(
+            source=post,
+            blocks=blocks_for_post(post, soft_breaks=soft_breaks, in_counted_thread=counted),
+            number=post_counter(post) if counted else None,
+        )
         for post in thread.posts
     )
     note = None

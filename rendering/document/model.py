@@ -17,6 +17,7 @@ class DocPost:
 
     source: Post
     blocks: tuple[Block, ...]
+    number: int | None = None  # the author's own counter ("3/" → 3), in a counted thread
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from rendering.layout.style import ACCENT_BAR_CSS, QUOTE_AVATAR_CSS, Geometry, P
 from rendering.model import Author, Block, Media, Post, Span
 
 PARA_GAP_EM = 0.62  # space between blocks, in body ems
-HEADING_SCALES = {1: 1.3, 2: 1.14}
+HEADING_SCALES = {1: 1.5, 2: 1.3}  # headings are at least 1.3× body
 HEADING_GAP_EM = 0.95
 LIST_INDENT_EM = 1.25
 QUOTE_INDENT_EM = 0.8
@@ -241,7 +241,7 @@ def block_rows(block: Block, ctx: Ctx, width: float, size: int, first: bool, ava
     if kind == "paragraph":
         return paragraph_rows(block.spans, ctx, width, t.body, size, pal.text, space_before=gap)
     if kind == "heading":
-        hs = max(size, round(size * HEADING_SCALES.get(block.level, 1.14)))
+        hs = max(size, round(size * HEADING_SCALES.get(block.level, 1.3)))
         face = Face(t.title.family, BOLD, False, t.title.display)
         rows = paragraph_rows(
             block.spans,

@@ -308,10 +308,12 @@ def _content_slide(f: Frame, plan: SlidePlan, size: int, m: RowMeasurer) -> None
         _section(f, plan, slide, top, avail, size)
         return
     if plan.template == "step" and plan.step is not None:
+        number_h = _step_number_height(f)
+        rows = _stack(f, plan.units, size, "step", avail - number_h)
+        used = _used(paginate(rows, avail - number_h)[0])
+        top += max(0.0, avail - number_h - used) * CENTER_BIAS
         top = _step_number(f, slide, plan.step, top)
-        avail = cy + ch - top
-        rows = _stack(f, plan.units, size, "step", avail)
-        _place(f, slide, rows, top, avail, center=False)
+        _place(f, slide, rows, top, avail - number_h, center=False)
         return
     if plan.template == "image":
         rows = _image_rows(f, plan, size, avail)
