@@ -126,6 +126,7 @@ class Picture:
     radius: float = 0.0
     circle: bool = False
     fit: str = "cover"  # "cover" | "contain"
+    alt: str = ""  # the picture's description: not drawn, kept as text in the PDF
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from rendering.compose.units import (
     LIST_MAX_ITEMS,
     Unit,
     attach,
+    clause_offsets,
     code_cut_lines,
     is_lead_in,
     sentence_offsets,
@@ -259,21 +260,18 @@ def _text_pieces(unit: Unit, c: _Ctx) -> list[Unit]:
         if c.fits([whole], "post"):
             out.append(whole)
             break
-        cuts = sentence_offsets(text)
-        best: tuple[tuple[Span, ...], tuple[Span, ...]] | None = None
-        for cut in reversed(cuts):
-            head, tail = split_spans(spans, cut)
-            cand = Unit("text", tuple(lead) + (body.model_copy(update={"spans": head}),), piece=piece)
-            if c.fits([cand], "post"):
-                best = (head, tail)
-                break
+        best = _longest_fit(spans, lead, body, piece, c, sentence_offsets(text))
+        if best is None and lead:  # the lead-in alone first, then the paragraph
+            out.append(Unit("text", tuple(lead), piece=piece))
+            lead = []
+            piece += 1
+            continue
+        if best is None:  # one sentence taller than a slide: between clauses, else between words
+            best = _longest_fit(spans, lead, body, piece, c, clause_offsets(text))
         if best is None:
-            if lead:  # the lead-in alone first, then the paragraph
-                out.append(Unit("text", tuple(lead), piece=piece))
-                lead = []
-                piece += 1
-                continue
-            out.append(whole)  # one sentence taller than a slide: layout shrinks it
+            best = _longest_fit(spans, lead, body, piece, c, [m.end() for m in re.finditer(r"\s+", text)])
+        if best is None:
+            out.append(whole)  # a single word taller than a slide: layout shrinks it
             break
         head, tail = best
         out.append(Unit("text", tuple(lead) + (body.model_copy(update={"spans": head}),), piece=piece))
@@ -282,6 +280,19 @@ def _text_pieces(unit: Unit, c: _Ctx) -> list[Unit]:
         piece += 1
     n = len(out)
     return [replace(u, pieces=n) for u in out]
+
+
+def _longest_fit(
+    spans: tuple[Span, ...], lead: list[Block], body: Block, piece: int, c: _Ctx, cuts: Sequence[int]
+) -> tuple[tuple[Span, ...], tuple[Span, ...]] | None:
+    for cut in reversed(cuts):
+        head, tail = split_spans(spans, cut)
+        if not head or not tail:
+            continue
+        cand = Unit("text", tuple(lead) + (body.model_copy(update={"spans": head}),), piece=piece)
+        if c.fits([cand], "post"):
+            return head, tail
+    return None
 
 
 def _code_pieces(unit: Unit, c: _Ctx) -> list[Unit]:

@@ -25,9 +25,10 @@ _SENTENCE_BREAK = re.compile(
 )
 _CJK_SENTENCE_BREAK = re.compile(r"(?<=[。！？])")
 _TOP_LEVEL_WORDS = (
-    "def class async @ if for while with try fn func function const let var export import from "
-    "public private struct impl #include SELECT WITH CREATE INSERT UPDATE"
-).split()
+    *("def", "class", "async", "@", "if", "for", "while", "with", "try", "fn", "func", "function"),
+    *("const", "let", "var", "export", "import", "from", "public", "private", "struct", "impl"),
+    *("#include", "SELECT", "WITH", "CREATE", "INSERT", "UPDATE"),
+)
 _TOP_LEVEL_START = re.compile(r"^(?:" + "|".join(re.escape(w) for w in _TOP_LEVEL_WORDS) + r")\b")
 
 
@@ -132,6 +133,11 @@ def sentence_offsets(text: str) -> list[int]:
     cuts |= {m.end() for m in _CJK_SENTENCE_BREAK.finditer(text) if 0 < m.end() < len(text)}
     cuts |= {m.end() for m in re.finditer(r"\n+", text) if 0 < m.end() < len(text)}
     return sorted(c for c in cuts if 0 < c < len(text))
+
+
+def clause_offsets(text: str) -> list[int]:
+    """Offsets after a clause ends (", " "; " ": " " — "), for a sentence taller than a slide."""
+    return [m.end() for m in re.finditer(r"[,;:]\s+|\s[—–]\s", text) if 0 < m.end() < len(text)]
 
 
 def split_spans(spans: Sequence[Span], at: int) -> tuple[tuple[Span, ...], tuple[Span, ...]]:

@@ -413,7 +413,7 @@ def picture_or_placeholder(
 ) -> None:
     img = ctx.images.get(media.url)
     if img is not None:
-        out.append(Picture(box, img, media.url, ctx.radius, False, fit))
+        out.append(Picture(box, img, media.url, ctx.radius, False, fit, alt=media.alt.strip()))
     else:
         out.append(Rect(box, mix(ctx.pal.surface, ctx.pal.muted, 0.18), ctx.radius))
     if media.kind in ("video", "gif"):

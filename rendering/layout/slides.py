@@ -25,6 +25,7 @@ from rendering.layout.blocks import (
     is_rtl_text,
     media_rows,
     paragraph_rows,
+    picture_or_placeholder,
     quote_card_rows,
 )
 from rendering.layout.chrome import (
@@ -51,6 +52,7 @@ GROW_MAX_TITLE = 0.72  # …but stays under this share of the title size (headin
 SHRINK_STEPS = (0.94, 0.88)  # and may shrink toward the floor to keep a long deck in one part
 CENTER_BIAS = 0.4  # where a slide's content sits in its free space: 0 top, 0.5 middle
 IMAGE_MIN_SHARE = 0.5  # a picture takes at least this share of an image slide's content area
+SPLIT_GAP_CSS = 28.0  # between the picture and the text of a split image slide
 STATEMENT_SCALE = 0.9  # statement text starts at this share of the title size
 STEP_NUMBER_SCALE = 1.25  # the step number, in title sizes
 
@@ -74,9 +76,22 @@ def _lead_blocks(unit: Unit) -> tuple:  # type: ignore[type-arg]
     return tuple(b for b in unit.blocks if b.kind != "code")
 
 
-def unit_rows(f: Frame, unit: Unit, size: int, template: Template, avail: float) -> list[Row]:
+def _split(f: Frame) -> bool:
+    """On a landscape slide an image slide is split: the picture on one half, the text on the other."""
+    return f.geo.size[0] > f.geo.size[1]
+
+
+def _column(f: Frame) -> float:
+    return (f.geo.content[2] - f.px(SPLIT_GAP_CSS)) / 2
+
+
+def unit_rows(
+    f: Frame, unit: Unit, size: int, template: Template, avail: float, width: float | None = None
+) -> list[Row]:
     """The rows of one unit at ``size`` (images at their smallest acceptable height)."""
-    width = f.geo.content[2]
+    split = template == "image" and _split(f)
+    if width is None:
+        width = _column(f) if split else f.geo.content[2]
     ctx = f.ctx
     if unit.kind in ("text", "list"):
         return blocks_rows(unit.blocks, ctx, width, size, avail)
@@ -95,6 +110,8 @@ def unit_rows(f: Frame, unit: Unit, size: int, template: Template, avail: float)
             )
         return rows
     if unit.kind == "media":
+        if split:
+            return rows  # the picture takes the other half of the slide
         share = IMAGE_MIN_SHARE if template == "image" else 0.4
         rows += media_rows(
             unit.media, ctx, width, size, avail, gap, share=1.0, min_share=share, caption=False
@@ -226,6 +243,26 @@ def _image_rows(f: Frame, plan: SlidePlan, size: int, avail: float) -> list[Row]
     return rows
 
 
+def _picture_half(f: Frame, unit: Unit, box: tuple[float, float, float, float], slide: Slide) -> None:
+    """The pictures of a split image slide, cover-cropped into ``box`` (a grid for several)."""
+    x, y, w, h = box
+    media = list(unit.media)[:4]
+    gap = f.px(8)
+    if len(media) == 1:
+        picture_or_placeholder(media[0], box, f.ctx, slide.items)
+        return
+    rows_n = 1 if len(media) == 2 else 2
+    cols = 2
+    cw = (w - gap) / cols
+    ch = (h - gap * (rows_n - 1)) / rows_n
+    for k, m in enumerate(media):
+        r, c = divmod(k, cols)
+        if len(media) == 3 and k == 2:
+            picture_or_placeholder(m, (x, y + ch + gap, w, ch), f.ctx, slide.items)
+        else:
+            picture_or_placeholder(m, (x + c * (cw + gap), y + r * (ch + gap), cw, ch), f.ctx, slide.items)
+
+
 def _statement(f: Frame, plan: SlidePlan, slide: Slide, top: float, avail: float, size: int) -> None:
     """One short sentence, or a real quote, in display type; a quote gets its mark (mirrored for
     right-to-left text)."""
@@ -315,11 +352,25 @@ def _content_slide(f: Frame, plan: SlidePlan, size: int, m: RowMeasurer) -> None
         top = _step_number(f, slide, plan.step, top)
         _place(f, slide, rows, top, avail - number_h, center=False)
         return
+    if plan.template == "image" and _split(f):
+        media = next(u for u in plan.units if u.kind == "media")
+        col = _column(f)
+        _picture_half(f, media, (cx, top, col, avail), slide)
+        rows = _stack(f, plan.units, size, "image", avail)
+        pages = paginate(rows, avail)
+        used = _used(pages[0])
+        y = top + max(0.0, avail - used) / 2
+        draw_page(pages[0], cx + col + f.px(SPLIT_GAP_CSS), y, col, slide.items)
+        return
     if plan.template == "image":
         rows = _image_rows(f, plan, size, avail)
         _place(f, slide, rows, top, avail)
         return
     rows = _stack(f, plan.units, size, plan.template, avail)
+    floor = f.typo.body_floor
+    while len(paginate(rows, avail)) > 1 and size > floor:  # a word taller than a slide: never dropped
+        size = max(floor, int(size * 0.92))
+        rows = _stack(f, plan.units, size, plan.template, avail)
     _place(f, slide, rows, top, avail)
 
 
