@@ -12,7 +12,9 @@ WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
 
+COPY carousel ./carousel
 COPY bot ./bot
+COPY contract ./contract
 COPY worker ./worker
 COPY rendering ./rendering
 COPY themes ./themes

@@ -43,9 +43,9 @@ def main() -> int:
     args = ap.parse_args()
     _one_core()
 
+    from contract.options import RenderOptions
     from rendering import raster
     from rendering._samples import rich_thread, sample_images, text_thread
-    from rendering.options import RenderOptions
     from rendering.pdf import write_pdf
     from rendering.pipeline import layout_slides
     from themes.loader import load_theme

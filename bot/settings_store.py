@@ -38,7 +38,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from worker.contract import Brand, RenderOptions
+from contract import Brand, RenderOptions
+from contract.options import BRAND_DOT, SETTING_FIELDS
 
 DEFAULT_PREFIX = "carousel:settings:"
 JOB_RECORD_TTL_S = 7 * 24 * 3600
@@ -120,23 +121,7 @@ class Look(_Record):
         return not self.values()
 
 
-BRAND_DOT = "brand."
-FIELDS: tuple[str, ...] = (
-    "theme",
-    "ratio",
-    "format",
-    "max_posts",
-    "cta",
-    "cta_text",
-    "cta_link",
-    "brand.name",
-    "brand.handle",
-    "brand.avatar",
-    "brand.logo",
-    "brand.accent",
-    "brand.footer",
-    "brand.watermark",
-)
+FIELDS = SETTING_FIELDS  # the saved settings, by path, as the contract names them
 
 
 class ScopeState(_Record):

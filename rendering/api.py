@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
+from contract.options import RenderOptions
 from rendering.model import Thread
-from rendering.options import RenderOptions
 
 Progress = Callable[[int, int], None]  # (slides done, slides total)
 

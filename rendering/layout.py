@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
+from contract.options import RenderOptions
 from rendering._blocks import (
     Ctx,
     author_line,
@@ -58,7 +59,6 @@ from rendering.document import DocPost, Document
 from rendering.fonts import BOLD, Face
 from rendering.measure import Line, Placed, TextStyle, runs
 from rendering.model import Author, Block, Span
-from rendering.options import RenderOptions
 from themes.schema import Theme
 
 BIG_QUOTE_MAX_CHARS = 120

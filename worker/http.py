@@ -3,7 +3,7 @@
 Every outside call goes through :func:`get_with_retry`: timeouts and transport errors, 429 and 5xx
 answers are retried a bounded number of times, waiting for ``Retry-After`` when the server names a
 short delay and backing off exponentially otherwise. What is left after the retries is returned (or,
-for a transport failure, raised as :class:`~worker.errors.SourceUnavailable`) for the caller to map to
+for a transport failure, raised as :class:`~contract.errors.SourceUnavailable`) for the caller to map to
 a sentence.
 """
 
@@ -19,8 +19,8 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from contract.errors import SourceUnavailable
 from worker.config import Settings
-from worker.errors import SourceUnavailable
 from worker.limits import (
     HTTP_BACKOFF_BASE_S,
     HTTP_CONNECT_TIMEOUT_S,

@@ -6,7 +6,7 @@
 it, a killed work horse, an abandoned job).
 
 The user always hears something: progress in the status message, then the result, or one clear
-sentence. A :class:`~worker.errors.UserError` is an expected outcome (the job finishes normally);
+sentence. A :class:`~contract.errors.UserError` is an expected outcome (the job finishes normally);
 anything else is logged with its traceback, told to the user as a generic sentence, and re-raised
 so RQ records the failure.
 """
@@ -18,14 +18,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from contract import JobPayload
+from contract.errors import GENERIC_FAILURE, UserError
+from contract.options import Brand
 from rendering.api import Carousel
 from rendering.api import render_carousel as render
 from rendering.model import Author, Thread
-from rendering.options import Brand
 from worker.config import Settings, get_settings
-from worker.contract import JobPayload
 from worker.delivery import Delivery, ResultSummary, make_delivery
-from worker.errors import GENERIC_FAILURE, UserError
 from worker.limits import TELEGRAM_STATUS_EDIT_INTERVAL_S
 from worker.results import RenderRecord, ResultStore, content_key, memory_store
 

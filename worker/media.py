@@ -20,9 +20,9 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from PIL import Image, ImageOps
 
+from contract import TELEGRAM_FILE_PREFIX
 from rendering.model import Thread
 from worker.config import Settings
-from worker.contract import TELEGRAM_FILE_PREFIX
 from worker.http import host_key, is_allowed_listed, resolves_to_public
 from worker.limits import (
     MEDIA_DEADLINE_S,

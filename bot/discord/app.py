@@ -15,8 +15,8 @@ from discord import app_commands
 from bot.discord.commands import build_commands, tell
 from bot.discord.rerender import RerenderMenu
 from bot.discord.transformers import InputRejected, ThemeTransformer
+from contract.errors import GENERIC_FAILURE, UserError
 from worker.config import Settings
-from worker.errors import GENERIC_FAILURE, UserError
 from worker.queue import JobQueue, make_queue
 
 if TYPE_CHECKING:

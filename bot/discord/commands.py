@@ -12,7 +12,6 @@ commands built inside :func:`build_commands` at definition time.
 import asyncio
 import logging
 import time
-import typing
 from typing import TYPE_CHECKING, Any, Literal, Optional
 
 import discord
@@ -24,6 +23,7 @@ from bot.discord.transformers import (
     HandleTransformer,
     InputRejected,
     LinkTransformer,
+    LinkValueTransformer,
     ThemeTransformer,
     ThreadSource,
     link_expired,
@@ -31,9 +31,12 @@ from bot.discord.transformers import (
     source_from_message,
     theme_transformer,
 )
-from worker.contract import JobPayload, RenderOptions, ReplyAddress
+from contract import JobPayload, RenderOptions, ReplyAddress
+from contract.choices import CTA_DESCRIPTIONS
+from contract.options import CTAS, FORMATS, RATIOS
+from contract.rerender import job_ref
+from contract.sentences import QUEUE_DOWN
 from worker.limits import BRAND_TEXT_MAX, CTA_TEXT_MAX, DISCORD_CTA_TEXT_MAX, MAX_POSTS_CEILING
-from worker.results import job_ref
 
 if TYPE_CHECKING:
     from bot.settings_store import Effective, SettingsStore
@@ -44,15 +47,6 @@ PLATFORM: Literal["discord"] = "discord"
 STATUS_MESSAGE = "@original"  # the deferred interaction response is the status message
 CONTEXT_MENU_NAME = "Make carousel"
 
-
-def _literal_values(field: str) -> tuple[str, ...]:
-    """The allowed values of a RenderOptions field, straight from the job contract."""
-    return tuple(typing.get_args(RenderOptions.model_fields[field].annotation))
-
-
-RATIOS = _literal_values("ratio")
-FORMATS = _literal_values("format")
-CTAS = _literal_values("cta")
 
 SHOWN_SETTINGS = ("theme", "ratio", "format", "cta", "cta_text", "cta_link", "max_posts")
 BRAND_SETTINGS = (
@@ -67,7 +61,6 @@ BRAND_SETTINGS = (
 NO_STORE = "This bot doesn't keep settings; give the options with /carousel instead."
 SERVER_ONLY = "Server settings can only be saved inside a server."
 ADMINS_ONLY = "Only members who can manage this server can change its settings."
-QUEUE_DOWN = "I can't start carousels right now, so please try again in a minute."
 PICTURE_EXPIRED = (
     "The {fields} in the brand kit can't be downloaded from Discord any more, so this carousel goes "
     "without; attach {it} again with /brand."
@@ -76,13 +69,6 @@ SERVER_WINS = (
     "This server has its own settings, so carousels made here use those; yours apply in servers "
     "without settings and in direct messages."
 )
-
-CTA_LABELS = {
-    "follow": "follow — “Follow for more”",
-    "save": "save — “Save and repost”",
-    "link": "link — “Read more at …”",
-    "none": "none — no closing slide",
-}
 
 
 def _choices(values: tuple[str, ...], labels: dict[str, str] | None = None) -> list[app_commands.Choice[str]]:
@@ -301,7 +287,7 @@ def build_commands(
     @app_commands.choices(
         ratio=_choices(RATIOS),
         format=_choices(FORMATS),
-        cta=_choices(CTAS, CTA_LABELS),
+        cta=_choices(CTAS, CTA_DESCRIPTIONS),
     )
     async def carousel(
         interaction: discord.Interaction[Any],
@@ -311,7 +297,7 @@ def build_commands(
         format: Optional[app_commands.Choice[str]] = None,  # noqa: UP045
         cta: Optional[app_commands.Choice[str]] = None,  # noqa: UP045
         cta_text: Optional[app_commands.Range[str, 1, DISCORD_CTA_TEXT_MAX]] = None,  # noqa: UP045
-        cta_link: Optional[str] = None,  # noqa: UP045
+        cta_link: Optional[app_commands.Transform[str, LinkValueTransformer]] = None,  # noqa: UP045
         max_posts: Optional[app_commands.Range[int, 1, MAX_POSTS_CEILING]] = None,  # noqa: UP045
     ) -> None:
         overrides = {
@@ -341,7 +327,9 @@ def build_commands(
         server="Save them for everyone in this server (needs Manage Server)",
         reset="Forget the saved settings first",
     )
-    @app_commands.choices(ratio=_choices(RATIOS), format=_choices(FORMATS), cta=_choices(CTAS, CTA_LABELS))
+    @app_commands.choices(
+        ratio=_choices(RATIOS), format=_choices(FORMATS), cta=_choices(CTAS, CTA_DESCRIPTIONS)
+    )
     async def defaults(
         interaction: discord.Interaction[Any],
         theme: Optional[app_commands.Transform[str, theme_option]] = None,  # noqa: UP045

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from telegram import (
     ForceReply,
@@ -49,19 +48,16 @@ from bot.settings_store import (
 from bot.telegram import keyboards as kb
 from bot.telegram import texts
 from bot.telegram.ratelimit import RateLimiter, carousel_wait_s
-from themes import list_themes
+from contract import TELEGRAM_FILE_PREFIX, JobPayload, RenderOptions, ReplyAddress
+from contract.choices import CHOICE_FIELDS, choice_label, choice_values, choices, typed_choice
+from contract.links import find_link
+from contract.options import FIELD_LABELS, PICTURE_FIELDS
+from contract.rerender import RERENDER_PREFIX, job_ref, parse_rerender
+from contract.text import reads_as_thread
+from contract.values import ValueRejected, parse_setting
 from worker.config import Settings
-from worker.contract import TELEGRAM_FILE_PREFIX, JobPayload, RenderOptions, ReplyAddress
-from worker.limits import (
-    BRAND_TEXT_MAX,
-    CTA_TEXT_MAX,
-    TELEGRAM_ANSWER_CALLBACK_MAX,
-    TEXT_MAX_CHARS,
-    TEXT_SINGLE_POST_MIN_CHARS,
-    TEXT_UPLOAD_MAX_BYTES,
-)
+from worker.limits import TELEGRAM_ANSWER_CALLBACK_MAX, TEXT_MAX_CHARS, TEXT_UPLOAD_MAX_BYTES
 from worker.queue import JobQueue
-from worker.sources.links import find_link
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +65,9 @@ PLATFORM: Literal["telegram"] = "telegram"
 DEPS_KEY = "carousel"
 TEXT_FILE_SUFFIXES = (".md", ".markdown", ".txt")
 TEXT_MIME_TYPES = ("text/plain", "text/markdown", "text/x-markdown")
-IMAGE_FIELDS = ("brand.avatar", "brand.logo")
+IMAGE_FIELDS = PICTURE_FIELDS
 TEXT_INPUT_FIELDS = ("brand.name", "brand.handle", "brand.accent", "brand.footer", "cta_text", "cta_link")
 PRESET_NAME = re.compile(rf"^[\w-]{{1,{PRESET_NAME_MAX}}}$")
-ACCENT = re.compile(r"^#?([0-9A-Fa-f]{6})$")
-HANDLE = re.compile(r"^@?([A-Za-z0-9_.]{1,30})$")
-PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 ON_OFF = {"on": True, "off": False}
 
 
@@ -98,49 +91,6 @@ def deps(context: ContextTypes.DEFAULT_TYPE) -> BotDeps:
 # --- choices ------------------------------------------------------------------------------------
 
 
-def _literal_choices(field: str) -> list[str]:
-    return list(typing.get_args(RenderOptions.model_fields[field].annotation))
-
-
-def choices(field: str) -> list[tuple[str, str]]:
-    """(value, label) pairs a user may pick for ``field``."""
-    if field == "theme":
-        return [(t.name, t.label) for t in list_themes()]
-    if field == "ratio":
-        return [(v, texts.RATIO_LABELS.get(v, v)) for v in _literal_choices("ratio")]
-    if field == "format":
-        return [(v, v.upper()) for v in _literal_choices("format")]
-    if field == "cta":
-        return [(v, texts.CTA_LABELS.get(v, v)) for v in _literal_choices("cta")]
-    raise KeyError(field)
-
-
-# what people type for a choice, besides its value and its label
-CHOICE_ALIASES: dict[str, dict[str, str]] = {
-    "format": {"jpg": "jpeg"},
-    "ratio": {"portrait": "4:5", "square": "1:1", "story": "9:16", "wide": "16:9", "landscape": "16:9"},
-}
-RATIO_SEPARATORS = re.compile(r"^(\d+)\s*[x×/]\s*(\d+)$")
-
-
-def typed_choice(field: str, typed: str) -> str:
-    """A typed value (``jpg``, ``4x5``, ``Square``, ``Midnight``) as the value it means."""
-    text = typed.strip().lower()
-    text = CHOICE_ALIASES.get(field, {}).get(text, text)
-    if field == "ratio":
-        text = RATIO_SEPARATORS.sub(r"\1:\2", text)
-    for value, label in choices(field):
-        if text in (value.lower(), label.lower()):
-            return value
-    return text
-
-
-def choice_label(field: str, value: Any) -> str:
-    """How a chosen value reads in a sentence: the theme's name, "4:5 portrait", "JPEG"."""
-    return dict(choices(field)).get(str(value), str(value))
-
-
-CHOICE_FIELDS = ("theme", "ratio", "format", "cta")
 CHOOSE_TEXT = {
     "theme": texts.CHOOSE_THEME,
     "ratio": texts.CHOOSE_RATIO,
@@ -247,12 +197,6 @@ def mentions_bot(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
     return False
 
 
-def looks_like_text_carousel(text: str) -> bool:
-    """Several paragraphs, or one long one: worth laying out as slides."""
-    paragraphs = [p for p in PARAGRAPH_BREAK.split(text.strip()) if p.strip()]
-    return len(paragraphs) >= 2 or len(text.strip()) >= TEXT_SINGLE_POST_MIN_CHARS
-
-
 def replies_to_bot(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
     reply = message.reply_to_message
     return bool(reply and reply.from_user and reply.from_user.id == context.bot.id)
@@ -299,7 +243,7 @@ async def submit(
         await status.edit_text(texts.QUEUE_DOWN)
         return None
     record = JobRecord(job_id=job_id, payload=payload.to_job_arg(), images=images, submitted_at=time.time())
-    await d.store.remember_job(kb.job_ref(job_id), record)
+    await d.store.remember_job(job_ref(job_id), record)
     log.info("queued job %s for chat %s", job_id, payload.reply.chat_id)
     return job_id
 
@@ -408,7 +352,7 @@ async def _choice_command(update: Update, context: ContextTypes.DEFAULT_TYPE, fi
 
 async def set_choice(update: Update, context: ContextTypes.DEFAULT_TYPE, field: str, value: str) -> bool:
     """Store a choice in the scope's own layer (the caller checked the admin rule)."""
-    allowed = [v for v, _ in choices(field)]
+    allowed = choice_values(field)
     message = update.effective_message
     if value not in allowed:
         if update.callback_query is not None:
@@ -417,7 +361,7 @@ async def set_choice(update: Update, context: ContextTypes.DEFAULT_TYPE, field: 
             await message.reply_text(texts.UNKNOWN_CHOICE.format(choices=", ".join(allowed)))
         return False
     await update_value(deps(context).store, scope_of(update), field, value)
-    done = texts.SET_DONE.format(label=texts.FIELD_LABELS[field], value=choice_label(field, value))
+    done = texts.SET_DONE.format(label=FIELD_LABELS[field], value=choice_label(field, value))
     if update.callback_query is not None:
         await update.callback_query.answer(done)
     elif message is not None:
@@ -510,38 +454,19 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def validate_text_value(field: str, value: str) -> tuple[Any, str | None]:
-    """(value to store, error sentence or None)."""
-    value = value.strip()
-    if field == "brand.accent":
-        m = ACCENT.match(value)
-        return (f"#{m.group(1).upper()}", None) if m else (None, texts.ACCENT_INVALID)
-    if field == "brand.handle":
-        m = HANDLE.match(value)
-        return (m.group(1), None) if m else (None, texts.HANDLE_INVALID)
-    if field == "cta_link":
-        parts = urlsplit(value if "://" in value else f"https://{value}")
-        if parts.scheme not in ("http", "https") or "." not in parts.netloc:
-            return None, texts.CTA_LINK_INVALID
-        return parts.geturl(), None
-    limit = CTA_TEXT_MAX if field in ("cta_text", "brand.footer") else BRAND_TEXT_MAX
-    if len(value) > limit:
-        return None, texts.VALUE_TOO_LONG.format(limit=limit)
-    return value, None
-
-
 async def store_text_value(
     update: Update, context: ContextTypes.DEFAULT_TYPE, scope: str, field: str, value: str
 ) -> None:
     message = update.effective_message
     assert message is not None
-    stored, error = validate_text_value(field, value)
-    if error:
-        await message.reply_text(error)
+    try:
+        stored = parse_setting(field, value)
+    except ValueRejected as rejected:
+        await message.reply_text(rejected.sentence)
         return
     await update_value(deps(context).store, scope, field, stored)
     shown = f"@{stored}" if field == "brand.handle" else stored
-    await message.reply_text(texts.SET_DONE.format(label=texts.FIELD_LABELS[field], value=shown))
+    await message.reply_text(texts.SET_DONE.format(label=FIELD_LABELS[field], value=shown))
 
 
 def describe_value(field: str, value: Any) -> str:
@@ -560,7 +485,7 @@ def describe_value(field: str, value: Any) -> str:
 
 def brand_view(eff: Effective, note: str) -> tuple[str, InlineKeyboardMarkup]:
     lines = [
-        f"• {texts.FIELD_LABELS[f].removeprefix('brand ')}: {describe_value(f, eff.value(f))}"
+        f"• {FIELD_LABELS[f].removeprefix('brand ')}: {describe_value(f, eff.value(f))}"
         for f in FIELDS
         if f.startswith("brand.")
     ]
@@ -702,11 +627,11 @@ def settings_text(eff: Effective, group: bool, autolink: bool) -> str:
     for field in FIELDS:
         value = eff.value(field)
         if value is None:
-            unset.append(texts.FIELD_LABELS[field])
+            unset.append(FIELD_LABELS[field])
             continue
         source = eff.sources.get(field)
         origin = source.describe() if source else "default"
-        lines.append(f"• {texts.FIELD_LABELS[field]}: {describe_value(field, value)} — {origin}")
+        lines.append(f"• {FIELD_LABELS[field]}: {describe_value(field, value)} — {origin}")
     if unset:
         lines.append(texts.SETTINGS_NOT_SET.format(labels=", ".join(unset)))
     if group:
@@ -800,12 +725,12 @@ async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if await start_from_link(update, context, links_in(message)):
         return
     text = message.text or ""
-    if looks_like_text_carousel(text):
+    if reads_as_thread(text):
         await start_carousel(update, context, text, "text")
         return
     picture = await awaited_picture(update, context)
     if picture is not None:
-        await message.reply_text(texts.PICTURE_STILL_WAITING.format(what=texts.FIELD_LABELS[picture]))
+        await message.reply_text(texts.PICTURE_STILL_WAITING.format(what=FIELD_LABELS[picture]))
         return
     await message.reply_text(texts.PRIVATE_HINT)
 
@@ -841,7 +766,7 @@ async def take_picture(update: Update, context: ContextTypes.DEFAULT_TYPE, file_
         return False
     await update_value(store, pending.scope, pending.field, ImageRef(file_id=file_id))
     saved = texts.PICTURE_SAVED_GROUP if is_group(update) else texts.PICTURE_SAVED
-    await message.reply_text(saved.format(what=texts.FIELD_LABELS[pending.field]))
+    await message.reply_text(saved.format(what=FIELD_LABELS[pending.field]))
     return True
 
 
@@ -1032,7 +957,7 @@ async def rerender_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """``rr:{job}[:{field}[:{value}]]`` under a delivered carousel: pick a field, a value, re-render."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    request = kb.parse_rerender_data(query.data)
+    request = parse_rerender(query.data)
     if request is None:
         await query.answer()
         return
@@ -1053,12 +978,10 @@ async def rerender_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             update, kb.rerender_choices_keyboard(record.job_id, request.field, options, current)
         )
         return
-    if request.value not in [v for v, _ in choices(request.field)]:
-        await query.answer(
-            texts.UNKNOWN_CHOICE.format(choices=", ".join(v for v, _ in choices(request.field)))
-        )
+    if request.value not in choice_values(request.field):
+        await query.answer(texts.UNKNOWN_CHOICE.format(choices=", ".join(choice_values(request.field))))
         return
-    label = texts.FIELD_LABELS[request.field]
+    label = FIELD_LABELS[request.field]
     value_label = choice_label(request.field, request.value)
     if request.value == getattr(original.options, request.field):
         await query.answer(texts.RERENDER_SAME.format(field=label, value=value_label))
@@ -1092,7 +1015,7 @@ async def rerender(
     reply = original.reply
     status = await context.bot.send_message(
         reply.chat_id,
-        texts.QUEUED_RERENDER.format(field=texts.FIELD_LABELS[field], value=choice_label(field, value)),
+        texts.QUEUED_RERENDER.format(field=FIELD_LABELS[field], value=choice_label(field, value)),
         message_thread_id=reply.thread_id,
         reply_parameters=(
             ReplyParameters(message_id=int(reply.reply_to_message_id), allow_sending_without_reply=True)
@@ -1134,7 +1057,7 @@ async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 def callback_patterns() -> Sequence[tuple[str, Any]]:
     """(regex, handler) for every inline keyboard this bot builds."""
     return (
-        (rf"^{kb.RERENDER_PREFIX}{kb.SEP}", rerender_button),
+        (rf"^{RERENDER_PREFIX}{kb.SEP}", rerender_button),
         (rf"^{kb.SET_PREFIX}{kb.SEP}", settings_button),
         (rf"^{kb.BRAND_PREFIX}{kb.SEP}", brand_button),
         (rf"^{kb.PRESET_PREFIX}{kb.SEP}", preset_button),

@@ -25,9 +25,8 @@ from bot.settings_store import (
     update_value,
 )
 from bot.telegram.ratelimit import MemoryRateLimiter, RedisRateLimiter
-from worker.contract import Brand, RenderOptions
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
+from contract import Brand, RenderOptions
+from tests.conftest import REDIS_URL  # TEST_REDIS_URL, or the local default
 
 
 @pytest.fixture(params=["memory", "redis"])

@@ -12,6 +12,7 @@ import fontpkg_inter
 import pytest
 from PIL import Image, ImageChops
 
+from contract.options import CANVAS_SIZES
 from rendering.background import (
     clear_background_cache,
     css_scale,
@@ -22,7 +23,6 @@ from rendering.background import (
     pattern_period,
     radial_geometry,
 )
-from rendering.options import CANVAS_SIZES
 from rendering.preview import contact_sheet
 from themes import list_themes, load_theme, parse_color
 from themes.schema import Background, Theme

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from contract.options import RenderOptions
 from rendering._samples import rich_thread, sample_images, text_thread
-from rendering.options import RenderOptions
 from rendering.pipeline import render
 
 

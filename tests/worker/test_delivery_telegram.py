@@ -9,9 +9,11 @@ import time
 import pytest
 from PIL import Image, ImageDraw
 
+from contract import ReplyAddress
+from contract.rerender import job_ref, parse_rerender
+from contract.rerender import telegram_rerender_keyboard as rerender_keyboard
 from rendering.api import Carousel
 from tests.fakes.telegram_api import FakeTelegramAPI
-from worker.contract import ReplyAddress
 from worker.delivery.common import (
     ResultSummary,
     caption_text,
@@ -25,7 +27,6 @@ from worker.delivery.telegram import (
     TelegramClient,
     TelegramDelivery,
     method_url,
-    rerender_keyboard,
 )
 from worker.limits import (
     TELEGRAM_CALLBACK_DATA_MAX_BYTES,
@@ -33,7 +34,7 @@ from worker.limits import (
     TELEGRAM_MEDIA_GROUP_MAX,
     TELEGRAM_PHOTO_MAX_BYTES,
 )
-from worker.results import ResultStore, job_ref
+from worker.results import ResultStore
 
 CHAT = 4242
 USER_MESSAGE = 17
@@ -280,10 +281,8 @@ def test_rerender_buttons_fit_callback_limit_and_parse_in_the_front_end() -> Non
         f"rr:{job_ref(JOB_ID)}:format",
     ]
     assert all(len(b["callback_data"].encode()) <= TELEGRAM_CALLBACK_DATA_MAX_BYTES for b in buttons)
-    keyboards = pytest.importorskip("bot.telegram.keyboards")
-    assert keyboard["inline_keyboard"] == keyboards.rerender_keyboard_rows(JOB_ID)
-    parsed = keyboards.parse_rerender_data(buttons[0]["callback_data"])
-    assert (parsed.job, parsed.field) == (job_ref(JOB_ID), "theme")
+    parsed = parse_rerender(buttons[0]["callback_data"])
+    assert parsed is not None and (parsed.job, parsed.field) == (job_ref(JOB_ID), "theme")
 
 
 def test_identical_result_is_resent_by_file_id_without_upload(

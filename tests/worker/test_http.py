@@ -7,8 +7,8 @@ import time
 import httpx
 import pytest
 
+from contract.errors import SourceUnavailable
 from tests.fakes.sources import FakeSources
-from worker.errors import SourceUnavailable
 from worker.http import USER_AGENT, get_with_retry, make_client, resolves_to_public, retry_after_seconds
 
 

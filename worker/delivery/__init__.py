@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from contract import ReplyAddress
 from worker.config import Settings
-from worker.contract import ReplyAddress
 from worker.delivery.common import ResultSummary
 
 if TYPE_CHECKING:

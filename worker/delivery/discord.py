@@ -22,7 +22,6 @@ import io
 import json
 import logging
 import time
-import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,14 +29,15 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from contract import ReplyAddress
+from contract.choices import choices
+from contract.errors import UserError
+from contract.rerender import RERENDER_FIELDS, RERENDER_PLACEHOLDERS, rerender_custom_id
 from worker.config import Settings
-from worker.contract import RenderOptions, ReplyAddress
 from worker.delivery.common import ResultSummary, result_filename
-from worker.errors import UserError
 from worker.limits import (
     DISCORD_ALT_TEXT_MAX,
     DISCORD_BACKOFF_BASE_S,
-    DISCORD_CUSTOM_ID_MAX,
     DISCORD_FILES_PER_MESSAGE,
     DISCORD_FOLLOWUP_WINDOW_S,
     DISCORD_HTTP_RETRIES,
@@ -49,7 +49,6 @@ from worker.limits import (
     DISCORD_UPLOAD_MAX_BYTES,
     HTTP_TIMEOUT_S,
 )
-from worker.results import job_ref
 
 if TYPE_CHECKING:
     from rendering.api import Carousel
@@ -74,40 +73,7 @@ PDF_TOO_LARGE = "The PDF is larger than Discord allows, so only the images were 
 RATE_LIMITED = "Discord is rate-limiting me right now, so please try again in a minute."
 
 
-# Re-render menus under a delivered carousel: custom_id ``rr:{job_ref}:{field}``, the value chosen
-RERENDER_PREFIX = "rr"
-RERENDER_FIELDS: tuple[str, ...] = ("theme", "ratio", "format")
-RERENDER_TEMPLATE = rf"{RERENDER_PREFIX}:(?P<ref>[0-9A-Za-z_-]+):(?P<field>{'|'.join(RERENDER_FIELDS)})"
-RERENDER_PLACEHOLDERS = {
-    "theme": "🎨 Another theme…",
-    "ratio": "📐 Another ratio…",
-    "format": "🖼 Another format…",
-}
-RATIO_LABELS = {"4:5": "4:5 portrait", "1:1": "1:1 square", "9:16": "9:16 story", "16:9": "16:9 landscape"}
 ACTION_ROW, STRING_SELECT = 1, 3  # Discord component types
-
-
-def rerender_choices(field: str) -> list[tuple[str, str]]:
-    """(value, label) pairs a delivered carousel can be re-rendered with, for ``field``."""
-    if field == "theme":
-        from themes import list_themes
-
-        return [(t.name, t.label) for t in list_themes()]
-    values = typing.get_args(RenderOptions.model_fields[field].annotation)
-    if field == "ratio":
-        return [(v, RATIO_LABELS.get(v, v)) for v in values]
-    if field == "format":
-        return [(v, v.upper()) for v in values]
-    raise KeyError(field)
-
-
-def rerender_custom_id(job_id: str, field: str) -> str:
-    if field not in RERENDER_FIELDS:
-        raise ValueError(f"unknown re-render field {field!r}")
-    custom_id = f"{RERENDER_PREFIX}:{job_ref(job_id)}:{field}"
-    if len(custom_id) > DISCORD_CUSTOM_ID_MAX:
-        raise ValueError(f"custom_id {custom_id!r} is over {DISCORD_CUSTOM_ID_MAX} characters")
-    return custom_id
 
 
 def rerender_components(job_id: str) -> list[dict[str, Any]]:
@@ -115,8 +81,7 @@ def rerender_components(job_id: str) -> list[dict[str, Any]]:
     rows = []
     for field in RERENDER_FIELDS:
         options = [
-            {"label": label, "value": value}
-            for value, label in rerender_choices(field)[:DISCORD_SELECT_OPTIONS_MAX]
+            {"label": label, "value": value} for value, label in choices(field)[:DISCORD_SELECT_OPTIONS_MAX]
         ]
         select = {
             "type": STRING_SELECT,

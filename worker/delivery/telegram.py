@@ -18,8 +18,9 @@ from typing import Any
 
 import httpx
 
+from contract import ReplyAddress
+from contract.rerender import telegram_rerender_keyboard
 from rendering.api import Carousel
-from worker.contract import ReplyAddress
 from worker.delivery.common import (
     PhotoLimits,
     ResultSummary,
@@ -30,7 +31,6 @@ from worker.delivery.common import (
     split_groups,
 )
 from worker.limits import (
-    TELEGRAM_CALLBACK_DATA_MAX_BYTES,
     TELEGRAM_CAPTION_MAX,
     TELEGRAM_CHAT_SEND_INTERVAL_S,
     TELEGRAM_FLOOD_RETRIES,
@@ -45,7 +45,7 @@ from worker.limits import (
     TELEGRAM_PHOTO_MAX_RATIO,
     TELEGRAM_RETRY_AFTER_MAX_S,
 )
-from worker.results import ResultStore, SentFiles, bot_key, job_ref
+from worker.results import ResultStore, SentFiles, bot_key
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +57,6 @@ PHOTO_LIMITS = PhotoLimits(
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup"})
 NOT_MODIFIED = "message is not modified"
 DONE_STATUS = "Done."
-
-# Re-render buttons under a result: ``rr:{job_ref}:{field}`` (the Telegram front-end answers them)
-RERENDER_PREFIX = "rr"
-RERENDER_BUTTONS: tuple[tuple[str, str], ...] = (
-    ("theme", "🎨 Theme"),
-    ("ratio", "📐 Ratio"),
-    ("format", "🖼 Format"),
-)
 
 
 class TelegramAPIError(Exception):
@@ -271,18 +263,6 @@ class Sent:
         }
 
 
-def rerender_keyboard(job_id: str) -> dict:
-    """The re-render keyboard as Bot API JSON; data ``rr:{job_ref}:{field}``, checked against 64 bytes."""
-    ref = job_ref(job_id)
-    row = []
-    for name, label in RERENDER_BUTTONS:
-        data = f"{RERENDER_PREFIX}:{ref}:{name}"
-        if len(data.encode()) > TELEGRAM_CALLBACK_DATA_MAX_BYTES:
-            raise ValueError(f"callback data {data!r} is over {TELEGRAM_CALLBACK_DATA_MAX_BYTES} bytes")
-        row.append({"text": label, "callback_data": data})
-    return {"inline_keyboard": [row]}
-
-
 def slide_files(slides: Sequence[bytes]) -> list[OutFile]:
     """Slides as photo uploads within Telegram's photo limits (re-encoded as JPEG only if needed)."""
     out = []
@@ -391,7 +371,7 @@ class TelegramDelivery:
             slide_files(carousel.slides),
             pdf_file(carousel.pdf, summary),
             summary,
-            rerender_keyboard(job_id),
+            telegram_rerender_keyboard(job_id),
         )
         if self.store is not None and content_key and sent.document_file_id and all(sent.photo_file_ids):
             self.store.save_sent_files(
@@ -430,7 +410,7 @@ class TelegramDelivery:
                 [OutFile(file_id=f) for f in files.photos],
                 OutFile(file_id=files.document),
                 summary,
-                rerender_keyboard(job_id),
+                telegram_rerender_keyboard(job_id),
             )
         except TelegramAPIError as err:
             if not err.bad_file_reference:

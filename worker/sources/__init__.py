@@ -15,13 +15,13 @@ from typing import Literal
 
 import httpx
 
+from contract.errors import ArticleLinkNeedsPost, NotAThread, NotAThreadLink
+from contract.links import LinkMatch, SourceRef, find_link, find_links, parse_link
 from rendering.model import Thread
 from worker.cache import ThreadCache
 from worker.config import Settings
-from worker.errors import ArticleLinkNeedsPost, NotAThread, NotAThreadLink
 from worker.limits import TEXT_SINGLE_POST_MIN_CHARS
 from worker.sources import bluesky, fxtwitter, mastodon, shortlinks
-from worker.sources.links import LinkMatch, SourceRef, find_link, find_links, parse_link
 from worker.sources.text import load_local, split_posts, text_thread
 
 __all__ = [

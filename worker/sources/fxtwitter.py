@@ -21,9 +21,7 @@ from typing import Any
 
 import httpx
 
-from rendering.model import Author, Block, Media, Post, Span, Thread
-from worker.config import Settings
-from worker.errors import (
+from contract.errors import (
     AccountUnavailable,
     ArticleUnavailable,
     PostDeleted,
@@ -33,6 +31,8 @@ from worker.errors import (
     SourceUnavailable,
     UserError,
 )
+from rendering.model import Author, Block, Media, Post, Span, Thread
+from worker.config import Settings
 from worker.http import get_with_retry, json_body
 from worker.limits import ARTICLE_MAX_EMBEDDED_POSTS, SOURCE_MAX_FETCHES, SOURCE_MAX_POSTS
 from worker.sources import syndication

@@ -16,12 +16,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from contract.errors import NotAThreadLink, PostNotFound, PostPrivate, RateLimited, SourceUnavailable
+from contract.links import SourceRef
 from rendering.model import Author, Media, Post, Thread
 from worker.config import Settings
-from worker.errors import NotAThreadLink, PostNotFound, PostPrivate, RateLimited, SourceUnavailable
 from worker.http import get_with_retry, is_allowed_listed, json_body, resolves_to_public
 from worker.limits import SOURCE_MAX_FETCHES, SOURCE_MAX_POSTS
-from worker.sources.links import SourceRef
 
 log = logging.getLogger(__name__)
 

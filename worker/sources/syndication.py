@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from contract.errors import PostNotFound, PostRemoved, SourceUnavailable
 from worker.config import Settings
-from worker.errors import PostNotFound, PostRemoved, SourceUnavailable
 from worker.http import get_with_retry, json_body
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,9 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from bot.discord.commands import ADMINS_ONLY
-from bot.discord.transformers import ACCENT_INVALID, HANDLE_INVALID, NOT_A_PICTURE
+from bot.discord.transformers import NOT_A_PICTURE
 from bot.settings_store import MemorySettingsStore, chat_scope, user_scope
+from contract.values import ACCENT_INVALID, HANDLE_INVALID
 from tests.bot.discord.support import (
     ATTACHMENT,
     BOOLEAN,

@@ -11,7 +11,7 @@ from PIL import Image
 from redis import Redis
 
 from bot.settings_store import JobRecord
-from bot.telegram import keyboards as kb
+from contract.rerender import job_ref
 from tests.bot.telegram.conftest import REDIS_URL, Chat
 from tests.fakes.telegram_api import FakeTelegramAPI
 from themes import list_themes
@@ -36,7 +36,7 @@ def result_keys() -> Iterator[list[str]]:
     yield job_ids
     redis = Redis.from_url(REDIS_URL)
     for job_id in job_ids:
-        keys = list(redis.scan_iter(f"carousel:job:{kb.job_ref(job_id)}:*"))
+        keys = list(redis.scan_iter(f"carousel:job:{job_ref(job_id)}:*"))
         keys += list(redis.scan_iter(f"carousel:job:{job_id}:*"))
         if keys:
             redis.delete(*keys)
@@ -108,14 +108,14 @@ async def test_pasted_text_comes_back_as_album_and_pdf_then_rerenders_with_anoth
     [theme_data] = [
         b["callback_data"] for row in markup for b in row if b["callback_data"].endswith(":theme")
     ]
-    assert theme_data == f"rr:{kb.job_ref(job.job_id)}:theme"
+    assert theme_data == f"rr:{job_ref(job.job_id)}:theme"
 
     # press "Theme", pick another one: a second job re-renders the same thread
     result = fake.messages[(42, document.response["result"]["message_id"])]
     await chat.press(result, theme_data, user_id=42)
     first_theme = job.payload["options"]["theme"]
     other = next(t.name for t in list_themes() if t.name != first_theme)
-    await chat.press(result, f"rr:{kb.job_ref(job.job_id)}:theme:{other}", user_id=42)
+    await chat.press(result, f"rr:{job_ref(job.job_id)}:theme:{other}", user_id=42)
     rerun = submitted(prefix)[-1]
     result_keys.append(rerun.job_id)
     assert rerun.payload["rerender_of"] == job.job_id

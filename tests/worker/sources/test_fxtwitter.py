@@ -5,9 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.fakes.sources import FakeSources, load_fixture
-from worker.config import Settings
-from worker.errors import (
+from contract.errors import (
     AccountUnavailable,
     ArticleLinkNeedsPost,
     ArticleUnavailable,
@@ -20,6 +18,8 @@ from worker.errors import (
     ShortLinkUnsupported,
     SourceUnavailable,
 )
+from tests.fakes.sources import FakeSources, load_fixture
+from worker.config import Settings
 from worker.sources import resolve
 from worker.sources.fxtwitter import article_blocks
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from contract.errors import NotAThreadLink, PostNotFound, PostPrivate
 from tests.fakes.sources import FakeSources, load_fixture
-from worker.errors import NotAThreadLink, PostNotFound, PostPrivate
 from worker.sources import resolve
 
 

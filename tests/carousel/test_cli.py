@@ -17,7 +17,7 @@ SAMPLE = ROOT / "samples" / "sample-thread.json"
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "worker.cli", *args],
+        [sys.executable, "-m", "carousel", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

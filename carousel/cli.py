@@ -1,4 +1,8 @@
-"""`carousel` command line: render, themes, worker, telegram, discord."""
+"""`carousel` command line: render, themes, worker, telegram, discord.
+
+The only module that wires everything together; its choices and defaults come from the contract.
+Heavy modules are imported inside each command, so ``carousel render`` never loads a chat library.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,17 @@ import logging
 import sys
 from pathlib import Path
 
-from worker.errors import UserError
+from contract.errors import UserError
+from contract.options import (
+    CTAS,
+    DEFAULT_CTA,
+    DEFAULT_FORMAT,
+    DEFAULT_MAX_POSTS,
+    DEFAULT_RATIO,
+    DEFAULT_THEME,
+    FORMATS,
+    RATIOS,
+)
 
 EXIT_BAD_INPUT = 2
 SERVICE_LOG_LEVELS = {"worker": logging.INFO, "telegram": logging.INFO, "discord": logging.INFO}
@@ -21,8 +35,8 @@ def _fail(message: str) -> int:
 def _render(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
+    from contract.options import Brand, RenderOptions
     from rendering.api import render_carousel
-    from rendering.options import Brand, RenderOptions
     from worker.config import get_settings
 
     try:
@@ -171,11 +185,13 @@ def build_parser() -> argparse.ArgumentParser:
     render = sub.add_parser("render", help="render a link or a local .json/.md/.txt file")
     render.add_argument("source", help="a post link, or a local FxTwitter-shaped .json, .md or .txt file")
     render.add_argument("--out", default="out", help="output folder (default: out)")
-    render.add_argument("--theme", default="paper")
-    render.add_argument("--ratio", default="4:5", choices=["4:5", "1:1", "9:16", "16:9"])
-    render.add_argument("--format", default="png", choices=["png", "jpeg"])
-    render.add_argument("--max-posts", type=int, default=20)
-    render.add_argument("--cta", default="follow", choices=["follow", "save", "link", "none"])
+    render.add_argument(
+        "--theme", default=DEFAULT_THEME, help=f"a theme name or a .toml file (default: {DEFAULT_THEME})"
+    )
+    render.add_argument("--ratio", default=DEFAULT_RATIO, choices=RATIOS)
+    render.add_argument("--format", default=DEFAULT_FORMAT, choices=FORMATS)
+    render.add_argument("--max-posts", type=int, default=DEFAULT_MAX_POSTS)
+    render.add_argument("--cta", default=DEFAULT_CTA, choices=CTAS)
     render.add_argument("--cta-text", default=None, help="closing slide text")
     render.add_argument("--cta-link", default=None, help="link for --cta link")
     render.add_argument("--brand-name", default=None)
@@ -204,7 +220,3 @@ def main(argv: list[str] | None = None) -> int:
     # request lines carry the bot token in their URLs (Telegram's Bot API puts it in the path)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     return int(args.func(args))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,4 @@
-"""The job contract between the chat front-ends and the workers.
+"""The render job: its dotted path, its JSON payload and the reply address.
 
 A render job is enqueued by its dotted path with one JSON argument (RQ's JSONSerializer), so the
 front-ends never import the worker's heavy code and any worker on any machine can run it: the
@@ -11,16 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from rendering.options import Brand, RenderOptions
-
-__all__ = [
-    "FAILURE_CALLBACK_PATH",
-    "JOB_PATH",
-    "Brand",
-    "JobPayload",
-    "RenderOptions",
-    "ReplyAddress",
-]
+from contract.options import RenderOptions
 
 JOB_PATH = "worker.jobs.render_carousel"
 # A brand picture stored with Telegram travels as this prefix + its file_path: the worker adds its own
