@@ -138,7 +138,7 @@ HEAVY = (
 
 def test_the_front_ends_load_no_fetcher_no_worker_http_no_drawing() -> None:
     probe = (
-        "import sys, bot.telegram.app, bot.telegram.handlers, bot.discord.app; "
+        "import sys, bot.telegram.app, bot.discord.app; "
         "print('\\n'.join(sorted(sys.modules)))"
     )
     loaded = subprocess.run(

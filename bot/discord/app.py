@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.discord.commands import build_commands, tell
+from bot.discord.commands import build_commands
+from bot.discord.common import tell
 from bot.discord.rerender import RerenderMenu
 from bot.discord.transformers import InputRejected, ThemeTransformer
 from contract.errors import GENERIC_FAILURE, UserError

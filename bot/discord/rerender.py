@@ -16,7 +16,8 @@ from typing import Any
 
 import discord
 
-from bot.discord.commands import PLATFORM, reply_address, submit, tell
+from bot.discord.carousel import reply_address, submit
+from bot.discord.common import PLATFORM, tell
 from bot.discord.transformers import InputRejected
 from contract import GENERIC_FAILURE, JobPayload, RenderOptions
 from contract.choices import choices

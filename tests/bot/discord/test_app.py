@@ -11,7 +11,7 @@ from datetime import UTC
 import discord
 
 from bot.discord.app import build_client
-from bot.discord.commands import ADMINS_ONLY
+from bot.discord.saved import ADMINS_ONLY
 from bot.settings_store import Look, MemorySettingsStore, chat_scope, user_scope
 from contract import JOB_PATH
 from contract.errors import NotAThreadLink

@@ -13,7 +13,7 @@ from PIL import Image
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from bot.discord.commands import ADMINS_ONLY
+from bot.discord.saved import ADMINS_ONLY
 from bot.discord.transformers import NOT_A_PICTURE
 from bot.settings_store import MemorySettingsStore, chat_scope, user_scope
 from contract.values import ACCENT_INVALID, HANDLE_INVALID
