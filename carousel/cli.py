@@ -116,14 +116,14 @@ def _worker(args: argparse.Namespace) -> int:
     from rq import Queue, Worker
     from rq.serializers import JSONSerializer
 
-    from rendering.fonts import warm_fonts
     from worker.config import get_settings
     from worker.jobs import report_killed_horse
+    from worker.warm import warm_worker
 
     settings = get_settings()
     if not settings.redis_url:
         return _fail("REDIS_URL is not set: the worker needs Redis (the bots embed a worker without it)")
-    warm_fonts()
+    warm_worker()  # every horse forks from here with the render stack loaded
     connection = Redis.from_url(settings.redis_url)
     queue = Queue(settings.queue_name, connection=connection, serializer=JSONSerializer)
     worker = Worker(
