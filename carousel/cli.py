@@ -116,6 +116,7 @@ def _worker(args: argparse.Namespace) -> int:
     from rq import Queue, Worker
     from rq.serializers import JSONSerializer
 
+    from contract.job import delivery_queue_name
     from worker.config import get_settings
     from worker.jobs import report_killed_horse
     from worker.warm import warm_worker
@@ -125,9 +126,13 @@ def _worker(args: argparse.Namespace) -> int:
         return _fail("REDIS_URL is not set: the worker needs Redis (the bots embed a worker without it)")
     warm_worker()  # every horse forks from here with the render stack loaded
     connection = Redis.from_url(settings.redis_url)
-    queue = Queue(settings.queue_name, connection=connection, serializer=JSONSerializer)
+    # due deliveries first (a few uploads for whoever has waited longest), then renders
+    queues = [
+        Queue(name, connection=connection, serializer=JSONSerializer)
+        for name in (delivery_queue_name(settings.queue_name), settings.queue_name)
+    ]
     worker = Worker(
-        [queue],
+        queues,
         connection=connection,
         serializer=JSONSerializer,
         work_horse_killed_handler=report_killed_horse,

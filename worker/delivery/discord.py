@@ -22,7 +22,7 @@ import io
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -317,8 +317,14 @@ class DiscordDelivery:
         self.send_error(sentence)
 
     def deliver(
-        self, carousel: Carousel, summary: ResultSummary, job_id: str, content_key: str | None
+        self,
+        carousel: Carousel,
+        summary: ResultSummary,
+        job_id: str,
+        content_key: str | None,
+        resume: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
+        """All messages in one go (Discord's per-route limits take a carousel's few messages at once)."""
         messages = self.send_carousel(
             carousel,
             author=author_label(summary),
@@ -328,7 +334,9 @@ class DiscordDelivery:
         )
         return {"message_ids": [m.get("id") for m in messages if m], "reused_file_ids": False}
 
-    def deliver_cached(self, content_key: str, job_id: str) -> dict[str, Any] | None:
+    def deliver_cached(
+        self, content_key: str, job_id: str, resume: Mapping[str, Any] | None = None
+    ) -> dict[str, Any] | None:
         return None  # Discord has no reusable file ids: every result is uploaded
 
     def close(self) -> None:
