@@ -24,6 +24,26 @@ def test_every_slide_paints_at_canvas_size_and_encodes() -> None:
         assert jpg.format == "JPEG" and jpg.size == (1080, 1350)
 
 
+def test_png_is_lossless_and_no_larger_than_pillows_own_encoder() -> None:
+    _, slides = layout_slides(rich_thread(), RenderOptions(theme="aurora"), sample_images())
+    for s in slides:
+        im = raster.paint(s)
+        data = raster.encode(im, "png")
+        decoded = Image.open(io.BytesIO(data))
+        decoded.load()  # checks every chunk's CRC and the deflate stream
+        assert decoded.mode == "RGB" and decoded.tobytes() == im.tobytes()
+        pillow = io.BytesIO()
+        im.save(pillow, "PNG", compress_level=1)  # what slides were encoded with before
+        assert len(data) <= len(pillow.getvalue())
+
+
+def test_png_encoder_takes_any_mode_and_odd_sizes() -> None:
+    for mode, size in (("RGBA", (3, 1)), ("L", (1, 5)), ("RGB", (257, 2))):
+        im = Image.radial_gradient("L").resize(size).convert(mode)
+        decoded = Image.open(io.BytesIO(raster.encode(im, "png")))
+        assert decoded.size == size and decoded.tobytes() == im.convert("RGB").tobytes()
+
+
 def test_emoji_bitmap_is_in_colour() -> None:
     bmp = raster.emoji_bitmap("1F680", 64)  # rocket
     assert bmp.size == (64, 64) and bmp.mode == "RGBA"
