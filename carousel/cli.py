@@ -37,7 +37,6 @@ def _render(args: argparse.Namespace) -> int:
 
     from contract.options import Brand, RenderOptions
     from rendering.api import render_carousel
-    from worker.config import get_settings
 
     try:
         options = RenderOptions(
@@ -60,23 +59,24 @@ def _render(args: argparse.Namespace) -> int:
     except ThemeError as exc:  # its sentence lists the available themes
         return _fail(str(exc))
 
-    settings = get_settings()
     path = Path(args.source)
     try:
-        if path.exists():
+        if path.exists():  # a local render: no settings, HTTP client or Redis are imported
             from worker.sources import load_local
 
             thread = load_local(path).capped(options.max_posts)
             images: dict = {}
         else:
+            from worker.config import get_settings
             from worker.http import make_client
             from worker.media import fetch_images
             from worker.sources import resolve
 
+            settings = get_settings()
             with make_client(settings) as client:
                 thread = resolve(args.source, settings=settings, client=client, max_posts=options.max_posts)
                 images = fetch_images(thread, settings=settings, client=client)
-        from worker.jobs import signed_by_brand
+        from worker.brand import signed_by_brand
 
         carousel = render_carousel(signed_by_brand(thread, options.brand), options, images)
     except UserError as exc:

@@ -25,7 +25,6 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from rendering._text_html import html_blocks, html_plain_text
 from rendering._text_inline import parse_inline, spans_text, strip_prefix, tidy_spans
 from rendering._text_lines import Group, group_lines
 from rendering.document import DocPost, Document, document_kind
@@ -167,6 +166,8 @@ def plain_blocks(text: str, *, soft_breaks: bool = False, in_counted_thread: boo
 
 
 def _html_blocks(html_text: str, *, in_counted_thread: bool) -> list[Block]:
+    from rendering._text_html import html_blocks  # BeautifulSoup is loaded only for HTML posts
+
     def first_line(spans: list[Span]) -> list[Span]:
         text = spans_text(spans)
         kept = strip_leading_counter(text, in_counted_thread=in_counted_thread)
@@ -260,7 +261,12 @@ def _counted_thread(posts: Sequence[Post]) -> bool:
     for post in posts:
         if post.blocks or not post.text:
             continue
-        text = html_plain_text(post.text) if post.text_format == "html" else post.text
+        if post.text_format == "html":
+            from rendering._text_html import html_plain_text
+
+            text = html_plain_text(post.text)
+        else:
+            text = post.text
         if _has_counter(text):
             seen += 1
             if seen >= 2:

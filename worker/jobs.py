@@ -22,10 +22,10 @@ from typing import Any
 from contract import JobPayload, ReplyAddress
 from contract.errors import GENERIC_FAILURE, UserError
 from contract.job import DELIVERY_JOB_PATH, DeliveryPayload
-from contract.options import Brand
 from rendering.api import Carousel
 from rendering.api import render_carousel as render
-from rendering.model import Author, Thread
+from rendering.model import Thread
+from worker.brand import signed_by_brand
 from worker.config import Settings, get_settings
 from worker.delivery import Delivery, DeliveryDeferred, ResultSummary, make_delivery
 from worker.limits import DELIVERY_MAX_DEFERRALS, TELEGRAM_STATUS_EDIT_INTERVAL_S
@@ -213,15 +213,6 @@ def _hand_off(
         state=deferred.state,
     )
     handoff.hand_off(connection, settings.queue_name, payload, deferred.seconds)
-
-
-def signed_by_brand(thread: Thread, brand: Brand) -> Thread:
-    """Pasted text and files carry no author: they are signed with the brand kit when there is one."""
-    if thread.source not in ("text", "file") or not (brand.name or brand.handle):
-        return thread
-    return thread.authored_by(
-        Author(name=brand.name or brand.handle or "", handle=brand.handle or "", avatar_url=brand.avatar_url)
-    )
 
 
 def _run(

@@ -17,9 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from contract.errors import (
     AccountUnavailable,
@@ -32,10 +30,13 @@ from contract.errors import (
     UserError,
 )
 from rendering.model import Author, Block, Media, Post, Span, Thread
-from worker.config import Settings
-from worker.http import get_with_retry, json_body
 from worker.limits import ARTICLE_MAX_EMBEDDED_POSTS, SOURCE_MAX_FETCHES, SOURCE_MAX_POSTS
 from worker.sources import syndication
+
+if TYPE_CHECKING:  # parsing a local FxTwitter-shaped file needs no HTTP client
+    import httpx
+
+    from worker.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ class Unidentified(SourceUnavailable):
 
 
 def _api_get(client: httpx.Client, settings: Settings, path: str) -> dict:
+    from worker.http import get_with_retry, json_body
+
     url = settings.fxtwitter_api_url.rstrip("/") + path
     response = get_with_retry(client, url, follow_redirects=True)
     body = json_body(response)
