@@ -13,7 +13,7 @@ import struct
 import zlib
 from functools import lru_cache
 
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 from zlib_ng import zlib_ng
 
 from rendering.display import (
@@ -31,6 +31,8 @@ from rendering.display import (
     Text,
 )
 from rendering.fonts import emoji_font, pil_font, text_width
+from rendering.photos import fitted as fitted_photo
+from rendering.photos import pixel_box
 
 SUPERSAMPLE = 4
 SUBPIXEL = 4  # glyphs are cached at quarter-pixel horizontal offsets
@@ -82,9 +84,7 @@ def _shape_mask(kind: str, w: int, h: int, r: float, width: float, alpha: int) -
 
 
 def _ibox(box: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
-    x, y, w, h = box
-    x0, y0 = round(x), round(y)
-    return x0, y0, max(1, round(x + w) - x0), max(1, round(y + h) - y0)
+    return pixel_box(box)
 
 
 def _fill_mask(im: Image.Image, color: RGBA, x: int, y: int, mask: Image.Image) -> None:
@@ -162,7 +162,7 @@ def _picture(
     hit = _PICTURES.get(ckey)  # the entry keeps the source alive, so its id stays unique
     if hit is not None and hit[0] is image:
         return hit[1], hit[2]
-    fitted, mask = _fit_picture(image, w, h, fit, radius, circle)
+    fitted, mask = _fit_picture(image, key, w, h, fit, radius, circle)
     if len(_PICTURES) >= PICTURE_CACHE_SIZE:
         _PICTURES.pop(next(iter(_PICTURES)))
     _PICTURES[ckey] = (image, fitted, mask)
@@ -170,15 +170,9 @@ def _picture(
 
 
 def _fit_picture(
-    image: Image.Image, w: int, h: int, fit: str, radius: float, circle: bool
+    image: Image.Image, key: str, w: int, h: int, fit: str, radius: float, circle: bool
 ) -> tuple[Image.Image, Image.Image | None]:
-    src = image
-    if src.mode not in ("RGB", "RGBA"):
-        src = src.convert("RGBA")
-    if fit == "contain":
-        fitted = ImageOps.contain(src, (w, h), Image.Resampling.LANCZOS)
-    else:
-        fitted = ImageOps.fit(src, (w, h), Image.Resampling.LANCZOS)
+    fitted = fitted_photo(image, key, w, h, fit)  # the same pixels the PDF embeds
     mask: Image.Image | None = None
     if radius > 0.5 or circle:
         mask = _round_mask(fitted.width, fitted.height, radius, circle)
