@@ -7,7 +7,6 @@ import io
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from PIL import Image
 from rq import SimpleWorker
@@ -34,7 +33,7 @@ from tests.bot.discord.support import (
 )
 from tests.fakes.discord_api import APPLICATION_ID, BOT_TOKEN, FakeDiscord
 from worker.config import Settings
-from worker.media import platform_file_hosts
+from worker.media import check_url
 from worker.queue import RQJobQueue
 
 TEXTS = [
@@ -160,7 +159,7 @@ async def test_a_personal_brand_kit_signs_the_next_carousel(
 
 def test_discord_attachment_links_are_a_host_the_worker_downloads_from() -> None:
     url = "https://cdn.discordapp.com/ephemeral-attachments/1/2/avatar.png?ex=6a00&is=69ff&hm=ab"
-    assert urlsplit(url).hostname in platform_file_hosts(Settings(_env_file=None))  # type: ignore[call-arg]
+    check_url(url, Settings(_env_file=None).extra_media_hosts)  # type: ignore[call-arg]  # raises if refused
 
 
 async def test_the_worker_draws_the_attached_avatar(
