@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Literal
 
 from contract.errors import ArticleLinkNeedsPost, NotAThread, NotAThreadLink
 from contract.links import LinkMatch, SourceRef, find_link, find_links, parse_link
+from contract.text import reads_as_thread, split_posts
 from rendering.model import Thread
-from worker.limits import TEXT_SINGLE_POST_MIN_CHARS
 from worker.sources import fxtwitter
-from worker.sources.text import load_local, split_posts, text_thread
+from worker.sources.text import load_local, text_thread
 
 if TYPE_CHECKING:  # a local render needs neither an HTTP client nor Redis: imported when fetching
     import httpx
@@ -75,7 +75,7 @@ def resolve(
     """A link (the first supported one in ``source``) or pasted text → Thread, capped at ``max_posts``."""
     if kind == "text":
         thread = text_thread(source)
-        if len(thread.posts) < 2 and len(thread.posts[0].text) < TEXT_SINGLE_POST_MIN_CHARS:
+        if not reads_as_thread(source):  # the rule the front-ends applied before enqueueing
             raise NotAThread()
         return thread.capped(max_posts)
     match = find_link(source)
