@@ -11,7 +11,6 @@ import discord
 from discord import app_commands
 
 from bot.discord.saved import (
-    BRAND_SETTINGS,
     describe_settings,
     saved_settings,
     server_note,
@@ -19,6 +18,7 @@ from bot.discord.saved import (
     store_of,
 )
 from bot.discord.transformers import AccentTransformer, HandleTransformer, picture_url
+from contract.options import BRAND_FIELDS
 from worker.limits import BRAND_TEXT_MAX, CTA_TEXT_MAX
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def brand_commands() -> list[app_commands.Command[Any, ..., Any]]:
                 await store.set_personal(scope, state.personal.model_copy(update={"brand": BrandKit()}))
             for path, value in changes.items():
                 await update_value(store, scope, path, value)
-        kit = describe_settings(await saved_settings(store, interaction), BRAND_SETTINGS)
+        kit = describe_settings(await saved_settings(store, interaction), BRAND_FIELDS)
         if changes:
             head = "Saved. Your brand kit:"
         elif clear:

@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-
 STATUS_MESSAGE = "@original"  # the deferred interaction response is the status message
 CONTEXT_MENU_NAME = "Make carousel"
 PICTURE_EXPIRED = (

@@ -8,7 +8,6 @@ from discord import app_commands
 
 log = logging.getLogger(__name__)
 
-
 PLATFORM: Literal["discord"] = "discord"
 
 

@@ -13,16 +13,13 @@ from pydantic import ValidationError
 from bot.discord.common import PLATFORM
 from bot.discord.transformers import InputRejected
 from contract import RenderOptions
-from contract.options import BRAND_FIELDS, LOOK_FIELDS
+from contract.options import LOOK_FIELDS
 
 if TYPE_CHECKING:
     from bot.settings_store import Effective, SettingsStore
 
 log = logging.getLogger(__name__)
 
-
-SHOWN_SETTINGS = LOOK_FIELDS  # the look, in the order the contract names it
-BRAND_SETTINGS = BRAND_FIELDS
 NO_STORE = "This bot doesn't keep settings; give the options with /carousel instead."
 SERVER_ONLY = "Server settings can only be saved inside a server."
 ADMINS_ONLY = "Only members who can manage this server can change its settings."
@@ -71,7 +68,7 @@ def describe_value(path: str, value: Any) -> str:
     return str(value)
 
 
-def describe_settings(settings: "Effective", paths: tuple[str, ...] = SHOWN_SETTINGS) -> str:
+def describe_settings(settings: "Effective", paths: tuple[str, ...] = LOOK_FIELDS) -> str:
     """One line per setting: its value and where it comes from (unset look settings are left out)."""
     lines = []
     for path in paths:

@@ -12,7 +12,6 @@ from discord import app_commands
 
 from bot.discord.common import choices_of
 from bot.discord.saved import (
-    BRAND_SETTINGS,
     describe_settings,
     merge_options,
     saved_settings,
@@ -22,7 +21,7 @@ from bot.discord.saved import (
 )
 from contract import RenderOptions
 from contract.choices import CTA_DESCRIPTIONS
-from contract.options import CTAS, FORMATS, RATIOS
+from contract.options import BRAND_FIELDS, CTAS, FORMATS, RATIOS
 from worker.limits import DISCORD_CTA_TEXT_MAX, MAX_POSTS_CEILING
 
 log = logging.getLogger(__name__)
@@ -84,7 +83,7 @@ def settings_commands(theme_option: Any) -> list[app_commands.Command[Any, ..., 
     async def show_settings(interaction: discord.Interaction[Any]) -> None:
         settings = await saved_settings(store_of(interaction), interaction)
         current = describe_settings(settings)
-        kit = describe_settings(settings, BRAND_SETTINGS)
+        kit = describe_settings(settings, BRAND_FIELDS)
         await interaction.response.send_message(
             f"Your next carousel uses:\n{current}\n\nBrand kit:\n{kit}", ephemeral=True
         )

@@ -18,8 +18,8 @@ from bot.telegram.common import (
     scope_note,
     scope_of,
 )
-from bot.telegram.conversation import IMAGE_FIELDS, TEXT_INPUT_FIELDS, ask_for, store_text_value
-from contract.options import FIELD_LABELS
+from bot.telegram.conversation import TEXT_INPUT_FIELDS, ask_for, store_text_value
+from contract.options import FIELD_LABELS, PICTURE_FIELDS
 
 
 def brand_view(eff: Effective, note: str) -> tuple[str, InlineKeyboardMarkup]:
@@ -59,7 +59,7 @@ async def brand(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(texts.SET_DONE.format(label="watermark", value=value.lower()))
         return
     field = f"brand.{sub}"
-    if field in IMAGE_FIELDS or (field in TEXT_INPUT_FIELDS and not value):
+    if field in PICTURE_FIELDS or (field in TEXT_INPUT_FIELDS and not value):
         await ask_for(update, context, field)
         return
     if field not in TEXT_INPUT_FIELDS:
@@ -87,7 +87,7 @@ async def brand_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await edit_view(update, *brand_view(eff, scope_note(update)))
         return
     field = f"brand.{sub}"
-    if field not in IMAGE_FIELDS and field not in TEXT_INPUT_FIELDS:
+    if field not in PICTURE_FIELDS and field not in TEXT_INPUT_FIELDS:
         await query.answer()
         return
     await query.answer()

@@ -19,21 +19,18 @@ from telegram.ext import ContextTypes
 from bot.settings_store import Effective, ImageRef, JobRecord, effective
 from bot.telegram import texts
 from bot.telegram.common import PLATFORM, deps, is_group, scope_of, topic_id
-from bot.telegram.conversation import IMAGE_FIELDS, awaited_picture, take_pending_text, take_picture
+from bot.telegram.conversation import awaited_picture, take_pending_text, take_picture
 from bot.telegram.ratelimit import carousel_wait_s
 from contract import TELEGRAM_FILE_PREFIX, JobPayload, ReplyAddress
 from contract.links import find_link
-from contract.options import FIELD_LABELS
+from contract.options import FIELD_LABELS, PICTURE_FIELDS
 from contract.rerender import job_ref
 from contract.text import reads_as_thread
 from worker.limits import TEXT_MAX_CHARS, TEXT_UPLOAD_MAX_BYTES
 
 log = logging.getLogger(__name__)
 
-
 TEXT_FILE_SUFFIXES = (".md", ".markdown", ".txt")
-
-
 TEXT_MIME_TYPES = ("text/plain", "text/markdown", "text/x-markdown")
 
 
@@ -95,7 +92,7 @@ async def resolve_images(context: ContextTypes.DEFAULT_TYPE, file_ids: dict[str,
 
 def image_file_ids(eff: Effective) -> dict[str, str]:
     out: dict[str, str] = {}
-    for field in IMAGE_FIELDS:
+    for field in PICTURE_FIELDS:
         ref = eff.value(field)
         if isinstance(ref, ImageRef) and ref.file_id:
             out[field] = ref.file_id

@@ -29,13 +29,8 @@ from worker.queue import JobQueue
 
 log = logging.getLogger(__name__)
 
-
 PLATFORM: Literal["telegram"] = "telegram"
-
-
 DEPS_KEY = "carousel"
-
-
 ON_OFF = {"on": True, "off": False}
 
 

@@ -17,9 +17,6 @@ from bot.telegram.common import deps, is_group, pending_key, scope_of, topic_id,
 from contract.options import FIELD_LABELS, PICTURE_FIELDS
 from contract.values import ValueRejected, parse_setting
 
-IMAGE_FIELDS = PICTURE_FIELDS
-
-
 TEXT_INPUT_FIELDS = ("brand.name", "brand.handle", "brand.accent", "brand.footer", "cta_text", "cta_link")
 
 
@@ -78,7 +75,7 @@ async def awaited_picture(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if pending is None:
         return None
     await store.set_pending(pending_key(update), pending)
-    return pending.field if pending.field in IMAGE_FIELDS else None
+    return pending.field if pending.field in PICTURE_FIELDS else None
 
 
 async def take_pending_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -103,7 +100,7 @@ async def take_picture(update: Update, context: ContextTypes.DEFAULT_TYPE, file_
     pending = await store.pop_pending(pending_key(update))
     if pending is None:
         return False
-    if pending.field not in IMAGE_FIELDS:
+    if pending.field not in PICTURE_FIELDS:
         await store.set_pending(pending_key(update), pending)
         return False
     await update_value(store, pending.scope, pending.field, ImageRef(file_id=file_id))
