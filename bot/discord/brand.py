@@ -53,7 +53,8 @@ def brand_commands() -> list[app_commands.Command[Any, ..., Any]]:
         clear: bool = False,
         server: bool = False,
     ) -> None:
-        from bot.settings_store import ImageRef, update_value
+        from bot.settings_model import ImageRef
+        from bot.settings_store import update_value
 
         store = store_of(interaction)
         given: dict[str, Any] = {
@@ -69,7 +70,7 @@ def brand_commands() -> list[app_commands.Command[Any, ..., Any]]:
         if changes or clear:
             scope = settings_scope(interaction, server)
             if clear:
-                from bot.settings_store import BrandKit
+                from bot.settings_model import BrandKit
 
                 state = await store.state(scope)
                 await store.set_personal(scope, state.personal.model_copy(update={"brand": BrandKit()}))

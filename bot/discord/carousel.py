@@ -119,7 +119,7 @@ async def submit(interaction: discord.Interaction[Any], payload: JobPayload) -> 
         raise InputRejected(QUEUE_DOWN) from exc
     store: SettingsStore | None = getattr(client, "store", None)
     if store is not None:
-        from bot.settings_store import JobRecord
+        from bot.settings_model import JobRecord
 
         record = JobRecord(job_id=job_id, payload=payload.to_job_arg(), submitted_at=time.time())
         await store.remember_job(job_ref(job_id), record)

@@ -39,7 +39,7 @@ async def rerender(interaction: discord.Interaction[Any], ref: str, field: str, 
     same choice was just made) are raised as :class:`InputRejected` before anything is answered, so
     they reach the person alone.
     """
-    from bot.settings_store import RERENDER_REPEAT_WINDOW_S
+    from bot.settings_model import RERENDER_REPEAT_WINDOW_S
 
     store = getattr(interaction.client, "store", None)
     record = await store.job(ref) if store is not None else None

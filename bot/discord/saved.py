@@ -16,7 +16,8 @@ from contract import RenderOptions
 from contract.options import LOOK_FIELDS
 
 if TYPE_CHECKING:
-    from bot.settings_store import Effective, SettingsStore
+    from bot.settings_model import Effective
+    from bot.settings_store import SettingsStore
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,8 @@ async def saved_settings(store: "SettingsStore", interaction: discord.Interactio
     A server's own settings apply to every member, as a content team expects; a server that set
     nothing leaves each member their personal settings.
     """
-    from bot.settings_store import chat_scope, effective, user_scope
+    from bot.settings_model import chat_scope, user_scope
+    from bot.settings_store import effective
 
     if interaction.guild_id is not None:
         scope = chat_scope(PLATFORM, interaction.guild_id)
@@ -55,7 +57,7 @@ async def saved_options(
 
 
 def describe_value(path: str, value: Any) -> str:
-    from bot.settings_store import ImageRef
+    from bot.settings_model import ImageRef
 
     if value is None:
         return "not set"
@@ -85,7 +87,7 @@ def describe_settings(settings: "Effective", paths: tuple[str, ...] = LOOK_FIELD
 
 def settings_scope(interaction: discord.Interaction[Any], server: bool) -> str:
     """Where a change is saved: the person, or (``server``, Manage Server only) the whole server."""
-    from bot.settings_store import chat_scope, user_scope
+    from bot.settings_model import chat_scope, user_scope
 
     if not server:
         return user_scope(PLATFORM, interaction.user.id)
@@ -98,7 +100,7 @@ def settings_scope(interaction: discord.Interaction[Any], server: bool) -> str:
 
 async def server_note(store: "SettingsStore", interaction: discord.Interaction[Any], server: bool) -> str:
     """A sentence when personal settings were saved where the server's own settings win."""
-    from bot.settings_store import chat_scope
+    from bot.settings_model import chat_scope
 
     if server or interaction.guild_id is None:
         return ""

@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.settings_store import FIELDS, Effective, Look, effective, update_value
+from bot.settings_model import FIELDS, Effective, Look
+from bot.settings_store import effective, update_value
 from bot.telegram import keyboards as kb
 from bot.telegram import texts
 from bot.telegram.common import (

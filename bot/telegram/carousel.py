@@ -16,7 +16,8 @@ from telegram import Message, MessageEntity, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.settings_store import Effective, ImageRef, JobRecord, effective
+from bot.settings_model import Effective, ImageRef, JobRecord
+from bot.settings_store import effective
 from bot.telegram import texts
 from bot.telegram.common import PLATFORM, deps, is_group, scope_of, topic_id
 from bot.telegram.conversation import awaited_picture, take_pending_text, take_picture

@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.settings_store import Effective, effective, update_value
+from bot.settings_model import Effective
+from bot.settings_store import effective, update_value
 from bot.telegram import keyboards as kb
 from bot.telegram import texts
 from bot.telegram.common import PLATFORM, deps, ensure_may_change, is_group, scope_note, scope_of

@@ -20,7 +20,8 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot.settings_store import ImageRef, SettingsStore, chat_scope, user_scope
+from bot.settings_model import ImageRef, chat_scope, user_scope
+from bot.settings_store import SettingsStore
 from bot.telegram import texts
 from bot.telegram.ratelimit import RateLimiter
 from contract.choices import CHOICE_FIELDS, choice_label

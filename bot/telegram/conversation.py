@@ -11,7 +11,8 @@ from __future__ import annotations
 from telegram import ForceReply, Message, MessageEntity, Update
 from telegram.ext import ContextTypes
 
-from bot.settings_store import ImageRef, PendingInput, update_value
+from bot.settings_model import ImageRef, PendingInput
+from bot.settings_store import update_value
 from bot.telegram import texts
 from bot.telegram.common import deps, is_group, pending_key, scope_of, topic_id, whose
 from contract.options import FIELD_LABELS, PICTURE_FIELDS

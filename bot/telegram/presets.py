@@ -8,7 +8,8 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.settings_store import PRESET_NAME_MAX, PRESETS_PER_SCOPE_MAX, Look, SettingsStore
+from bot.settings_model import PRESET_NAME_MAX, PRESETS_PER_SCOPE_MAX, Look
+from bot.settings_store import SettingsStore
 from bot.telegram import keyboards as kb
 from bot.telegram import texts
 from bot.telegram.common import deps, edit_view, ensure_may_change, scope_note, scope_of

@@ -10,7 +10,7 @@ from __future__ import annotations
 from telegram import ReplyParameters, Update
 from telegram.ext import ContextTypes
 
-from bot.settings_store import RERENDER_REPEAT_WINDOW_S, JobRecord
+from bot.settings_model import RERENDER_REPEAT_WINDOW_S, JobRecord
 from bot.telegram import keyboards as kb
 from bot.telegram import texts
 from bot.telegram.carousel import rate_limited, resolve_images, submit

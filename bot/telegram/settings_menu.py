@@ -6,7 +6,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.settings_store import FIELDS, Effective, effective, update_value
+from bot.settings_model import FIELDS, Effective
+from bot.settings_store import effective, update_value
 from bot.telegram import keyboards as kb
 from bot.telegram import texts
 from bot.telegram.brand import brand_view

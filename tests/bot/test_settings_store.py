@@ -9,21 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 from redis import Redis
 
-from bot.settings_store import (
-    BrandKit,
-    ImageRef,
-    JobRecord,
-    Layer,
-    Look,
-    MemorySettingsStore,
-    PendingInput,
-    RedisSettingsStore,
-    ScopeState,
-    SettingsStore,
-    effective,
-    resolve,
-    update_value,
-)
+from bot.settings_model import BrandKit, ImageRef, JobRecord, Layer, Look, PendingInput, ScopeState, resolve
+from bot.settings_store import MemorySettingsStore, RedisSettingsStore, SettingsStore, effective, update_value
 from bot.telegram.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from contract import Brand, RenderOptions
 from tests.conftest import REDIS_URL  # TEST_REDIS_URL, or the local default

@@ -12,7 +12,8 @@ import discord
 
 from bot.discord.app import build_client
 from bot.discord.saved import ADMINS_ONLY
-from bot.settings_store import Look, MemorySettingsStore, chat_scope, user_scope
+from bot.settings_model import Look, chat_scope, user_scope
+from bot.settings_store import MemorySettingsStore
 from contract import JOB_PATH
 from contract.errors import NotAThreadLink
 from tests.bot.discord.support import (

@@ -14,7 +14,8 @@ from rq.serializers import JSONSerializer
 
 from bot.discord.saved import ADMINS_ONLY
 from bot.discord.transformers import NOT_A_PICTURE
-from bot.settings_store import MemorySettingsStore, chat_scope, user_scope
+from bot.settings_model import chat_scope, user_scope
+from bot.settings_store import MemorySettingsStore
 from contract.values import ACCENT_INVALID, HANDLE_INVALID
 from tests.bot.discord.support import (
     ATTACHMENT,
@@ -195,7 +196,8 @@ async def test_the_worker_draws_the_attached_avatar(
 async def test_an_expired_picture_link_is_left_out_and_said(
     fake: FakeDiscord, bot: Bot, queue: RQJobQueue, store: MemorySettingsStore
 ) -> None:
-    from bot.settings_store import ImageRef, update_value
+    from bot.settings_model import ImageRef
+    from bot.settings_store import update_value
 
     scope = user_scope("discord", USER_ID)
     stale = f"https://cdn.discordapp.com/attachments/1/2/logo.png?ex={int(time.time()) - 60:x}&is=0&hm=ab"

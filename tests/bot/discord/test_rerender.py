@@ -12,7 +12,8 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from bot.discord.rerender import RERENDER_GONE
-from bot.settings_store import JobRecord, MemorySettingsStore
+from bot.settings_model import JobRecord
+from bot.settings_store import MemorySettingsStore
 from contract import JobPayload, RenderOptions, ReplyAddress
 from contract.rerender import job_ref
 from contract.sentences import RERENDER_REPEAT, RERENDER_SAME

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from redis import Redis
 from telegram import Update
 
-from bot.settings_store import JobRecord
+from bot.settings_model import JobRecord
 from bot.telegram.app import build_application
 from contract.rerender import job_ref
 from tests.bot.telegram.conftest import REDIS_URL, Chat

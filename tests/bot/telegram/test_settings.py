@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.settings_store import PRESET_NAME_MAX, RedisSettingsStore, chat_scope, effective, user_scope
+from bot.settings_model import PRESET_NAME_MAX, chat_scope, user_scope
+from bot.settings_store import RedisSettingsStore, effective
 from bot.telegram import texts
 from contract import TELEGRAM_FILE_PREFIX, RenderOptions
 from contract.values import ACCENT_INVALID
