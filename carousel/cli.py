@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from contract.errors import UserError
 from contract.options import (
@@ -22,6 +23,9 @@ from contract.options import (
     FORMATS,
     RATIOS,
 )
+
+if TYPE_CHECKING:
+    from rendering.model import Thread
 
 EXIT_BAD_INPUT = 2
 SERVICE_LOG_LEVELS = {"worker": logging.INFO, "telegram": logging.INFO, "discord": logging.INFO}
@@ -59,12 +63,22 @@ def _render(args: argparse.Namespace) -> int:
     except ThemeError as exc:  # its sentence lists the available themes
         return _fail(str(exc))
 
+    from contract.values import ValueRejected, parse_posts
+
+    try:
+        picked = parse_posts(args.posts) if args.posts else None
+    except ValueRejected as rejected:
+        return _fail(rejected.sentence)
+    unroll = max(picked) if picked else options.max_posts  # posts to read before picking
+
     path = Path(args.source)
     try:
         if path.exists():  # a local render: no settings, HTTP client or Redis are imported
             from worker.sources import load_local
 
-            thread = load_local(path).capped(options.max_posts)
+            thread = load_local(path).capped(unroll)
+            if picked:
+                thread = _pick_posts(thread, picked).capped(options.max_posts)
             images: dict = {}
         else:
             from worker.config import get_settings
@@ -74,7 +88,9 @@ def _render(args: argparse.Namespace) -> int:
 
             settings = get_settings()
             with make_client(settings) as client:
-                thread = resolve(args.source, settings=settings, client=client, max_posts=options.max_posts)
+                thread = resolve(args.source, settings=settings, client=client, max_posts=unroll)
+                if picked:
+                    thread = _pick_posts(thread, picked).capped(options.max_posts)
                 images = fetch_images(thread, settings=settings, client=client)
         from worker.brand import signed_by_brand
 
@@ -95,6 +111,17 @@ def _render(args: argparse.Namespace) -> int:
     pdf.write_bytes(carousel.pdf)
     print(pdf)
     return 0
+
+
+def _pick_posts(thread: Thread, numbers: tuple[int, ...]) -> Thread:
+    """The posts numbered ``numbers`` (from 1); the cover still tells how long the thread was."""
+    from contract.values import POSTS_OUT_OF_RANGE
+
+    count = len(thread.posts)
+    if numbers[-1] > count:
+        raise UserError(POSTS_OUT_OF_RANGE.format(count=count))
+    posts = tuple(thread.posts[n - 1] for n in numbers)
+    return thread.model_copy(update={"posts": posts, "total_posts": thread.total_posts or count})
 
 
 def _themes(args: argparse.Namespace) -> int:
@@ -196,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--ratio", default=DEFAULT_RATIO, choices=RATIOS)
     render.add_argument("--format", default=DEFAULT_FORMAT, choices=FORMATS)
     render.add_argument("--max-posts", type=int, default=DEFAULT_MAX_POSTS)
+    render.add_argument("--posts", default=None, metavar="1-8,11", help="only these posts, numbered from 1")
     render.add_argument("--cta", default=DEFAULT_CTA, choices=CTAS)
     render.add_argument("--cta-text", default=None, help="closing slide text")
     render.add_argument("--cta-link", default=None, help="link for --cta link")

@@ -1,4 +1,4 @@
-"""Values a user types (accent colour, handle, CTA link, brand and CTA wording), checked once.
+"""Values a user types (accent colour, handle, CTA link, wording, post selection), checked once.
 
 Each parser returns the value as it is stored and sent in a job, or raises :class:`ValueRejected`
 whose ``sentence`` is what the user reads. Both front-ends use these, whatever their input looks
@@ -12,14 +12,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from themes.loader import parse_color
-from worker.limits import BRAND_TEXT_MAX, CTA_TEXT_MAX
+from worker.limits import BRAND_TEXT_MAX, CTA_TEXT_MAX, SOURCE_MAX_POSTS
 
 ACCENT_INVALID = "That isn't a colour I understand: use #RRGGBB, e.g. #1D9BF0."
 HANDLE_INVALID = "That isn't a handle: use letters, digits, _ or . after the @, e.g. @carouselbot."
 LINK_INVALID = "That doesn't look like a link: give it as https://…"
 VALUE_TOO_LONG = "That's too long — keep it under {limit} characters."
+POSTS_INVALID = "That isn't a post selection: give post numbers and ranges, e.g. 1-8,11."
+POSTS_OUT_OF_RANGE = "That thread has {count} posts, so pick post numbers from 1 to {count}."
 
 _HANDLE = re.compile(r"^@?([A-Za-z0-9_.]{1,30})$")
+_POST_RANGE = re.compile(r"^(\d+)(?:\s*-\s*(\d+))?$")
 _OPAQUE = 255
 
 
@@ -57,6 +60,21 @@ def parse_link(value: str) -> str:
     if parts.scheme not in ("http", "https") or "." not in parts.netloc:
         raise ValueRejected(LINK_INVALID)
     return parts.geturl()
+
+
+def parse_posts(value: str) -> tuple[int, ...]:
+    """``1-8,11`` → ``(1, 2, …, 8, 11)``: post numbers from 1, in thread order, each once."""
+    numbers: set[int] = set()
+    for part in value.split(","):
+        match = _POST_RANGE.match(part.strip())
+        if match is None:
+            raise ValueRejected(POSTS_INVALID)
+        first = int(match.group(1))
+        last = int(match.group(2) or first)
+        if not 1 <= first <= last <= SOURCE_MAX_POSTS:
+            raise ValueRejected(POSTS_INVALID)
+        numbers.update(range(first, last + 1))
+    return tuple(sorted(numbers))
 
 
 def text_limit(field: str) -> int:

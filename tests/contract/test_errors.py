@@ -22,7 +22,11 @@ def test_every_user_facing_failure_is_one_sentence() -> None:
 
 def test_shared_sentences_and_value_errors_are_one_sentence_each() -> None:
     shared = [v for k, v in vars(sentences).items() if k.isupper() and isinstance(v, str)]
-    rejected = [values.ACCENT_INVALID, values.HANDLE_INVALID, values.LINK_INVALID, values.VALUE_TOO_LONG]
-    assert len(shared) >= 5
+    rejected = [
+        v
+        for k, v in vars(values).items()
+        if k.isupper() and isinstance(v, str) and k.endswith(("_INVALID", "_LONG", "_RANGE"))
+    ]
+    assert len(shared) >= 5 and len(rejected) >= 6
     for sentence in shared + rejected:
         assert _one_sentence(sentence), sentence

@@ -8,13 +8,15 @@ from contract.values import (
     ACCENT_INVALID,
     HANDLE_INVALID,
     LINK_INVALID,
+    POSTS_INVALID,
     ValueRejected,
     parse_accent,
     parse_handle,
     parse_link,
+    parse_posts,
     parse_setting,
 )
-from worker.limits import BRAND_TEXT_MAX, CTA_TEXT_MAX
+from worker.limits import BRAND_TEXT_MAX, CTA_TEXT_MAX, SOURCE_MAX_POSTS
 
 
 @pytest.mark.parametrize(
@@ -54,3 +56,18 @@ def test_wording_is_trimmed_and_held_to_its_limit() -> None:
     with pytest.raises(ValueRejected) as refused:
         parse_setting("brand.name", "x" * (BRAND_TEXT_MAX + 1))
     assert str(BRAND_TEXT_MAX) in refused.value.sentence
+
+
+@pytest.mark.parametrize(
+    ("typed", "numbers"),
+    [("1-8,11", (1, 2, 3, 4, 5, 6, 7, 8, 11)), ("3", (3,)), (" 5 - 6 , 2 ", (2, 5, 6)), ("2,2,1-2", (1, 2))],
+)
+def test_a_post_selection_is_numbers_in_thread_order(typed: str, numbers: tuple[int, ...]) -> None:
+    assert parse_posts(typed) == numbers
+
+
+@pytest.mark.parametrize("typed", ["", "0", "8-1", "1-", "a-b", "1;2", f"1-{SOURCE_MAX_POSTS + 1}"])
+def test_anything_else_is_not_a_post_selection(typed: str) -> None:
+    with pytest.raises(ValueRejected) as refused:
+        parse_posts(typed)
+    assert refused.value.sentence == POSTS_INVALID
