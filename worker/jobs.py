@@ -78,6 +78,23 @@ class Progress:
         self.show(STATUS_RENDERING.format(done=done, total=total), force=first)
 
 
+class Stages:
+    """Seconds each stage of a job took, for the log line and the job's result."""
+
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.clock = clock
+        self.at = clock()
+        self.seconds: dict[str, float] = {}
+
+    def done(self, stage: str) -> None:
+        now = self.clock()
+        self.seconds[f"job_{stage}"] = now - self.at
+        self.at = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{k.removeprefix('job_')} {v:.2f} s" for k, v in self.seconds.items())
+
+
 def render_carousel(payload: dict) -> dict:
     """The RQ job (``worker.jobs.render_carousel``)."""
     from rq import get_current_job
@@ -225,13 +242,16 @@ def _run(
     delivery: Delivery,
 ) -> dict:
     options = request.options
+    stages = Stages()
     progress = Progress(delivery)
     progress.show(_first_status(request), force=True)
+    stages.done("status")
 
     from worker.http import make_client
 
     with make_client(settings) as client:
         thread = _load_thread(request, settings=settings, client=client, connection=connection, store=store)
+        stages.done("thread")
         thread = signed_by_brand(thread.capped(options.max_posts), options.brand)
         key = content_key(thread, options)
 
@@ -253,8 +273,11 @@ def _run(
 
         extra = [u for u in (options.brand.avatar_url, options.brand.logo_url) if u]
         images = fetch_images(thread, settings=settings, client=client, extra=extra)
+        stages.done("pictures")
 
+    render_started_at = time.time()  # wall clock, comparable with RQ's started_at (benchmarks)
     carousel = render(thread, options, images, progress.rendering)
+    stages.done("render")
     summary = summarize(thread, carousel)
     store.save_render(job_id, _record(request, job_id, summary.title, carousel.slide_count), thread)
     progress.show(STATUS_SENDING, force=True)
@@ -273,13 +296,15 @@ def _run(
         )
         return {"ok": True, "job_id": job_id, "slides": carousel.slide_count, "handed_on": True}
     delivery.finish()
-    log.info("job %s: %d slides delivered (%s)", job_id, carousel.slide_count, summary.title)
+    stages.done("delivery")
+    log.info("job %s: %d slides delivered (%s); %s", job_id, carousel.slide_count, summary.title, stages)
     return {
         "ok": True,
         "job_id": job_id,
         "slides": carousel.slide_count,
         "title": summary.title,
-        "timings": carousel.timings,
+        "timings": {**carousel.timings, **stages.seconds},
+        "render_started_at": render_started_at,
         **sent,
     }
 
