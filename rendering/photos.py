@@ -24,6 +24,13 @@ _ENCODED: OrderedDict[_Key, tuple[Image.Image, bytes]] = OrderedDict()  # key â†
 _LOCK = threading.Lock()
 
 
+def forget() -> None:
+    """Drop every fitted and encoded picture (a worker does after its warm-up render)."""
+    with _LOCK:
+        _FITTED.clear()
+        _ENCODED.clear()
+
+
 def pixel_box(box: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
     """A layout box on whole pixels (the same rounding both backends use)."""
     x, y, w, h = box

@@ -154,6 +154,11 @@ _PICTURES: dict[tuple[object, ...], tuple[Image.Image, Image.Image, Image.Image 
 PICTURE_CACHE_SIZE = 64
 
 
+def forget_pictures() -> None:
+    """Drop the fitted pictures kept for pasting (a worker does after its warm-up render)."""
+    _PICTURES.clear()
+
+
 def _picture(
     image: Image.Image, key: str, w: int, h: int, fit: str, radius: float, circle: bool
 ) -> tuple[Image.Image, Image.Image | None]:

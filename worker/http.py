@@ -14,10 +14,12 @@ a sentence.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import random
 import socket
+import ssl
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from email.utils import parsedate_to_datetime
@@ -41,6 +43,13 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = "thread-carousel/0.1 (+https://github.com/thread-carousel)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context (the CA bundle read once) for every client of this process and of the work
+    horses forked from it: each job makes its clients without reading certificates again."""
+    return httpx.create_ssl_context(trust_env=False)
 
 
 def make_client(settings: Settings | None = None, *, resolve: Resolver | None = None) -> httpx.Client:
@@ -290,11 +299,11 @@ class GuardedTransport(httpx.HTTPTransport):
         limits: httpx.Limits | None = None,
     ) -> None:
         limits = limits or httpx.Limits()
-        super().__init__(limits=limits, trust_env=False)
+        super().__init__(verify=tls_context(), limits=limits, trust_env=False)
         self.listed = frozenset(h.strip().lower() for h in listed if h.strip())
         # httpx builds its pool without a way to pass a network backend: the same pool, with ours.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=tls_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

@@ -48,6 +48,33 @@ def warm_render_stack() -> None:
     thread, images = rich_thread(), sample_images()
     for fmt in ("png", "jpeg"):
         render_carousel(thread, RenderOptions(format=fmt), images)
+    forget_pictures()  # the sample's pictures are no job's: no horse should carry them
+
+
+def forget_pictures() -> None:
+    from rendering import photos, raster
+
+    photos.forget()
+    raster.forget_pictures()
+
+
+MALLOC_ARENAS = 2  # a horse's download threads share these instead of one arena (and its slack) each
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+
+
+def few_malloc_arenas() -> None:
+    """Cap glibc's malloc arenas for this process and its horses (a no-op where that is not glibc)."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    try:
+        libc = ctypes.CDLL(name)
+        libc.mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+    except (OSError, AttributeError):
+        return
 
 
 def warm_worker() -> float:
@@ -55,6 +82,10 @@ def warm_worker() -> float:
     started = time.perf_counter()
     import_job_stack()
     warm_render_stack()
+    from worker.http import make_client
+
+    make_client().close()  # the TLS context (CA bundle read once) and the client's own imports
+    few_malloc_arenas()
     gc.collect()
     gc.freeze()  # objects made so far are never scanned again: their pages stay shared with horses
     took = time.perf_counter() - started

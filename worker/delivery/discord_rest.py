@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from contract.errors import UserError
+from worker.http import tls_context
 from worker.limits import (
     DISCORD_BACKOFF_BASE_S,
     DISCORD_HTTP_RETRIES,
@@ -66,7 +67,7 @@ class DiscordREST:
         self.api = api_url.rstrip("/")
         self.bot_token = bot_token
         self._own_client = client is None
-        self.client = client or httpx.Client(timeout=HTTP_TIMEOUT_S)
+        self.client = client or httpx.Client(timeout=HTTP_TIMEOUT_S, verify=tls_context())
         self._sleep = sleep
 
     def close(self) -> None:

@@ -34,6 +34,7 @@ from worker.delivery.common import (
     split_groups,
 )
 from worker.delivery.pacing import LocalPacer, Pacer
+from worker.http import tls_context
 from worker.limits import (
     TELEGRAM_CAPTION_MAX,
     TELEGRAM_FLOOD_RETRIES,
@@ -116,6 +117,7 @@ class TelegramClient:
         self.api_url = api_url
         self._own_http = http is None
         self.http = http or httpx.Client(
+            verify=tls_context(),
             timeout=httpx.Timeout(TELEGRAM_HTTP_TIMEOUT_S, connect=TELEGRAM_HTTP_CONNECT_TIMEOUT_S)
         )
         self.pacer: Pacer = pacer if pacer is not None else LocalPacer(clock=clock)
