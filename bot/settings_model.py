@@ -28,7 +28,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from contract import Brand, RenderOptions
-from contract.options import BRAND_DOT, SETTING_FIELDS
+from contract.options import BRAND_DOT, BRAND_FIELDS, LOOK_FIELDS, PICTURE_FIELDS, SETTING_FIELDS
 
 PRESET_NAME_MAX = 24
 PRESETS_PER_SCOPE_MAX = 20
@@ -178,41 +178,20 @@ class Effective:
             footer=b.footer,
             watermark=bool(b.watermark),
         )
-        fields: dict[str, Any] = {
-            k: v
-            for k, v in {
-                "theme": look.theme,
-                "ratio": look.ratio,
-                "format": look.format,
-                "max_posts": look.max_posts,
-                "cta": look.cta,
-                "cta_text": look.cta_text,
-                "cta_link": look.cta_link,
-            }.items()
-            if v is not None
-        }
+        fields = {path: look.get(path) for path in LOOK_FIELDS if look.get(path) is not None}
         return RenderOptions(brand=brand, **fields)
 
 
 def default_look() -> Look:
+    """The options' own defaults as a settings layer (brand pictures have none)."""
     defaults = RenderOptions()
-    brand = defaults.brand
-    return Look(
-        theme=defaults.theme,
-        ratio=defaults.ratio,
-        format=defaults.format,
-        max_posts=defaults.max_posts,
-        cta=defaults.cta,
-        cta_text=defaults.cta_text,
-        cta_link=defaults.cta_link,
-        brand=BrandKit(
-            name=brand.name,
-            handle=brand.handle,
-            accent=brand.accent,
-            footer=brand.footer,
-            watermark=brand.watermark,
-        ),
-    )
+    look = Look()
+    for path in LOOK_FIELDS:
+        look = look.with_value(path, getattr(defaults, path))
+    for path in BRAND_FIELDS:
+        if path not in PICTURE_FIELDS:
+            look = look.with_value(path, getattr(defaults.brand, path.removeprefix(BRAND_DOT)))
+    return look
 
 
 def resolve(state: ScopeState, preset: Look | None, *, is_group: bool) -> Effective:

@@ -39,20 +39,12 @@ def _fail(message: str) -> int:
 def _render(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from contract.options import Brand, RenderOptions
+    from contract.options import LOOK_FIELDS, Brand, RenderOptions
     from rendering.api import render_carousel
 
     try:
-        options = RenderOptions(
-            theme=args.theme,
-            ratio=args.ratio,
-            format=args.format,
-            max_posts=args.max_posts,
-            cta=args.cta,
-            cta_text=args.cta_text,
-            cta_link=args.cta_link,
-            brand=Brand(name=args.brand_name, handle=args.brand_handle),
-        )
+        given = {path: getattr(args, path) for path in LOOK_FIELDS}  # each option has its flag
+        options = RenderOptions(**given, brand=Brand(name=args.brand_name, handle=args.brand_handle))
     except ValidationError as exc:
         first = exc.errors()[0]
         return _fail(f"invalid option {'.'.join(str(p) for p in first['loc'])}: {first['msg']}")

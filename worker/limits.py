@@ -87,11 +87,6 @@ JOB_REPORTED_TTL_S = 24 * 3600  # the "the user already heard about this job's f
 DELIVERY_FILES_TTL_S = 3600  # encoded slides and PDF kept in Redis for a delivery handed to a later job
 DELIVERY_MAX_DEFERRALS = 30  # a delivery handed on this many times (pacing, flood waits) gives up
 
-# Chat front-ends (Telegram bot): requests per user and per chat (fixed windows), typed values
-CAROUSELS_PER_USER = 5
-CAROUSELS_PER_USER_WINDOW_S = 60
-CAROUSELS_PER_CHAT = 20
-CAROUSELS_PER_CHAT_WINDOW_S = 60
-TEXT_UPLOAD_MAX_BYTES = 512 * 1024  # a .md/.txt document sent to the bot to lay out as a text carousel
+# Chat front-ends: typed values
 BRAND_TEXT_MAX = 80  # brand name (characters)
 CTA_TEXT_MAX = 140  # CTA wording and brand footer (characters)
