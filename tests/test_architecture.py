@@ -90,6 +90,12 @@ def violations(root: Path = ROOT) -> list[str]:
     return out
 
 
+def test_every_package_is_a_room_with_rules() -> None:
+    """A new top-level package gets its row in ALLOWED (and in ARCHITECTURE.md) before it is used."""
+    packages = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests"}
+    assert packages == set(ROOMS) == set(ALLOWED)
+
+
 def test_every_import_goes_the_way_its_room_allows() -> None:
     assert violations() == []
 
