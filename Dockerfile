@@ -12,12 +12,14 @@ WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
 
+COPY carousel ./carousel
 COPY bot ./bot
+COPY contract ./contract
 COPY worker ./worker
 COPY rendering ./rendering
 COPY themes ./themes
 COPY samples ./samples
 RUN uv sync --frozen --no-dev \
- && python -c "from worker.config import prepare_fonts; prepare_fonts(warm=True)"
+ && python -c "from worker.warm import prepare_fonts; prepare_fonts(warm=True)"
 
 CMD ["carousel", "--help"]

@@ -1,22 +1,6 @@
-"""Saved settings for the chat front-ends: personal and group settings, brand kits, presets.
-
-Platform-neutral: Telegram and Discord front-ends share it. Records are pydantic models stored as
-JSON, in Redis when ``REDIS_URL`` is set (they survive restarts), in memory otherwise; both stores
-have the same async interface.
-
-A *scope* owns settings: a person (``telegram:user:42``) or a group (``telegram:chat:-1001``).
-Each scope has its own *personal* layer of values, optionally an *active preset*, named presets,
-and (groups) the auto-link switch.
-
-Precedence (later wins), and what ``/settings`` names as the source of each value:
-
-* private chat — ``default`` ← the person's active ``preset`` ← the person's ``personal`` values;
-* group — ``default`` ← the group's active preset (``group preset``) ← the ``group``'s values.
-  Members' personal settings are not used in groups: every member's carousel carries the group's
-  brand kit and look, which only the group's administrators can change.
-
-Loading a preset makes it the active layer and clears the personal values on top of it; saving a
-preset stores the current preset+personal values under a name and makes it active.
+"""Where saved settings live: in Redis when ``REDIS_URL`` is set (they survive restarts), in memory
+otherwise; both stores have the same async interface. The records and how their layers combine are
+:mod:`bot.settings_model`.
 
 Redis keys (``prefix`` defaults to ``carousel:settings:``):
 
@@ -31,236 +15,20 @@ Redis keys (``prefix`` defaults to ``carousel:settings:``):
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict
-
-from worker.contract import Brand, RenderOptions
+from bot.settings_model import (
+    Effective,
+    JobRecord,
+    Look,
+    PendingInput,
+    ScopeState,
+    resolve,
+)
 
 DEFAULT_PREFIX = "carousel:settings:"
 JOB_RECORD_TTL_S = 7 * 24 * 3600
 PENDING_INPUT_TTL_S = 10 * 60
-PRESET_NAME_MAX = 24
-PRESETS_PER_SCOPE_MAX = 20
-RERENDER_REPEAT_WINDOW_S = 10  # the same re-render button pressed again within this starts nothing
-
-
-def user_scope(platform: str, user_id: int | str) -> str:
-    return f"{platform}:user:{user_id}"
-
-
-def chat_scope(platform: str, chat_id: int | str) -> str:
-    return f"{platform}:chat:{chat_id}"
-
-
-# --- records --------------------------------------------------------------------------------------
-
-
-class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-
-class ImageRef(_Record):
-    """An image the user gave us: a platform file id (resolved to a URL at enqueue time) or a URL."""
-
-    file_id: str | None = None
-    url: str | None = None
-
-
-class BrandKit(_Record):
-    name: str | None = None
-    handle: str | None = None
-    avatar: ImageRef | None = None
-    logo: ImageRef | None = None
-    accent: str | None = None
-    footer: str | None = None
-    watermark: bool | None = None
-
-
-class Look(_Record):
-    """One layer of settings; ``None`` means "not set here, ask the layer below"."""
-
-    theme: str | None = None
-    ratio: str | None = None
-    format: str | None = None
-    max_posts: int | None = None
-    cta: str | None = None
-    cta_text: str | None = None
-    cta_link: str | None = None
-    brand: BrandKit = BrandKit()
-
-    def get(self, path: str) -> Any:
-        if path.startswith(BRAND_DOT):
-            return getattr(self.brand, path[len(BRAND_DOT) :])
-        return getattr(self, path)
-
-    def with_value(self, path: str, value: Any) -> Look:
-        if path not in FIELDS:
-            raise KeyError(path)
-        if path.startswith(BRAND_DOT):
-            brand = self.brand.model_copy(update={path[len(BRAND_DOT) :]: value})
-            return self.model_copy(update={"brand": brand})
-        return self.model_copy(update={path: value})
-
-    def values(self) -> dict[str, Any]:
-        """The values set in this layer, by field path."""
-        return {path: self.get(path) for path in FIELDS if self.get(path) is not None}
-
-    def over(self, below: Look) -> Look:
-        """This layer on top of ``below``."""
-        merged = below
-        for path, value in self.values().items():
-            merged = merged.with_value(path, value)
-        return merged
-
-    def is_empty(self) -> bool:
-        return not self.values()
-
-
-BRAND_DOT = "brand."
-FIELDS: tuple[str, ...] = (
-    "theme",
-    "ratio",
-    "format",
-    "max_posts",
-    "cta",
-    "cta_text",
-    "cta_link",
-    "brand.name",
-    "brand.handle",
-    "brand.avatar",
-    "brand.logo",
-    "brand.accent",
-    "brand.footer",
-    "brand.watermark",
-)
-
-
-class ScopeState(_Record):
-    personal: Look = Look()
-    active_preset: str | None = None
-    autolink: bool = False
-
-
-class JobRecord(_Record):
-    """A submitted job, kept so a re-render can reuse its source and reply address."""
-
-    job_id: str
-    payload: dict[str, Any]
-    images: dict[str, str] = {}  # brand picture field -> platform file id, re-resolved on re-render
-    submitted_at: float = 0.0
-
-
-class PendingInput(_Record):
-    """The bot asked this person for a value (``brand.name``, ``brand.avatar``, …) for ``scope``."""
-
-    scope: str
-    field: str
-
-
-# --- effective settings and where they come from ------------------------------------------------
-
-
-class Layer(StrEnum):
-    DEFAULT = "default"
-    GROUP = "group"
-    PRESET = "preset"
-    PERSONAL = "personal"
-
-
-@dataclass(frozen=True)
-class Source:
-    layer: Layer
-    preset: str | None = None
-    is_group: bool = False
-
-    def describe(self) -> str:
-        if self.layer is Layer.PRESET:
-            return f"{'group preset' if self.is_group else 'preset'} “{self.preset}”"
-        return self.layer.value
-
-
-@dataclass(frozen=True)
-class Effective:
-    """What the next carousel will use, with the source of every value."""
-
-    look: Look  # every field that has a value (defaults included)
-    sources: Mapping[str, Source]
-
-    def value(self, path: str) -> Any:
-        return self.look.get(path)
-
-    def render_options(self, images: Mapping[str, str | None] | None = None) -> RenderOptions:
-        """RenderOptions for the job; ``images`` maps "brand.avatar"/"brand.logo" to resolved URLs."""
-        images = images or {}
-        look = self.look
-        b = look.brand
-        brand = Brand(
-            name=b.name,
-            handle=b.handle,
-            avatar_url=images.get("brand.avatar") or (b.avatar.url if b.avatar else None),
-            logo_url=images.get("brand.logo") or (b.logo.url if b.logo else None),
-            accent=b.accent,
-            footer=b.footer,
-            watermark=bool(b.watermark),
-        )
-        fields: dict[str, Any] = {
-            k: v
-            for k, v in {
-                "theme": look.theme,
-                "ratio": look.ratio,
-                "format": look.format,
-                "max_posts": look.max_posts,
-                "cta": look.cta,
-                "cta_text": look.cta_text,
-                "cta_link": look.cta_link,
-            }.items()
-            if v is not None
-        }
-        return RenderOptions(brand=brand, **fields)
-
-
-def default_look() -> Look:
-    defaults = RenderOptions()
-    brand = defaults.brand
-    return Look(
-        theme=defaults.theme,
-        ratio=defaults.ratio,
-        format=defaults.format,
-        max_posts=defaults.max_posts,
-        cta=defaults.cta,
-        cta_text=defaults.cta_text,
-        cta_link=defaults.cta_link,
-        brand=BrandKit(
-            name=brand.name,
-            handle=brand.handle,
-            accent=brand.accent,
-            footer=brand.footer,
-            watermark=brand.watermark,
-        ),
-    )
-
-
-def resolve(state: ScopeState, preset: Look | None, *, is_group: bool) -> Effective:
-    """default ← active preset ← personal (the scope's own values)."""
-    layers: list[tuple[Look, Source]] = [(default_look(), Source(Layer.DEFAULT))]
-    if preset is not None and state.active_preset:
-        layers.append((preset, Source(Layer.PRESET, state.active_preset, is_group)))
-    own = Layer.GROUP if is_group else Layer.PERSONAL
-    layers.append((state.personal, Source(own, is_group=is_group)))
-    look = Look()
-    sources: dict[str, Source] = {}
-    for layer, source in layers:
-        for path, value in layer.values().items():
-            look = look.with_value(path, value)
-            sources[path] = source
-    return Effective(look=look, sources=sources)
-
-
-# --- stores ---------------------------------------------------------------------------------------
 
 
 class SettingsStore(Protocol):

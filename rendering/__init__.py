@@ -15,9 +15,9 @@ imported when a render starts.
 
 from __future__ import annotations
 
+from contract.options import Brand, RenderOptions
 from rendering.api import render_carousel
 from rendering.model import Author, Block, Media, Post, Span, Thread
-from rendering.options import Brand, RenderOptions
 from rendering.result import Carousel, Progress
 
 __all__ = [

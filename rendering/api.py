@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 from PIL import Image
 
+from contract.options import RenderOptions
 from rendering.model import Thread
-from rendering.options import RenderOptions
 from rendering.result import Carousel, Progress
 
 __all__ = ["Carousel", "Progress", "render_carousel"]

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
+from contract.options import RenderOptions
 from rendering.compose import MAX_SLIDES, MIN_FILL
 from rendering.display import RGBA, Slide, Text
 from rendering.model import Thread
-from rendering.options import RenderOptions
 
 BODY_MIN_PER_1080 = 32.0
 CODE_MIN_PER_1080 = 28.0

@@ -14,21 +14,10 @@ from typing import Any
 from PIL import Image
 
 from rendering.fonts import FontRef
+from themes.loader import parse_color as parse_color  # the one colour parser, for the painters
 
 RGBA = tuple[int, int, int, int]
 Box = tuple[float, float, float, float]  # x, y, width, height
-
-
-def parse_color(value: str) -> RGBA:
-    """'#RGB', '#RRGGBB' or '#RRGGBBAA' → (r, g, b, a)."""
-    h = value.strip().lstrip("#")
-    if len(h) in (3, 4):
-        h = "".join(c * 2 for c in h)
-    if len(h) == 6:
-        h += "ff"
-    if len(h) != 8:
-        raise ValueError(f"not a colour: {value!r}")
-    return (int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16), int(h[6:8], 16))
 
 
 def with_alpha(color: RGBA, alpha: float) -> RGBA:

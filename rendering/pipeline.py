@@ -10,11 +10,11 @@ from collections.abc import Mapping
 
 from PIL import Image
 
+from contract.options import RenderOptions
 from rendering.display import Slide
 from rendering.document import Document, build_document
 from rendering.layout.slides import Deck
 from rendering.model import Thread
-from rendering.options import RenderOptions
 from rendering.result import Carousel, Progress
 from themes.schema import Theme
 

@@ -125,7 +125,7 @@ def worker_command() -> list[str]:
     carousel = VENV_BIN / "carousel"
     if carousel.exists():
         return [str(carousel), "worker"]
-    return [sys.executable, "-m", "worker.cli", "worker"]
+    return [sys.executable, "-m", "carousel", "worker"]
 
 
 class WorkerProcess:

@@ -29,7 +29,7 @@ MIN_TEXT_CONTRAST = 4.5  # body text, links and code on their surface
 MIN_MUTED_CONTRAST = 3.0  # header, footer and other secondary text
 
 COLOR_EXAMPLE = "#1D9BF0"
-_HEX_RE = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+_HEX_RE = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
 _OPAQUE = 255
 
 RGBA = tuple[int, int, int, int]
@@ -57,11 +57,12 @@ class ThemeError(ValueError):
 
 
 def parse_color(value: str) -> RGBA:
-    """``#RGB``, ``#RRGGBB`` or ``#RRGGBBAA`` → ``(r, g, b, a)``; raises ``ValueError`` otherwise."""
+    """``#RGB``, ``#RGBA``, ``#RRGGBB`` or ``#RRGGBBAA`` → ``(r, g, b, a)``; raises ``ValueError``
+    otherwise. The one colour parser: themes, rendering and the brand accent a user types use it."""
     if not isinstance(value, str) or not _HEX_RE.fullmatch(value.strip()):
         raise ValueError(f"{value!r} is not a colour like {COLOR_EXAMPLE}")
     digits = value.strip()[1:]
-    if len(digits) == 3:
+    if len(digits) in (3, 4):
         digits = "".join(ch * 2 for ch in digits)
     if len(digits) == 6:
         digits += "ff"

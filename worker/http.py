@@ -1,26 +1,35 @@
-"""One shared HTTP client for the thread sources and media, and a bounded retry loop.
+"""One guarded HTTP client for the thread sources and media, and a bounded retry loop.
+
+:func:`make_client` is the only client that fetches anything a user's input leads to: its transport
+resolves each host once, refuses the connection unless every address is public (``MEDIA_HOSTS``
+excepted), and connects to the checked address; each redirect hop is a new request through the same
+check. Plain http is refused except to listed hosts. Nothing else in the worker follows redirects.
 
 Every outside call goes through :func:`get_with_retry`: timeouts and transport errors, 429 and 5xx
 answers are retried a bounded number of times, waiting for ``Retry-After`` when the server names a
 short delay and backing off exponentially otherwise. What is left after the retries is returned (or,
-for a transport failure, raised as :class:`~worker.errors.SourceUnavailable`) for the caller to map to
+for a transport failure, raised as :class:`~contract.errors.SourceUnavailable`) for the caller to map to
 a sentence.
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import random
 import socket
+import ssl
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from email.utils import parsedate_to_datetime
+from typing import Any
 
+import httpcore
 import httpx
 
+from contract.errors import HostRefused, SourceUnavailable
 from worker.config import Settings
-from worker.errors import SourceUnavailable
 from worker.limits import (
     HTTP_BACKOFF_BASE_S,
     HTTP_CONNECT_TIMEOUT_S,
@@ -36,15 +45,33 @@ USER_AGENT = "thread-carousel/0.1 (+https://github.com/thread-carousel)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
-def make_client(settings: Settings | None = None) -> httpx.Client:
-    """The client every source and the media fetcher share (thread-safe, pooled)."""
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context (the CA bundle read once) for every client of this process and of the work
+    horses forked from it: each job makes its clients without reading certificates again."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
+def make_client(settings: Settings | None = None, *, resolve: Resolver | None = None) -> httpx.Client:
+    """The guarded client every source and the media fetcher share (thread-safe, pooled).
+
+    ``resolve`` replaces the system resolver (tests map a public-looking name to 127.0.0.1 with it);
+    ``settings.media_hosts`` lists the only hosts allowed on non-public addresses or plain http.
+    """
+    limits = httpx.Limits(
+        max_connections=HTTP_MAX_CONNECTIONS, max_keepalive_connections=HTTP_MAX_CONNECTIONS
+    )
+    transport = GuardedTransport(
+        resolve=resolve or system_resolve,
+        listed=settings.extra_media_hosts if settings is not None else (),
+        limits=limits,
+    )
     return httpx.Client(
         headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         timeout=httpx.Timeout(HTTP_TIMEOUT_S, connect=HTTP_CONNECT_TIMEOUT_S),
-        limits=httpx.Limits(
-            max_connections=HTTP_MAX_CONNECTIONS, max_keepalive_connections=HTTP_MAX_CONNECTIONS
-        ),
+        transport=transport,
         follow_redirects=False,
+        trust_env=False,  # an environment proxy would connect for us, past the address check
     )
 
 
@@ -88,6 +115,9 @@ def get_with_retry(
         last = attempt == attempts - 1
         try:
             response = _get(client, url, params, headers, follow_redirects, max_bytes)
+        except BlockedAddress as exc:  # never retried: the answer would be the same
+            log.warning("GET %s refused: %s", url, exc)
+            raise HostRefused() from exc
         except httpx.TransportError as exc:  # timeouts, refused connections, protocol errors
             log.warning(
                 "GET %s failed (%s), attempt %d/%d", url, exc.__class__.__name__, attempt + 1, attempts
@@ -146,33 +176,146 @@ def json_body(response: httpx.Response) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def host_key(host: str, port: int | None) -> str:
-    """``host`` or ``host:port`` as MEDIA_HOSTS spells it (lower case)."""
-    host = host.lower().rstrip(".")
-    return f"{host}:{port}" if port is not None else host
+# ------------------------------------------------------------------------------ guarded connections
+#
+# Every request the worker makes because of what a user sent (a thread API on the instance a link
+# names, an image a source's answer names, every redirect hop) goes through one client whose
+# transport refuses non-public addresses. The check lives where the socket is opened: the name is
+# resolved once, every address it resolves to is checked, and the socket is opened to a checked
+# address (never to the name again, so a second DNS answer cannot differ from the checked one). TLS
+# still runs against the name (SNI, certificate verification) and the Host header is unchanged.
+# ``MEDIA_HOSTS`` is the only way to let a loopback or private address through (tests).
+
+Resolver = Callable[[str, int], Sequence[str]]
+"""``(host, port)`` → the addresses to connect to, in order (an injectable dependency for tests)."""
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 
-def is_allowed_listed(host: str, port: int | None, listed: Iterable[str]) -> bool:
-    listed = set(listed)
-    return host_key(host, port) in listed or (port is None and host.lower() in listed)
+class BlockedAddress(httpx.ConnectError):
+    """A connection was refused before it was opened: the host is not public (or not https)."""
 
 
-def resolves_to_public(host: str, port: int | None = None) -> bool:
-    """True when every address ``host`` resolves to is a public (global) one."""
+def system_resolve(host: str, port: int) -> list[str]:
+    """The system resolver's addresses for ``host`` (an IP literal is its own answer)."""
     try:
-        infos = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
+        ipaddress.ip_address(host.split("%", 1)[0])
+        return [host]
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
-        return False
-    if not infos:
-        return False
+        return []
+    out: list[str] = []
     for info in infos:
         address = str(info[4][0])
+        if address not in out:
+            out.append(address)
+    return out
+
+
+def is_public_address(address: str) -> bool:
+    """True for a globally routable unicast address; loopback, private, link-local, multicast,
+    reserved and unspecified addresses are not, nor IPv6 forms that embed one (IPv4-mapped, NAT64,
+    6to4, Teredo)."""
+    try:
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded: list[ipaddress.IPv4Address] = []
+        if ip.ipv4_mapped is not None:
+            embedded.append(ip.ipv4_mapped)
+        if ip in _NAT64:
+            embedded.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+        if ip.sixtofour is not None:
+            embedded.append(ip.sixtofour)
+        if ip.teredo is not None:
+            embedded.extend(ip.teredo)
+        if any(not is_public_address(str(v4)) for v4 in embedded):
+            return False
+    return not (
+        not ip.is_global
+        or ip.is_loopback
+        or ip.is_private
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+def is_listed(host: str, port: int | None, listed: Iterable[str]) -> bool:
+    """``host`` (on ``port``) is in ``MEDIA_HOSTS``: ``host:port``, or ``host`` for a default port."""
+    listed = set(listed)
+    host = host.lower().rstrip(".")
+    if port is not None and f"{host}:{port}" in listed:
+        return True
+    return host in listed and port in (None, 80, 443)
+
+
+class _GuardedBackend(httpcore.SyncBackend):
+    """Opens TCP connections only to checked addresses of the requested name."""
+
+    def __init__(self, resolve: Resolver, listed: frozenset[str]) -> None:
+        self._resolve = resolve
+        self._listed = listed
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        listed = is_listed(host, port, self._listed)
+        addresses = list(self._resolve(host, port))
+        if not addresses:
+            raise BlockedAddress(f"{host} does not resolve")
+        if not listed:
+            refused = [a for a in addresses if not is_public_address(a)]
+            if refused:
+                raise BlockedAddress(f"{host} resolves to a non-public address ({refused[0]})")
+        last: Exception | None = None
+        for address in addresses:  # the checked addresses, never the name again
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last = exc
+        assert last is not None
+        raise last
+
+
+class GuardedTransport(httpx.HTTPTransport):
+    """httpx's transport, connecting through :class:`_GuardedBackend`; plain http only to listed hosts."""
+
+    def __init__(
+        self,
+        *,
+        resolve: Resolver = system_resolve,
+        listed: Iterable[str] = (),
+        limits: httpx.Limits | None = None,
+    ) -> None:
+        limits = limits or httpx.Limits()
+        super().__init__(verify=tls_context(), limits=limits, trust_env=False)
+        self.listed = frozenset(h.strip().lower() for h in listed if h.strip())
+        # httpx builds its pool without a way to pass a network backend: the same pool, with ours.
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=tls_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_GuardedBackend(resolve, self.listed),
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        if url.scheme != "https" and not is_listed(url.host, url.port, self.listed):
+            raise BlockedAddress(f"only https is fetched, not {url.scheme}://{url.host}", request=request)
         try:
-            ip = ipaddress.ip_address(address.split("%", 1)[0])
-        except ValueError:
-            return False
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-            ip = ip.ipv4_mapped
-        if not ip.is_global or ip.is_multicast:
-            return False
-    return True
+            return super().handle_request(request)
+        except BlockedAddress as exc:
+            exc.request = request
+            raise

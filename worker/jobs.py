@@ -1,12 +1,13 @@
 """The render job: a JobPayload in, an album and a PDF out in the chat it came from.
 
-``render_carousel`` is what RQ runs (enqueued by its dotted path, see worker/contract.py);
-``run_job`` is the body, shared with the embedded in-process queue; ``report_failure`` is RQ's
-``on_failure`` callback for the crashes the body could not report itself (a timeout raised outside
-it, a killed work horse, an abandoned job).
+``render_carousel`` is what RQ runs (enqueued by its dotted path, see contract/job.py);
+``run_job`` is the body, shared with the embedded in-process queue; ``deliver_carousel`` sends the
+rest of a result whose delivery had to wait for the chat's pace (worker/handoff.py);
+``report_failure`` is RQ's ``on_failure`` callback for the crashes the body could not report
+itself (a timeout raised outside it, a killed work horse, an abandoned job).
 
 The user always hears something: progress in the status message, then the result, or one clear
-sentence. A :class:`~worker.errors.UserError` is an expected outcome (the job finishes normally);
+sentence. A :class:`~contract.errors.UserError` is an expected outcome (the job finishes normally);
 anything else is logged with its traceback, told to the user as a generic sentence, and re-raised
 so RQ records the failure.
 """
@@ -18,15 +19,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from contract import JobPayload, ReplyAddress
+from contract.errors import GENERIC_FAILURE, UserError
+from contract.job import DELIVERY_JOB_PATH, DeliveryPayload
 from rendering.api import Carousel
 from rendering.api import render_carousel as render
-from rendering.model import Author, Thread
-from rendering.options import Brand
+from rendering.model import Thread
+from worker.brand import signed_by_brand
 from worker.config import Settings, get_settings
-from worker.contract import JobPayload
-from worker.delivery import Delivery, ResultSummary, make_delivery
-from worker.errors import GENERIC_FAILURE, UserError
-from worker.limits import TELEGRAM_STATUS_EDIT_INTERVAL_S
+from worker.delivery import Delivery, DeliveryDeferred, ResultSummary, make_delivery
+from worker.limits import DELIVERY_MAX_DEFERRALS, TELEGRAM_STATUS_EDIT_INTERVAL_S
 from worker.results import RenderRecord, ResultStore, content_key, memory_store
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ STATUS_RENDERING = "Rendering {done}/{total}"
 STATUS_SENDING = "Sending…"
 TIMEOUT_FAILURE = "Sorry, that carousel took too long to make — try a shorter thread, or try again later."
 TITLE_MAX_CHARS = 120  # a title taken from the first post's text
+FILES_EXPIRED = "Sorry, your carousel was ready but could not be sent in time — please ask for it again."
 
 
 class Progress:
@@ -75,6 +78,23 @@ class Progress:
         self.show(STATUS_RENDERING.format(done=done, total=total), force=first)
 
 
+class Stages:
+    """Seconds each stage of a job took, for the log line and the job's result."""
+
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.clock = clock
+        self.at = clock()
+        self.seconds: dict[str, float] = {}
+
+    def done(self, stage: str) -> None:
+        now = self.clock()
+        self.seconds[f"job_{stage}"] = now - self.at
+        self.at = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{k.removeprefix('job_')} {v:.2f} s" for k, v in self.seconds.items())
+
+
 def render_carousel(payload: dict) -> dict:
     """The RQ job (``worker.jobs.render_carousel``)."""
     from rq import get_current_job
@@ -96,9 +116,45 @@ def run_job(
     settings = settings or get_settings()
     request = JobPayload.model_validate(payload)
     store = ResultStore(connection) if connection is not None else memory_store()
-    delivery = make_delivery(request.reply, settings, store)
+    delivery = make_delivery(request.reply, settings, store, connection=connection)
+    return _reporting(
+        job_id,
+        store,
+        delivery,
+        lambda: _run(
+            request, job_id, settings=settings, connection=connection, store=store, delivery=delivery
+        ),
+    )
+
+
+def deliver_carousel(payload: dict) -> dict:
+    """The RQ job (``worker.jobs.deliver_carousel``) sending the rest of a handed-on delivery."""
+    from rq import get_current_job
+
+    job = get_current_job()
+    if job is None:
+        raise RuntimeError("deliver_carousel runs inside an RQ worker")
+    return run_delivery(payload, connection=job.connection)
+
+
+def run_delivery(payload: dict, *, connection: Any, settings: Settings | None = None) -> dict:
+    """Send what a render job (or an earlier delivery job) could not send yet; hand on again if need be."""
+    settings = settings or get_settings()
+    request = DeliveryPayload.model_validate(payload)
+    store = ResultStore(connection)
+    delivery = make_delivery(request.reply, settings, store, connection=connection)
+    return _reporting(
+        request.job_id,
+        store,
+        delivery,
+        lambda: _resume_delivery(request, settings=settings, connection=connection, delivery=delivery),
+    )
+
+
+def _reporting(job_id: str, store: ResultStore, delivery: Delivery, body: Callable[[], dict]) -> dict:
+    """Run a job body; whatever goes wrong, the user hears one sentence, once per render job."""
     try:
-        return _run(request, job_id, settings=settings, connection=connection, store=store, delivery=delivery)
+        return body()
     except UserError as err:
         log.info("job %s: %s", job_id, err.message)
         if store.mark_reported(job_id):
@@ -113,13 +169,67 @@ def run_job(
         delivery.close()
 
 
-def signed_by_brand(thread: Thread, brand: Brand) -> Thread:
-    """Pasted text and files carry no author: they are signed with the brand kit when there is one."""
-    if thread.source not in ("text", "file") or not (brand.name or brand.handle):
-        return thread
-    return thread.authored_by(
-        Author(name=brand.name or brand.handle or "", handle=brand.handle or "", avatar_url=brand.avatar_url)
+def _resume_delivery(
+    request: DeliveryPayload, *, settings: Settings, connection: Any, delivery: Delivery
+) -> dict:
+    from worker import handoff
+
+    try:
+        if request.mode == "cached":
+            assert request.content_key is not None
+            sent = delivery.deliver_cached(request.content_key, request.job_id, resume=request.state)
+            if sent is None:
+                raise UserError(FILES_EXPIRED)
+        else:
+            carousel = handoff.load_files(connection, request.job_id)
+            if carousel is None:
+                raise UserError(FILES_EXPIRED)
+            summary = ResultSummary(**request.summary)
+            sent = delivery.deliver(
+                carousel, summary, request.job_id, request.content_key, resume=request.state
+            )
+    except DeliveryDeferred as deferred:
+        if request.handoffs >= DELIVERY_MAX_DEFERRALS:
+            raise UserError(
+                "Sorry, the chat is too busy for me to send your carousel right now — please ask again later."
+            ) from deferred
+        again = request.model_copy(update={"state": deferred.state, "handoffs": request.handoffs + 1})
+        handoff.hand_off(connection, settings.queue_name, again, deferred.seconds)
+        return {"ok": True, "job_id": request.job_id, "handed_on": True}
+    if request.mode == "files":
+        handoff.drop_files(connection, request.job_id)
+    delivery.finish()
+    log.info("job %s: delivery finished after %d hand-on(s)", request.job_id, request.handoffs)
+    return {"ok": True, "job_id": request.job_id, **sent}
+
+
+def _hand_off(
+    request: JobPayload,
+    job_id: str,
+    deferred: DeliveryDeferred,
+    *,
+    settings: Settings,
+    connection: Any,
+    content_key: str,
+    summary: ResultSummary | None = None,
+    carousel: Carousel | None = None,
+) -> None:
+    """The rest of this job's delivery goes to a delivery job, due when the chat's pace allows."""
+    from dataclasses import asdict
+
+    from worker import handoff
+
+    if carousel is not None:
+        handoff.stash_files(connection, job_id, carousel)
+    payload = DeliveryPayload(
+        job_id=job_id,
+        reply=request.reply,
+        mode="files" if carousel is not None else "cached",
+        content_key=content_key,
+        summary=asdict(summary) if summary is not None else {},
+        state=deferred.state,
     )
+    handoff.hand_off(connection, settings.queue_name, payload, deferred.seconds)
 
 
 def _run(
@@ -132,17 +242,25 @@ def _run(
     delivery: Delivery,
 ) -> dict:
     options = request.options
+    stages = Stages()
     progress = Progress(delivery)
     progress.show(_first_status(request), force=True)
+    stages.done("status")
 
     from worker.http import make_client
 
     with make_client(settings) as client:
         thread = _load_thread(request, settings=settings, client=client, connection=connection, store=store)
+        stages.done("thread")
         thread = signed_by_brand(thread.capped(options.max_posts), options.brand)
         key = content_key(thread, options)
 
-        reused = delivery.deliver_cached(key, job_id)
+        try:
+            reused = delivery.deliver_cached(key, job_id)
+        except DeliveryDeferred as deferred:  # an identical result, re-sent by file_id once the chat allows
+            store.save_render(job_id, _record(request, job_id, None, None), thread)
+            _hand_off(request, job_id, deferred, settings=settings, connection=connection, content_key=key)
+            return {"ok": True, "job_id": job_id, "handed_on": True}
         if reused is not None:
             store.save_render(
                 job_id, _record(request, job_id, reused.get("title"), reused.get("slides")), thread
@@ -155,20 +273,38 @@ def _run(
 
         extra = [u for u in (options.brand.avatar_url, options.brand.logo_url) if u]
         images = fetch_images(thread, settings=settings, client=client, extra=extra)
+        stages.done("pictures")
 
+    render_started_at = time.time()  # wall clock, comparable with RQ's started_at (benchmarks)
     carousel = render(thread, options, images, progress.rendering)
+    stages.done("render")
     summary = summarize(thread, carousel)
     store.save_render(job_id, _record(request, job_id, summary.title, carousel.slide_count), thread)
     progress.show(STATUS_SENDING, force=True)
-    sent = delivery.deliver(carousel, summary, job_id, key)
+    try:
+        sent = delivery.deliver(carousel, summary, job_id, key)
+    except DeliveryDeferred as deferred:  # the chat's pace: the rest goes later, this worker renders on
+        _hand_off(
+            request,
+            job_id,
+            deferred,
+            settings=settings,
+            connection=connection,
+            content_key=key,
+            summary=summary,
+            carousel=carousel,
+        )
+        return {"ok": True, "job_id": job_id, "slides": carousel.slide_count, "handed_on": True}
     delivery.finish()
-    log.info("job %s: %d slides delivered (%s)", job_id, carousel.slide_count, summary.title)
+    stages.done("delivery")
+    log.info("job %s: %d slides delivered (%s); %s", job_id, carousel.slide_count, summary.title, stages)
     return {
         "ok": True,
         "job_id": job_id,
         "slides": carousel.slide_count,
         "title": summary.title,
-        "timings": carousel.timings,
+        "timings": {**carousel.timings, **stages.seconds},
+        "render_started_at": render_started_at,
         **sent,
     }
 
@@ -247,26 +383,36 @@ def _is_timeout(err: BaseException) -> bool:
 
 def report_failure(job: Any, connection: Any, type: Any, value: Any, traceback: Any) -> None:
     """RQ ``on_failure`` callback: tell the user about a crash the job body did not report."""
+    origin = _origin(job)
     store = ResultStore(connection)
-    if not store.mark_reported(job.id):
+    if not store.mark_reported(origin):
         return  # the body already told the user
     sentence = TIMEOUT_FAILURE if isinstance(value, BaseException) and _is_timeout(value) else GENERIC_FAILURE
-    log.error("job %s failed outside its body (%s); telling the user", job.id, type)
+    log.error("job %s failed outside its body (%s); telling the user", origin, type)
     _notify(job, connection, sentence)
 
 
 def report_killed_horse(job: Any, retpid: int, ret_val: int, rusage: Any) -> None:
     """For ``Worker(work_horse_killed_handler=...)``: a work horse killed mid-job (e.g. out of memory)."""
+    origin = _origin(job)
     store = ResultStore(job.connection)
-    if store.mark_reported(job.id):
-        log.error("job %s: work horse %s died (%s); telling the user", job.id, retpid, ret_val)
+    if store.mark_reported(origin):
+        log.error("job %s: work horse %s died (%s); telling the user", origin, retpid, ret_val)
         _notify(job, job.connection, GENERIC_FAILURE)
+
+
+def _origin(job: Any) -> str:
+    """The render job a job speaks for: itself, or the one whose delivery it continues."""
+    arg = job.args[0] if job.args else None
+    if isinstance(arg, dict) and job.func_name == DELIVERY_JOB_PATH and arg.get("job_id"):
+        return str(arg["job_id"])
+    return str(job.id)
 
 
 def _notify(job: Any, connection: Any, sentence: str) -> None:
     try:
-        request = JobPayload.model_validate(job.args[0])
-        delivery = make_delivery(request.reply, get_settings(), ResultStore(connection))
+        reply = ReplyAddress.model_validate(job.args[0]["reply"])
+        delivery = make_delivery(reply, get_settings(), ResultStore(connection))
     except Exception:
         log.exception("job %s: cannot address the user about its failure", job.id)
         return

@@ -74,7 +74,8 @@ TEXT_UPLOAD_MAX_BYTES = 512 * 1024  # a .md/.txt document sent to the bot to lay
 # Delivery to Telegram (worker/delivery/telegram.py)
 TELEGRAM_HTTP_TIMEOUT_S = 60.0  # uploads of a 20-slide album can take a while on a slow link
 TELEGRAM_HTTP_CONNECT_TIMEOUT_S = 10.0
-TELEGRAM_CHAT_SEND_INTERVAL_S = 1.0  # at most about one message per second per chat
+TELEGRAM_MESSAGES_PER_SECOND = 30  # the whole bot, all chats together (Bot FAQ)
+TELEGRAM_GROUP_MESSAGES_PER_MINUTE = 20  # one group; a private chat takes short bursts (Bot FAQ)
 TELEGRAM_FLOOD_RETRIES = 4  # 429 answers waited out before giving up
 TELEGRAM_RETRY_AFTER_MAX_S = 60.0  # a longer flood wait is not waited for
 TELEGRAM_STATUS_EDIT_INTERVAL_S = 1.0  # progress edits of the status message, at most one per second
@@ -83,12 +84,9 @@ PDF_FILENAME_MAX_CHARS = 60
 RERENDER_TTL_S = 7 * 24 * 3600  # how long re-theme buttons under a result keep working without re-fetching
 FILE_ID_TTL_S = 30 * 24 * 3600  # Telegram file_ids of delivered results, reused for identical requests
 JOB_REPORTED_TTL_S = 24 * 3600  # the "the user already heard about this job's failure" mark
+DELIVERY_FILES_TTL_S = 3600  # encoded slides and PDF kept in Redis for a delivery handed to a later job
+DELIVERY_MAX_DEFERRALS = 30  # a delivery handed on this many times (pacing, flood waits) gives up
 
-# Chat front-ends (Telegram bot): requests per user and per chat (fixed windows), typed values
-CAROUSELS_PER_USER = 5
-CAROUSELS_PER_USER_WINDOW_S = 60
-CAROUSELS_PER_CHAT = 20
-CAROUSELS_PER_CHAT_WINDOW_S = 60
-TEXT_UPLOAD_MAX_BYTES = 512 * 1024  # a .md/.txt document sent to the bot to lay out as a text carousel
+# Chat front-ends: typed values
 BRAND_TEXT_MAX = 80  # brand name (characters)
 CTA_TEXT_MAX = 140  # CTA wording and brand footer (characters)

@@ -1,8 +1,11 @@
 """Image downloads before layout: safe, bounded, in parallel, with one shared client.
 
-Only https URLs on the thread source's own media hosts are fetched (plus ``MEDIA_HOSTS``, the only
-way a loopback or plain-http host is ever allowed, for tests). Every host must resolve to public
-addresses; redirects are followed by hand and checked the same way. Bodies are streamed and cut at
+The URLs are the ones the thread source's own answer named (images, video thumbnails, avatars, link
+card images, custom emoji) or a chat platform's file link; any https host on a public address may
+serve them. The guarded client (:mod:`worker.http`) checks each address after DNS resolution and
+connects to the checked one; redirects are followed here, hop by hop, each through the same check.
+``MEDIA_HOSTS`` is the only way a loopback, private or plain-http host is ever allowed (tests).
+Bodies are streamed and cut at
 ``MEDIA_MAX_BYTES``; the content type must be an image; the pixel count is checked from the header
 before decoding; decoded images are downscaled to ``MEDIA_MAX_SIDE``. One image failing is logged
 and left out (the renderer draws a placeholder); it never fails the job.
@@ -20,10 +23,10 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from PIL import Image, ImageOps
 
+from contract import TELEGRAM_FILE_PREFIX
 from rendering.model import Thread
 from worker.config import Settings
-from worker.contract import TELEGRAM_FILE_PREFIX
-from worker.http import host_key, is_allowed_listed, resolves_to_public
+from worker.http import BlockedAddress, is_listed
 from worker.limits import (
     MEDIA_DEADLINE_S,
     MEDIA_MAX_BYTES,
@@ -38,26 +41,11 @@ log = logging.getLogger(__name__)
 
 Image.MAX_IMAGE_PIXELS = MEDIA_MAX_PIXELS
 
-X_MEDIA_HOSTS = frozenset({"pbs.twimg.com", "video.twimg.com", "abs.twimg.com"})
-BSKY_MEDIA_HOSTS = frozenset({"cdn.bsky.app", "video.bsky.app"})
-MASTODON_SIBLINGS = ("files.", "media.", "cdn.", "static.")
 ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "MPO"})
 
 
 class MediaRefused(Exception):
     """One image was not fetched or not decoded; the reason is in the message."""
-
-
-def source_media_hosts(thread: Thread) -> frozenset[str]:
-    """The hosts a thread's images may come from: the source's CDNs (and the Mastodon instance's)."""
-    hosts = set(X_MEDIA_HOSTS | BSKY_MEDIA_HOSTS)
-    if thread.source == "mastodon" and thread.url:
-        instance = (urlsplit(thread.url).hostname or "").lower()
-        if instance:
-            bare = instance[4:] if instance.startswith("www.") else instance
-            hosts.add(instance)
-            hosts.update(prefix + bare for prefix in MASTODON_SIBLINGS)
-    return frozenset(hosts)
 
 
 def download_url(url: str, settings: Settings) -> str:
@@ -73,14 +61,11 @@ def download_url(url: str, settings: Settings) -> str:
     return f"{base}/{url.removeprefix(TELEGRAM_FILE_PREFIX).lstrip('/')}"
 
 
-def platform_file_hosts(settings: Settings) -> frozenset[str]:
-    """Chat platforms' file hosts: brand avatars and logos are photos users sent to the bot."""
-    hosts = {urlsplit(settings.telegram_file_url).hostname, "cdn.discordapp.com", "media.discordapp.net"}
-    return frozenset(h.lower() for h in hosts if h)
+def check_url(url: str, listed: Iterable[str]) -> None:
+    """Raise MediaRefused unless ``url`` is https (or on a ``MEDIA_HOSTS`` host, http too).
 
-
-def check_url(url: str, hosts: frozenset[str], extra: Iterable[str]) -> None:
-    """Raise MediaRefused unless ``url`` may be fetched."""
+    The address check is the guarded client's, when it connects.
+    """
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower().rstrip(".")
@@ -89,22 +74,15 @@ def check_url(url: str, hosts: frozenset[str], extra: Iterable[str]) -> None:
         raise MediaRefused(f"unparseable URL {url!r}") from exc
     if not host:
         raise MediaRefused(f"no host in {url!r}")
-    if is_allowed_listed(host, port, extra):
-        if parts.scheme not in ("http", "https"):
-            raise MediaRefused(f"scheme {parts.scheme!r} refused")
+    if parts.scheme == "https" or (parts.scheme == "http" and is_listed(host, port, listed)):
         return
-    if parts.scheme != "https":
-        raise MediaRefused(f"only https media are fetched, not {url!r}")
-    if host not in hosts or port not in (None, 443):
-        raise MediaRefused(f"host {host_key(host, port)} is not a media host of this source")
-    if not resolves_to_public(host, port):
-        raise MediaRefused(f"host {host} resolves to a non-public address")
+    raise MediaRefused(f"only https media are fetched, not {url!r}")
 
 
-def _download(client: httpx.Client, url: str, hosts: frozenset[str], extra: frozenset[str]) -> bytes:
+def _download(client: httpx.Client, url: str, listed: frozenset[str]) -> bytes:
     deadline = time.monotonic() + MEDIA_DEADLINE_S
     for _ in range(MEDIA_MAX_REDIRECTS + 1):
-        check_url(url, hosts, extra)
+        check_url(url, listed)
         with client.stream("GET", url, headers={"Accept": "image/*"}, follow_redirects=False) as response:
             if response.is_redirect and response.headers.get("location"):
                 url = urljoin(url, response.headers["location"])
@@ -169,13 +147,12 @@ def fetch_images(
     if len(urls) > MEDIA_MAX_FILES:
         log.warning("thread has %d images; fetching the first %d", len(urls), MEDIA_MAX_FILES)
         urls = urls[:MEDIA_MAX_FILES]
-    hosts = source_media_hosts(thread) | platform_file_hosts(settings)
     listed = settings.extra_media_hosts
 
     def one(url: str) -> tuple[str, Image.Image | None]:
         try:
-            return url, decode_image(_download(client, download_url(url, settings), hosts, listed))
-        except MediaRefused as exc:
+            return url, decode_image(_download(client, download_url(url, settings), listed))
+        except (MediaRefused, BlockedAddress) as exc:
             log.warning("image %s left out: %s", url, exc)
         except httpx.HTTPError as exc:
             log.warning("image %s left out: %s", url, exc.__class__.__name__)

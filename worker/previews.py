@@ -8,10 +8,10 @@ from pathlib import Path
 
 from PIL import Image
 
+from contract.options import RenderOptions
 from rendering.api import render_carousel
 from rendering.fonts import BOLD, Face, face_file
 from rendering.model import Author, Post, Thread
-from rendering.options import RenderOptions
 from rendering.paint.preview import contact_sheet
 from themes import list_themes
 

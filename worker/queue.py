@@ -7,8 +7,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
+from contract import FAILURE_CALLBACK_PATH, JOB_PATH, JobPayload
 from worker.config import Settings
-from worker.contract import FAILURE_CALLBACK_PATH, JOB_PATH, JobPayload
 from worker.limits import JOB_FAILURE_TTL_S, JOB_RESULT_TTL_S, JOB_TIMEOUT_S
 
 log = logging.getLogger(__name__)

@@ -26,14 +26,14 @@ import hashlib
 import logging
 import threading
 import time
-import uuid
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from redis.exceptions import RedisError
 
+from contract.options import RenderOptions
+from contract.rerender import job_ref
 from rendering.model import Thread
-from rendering.options import RenderOptions
 from worker.limits import FILE_ID_TTL_S, JOB_REPORTED_TTL_S, RERENDER_TTL_S
 
 log = logging.getLogger(__name__)
@@ -84,14 +84,6 @@ class MemoryKV:
 
 
 _MEMORY = MemoryKV()
-
-
-def job_ref(job_id: str) -> str:
-    """The compact, stable reference of a job: a UUID without dashes (other ids unchanged)."""
-    try:
-        return uuid.UUID(job_id).hex
-    except ValueError:
-        return job_id
 
 
 def content_key(thread: Thread, options: RenderOptions) -> str:

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.discord.commands import build_commands, tell
+from bot.discord.commands import build_commands
+from bot.discord.common import tell
 from bot.discord.rerender import RerenderMenu
 from bot.discord.transformers import InputRejected, ThemeTransformer
+from contract.errors import GENERIC_FAILURE, UserError
 from worker.config import Settings
-from worker.errors import GENERIC_FAILURE, UserError
 from worker.queue import JobQueue, make_queue
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """The menus under a delivered carousel: pick another theme, ratio or format, get it re-rendered.
 
 The worker posts the result with three select menus whose ``custom_id`` is ``rr:{job_ref}:{field}``
-(see :func:`worker.delivery.discord.rerender_components`). They outlive the bot process, so they are
+(the format is :mod:`contract.rerender`). They outlive the bot process, so they are
 answered by a :class:`discord.ui.DynamicItem` that matches the ``custom_id`` template rather than by a
 view kept in memory. The job behind the menu is found in the settings store's job record (saved
 when the job was submitted); the new job names it in ``rerender_of``, so the worker renders the
@@ -16,17 +16,18 @@ from typing import Any
 
 import discord
 
-from bot.discord.commands import PLATFORM, reply_address, submit, tell
+from bot.discord.carousel import reply_address, submit
+from bot.discord.common import PLATFORM, tell
 from bot.discord.transformers import InputRejected
-from worker.contract import JobPayload, RenderOptions
-from worker.delivery.discord import RERENDER_PREFIX, RERENDER_TEMPLATE, rerender_choices
-from worker.errors import GENERIC_FAILURE
+from contract import GENERIC_FAILURE, JobPayload, RenderOptions
+from contract.choices import choices
+from contract.options import FIELD_LABELS
+from contract.rerender import RERENDER_TEMPLATE, rerender_custom_id
+from contract.sentences import RERENDER_REPEAT, RERENDER_SAME
 
 log = logging.getLogger(__name__)
 
 RERENDER_GONE = "That carousel is too old to re-render, so please make it again with /carousel."
-RERENDER_SAME = "This carousel already uses the {value} {field}. Pick another one."
-RERENDER_REPEAT = "Already on it: the {value} version is on its way."
 UNKNOWN_CHOICE = "I don't know that {field}. Pick one from the menu."
 QUEUED_RERENDER = "⏳ Re-rendering with the {value} {field}…"
 
@@ -38,18 +39,18 @@ async def rerender(interaction: discord.Interaction[Any], ref: str, field: str, 
     same choice was just made) are raised as :class:`InputRejected` before anything is answered, so
     they reach the person alone.
     """
-    from bot.settings_store import RERENDER_REPEAT_WINDOW_S
+    from bot.settings_model import RERENDER_REPEAT_WINDOW_S
 
     store = getattr(interaction.client, "store", None)
     record = await store.job(ref) if store is not None else None
     if store is None or record is None:
         raise InputRejected(RERENDER_GONE)
     original = JobPayload.model_validate(record.payload)
-    labels = dict(rerender_choices(field))
+    labels = dict(choices(field))
     if value not in labels:
         raise InputRejected(UNKNOWN_CHOICE.format(field=field))
     if getattr(original.options, field) == value:
-        raise InputRejected(RERENDER_SAME.format(field=field, value=labels[value]))
+        raise InputRejected(RERENDER_SAME.format(field=FIELD_LABELS[field], value=labels[value]))
     if not await store.claim(f"{PLATFORM}:rerender:{ref}:{field}:{value}", RERENDER_REPEAT_WINDOW_S):
         raise InputRejected(RERENDER_REPEAT.format(value=labels[value]))
 
@@ -71,7 +72,7 @@ class RerenderMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=RERE
     """One of the three menus under a result; rebuilt from its ``custom_id`` when someone uses it."""
 
     def __init__(self, ref: str, field: str) -> None:
-        super().__init__(discord.ui.Select(custom_id=f"{RERENDER_PREFIX}:{ref}:{field}"))
+        super().__init__(discord.ui.Select(custom_id=rerender_custom_id(ref, field)))
         self.ref = ref
         self.field = field
 

@@ -6,7 +6,6 @@ carrying one sentence; the tree's error handler shows that sentence to the user 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
@@ -14,18 +13,15 @@ from urllib.parse import parse_qs, urlsplit
 import discord
 from discord import app_commands
 
-from worker.errors import ArticleLinkNeedsPost, NotAThread, NotAThreadLink
-from worker.limits import DISCORD_CHOICES_MAX, MEDIA_MAX_BYTES, TEXT_SINGLE_POST_MIN_CHARS
-from worker.sources import find_link, split_posts
+from contract.errors import ArticleLinkNeedsPost, NotAThread, NotAThreadLink
+from contract.links import find_link
+from contract.text import reads_as_thread
+from contract.values import ValueRejected, parse_accent, parse_handle, parse_link
+from worker.limits import DISCORD_CHOICES_MAX, MEDIA_MAX_BYTES
 
 SourceKind = Literal["link", "text"]
-MIN_PASTED_POSTS = 2  # pasted text with this many paragraphs is a thread whatever its length
-ACCENT = re.compile(r"^#?([0-9A-Fa-f]{6})$")
-HANDLE = re.compile(r"^@?([A-Za-z0-9_.]{1,30})$")
 PICTURE_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
 
-ACCENT_INVALID = "That isn't a colour I understand: give it as #RRGGBB, e.g. #1D9BF0."
-HANDLE_INVALID = "That isn't a handle: use letters, digits, _ or . after the @, e.g. @carouselbot."
 NOT_A_PICTURE = "The {field} must be a picture (PNG, JPEG, WebP or GIF)."
 PICTURE_TOO_LARGE = "The {field} picture is too large: keep it under {megabytes} MB."
 
@@ -68,8 +64,7 @@ def source_from_message(content: str) -> ThreadSource:
     text = content.strip()
     if not text:
         raise InputRejected(NotAThreadLink.message)
-    posts = split_posts(text)
-    if len(posts) >= MIN_PASTED_POSTS or (posts and len(posts[0]) >= TEXT_SINGLE_POST_MIN_CHARS):
+    if reads_as_thread(text):
         return ThreadSource(source=text, kind="text")
     raise InputRejected(NotAThread.message)
 
@@ -133,32 +128,40 @@ def theme_transformer(names: list[str] | None = None) -> ThemeTransformer:
     return ThemeTransformer(names) if len(names) <= DISCORD_CHOICES_MAX else ThemeSearch(names)
 
 
-class AccentTransformer(app_commands.Transformer):
+class ValueTransformer(app_commands.Transformer):
+    """A string option checked by one of the contract's value parsers."""
+
+    @staticmethod
+    def parse(value: str) -> str:
+        raise NotImplementedError
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> str:
+        try:
+            return self.parse(str(value))
+        except ValueRejected as rejected:
+            raise InputRejected(rejected.sentence) from None
+
+
+class AccentTransformer(ValueTransformer):
     """``accent:`` option → ``#RRGGBB`` (the ``#`` may be left out)."""
 
-    @property
-    def type(self) -> discord.AppCommandOptionType:
-        return discord.AppCommandOptionType.string
-
-    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> str:
-        match = ACCENT.match(str(value).strip())
-        if match is None:
-            raise InputRejected(ACCENT_INVALID)
-        return f"#{match.group(1).upper()}"
+    parse = staticmethod(parse_accent)
 
 
-class HandleTransformer(app_commands.Transformer):
+class HandleTransformer(ValueTransformer):
     """``handle:`` option → the handle without its ``@``."""
 
-    @property
-    def type(self) -> discord.AppCommandOptionType:
-        return discord.AppCommandOptionType.string
+    parse = staticmethod(parse_handle)
 
-    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> str:
-        match = HANDLE.match(str(value).strip())
-        if match is None:
-            raise InputRejected(HANDLE_INVALID)
-        return match.group(1)
+
+class LinkValueTransformer(ValueTransformer):
+    """``cta_link:`` option → a web link (``https://`` added when left out)."""
+
+    parse = staticmethod(parse_link)
 
 
 def picture_url(attachment: discord.Attachment, field: str) -> str:

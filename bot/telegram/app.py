@@ -1,4 +1,11 @@
-"""Wiring of the Telegram front-end: handlers, commands menu, flood control, polling."""
+"""Wiring of the Telegram front-end: handlers by command family, commands menu, flood control, polling.
+
+The families: :mod:`~bot.telegram.carousel` (links, text, files, /start, /help),
+:mod:`~bot.telegram.choices` (/theme, /ratio, /format, /cta), :mod:`~bot.telegram.brand`,
+:mod:`~bot.telegram.presets`, :mod:`~bot.telegram.settings_menu` (/settings, /reset, ``set:`` buttons),
+:mod:`~bot.telegram.group` (/autolink), :mod:`~bot.telegram.rerender` (buttons under a result) and
+:mod:`~bot.telegram.conversation` (answers to the bot's questions).
+"""
 
 from __future__ import annotations
 
@@ -16,9 +23,12 @@ from telegram.ext import (
 )
 
 from bot.settings_store import SettingsStore, make_store
-from bot.telegram import handlers as h
+from bot.telegram import brand, carousel, choices, group, presets, rerender, settings_menu
+from bot.telegram import keyboards as kb
+from bot.telegram.common import DEPS_KEY, BotDeps, deps_of, error
 from bot.telegram.ratelimit import RateLimiter, make_rate_limiter
 from bot.telegram.texts import COMMANDS
+from contract.rerender import RERENDER_PREFIX
 from worker.config import Settings
 from worker.limits import TELEGRAM_FLOOD_RETRIES
 from worker.queue import JobQueue, make_queue
@@ -46,7 +56,7 @@ async def register_commands(application: Application) -> None:
 
 async def close_store(application: Application) -> None:
     """post_shutdown: release the settings store's connections."""
-    await h.deps_of(application).store.close()
+    await deps_of(application).store.close()
 
 
 def build_application(
@@ -73,7 +83,7 @@ def build_application(
     if not updater:
         builder = builder.updater(None)
     application = builder.build()
-    application.bot_data[h.DEPS_KEY] = h.BotDeps(
+    application.bot_data[DEPS_KEY] = BotDeps(
         settings=settings,
         queue=queue,
         store=store or make_store(settings.redis_url),
@@ -84,33 +94,40 @@ def build_application(
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     new_message = filters.UpdateType.MESSAGE
     for command, handler in (
-        ("start", h.start),
-        ("help", h.help_command),
-        ("carousel", h.carousel),
-        ("theme", h.theme),
-        ("ratio", h.ratio),
-        ("format", h.format_command),
-        ("cta", h.cta),
-        ("brand", h.brand),
-        ("preset", h.preset),
-        ("settings", h.settings_command),
-        ("reset", h.reset),
-        ("autolink", h.autolink),
+        ("start", carousel.start),
+        ("help", carousel.help_command),
+        ("carousel", carousel.carousel),
+        ("theme", choices.theme),
+        ("ratio", choices.ratio),
+        ("format", choices.format_command),
+        ("cta", choices.cta),
+        ("brand", brand.brand),
+        ("preset", presets.preset),
+        ("settings", settings_menu.settings_command),
+        ("reset", settings_menu.reset),
+        ("autolink", group.autolink),
     ):
         application.add_handler(CommandHandler(command, handler, filters=new_message))
-    for pattern, handler in h.callback_patterns():
-        application.add_handler(CallbackQueryHandler(handler, pattern=pattern))
-    application.add_handler(MessageHandler(new_message & filters.PHOTO, h.photo))
-    application.add_handler(MessageHandler(new_message & filters.Document.ALL, h.document))
+    # one callback handler per keyboard, told apart by the callback data's prefix
+    for prefix, handler in (
+        (RERENDER_PREFIX, rerender.rerender_button),
+        (kb.SET_PREFIX, settings_menu.settings_button),
+        (kb.BRAND_PREFIX, brand.brand_button),
+        (kb.PRESET_PREFIX, presets.preset_button),
+    ):
+        application.add_handler(CallbackQueryHandler(handler, pattern=rf"^{prefix}{kb.SEP}"))
+    # plain messages: answers to the bot's questions come first (see bot.telegram.conversation)
+    application.add_handler(MessageHandler(new_message & filters.PHOTO, carousel.photo))
+    application.add_handler(MessageHandler(new_message & filters.Document.ALL, carousel.document))
     application.add_handler(
-        MessageHandler(new_message & private & filters.TEXT & ~filters.COMMAND, h.private_text)
+        MessageHandler(new_message & private & filters.TEXT & ~filters.COMMAND, carousel.private_text)
     )
     application.add_handler(
         MessageHandler(
-            new_message & groups & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, h.group_message
+            new_message & groups & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, carousel.group_message
         )
     )
-    application.add_error_handler(h.error)
+    application.add_error_handler(error)
     return application
 
 

@@ -10,32 +10,23 @@ Formats (``:``-separated, the last part may itself contain ``:``, e.g. the ratio
 ``brand:{field}``                      ask for a brand-kit value (name, handle, avatar, logo, accent, footer)
 ``brand:clear``                        clear the brand kit
 ``ps:load:{name}`` / ``ps:del:{name}``  load or delete a preset
-``rr:{job}:{field}``                   under a delivered carousel: show the choices for theme/ratio/format
-``rr:{job}:{field}:{value}``           re-render job ``job`` with ``field`` changed to ``value``
-``rr:{job}``                           back to the three re-render buttons
+``rr:…``                              under a delivered carousel: see :mod:`contract.rerender`
 =====================================  ==================================================
-
-``{job}`` is the compact job reference from :func:`job_ref` (a UUID job id without dashes), so
-``rr:`` data for every theme fits in 64 bytes.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from contract.rerender import rerender_data, rerender_fits, telegram_rerender_keyboard
 from worker.limits import TELEGRAM_CALLBACK_DATA_MAX_BYTES
 
 SEP = ":"
 SET_PREFIX = "set"
 BRAND_PREFIX = "brand"
 PRESET_PREFIX = "ps"
-RERENDER_PREFIX = "rr"
-
-RERENDER_FIELDS: tuple[str, ...] = ("theme", "ratio", "format")
 BUTTONS_PER_ROW = 4
 CHECK = "✓ "
 
@@ -60,57 +51,15 @@ def split_callback(data: str, parts: int) -> list[str]:
     return data.split(SEP, parts - 1)
 
 
-# --- re-render buttons under a delivered carousel -------------------------------------------------
-
-
-def job_ref(job_id: str) -> str:
-    """The short, stable reference of a job used in callback data and as the stored-payload key."""
-    try:
-        return uuid.UUID(job_id).hex
-    except ValueError:
-        return job_id
-
-
-@dataclass(frozen=True)
-class RerenderRequest:
-    job: str  # compact job reference (see job_ref)
-    field: str | None = None  # None: back to the three buttons
-    value: str | None = None  # None: show the choices for ``field``
-
-
-def build_rerender_data(job_id: str, field: str | None = None, value: str | None = None) -> str:
-    if field is not None and field not in RERENDER_FIELDS:
-        raise ValueError(f"unknown re-render field {field!r}")
-    parts = [RERENDER_PREFIX, job_ref(job_id)]
-    if field is not None:
-        parts.append(field)
-        if value is not None:
-            parts.append(value)
-    return callback_data(*parts)
-
-
-def parse_rerender_data(data: str) -> RerenderRequest | None:
-    parts = split_callback(data, 4)
-    if len(parts) < 2 or parts[0] != RERENDER_PREFIX or not parts[1]:
-        return None
-    field = parts[2] if len(parts) > 2 else None
-    if field is not None and field not in RERENDER_FIELDS:
-        return None
-    value = parts[3] if len(parts) > 3 else None
-    return RerenderRequest(job=parts[1], field=field, value=value or None)
-
-
-def rerender_keyboard_rows(job_id: str) -> list[list[dict[str, str]]]:
-    """The re-render keyboard as Bot API JSON rows (``reply_markup={"inline_keyboard": rows}``)."""
-    labels = {"theme": "🎨 Theme", "ratio": "📐 Ratio", "format": "🖼 Format"}
-    return [[{"text": labels[f], "callback_data": build_rerender_data(job_id, f)} for f in RERENDER_FIELDS]]
+# --- re-render buttons under a delivered carousel (format: contract.rerender) ----------------------
 
 
 def rerender_keyboard(job_id: str) -> InlineKeyboardMarkup:
+    """The three buttons the worker put under the result (back from a field's choices)."""
     return InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in row]
-            for row in rerender_keyboard_rows(job_id)
+            for row in telegram_rerender_keyboard(job_id)["inline_keyboard"]
         ]
     )
 
@@ -122,13 +71,13 @@ def rerender_choices_keyboard(
     buttons = [
         InlineKeyboardButton(
             (CHECK if value == current else "") + label,
-            callback_data=build_rerender_data(job_id, field, value),
+            callback_data=rerender_data(job_id, field, value),
         )
         for value, label in choices
-        if fits_callback(RERENDER_PREFIX, job_ref(job_id), field, value)
+        if rerender_fits(job_id, field, value)
     ]
     rows = _rows(buttons)
-    rows.append([InlineKeyboardButton("← Back", callback_data=build_rerender_data(job_id))])
+    rows.append([InlineKeyboardButton("← Back", callback_data=rerender_data(job_id))])
     return InlineKeyboardMarkup(rows)
 
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from contract.sentences import QUEUE_DOWN as QUEUE_DOWN  # the sentences both front-ends say
+from contract.sentences import RATE_LIMITED as RATE_LIMITED
+from contract.sentences import RERENDER_REPEAT as RERENDER_REPEAT
+from contract.sentences import RERENDER_SAME as RERENDER_SAME
+from contract.sentences import UNKNOWN_CHOICE as UNKNOWN_CHOICE
 from worker.limits import TELEGRAM_CAPTION_MAX, TELEGRAM_MESSAGE_MAX
 
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -48,9 +53,6 @@ QUEUED_FIRST_OF = (
 QUEUED_TEXT = "⏳ Queued your text — I'll update this message as I work on it."
 QUEUED_RERENDER = "⏳ Re-rendering with {field} {value} — I'll update this message as I go."
 RERENDER_TOAST = "On it: {field} {value}."
-RERENDER_SAME = "This carousel already uses {field} {value}. Pick another one."
-RERENDER_REPEAT = "Already on it: the {value} version is on its way."
-QUEUE_DOWN = "I can't start carousels right now — please try again in a minute."
 
 NOT_A_THREAD_LINK = "That's not a link I can read — send a link to an X (Twitter), Bluesky or Mastodon post."
 NO_LINK_IN_COMMAND = (
@@ -60,7 +62,6 @@ PRIVATE_HINT = (
     "Send me a thread link (X, Bluesky or Mastodon), paste a few paragraphs of text, or send a "
     ".md/.txt file. /help shows everything I can do."
 )
-RATE_LIMITED = "You're going fast — try again in {seconds} s."
 ERROR = "Sorry, something went wrong on my side — please try again."
 
 TEXT_FILE_TOO_BIG = "That file is too big for me — send a text file under {kb} KB."
@@ -80,9 +81,7 @@ CHOOSE_CTA = (
 )
 SET_DONE = "Done — {label}: {value}"
 SET_CLEARED = "Done: {label} cleared."
-UNKNOWN_CHOICE = "That isn't one of the choices: {choices}."
 CTA_USAGE = "Use /cta to choose the kind, /cta text <words> for its wording, /cta link <url> for its link."
-CTA_LINK_INVALID = "That doesn't look like a link: send /cta link https://…"
 
 BRAND_TITLE = "Brand kit{scope}:\n{lines}\n\nTap a button to change a value, or use /brand <field> <value>."
 BRAND_USAGE = (
@@ -102,9 +101,6 @@ ASK_VALUE = {
 }
 WHOSE_PRIVATE = "your"
 WHOSE_GROUP = "this group's"
-ACCENT_INVALID = "That isn't a colour I understand: send it as #RRGGBB, e.g. #1D9BF0."
-HANDLE_INVALID = "That isn't a handle: send letters, digits, _ or . after the @, e.g. @carouselbot."
-VALUE_TOO_LONG = "That's too long — keep it under {limit} characters."
 BRAND_CLEARED = "Brand kit cleared."
 PICTURE_WITHOUT_ASK = "Nice picture! To use it in your carousels, send /brand avatar or /brand logo first."
 PICTURE_SAVED = "Saved your {what}. It will appear on your next carousel."
@@ -150,32 +146,6 @@ RERENDER_GONE = "That carousel is too old to re-render — send the link again."
 RERENDER_CHOOSE = "Choose a {field} below."
 
 THEME_PREVIEW_CAPTION = "The themes, side by side. Tap one below."
-
-FIELD_LABELS: dict[str, str] = {
-    "theme": "theme",
-    "ratio": "ratio",
-    "format": "format",
-    "max_posts": "max posts",
-    "cta": "call to action",
-    "cta_text": "CTA text",
-    "cta_link": "CTA link",
-    "brand.name": "brand name",
-    "brand.handle": "brand @handle",
-    "brand.avatar": "avatar",
-    "brand.logo": "logo",
-    "brand.accent": "accent colour",
-    "brand.footer": "footer",
-    "brand.watermark": "watermark",
-    "autolink": "auto-link",
-}
-
-RATIO_LABELS: dict[str, str] = {
-    "4:5": "4:5 portrait",
-    "1:1": "1:1 square",
-    "9:16": "9:16 story",
-    "16:9": "16:9 wide",
-}
-CTA_LABELS: dict[str, str] = {"follow": "Follow", "save": "Save", "link": "Link", "none": "None"}
 
 
 def fit_message(text: str) -> str:

@@ -25,7 +25,6 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from rendering.document.html import html_blocks, html_plain_text
 from rendering.document.inline import parse_inline, spans_text, strip_prefix, tidy_spans
 from rendering.document.lines import Group, group_lines
 from rendering.document.model import DocPost, Document, document_kind
@@ -167,6 +166,8 @@ def plain_blocks(text: str, *, soft_breaks: bool = False, in_counted_thread: boo
 
 
 def _html_blocks(html_text: str, *, in_counted_thread: bool) -> list[Block]:
+    from rendering.document.html import html_blocks  # BeautifulSoup is loaded only for HTML posts
+
     def first_line(spans: list[Span]) -> list[Span]:
         text = spans_text(spans)
         kept = strip_leading_counter(text, in_counted_thread=in_counted_thread)
@@ -260,7 +261,12 @@ def _counted_thread(posts: Sequence[Post]) -> bool:
     for post in posts:
         if post.blocks or not post.text:
             continue
-        text = html_plain_text(post.text) if post.text_format == "html" else post.text
+        if post.text_format == "html":
+            from rendering.document.html import html_plain_text
+
+            text = html_plain_text(post.text)
+        else:
+            text = post.text
         if _has_counter(text):
             seen += 1
             if seen >= 2:
@@ -272,7 +278,12 @@ def post_counter(post: Post) -> int | None:
     """The number an author gave a post ("3/", "3/12", "(3/12)"), if it carries one."""
     if post.blocks or not post.text:
         return None
-    text = html_plain_text(post.text) if post.text_format == "html" else post.text
+    if post.text_format == "html":
+        from rendering.document.html import html_plain_text
+
+        text = html_plain_text(post.text)
+    else:
+        text = post.text
     m = _LEADING_COUNTER.match(text.lstrip()) or _TRAILING_COUNTER.search(text.rstrip())
     if not m or not _counter_is_plausible(m)[0]:
         return None

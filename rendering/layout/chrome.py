@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
+from contract.options import RenderOptions
 from rendering.display import (
     Backdrop,
     Ellipse,
@@ -49,7 +50,6 @@ from rendering.layout.style import (
     typography,
 )
 from rendering.model import Author, Span
-from rendering.options import RenderOptions
 from themes.schema import Theme
 
 BIG_QUOTE_MAX_CHARS = 120

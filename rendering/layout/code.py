@@ -52,7 +52,7 @@ def _style_table(style_name: str) -> dict[object, tuple[RGBA | None, bool, bool]
     table: dict[object, tuple[RGBA | None, bool, bool]] = {}
     for ttype, spec in style:
         raw = spec.get("color")
-        color = parse_color(str(raw)) if raw else None
+        color = parse_color("#" + str(raw).lstrip("#")) if raw else None  # Pygments leaves out the #
         table[ttype] = (color, bool(spec.get("bold")), bool(spec.get("italic")))
     return table
 

@@ -9,11 +9,9 @@ once per document — are embedded as images.
 from __future__ import annotations
 
 import io
-import math
 from functools import lru_cache
 from typing import Any
 
-from PIL import Image
 from reportlab import rl_config
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
@@ -35,9 +33,10 @@ from rendering.display import (
 )
 from rendering.emoji import SVG_CANVAS_EM, svg_path
 from rendering.fonts import rl_font, shape_rtl
+from rendering.paint.photos import encoded as encoded_photo
+from rendering.paint.photos import fitted as fitted_photo
+from rendering.paint.photos import pixel_box
 
-PHOTO_JPEG_QUALITY = 85
-PHOTO_MAX_SCALE = 2.0  # photos are embedded at up to 2× their box size
 BACKGROUND_JPEG_QUALITY = 88
 SHADOW_STEPS = 6
 CREATOR = "thread-carousel"
@@ -78,7 +77,7 @@ class _Writer:
     def __init__(self, canvas: Canvas, size: tuple[int, int]) -> None:
         self.c = canvas
         self.w, self.h = size
-        self._images: dict[tuple[object, ...], ImageReader] = {}
+        self._pictures: dict[tuple[object, ...], str] = {}  # placement → its form's name
         self._forms: set[str] = set()
 
     def y(self, y: float) -> float:
@@ -222,13 +221,20 @@ class _Writer:
         c.restoreState()
 
     def picture(self, item: Picture) -> None:
+        """The picture's pixels as the slide shows them, embedded once per PDF as a form, however often
+        it appears (an avatar on every page), then placed and clipped to its box."""
         x, y, w, h = item.box
-        key = (item.key, round(w), round(h), item.fit)
-        reader = self._images.get(key)
-        if reader is None:
-            reader = _photo_reader(item.image, w, h, item.fit)
-            self._images[key] = reader
-        iw, ih = reader.getSize()
+        _, _, pw, ph = pixel_box(item.box)
+        fitted = fitted_photo(item.image, item.key, pw, ph, item.fit)
+        iw, ih = fitted.size
+        placement = (id(item.image), item.key, pw, ph, item.fit)
+        name = self._pictures.get(placement)
+        if name is None:
+            name = self._pictures[placement] = f"pic{len(self._pictures)}"
+            data = encoded_photo(item.image, item.key, pw, ph, item.fit)
+            self.c.beginForm(name, lowerx=0, lowery=0, upperx=iw, uppery=ih)
+            self.c.drawImage(ImageReader(io.BytesIO(data)), 0, 0, iw, ih, mask="auto")
+            self.c.endForm()
         scale = min(w / iw, h / ih) if item.fit == "contain" else max(w / iw, h / ih)
         dw, dh = iw * scale, ih * scale
         dx, dy = x + (w - dw) / 2, y + (h - dh) / 2
@@ -242,7 +248,9 @@ class _Writer:
         else:
             p.rect(x, self.y(y + h), w, h)
         c.clipPath(p, stroke=0, fill=0)
-        c.drawImage(reader, dx, self.y(dy + dh), dw, dh, mask="auto")
+        c.translate(dx, self.y(dy + dh))
+        c.scale(dw / iw, dh / ih)
+        c.doForm(name)
         c.restoreState()
 
     def link(self, item: Link) -> None:
@@ -285,39 +293,6 @@ def _rl_color(rgb: tuple[int, ...]) -> Any:
     from reportlab.lib.colors import Color
 
     return Color(rgb[0] / 255, rgb[1] / 255, rgb[2] / 255)
-
-
-def _photo_reader(image: Image.Image, w: float, h: float, fit: str) -> ImageReader:
-    """The photo cropped/scaled for its box (at most 2×), as JPEG (or PNG when it has alpha)."""
-    src = image
-    target_w = max(1, math.ceil(w * PHOTO_MAX_SCALE))
-    target_h = max(1, math.ceil(h * PHOTO_MAX_SCALE))
-    if fit == "cover":
-        scale = max(target_w / src.width, target_h / src.height)
-    else:
-        scale = min(target_w / src.width, target_h / src.height)
-    if scale < 1:
-        src = src.resize(
-            (max(1, round(src.width * scale)), max(1, round(src.height * scale))), Image.Resampling.LANCZOS
-        )
-    if fit == "cover":
-        # crop to the box's aspect ratio, centred
-        aspect = w / h
-        if src.width / src.height > aspect:
-            nw = round(src.height * aspect)
-            left = (src.width - nw) // 2
-            src = src.crop((left, 0, left + nw, src.height))
-        else:
-            nh = round(src.width / aspect)
-            top = (src.height - nh) // 2
-            src = src.crop((0, top, src.width, top + nh))
-    buf = io.BytesIO()
-    if src.mode in ("RGBA", "LA", "P"):
-        src.convert("RGBA").save(buf, "PNG")
-    else:
-        src.convert("RGB").save(buf, "JPEG", quality=PHOTO_JPEG_QUALITY)
-    buf.seek(0)
-    return ImageReader(buf)
 
 
 def write_pdf(slides: list[Slide], title: str = "", author: str = "", subject: str = "") -> bytes:

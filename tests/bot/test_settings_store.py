@@ -9,25 +9,11 @@ from collections.abc import AsyncIterator
 import pytest
 from redis import Redis
 
-from bot.settings_store import (
-    BrandKit,
-    ImageRef,
-    JobRecord,
-    Layer,
-    Look,
-    MemorySettingsStore,
-    PendingInput,
-    RedisSettingsStore,
-    ScopeState,
-    SettingsStore,
-    effective,
-    resolve,
-    update_value,
-)
+from bot.settings_model import BrandKit, ImageRef, JobRecord, Layer, Look, PendingInput, ScopeState, resolve
+from bot.settings_store import MemorySettingsStore, RedisSettingsStore, SettingsStore, effective, update_value
 from bot.telegram.ratelimit import MemoryRateLimiter, RedisRateLimiter
-from worker.contract import Brand, RenderOptions
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
+from contract import Brand, RenderOptions
+from tests.conftest import REDIS_URL  # TEST_REDIS_URL, or the local default
 
 
 @pytest.fixture(params=["memory", "redis"])

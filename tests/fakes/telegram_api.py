@@ -28,6 +28,7 @@ Usage::
 
 Knobs:
     fake.fail_next("sendMediaGroup", retry_after=1)      # one 429 flood-control answer, then normal
+    fake.fail_next("sendMediaGroup", retry_after=1, after=1)   # the second call fails, not the first
     fake.fail_next("sendMessage", error_code=400, description="Bad Request: chat not found")
     fake.delay_next("editMessageText", 3.0)             # the next answer to it comes 3 s late
     fake.set_member_status(chat_id, user_id, "administrator")   # getChatMember ("member" by default)
@@ -128,7 +129,7 @@ class FakeTelegramAPI:
         self.files: dict[str, StoredFile] = {}
         self.updates: list[dict] = []
         self._member_status: dict[tuple[int | str, int], str] = {}
-        self._failures: dict[str, list[TelegramAPIError]] = {}
+        self._failures: dict[str, list[list[Any]]] = {}  # [successes still to let through, error]
         self._delays: dict[str, list[float]] = {}
         self._ids = itertools.count(1)
         self._message_ids: dict[int | str, itertools.count] = {}
@@ -185,8 +186,12 @@ class FakeTelegramAPI:
         retry_after: int | None = None,
         error_code: int = 429,
         description: str | None = None,
+        after: int = 0,
     ) -> None:
-        """The next call to ``method`` fails (429 flood control by default); later calls succeed."""
+        """The next call to ``method`` fails (429 flood control by default); later calls succeed.
+
+        ``after``: that many calls succeed first, then one fails.
+        """
         params = None
         if retry_after is not None:
             error_code = 429
@@ -194,7 +199,7 @@ class FakeTelegramAPI:
             description = description or f"Too Many Requests: retry after {retry_after}"
         with self._lock:
             self._failures.setdefault(method, []).append(
-                TelegramAPIError(error_code, description or "Bad Request", params)
+                [after, TelegramAPIError(error_code, description or "Bad Request", params)]
             )
 
     def delay_next(self, method: str, seconds: float) -> None:
@@ -432,8 +437,10 @@ class FakeTelegramAPI:
                 if token != self.token:
                     raise TelegramAPIError(401, "Unauthorized")
                 queued = self._failures.get(method)
-                if queued:
-                    raise queued.pop(0)
+                if queued and queued[0][0] > 0:
+                    queued[0][0] -= 1
+                elif queued:
+                    raise queued.pop(0)[1]
                 handler = getattr(self, f"_m_{method}", None)
                 if handler is None:
                     raise TelegramAPIError(404, "Not Found: method not found")

@@ -12,7 +12,7 @@ import fontpkg_inter
 import pytest
 from PIL import Image, ImageChops
 
-from rendering.options import CANVAS_SIZES
+from contract.options import CANVAS_SIZES
 from rendering.paint.background import (
     clear_background_cache,
     css_scale,

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
+from contract.options import Ratio, RenderOptions
 from rendering._samples import rich_thread, sample_images
-from rendering.options import Ratio, RenderOptions
 from rendering.paint import raster
 from rendering.pipeline import layout_slides
 

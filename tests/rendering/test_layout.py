@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from contract.options import Ratio, RenderOptions
 from rendering._samples import rich_thread, sample_images, text_thread
 from rendering.display import Emoji, Link, Picture, Text
 from rendering.model import Author, Media, Post, Thread
-from rendering.options import Ratio, RenderOptions
 from rendering.pipeline import layout_slides
 
 
@@ -327,7 +327,7 @@ def test_a_list_marker_comes_before_its_item_in_reading_order() -> None:
 @pytest.mark.parametrize("theme", ["blueprint", "paper", "aurora"])
 @pytest.mark.parametrize("accent", ["#FF3366", "#FFFF00", "#111111"])
 def test_a_brand_accent_used_as_text_stays_legible(theme: str, accent: str) -> None:
-    from rendering.options import Brand
+    from contract.options import Brand
     from themes.loader import contrast_ratio, load_theme
 
     options = RenderOptions(theme=theme, brand=Brand(accent=accent))
@@ -342,7 +342,7 @@ def test_a_brand_accent_used_as_text_stays_legible(theme: str, accent: str) -> N
 
 @pytest.mark.parametrize("ratio", ["4:5", "1:1", "16:9"])
 def test_watermark_finds_room_beside_a_long_footer(ratio: Ratio) -> None:
-    from rendering.options import Brand
+    from contract.options import Brand
 
     footer = "acme.studio — ideas and essays, weekly since 2019"
     brand = Brand(name="Acme Studio", footer=footer, watermark=True)

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from contract.options import RenderOptions
 from rendering._samples import rich_thread, sample_images, text_thread
 from rendering.model import Author, Post, Thread
-from rendering.options import RenderOptions
 from rendering.pipeline import render
 
 
@@ -90,3 +90,24 @@ def test_pdf_emoji_artwork_covers_what_the_raster_paints(stem: str) -> None:
     raster_box = (100 + left, 200 + top, 100 + right, 200 + bottom)
     for got, want in zip(pdf_box, raster_box, strict=True):
         assert got == pytest.approx(want, abs=2.5), (pdf_box, raster_box)
+
+
+def test_each_picture_is_embedded_once_at_the_pixels_the_slide_shows() -> None:
+    from rendering.display import Picture
+    from rendering.paint.pdf import write_pdf
+    from rendering.paint.photos import pixel_box
+    from rendering.pipeline import layout_slides
+
+    doc, slides = layout_slides(rich_thread(), RenderOptions(), sample_images())
+    pictures = [item for s in slides for item in s.items if isinstance(item, Picture)]
+    placements = {(id(p.image), p.key, pixel_box(p.box)[2:], p.fit) for p in pictures}
+    assert len(placements) < len(pictures)  # the author's avatar repeats on many slides
+    pdf = write_pdf(slides, doc.title, doc.author.name)
+    assert pdf.count(b"/Subtype /Image") == len(placements)
+    reader = PdfReader(io.BytesIO(pdf))
+    sizes = set()
+    for page in reader.pages:
+        for image in page.images:  # pypdf also looks inside forms
+            sizes.add(image.image.size)
+    boxes = {size for _, _, size, fit in placements if fit == "cover"}
+    assert boxes <= sizes  # a cropped photo is embedded at its box's pixel size, as the slide shows it

@@ -7,9 +7,9 @@ import io
 import pytest
 from PIL import Image
 
+from contract.options import CANVAS_SIZES, Ratio, RenderOptions
 from rendering._samples import rich_thread, sample_images, text_thread
 from rendering.api import render_carousel
-from rendering.options import CANVAS_SIZES, Ratio, RenderOptions
 from themes.loader import theme_names
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from contract.options import Ratio, RenderOptions
 from rendering.display import Emoji, Text
 from rendering.model import Author, Block, Post, Span, Thread
-from rendering.options import Ratio, RenderOptions
 from rendering.pipeline import layout_slides
 
 AUTHOR = Author(name="Prop Tester", handle="prop")

@@ -6,9 +6,9 @@ import io
 
 from PIL import Image, ImageChops
 
+from contract.options import RenderOptions
 from rendering._samples import rich_thread, sample_images
 from rendering.display import Emoji
-from rendering.options import RenderOptions
 from rendering.paint import raster
 from rendering.pipeline import layout_slides
 
@@ -22,6 +22,26 @@ def test_every_slide_paints_at_canvas_size_and_encodes() -> None:
         assert png.format == "PNG" and png.size == (1080, 1350)
         jpg = Image.open(io.BytesIO(raster.encode(im, "jpeg")))
         assert jpg.format == "JPEG" and jpg.size == (1080, 1350)
+
+
+def test_png_is_lossless_and_no_larger_than_pillows_own_encoder() -> None:
+    _, slides = layout_slides(rich_thread(), RenderOptions(theme="aurora"), sample_images())
+    for s in slides:
+        im = raster.paint(s)
+        data = raster.encode(im, "png")
+        decoded = Image.open(io.BytesIO(data))
+        decoded.load()  # checks every chunk's CRC and the deflate stream
+        assert decoded.mode == "RGB" and decoded.tobytes() == im.tobytes()
+        pillow = io.BytesIO()
+        im.save(pillow, "PNG", compress_level=1)  # what slides were encoded with before
+        assert len(data) <= len(pillow.getvalue())
+
+
+def test_png_encoder_takes_any_mode_and_odd_sizes() -> None:
+    for mode, size in (("RGBA", (3, 1)), ("L", (1, 5)), ("RGB", (257, 2))):
+        im = Image.radial_gradient("L").resize(size).convert(mode)
+        decoded = Image.open(io.BytesIO(raster.encode(im, "png")))
+        assert decoded.size == size and decoded.tobytes() == im.convert("RGB").tobytes()
 
 
 def test_emoji_bitmap_is_in_colour() -> None:

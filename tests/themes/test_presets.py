@@ -9,7 +9,7 @@ import pytest
 from pygments import token
 from pygments.styles import get_all_styles, get_style_by_name
 
-from rendering.options import DEFAULT_THEME
+from contract.options import DEFAULT_THEME
 from themes import ThemeError, list_themes, load_theme, parse_color, theme_names
 from themes.loader import (
     MIN_MUTED_CONTRAST,

@@ -18,12 +18,8 @@ from worker.sources import resolve
 
 
 @pytest.fixture
-def cache() -> Iterator[ThreadCache]:
-    conn = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    try:
-        conn.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+def cache(redis_url: str) -> Iterator[ThreadCache]:
+    conn = redis.Redis.from_url(redis_url)
     prefix = f"test-cache-{uuid.uuid4().hex}:"
     yield ThreadCache(conn, prefix=prefix)
     for key in conn.scan_iter(match=prefix + "*"):

@@ -15,11 +15,11 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 from rq.timeouts import JobTimeoutException
 
+from contract import FAILURE_CALLBACK_PATH, JOB_PATH, JobPayload, RenderOptions, ReplyAddress
+from contract.errors import GENERIC_FAILURE, PostNotFound, PostPrivate
 from tests.fakes.sources import FakeSources
 from tests.fakes.telegram_api import Call, FakeTelegramAPI
-from worker.contract import FAILURE_CALLBACK_PATH, JOB_PATH, JobPayload, RenderOptions, ReplyAddress
 from worker.delivery.telegram import TelegramClient
-from worker.errors import GENERIC_FAILURE, PostNotFound, PostPrivate
 from worker.jobs import (
     STATUS_FETCHING,
     STATUS_PREPARING,

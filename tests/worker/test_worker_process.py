@@ -12,11 +12,11 @@ from rq.command import send_kill_horse_command
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
+from contract import JobPayload, ReplyAddress
+from contract.errors import GENERIC_FAILURE
 from tests.fakes.sources import FakeSources
 from tests.fakes.telegram_api import FakeTelegramAPI
-from worker.contract import JobPayload, ReplyAddress
 from worker.delivery.telegram import TelegramClient
-from worker.errors import GENERIC_FAILURE
 from worker.queue import RQJobQueue
 
 CHAT = 7272

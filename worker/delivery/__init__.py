@@ -4,21 +4,27 @@ Every platform's delivery speaks the same small protocol, so the job body is pla
 ``status(text)`` shows progress, ``fail(sentence)`` tells the user what went wrong, ``deliver(...)``
 sends the slides and the PDF, ``deliver_cached(...)`` re-sends an identical earlier result without
 rendering (or returns None), ``finish()`` removes the status message.
+
+A delivery made with a Redis ``connection`` paces its sends with limits shared by every worker and
+never sleeps for them: ``deliver``/``deliver_cached`` raise
+:class:`~worker.delivery.common.DeliveryDeferred` when the rest must wait, and take its ``state`` as
+``resume`` later. Without one (the embedded queue), it waits in place.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
+from contract import ReplyAddress
 from worker.config import Settings
-from worker.contract import ReplyAddress
-from worker.delivery.common import ResultSummary
+from worker.delivery.common import DeliveryDeferred, ResultSummary
 
 if TYPE_CHECKING:
     from rendering.api import Carousel
     from worker.results import ResultStore
 
-__all__ = ["Delivery", "DeliveryUnavailable", "ResultSummary", "make_delivery"]
+__all__ = ["Delivery", "DeliveryDeferred", "DeliveryUnavailable", "ResultSummary", "make_delivery"]
 
 
 class DeliveryUnavailable(RuntimeError):
@@ -33,22 +39,46 @@ class Delivery(Protocol):
     def finish(self) -> None: ...
 
     def deliver(
-        self, carousel: Carousel, summary: ResultSummary, job_id: str, content_key: str | None
+        self,
+        carousel: Carousel,
+        summary: ResultSummary,
+        job_id: str,
+        content_key: str | None,
+        resume: Mapping[str, Any] | None = None,
     ) -> dict: ...
 
-    def deliver_cached(self, content_key: str, job_id: str) -> dict | None: ...
+    def deliver_cached(
+        self, content_key: str, job_id: str, resume: Mapping[str, Any] | None = None
+    ) -> dict | None: ...
 
     def close(self) -> None: ...
 
 
-def make_delivery(reply: ReplyAddress, settings: Settings, store: ResultStore | None = None) -> Delivery:
-    """The delivery for ``reply.platform``, configured from ``settings``."""
-    if reply.platform == "telegram":
-        from worker.delivery.telegram import TelegramClient, TelegramDelivery
+def make_delivery(
+    reply: ReplyAddress,
+    settings: Settings,
+    store: ResultStore | None = None,
+    *,
+    connection: Any = None,
+) -> Delivery:
+    """The delivery for ``reply.platform``, configured from ``settings``.
 
-        if not settings.telegram_bot_token:
+    ``connection``: Redis, to share the chat pacing with every worker and defer rather than sleep.
+    """
+    if reply.platform == "telegram":
+        from worker.delivery.pacing import RedisPacer, local_pacer
+        from worker.delivery.telegram import TelegramClient, TelegramDelivery
+        from worker.results import bot_key
+
+        token = settings.telegram_bot_token
+        if not token:
             raise DeliveryUnavailable("TELEGRAM_BOT_TOKEN is not set on this worker")
-        client = TelegramClient(settings.telegram_bot_token, settings.telegram_api_url)
+        api_url = settings.telegram_api_url
+        if connection is not None:
+            pacer = RedisPacer(connection, bot_key(api_url, token))
+            client = TelegramClient(token, api_url, pacer=pacer, defer=True)
+        else:
+            client = TelegramClient(token, api_url, pacer=local_pacer())
         return TelegramDelivery(reply, client, store)
     if reply.platform == "discord":
         from worker.delivery.discord import DiscordDelivery

@@ -16,6 +16,18 @@ ELLIPSIS = "…"
 DEFAULT_STEM = "carousel"
 
 
+class DeliveryDeferred(Exception):
+    """A result is partly sent; the rest may go after ``seconds``. ``state`` (JSON) says where it stopped.
+
+    Raised instead of sleeping for a chat's pace, so the worker can hand the rest to a later job.
+    """
+
+    def __init__(self, seconds: float, state: dict) -> None:
+        super().__init__(f"rest of the delivery in {seconds:.1f} s")
+        self.seconds = seconds
+        self.state = state
+
+
 @dataclass(frozen=True)
 class ResultSummary:
     """What a caption says about a carousel."""

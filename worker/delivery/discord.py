@@ -13,7 +13,8 @@ front-end answers them with a re-render of the saved thread.
 A message holds at most 10 files of at most 10 MiB each (25 MiB per request), so the slides are
 split into batches in order, and the PDF is the last attachment of the last message. A PNG slide
 above the per-file limit is re-encoded as JPEG. 429 answers are waited out (their ``retry_after``)
-a bounded number of times; anything that still fails becomes a :class:`DeliveryError`.
+a bounded number of times; anything that still fails becomes a :class:`DeliveryError`. The HTTP
+itself (retries, rate limits, token refusals) is :class:`~worker.delivery.discord_rest.DiscordREST`.
 """
 
 from __future__ import annotations
@@ -22,34 +23,28 @@ import io
 import json
 import logging
 import time
-import typing
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from contract import ReplyAddress
+from contract.choices import choices
+from contract.rerender import RERENDER_FIELDS, RERENDER_PLACEHOLDERS, rerender_custom_id
 from worker.config import Settings
-from worker.contract import RenderOptions, ReplyAddress
 from worker.delivery.common import ResultSummary, result_filename
-from worker.errors import UserError
+from worker.delivery.discord_rest import DeliveryError, DiscordREST, TokenGone, Upload
 from worker.limits import (
     DISCORD_ALT_TEXT_MAX,
-    DISCORD_BACKOFF_BASE_S,
-    DISCORD_CUSTOM_ID_MAX,
     DISCORD_FILES_PER_MESSAGE,
     DISCORD_FOLLOWUP_WINDOW_S,
-    DISCORD_HTTP_RETRIES,
     DISCORD_MESSAGE_MAX,
     DISCORD_REQUEST_MAX_BYTES,
-    DISCORD_RETRY_AFTER_MAX_S,
     DISCORD_SELECT_OPTIONS_MAX,
     DISCORD_TOKEN_MARGIN_S,
     DISCORD_UPLOAD_MAX_BYTES,
-    HTTP_TIMEOUT_S,
 )
-from worker.results import job_ref
 
 if TYPE_CHECKING:
     from rendering.api import Carousel
@@ -60,10 +55,6 @@ ORIGINAL = "@original"
 PDF_NAME = "carousel.pdf"  # when no title is known
 JPEG_FALLBACK_QUALITIES = (90, 80, 70, 60)  # tried in turn for a slide above the upload limit
 NO_MENTIONS: dict[str, Any] = {"parse": []}  # a thread title must never ping @everyone
-# Discord error codes that mean "this interaction token is no longer usable"
-TOKEN_GONE_CODES = frozenset({10015, 10062, 50027})
-TOKEN_GONE_STATUSES = frozenset({401, 404})
-REQUEST_TOO_LARGE = 40005
 
 MIME = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
 EXT = {"png": "png", "jpeg": "jpg"}
@@ -74,40 +65,7 @@ PDF_TOO_LARGE = "The PDF is larger than Discord allows, so only the images were 
 RATE_LIMITED = "Discord is rate-limiting me right now, so please try again in a minute."
 
 
-# Re-render menus under a delivered carousel: custom_id ``rr:{job_ref}:{field}``, the value chosen
-RERENDER_PREFIX = "rr"
-RERENDER_FIELDS: tuple[str, ...] = ("theme", "ratio", "format")
-RERENDER_TEMPLATE = rf"{RERENDER_PREFIX}:(?P<ref>[0-9A-Za-z_-]+):(?P<field>{'|'.join(RERENDER_FIELDS)})"
-RERENDER_PLACEHOLDERS = {
-    "theme": "🎨 Another theme…",
-    "ratio": "📐 Another ratio…",
-    "format": "🖼 Another format…",
-}
-RATIO_LABELS = {"4:5": "4:5 portrait", "1:1": "1:1 square", "9:16": "9:16 story", "16:9": "16:9 landscape"}
 ACTION_ROW, STRING_SELECT = 1, 3  # Discord component types
-
-
-def rerender_choices(field: str) -> list[tuple[str, str]]:
-    """(value, label) pairs a delivered carousel can be re-rendered with, for ``field``."""
-    if field == "theme":
-        from themes import list_themes
-
-        return [(t.name, t.label) for t in list_themes()]
-    values = typing.get_args(RenderOptions.model_fields[field].annotation)
-    if field == "ratio":
-        return [(v, RATIO_LABELS.get(v, v)) for v in values]
-    if field == "format":
-        return [(v, v.upper()) for v in values]
-    raise KeyError(field)
-
-
-def rerender_custom_id(job_id: str, field: str) -> str:
-    if field not in RERENDER_FIELDS:
-        raise ValueError(f"unknown re-render field {field!r}")
-    custom_id = f"{RERENDER_PREFIX}:{job_ref(job_id)}:{field}"
-    if len(custom_id) > DISCORD_CUSTOM_ID_MAX:
-        raise ValueError(f"custom_id {custom_id!r} is over {DISCORD_CUSTOM_ID_MAX} characters")
-    return custom_id
 
 
 def rerender_components(job_id: str) -> list[dict[str, Any]]:
@@ -115,8 +73,7 @@ def rerender_components(job_id: str) -> list[dict[str, Any]]:
     rows = []
     for field in RERENDER_FIELDS:
         options = [
-            {"label": label, "value": value}
-            for value, label in rerender_choices(field)[:DISCORD_SELECT_OPTIONS_MAX]
+            {"label": label, "value": value} for value, label in choices(field)[:DISCORD_SELECT_OPTIONS_MAX]
         ]
         select = {
             "type": STRING_SELECT,
@@ -128,22 +85,6 @@ def rerender_components(job_id: str) -> list[dict[str, Any]]:
         }
         rows.append({"type": ACTION_ROW, "components": [select]})
     return rows
-
-
-class DeliveryError(UserError):
-    message = "I made your carousel but couldn't post it to Discord. Please try again in a moment."
-
-
-class _TokenGone(Exception):
-    """The interaction webhook refused the token: switch to the channel."""
-
-
-@dataclass(frozen=True)
-class Upload:
-    filename: str
-    data: bytes
-    content_type: str
-    description: str | None = None
 
 
 def discord_filename(index: int, image_format: str) -> str:
@@ -246,12 +187,10 @@ class DiscordDelivery:
         if reply.platform != "discord":
             raise ValueError(f"not a Discord reply address: {reply.platform}")
         self.reply = reply
-        self.api = settings.discord_api_url.rstrip("/")
-        self.bot_token = settings.discord_bot_token
-        self._own_client = client is None
-        self.client = client or httpx.Client(timeout=HTTP_TIMEOUT_S)
+        self.rest = DiscordREST(
+            settings.discord_api_url, settings.discord_bot_token, client=client, sleep=sleep
+        )
         self._clock = clock
-        self._sleep = sleep
         moment = issued_at or _job_enqueued_at()
         self.issued_at = _as_utc(moment).timestamp() if moment else clock()
         self._token_refused = False
@@ -336,7 +275,7 @@ class DiscordDelivery:
             if self._use_token():
                 self._set_status(text or self._done_text, final=True)
             elif self._status_id is not None:
-                self._request(
+                self.rest.request(
                     "DELETE", f"/channels/{self.reply.chat_id}/messages/{self._status_id}", bot=True
                 )
                 self._status_id = None
@@ -352,8 +291,14 @@ class DiscordDelivery:
         self.send_error(sentence)
 
     def deliver(
-        self, carousel: Carousel, summary: ResultSummary, job_id: str, content_key: str | None
+        self,
+        carousel: Carousel,
+        summary: ResultSummary,
+        job_id: str,
+        content_key: str | None,
+        resume: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
+        """All messages in one go (Discord's per-route limits take a carousel's few messages at once)."""
         messages = self.send_carousel(
             carousel,
             author=author_label(summary),
@@ -363,12 +308,13 @@ class DiscordDelivery:
         )
         return {"message_ids": [m.get("id") for m in messages if m], "reused_file_ids": False}
 
-    def deliver_cached(self, content_key: str, job_id: str) -> dict[str, Any] | None:
+    def deliver_cached(
+        self, content_key: str, job_id: str, resume: Mapping[str, Any] | None = None
+    ) -> dict[str, Any] | None:
         return None  # Discord has no reusable file ids: every result is uploaded
 
     def close(self) -> None:
-        if self._own_client:
-            self.client.close()
+        self.rest.close()
 
     def __enter__(self) -> DiscordDelivery:
         return self
@@ -392,20 +338,21 @@ class DiscordDelivery:
         body = {"content": _clip(text), "allowed_mentions": NO_MENTIONS}
         if self._use_token():
             try:
-                self._request("PATCH", f"{self._webhook}/messages/{ORIGINAL}", json=body)
+                self.rest.request("PATCH", f"{self._webhook}/messages/{ORIGINAL}", json=body)
                 return
-            except _TokenGone:
+            except TokenGone:
+                self._token_refused = True
                 log.info("interaction token refused; using the channel")
         channel = f"/channels/{self.reply.chat_id}/messages"
         existing = self._status_id or self._channel_status_id()
         if existing is not None:
-            self._request("PATCH", f"{channel}/{existing}", json=body, bot=True)
+            self.rest.request("PATCH", f"{channel}/{existing}", json=body, bot=True)
             self._status_id = existing
         elif not final:
-            message = self._request("POST", channel, json=self._with_reference(body), bot=True)
+            message = self.rest.request("POST", channel, json=self._with_reference(body), bot=True)
             self._status_id = str(message["id"])
         else:
-            self._request("POST", channel, json=self._with_reference(body), bot=True)
+            self.rest.request("POST", channel, json=self._with_reference(body), bot=True)
 
     def _channel_status_id(self) -> str | None:
         mid = self.reply.status_message_id
@@ -421,11 +368,12 @@ class DiscordDelivery:
         body = {"content": _clip(text), "allowed_mentions": NO_MENTIONS}
         if self._use_token():
             try:
-                self._request("POST", self._webhook, params={"wait": "true"}, json=body)
+                self.rest.request("POST", self._webhook, params={"wait": "true"}, json=body)
                 return
-            except _TokenGone:
+            except TokenGone:
+                self._token_refused = True
                 log.info("interaction token refused; using the channel")
-        self._request("POST", f"/channels/{self.reply.chat_id}/messages", json=body, bot=True)
+        self.rest.request("POST", f"/channels/{self.reply.chat_id}/messages", json=body, bot=True)
 
     def _post_files(
         self,
@@ -448,84 +396,22 @@ class DiscordDelivery:
         files = [(f"files[{i}]", (u.filename, u.data, u.content_type)) for i, u in enumerate(batch)]
         if self._use_token():
             try:
-                return self._request(
+                return self.rest.request(
                     "POST",
                     self._webhook,
                     params={"wait": "true"},
                     data={"payload_json": json.dumps(payload)},
                     files=files,
                 )
-            except _TokenGone:
+            except TokenGone:
+                self._token_refused = True
                 log.info("interaction token refused; using the channel")
         if first:
             payload = self._with_reference(payload)
-        return self._request(
+        return self.rest.request(
             "POST",
             f"/channels/{self.reply.chat_id}/messages",
             data={"payload_json": json.dumps(payload)},
             files=files,
             bot=True,
         )
-
-    # --- HTTP --------------------------------------------------------------------------------
-
-    def _request(self, method: str, path: str, *, bot: bool = False, **kwargs: Any) -> Any:
-        headers = {}
-        if bot:
-            if not self.bot_token:
-                raise DeliveryError(
-                    "The Discord interaction expired and no bot token is configured to post the result."
-                )
-            headers["Authorization"] = f"Bot {self.bot_token}"
-        for attempt in range(DISCORD_HTTP_RETRIES + 1):
-            try:
-                response = self.client.request(method, self.api + path, headers=headers, **kwargs)
-            except httpx.HTTPError as exc:
-                if attempt == DISCORD_HTTP_RETRIES:
-                    raise DeliveryError() from exc
-                self._sleep(DISCORD_BACKOFF_BASE_S * 2**attempt)
-                continue
-            if response.status_code == 429:
-                wait = _retry_after(response)
-                if wait > DISCORD_RETRY_AFTER_MAX_S or attempt == DISCORD_HTTP_RETRIES:
-                    raise DeliveryError(
-                        "Discord is rate-limiting me right now, so please try again in a minute."
-                    )
-                log.info("Discord rate limit on %s %s: waiting %.2f s", method, path, wait)
-                self._sleep(wait)
-                continue
-            if response.status_code >= 500 and attempt < DISCORD_HTTP_RETRIES:
-                self._sleep(DISCORD_BACKOFF_BASE_S * 2**attempt)
-                continue
-            if response.is_success:
-                return response.json() if response.content else None
-            code = _error_code(response)
-            if not bot and (code in TOKEN_GONE_CODES or response.status_code in TOKEN_GONE_STATUSES):
-                self._token_refused = True
-                raise _TokenGone()
-            log.error("Discord %s %s failed: %s %s", method, path, response.status_code, response.text[:500])
-            if code == REQUEST_TOO_LARGE or response.status_code == 413:
-                raise DeliveryError("The carousel is larger than Discord allows in this channel.")
-            raise DeliveryError()
-        raise DeliveryError()  # pragma: no cover - the loop returns or raises
-
-
-def _retry_after(response: httpx.Response) -> float:
-    try:
-        value = response.json().get("retry_after")
-        if value is not None:
-            return max(0.0, float(value))
-    except (ValueError, AttributeError):
-        pass
-    try:
-        return max(0.0, float(response.headers.get("Retry-After", "1")))
-    except ValueError:
-        return 1.0
-
-
-def _error_code(response: httpx.Response) -> int | None:
-    try:
-        code = response.json().get("code")
-    except (ValueError, AttributeError):
-        return None
-    return code if isinstance(code, int) else None

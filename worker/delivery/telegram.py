@@ -1,7 +1,9 @@
 """Delivery to Telegram over the Bot API (plain HTTPS, no bot framework in the worker).
 
-:class:`TelegramClient` is a small synchronous client: one method call per request, flood control
-(429 ``retry_after``) waited out a bounded number of times, about one message per second per chat.
+:class:`TelegramClient` is a small synchronous client: one method call per request, sends paced to
+the Bot API's limits (:mod:`worker.delivery.pacing`), flood control (429 ``retry_after``) honoured.
+A client made with ``defer=True`` never sleeps for either: it raises :class:`PaceWait` with the time
+to wait, and the job hands the rest of its delivery to a later job (see :mod:`worker.handoff`).
 :class:`TelegramDelivery` speaks for one job: it keeps the status message up to date, sends the
 album (balanced media groups of at most 10, in order) and the PDF, replies to the user's message in
 the same forum topic, and tells the user one clear sentence when something fails.
@@ -13,14 +15,16 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import httpx
 
+from contract import ReplyAddress
+from contract.rerender import telegram_rerender_keyboard
 from rendering.api import Carousel
-from worker.contract import ReplyAddress
 from worker.delivery.common import (
+    DeliveryDeferred,
     PhotoLimits,
     ResultSummary,
     caption_text,
@@ -29,10 +33,10 @@ from worker.delivery.common import (
     slide_word,
     split_groups,
 )
+from worker.delivery.pacing import LocalPacer, Pacer
+from worker.http import tls_context
 from worker.limits import (
-    TELEGRAM_CALLBACK_DATA_MAX_BYTES,
     TELEGRAM_CAPTION_MAX,
-    TELEGRAM_CHAT_SEND_INTERVAL_S,
     TELEGRAM_FLOOD_RETRIES,
     TELEGRAM_HTTP_CONNECT_TIMEOUT_S,
     TELEGRAM_HTTP_TIMEOUT_S,
@@ -45,7 +49,7 @@ from worker.limits import (
     TELEGRAM_PHOTO_MAX_RATIO,
     TELEGRAM_RETRY_AFTER_MAX_S,
 )
-from worker.results import ResultStore, SentFiles, bot_key, job_ref
+from worker.results import ResultStore, SentFiles, bot_key
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +61,6 @@ PHOTO_LIMITS = PhotoLimits(
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup"})
 NOT_MODIFIED = "message is not modified"
 DONE_STATUS = "Done."
-
-# Re-render buttons under a result: ``rr:{job_ref}:{field}`` (the Telegram front-end answers them)
-RERENDER_PREFIX = "rr"
-RERENDER_BUTTONS: tuple[tuple[str, str], ...] = (
-    ("theme", "🎨 Theme"),
-    ("ratio", "📐 Ratio"),
-    ("format", "🖼 Format"),
-)
 
 
 class TelegramAPIError(Exception):
@@ -94,6 +90,15 @@ def method_url(api_url: str, token: str, method: str) -> str:
 Upload = tuple[str, bytes, str]  # (file name, bytes, mime type) of a multipart part
 
 
+class PaceWait(Exception):
+    """Nothing was sent: the chat's pace (or Telegram's ``retry_after``) asks to wait ``seconds``."""
+
+    def __init__(self, seconds: float, *, flood: bool = False) -> None:
+        super().__init__(f"wait {seconds:.1f} s before sending to this chat")
+        self.seconds = seconds
+        self.flood = flood
+
+
 class TelegramClient:
     def __init__(
         self,
@@ -101,7 +106,8 @@ class TelegramClient:
         api_url: str,
         *,
         http: httpx.Client | None = None,
-        send_interval: float = TELEGRAM_CHAT_SEND_INTERVAL_S,
+        pacer: Pacer | None = None,
+        defer: bool = False,
         flood_retries: int = TELEGRAM_FLOOD_RETRIES,
         max_retry_after: float = TELEGRAM_RETRY_AFTER_MAX_S,
         sleep: Callable[[float], None] = time.sleep,
@@ -111,14 +117,15 @@ class TelegramClient:
         self.api_url = api_url
         self._own_http = http is None
         self.http = http or httpx.Client(
+            verify=tls_context(),
             timeout=httpx.Timeout(TELEGRAM_HTTP_TIMEOUT_S, connect=TELEGRAM_HTTP_CONNECT_TIMEOUT_S)
         )
-        self.send_interval = send_interval
+        self.pacer: Pacer = pacer if pacer is not None else LocalPacer(clock=clock)
+        self.defer = defer
         self.flood_retries = flood_retries
         self.max_retry_after = max_retry_after
         self.sleep = sleep
         self.clock = clock
-        self._last_send: dict[str, float] = {}
 
     def close(self) -> None:
         if self._own_http:
@@ -140,32 +147,45 @@ class TelegramClient:
         *,
         flood_retries: int | None = None,
     ) -> Any:
-        """Call a Bot API method; returns ``result``. 429 is waited out up to ``flood_retries`` times."""
+        """Call a Bot API method; returns ``result``.
+
+        Sends wait for the chat's pace; a 429 holds the chat for its ``retry_after`` and is tried
+        again up to ``flood_retries`` times. With ``defer``, a send that would wait raises
+        :class:`PaceWait` instead (nothing was sent).
+        """
         params = {k: v for k, v in (params or {}).items() if v is not None}
         retries = self.flood_retries if flood_retries is None else flood_retries
+        chat = str(params.get("chat_id"))
+        sending = method in SEND_METHODS
         attempt = 0
         while True:
-            if method in SEND_METHODS:
-                self._pace(str(params.get("chat_id")))
+            if sending:
+                self._pace(chat)
             try:
                 return self._request(method, params, files)
             except TelegramAPIError as err:
-                if err.code == 429 and attempt < retries:
-                    wait = err.retry_after if err.retry_after is not None else 1.0
-                    if wait <= self.max_retry_after:
-                        attempt += 1
-                        log.info("telegram flood control on %s: waiting %.1f s", method, wait)
-                        self.sleep(wait)
-                        continue
-                raise
+                if err.code != 429:
+                    raise
+                wait = err.retry_after if err.retry_after is not None else 1.0
+                if wait > self.max_retry_after:
+                    raise
+                if sending:
+                    self.pacer.hold(chat, wait)
+                    if self.defer:
+                        log.info("telegram flood control on %s: handing on for %.1f s", method, wait)
+                        raise PaceWait(wait, flood=True) from err
+                if attempt >= retries:
+                    raise
+                attempt += 1
+                log.info("telegram flood control on %s: waiting %.1f s", method, wait)
+                if not sending:  # a send waits for the chat's hold in _pace
+                    self.sleep(wait)
 
     def _pace(self, chat: str) -> None:
-        last = self._last_send.get(chat)
-        if last is not None:
-            wait = last + self.send_interval - self.clock()
-            if wait > 0:
-                self.sleep(wait)
-        self._last_send[chat] = self.clock()
+        while (wait := self.pacer.reserve(chat)) > 0:
+            if self.defer:
+                raise PaceWait(wait)
+            self.sleep(wait)
 
     def _request(self, method: str, params: dict[str, Any], files: Mapping[str, Upload] | None) -> Any:
         url = method_url(self.api_url, self.token, method)
@@ -270,17 +290,19 @@ class Sent:
             "groups": self.groups,
         }
 
+    def to_state(self) -> dict:
+        """Everything sent so far, as JSON, to resume a delivery from the first unsent message."""
+        return asdict(self)
 
-def rerender_keyboard(job_id: str) -> dict:
-    """The re-render keyboard as Bot API JSON; data ``rr:{job_ref}:{field}``, checked against 64 bytes."""
-    ref = job_ref(job_id)
-    row = []
-    for name, label in RERENDER_BUTTONS:
-        data = f"{RERENDER_PREFIX}:{ref}:{name}"
-        if len(data.encode()) > TELEGRAM_CALLBACK_DATA_MAX_BYTES:
-            raise ValueError(f"callback data {data!r} is over {TELEGRAM_CALLBACK_DATA_MAX_BYTES} bytes")
-        row.append({"text": label, "callback_data": data})
-    return {"inline_keyboard": [row]}
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> Sent:
+        return cls(
+            photo_message_ids=[int(m) for m in state.get("photo_message_ids") or []],
+            photo_file_ids=[str(f) for f in state.get("photo_file_ids") or []],
+            document_message_id=state.get("document_message_id"),
+            document_file_id=state.get("document_file_id"),
+            groups=[int(g) for g in state.get("groups") or []],
+        )
 
 
 def slide_files(slides: Sequence[bytes]) -> list[OutFile]:
@@ -384,14 +406,24 @@ class TelegramDelivery:
     # ---- results
 
     def deliver(
-        self, carousel: Carousel, summary: ResultSummary, job_id: str, content_key: str | None
+        self,
+        carousel: Carousel,
+        summary: ResultSummary,
+        job_id: str,
+        content_key: str | None,
+        resume: Mapping[str, Any] | None = None,
     ) -> dict:
-        """Upload the slides and the PDF; remember their file_ids for an identical request later."""
+        """Upload the slides and the PDF; remember their file_ids for an identical request later.
+
+        ``resume``: the state of a :class:`DeliveryDeferred` raised by an earlier call for the same
+        result; what it records as sent is not sent again.
+        """
         sent = self.send_result(
             slide_files(carousel.slides),
             pdf_file(carousel.pdf, summary),
             summary,
-            rerender_keyboard(job_id),
+            telegram_rerender_keyboard(job_id),
+            sent=self._resume(resume),
         )
         if self.store is not None and content_key and sent.document_file_id and all(sent.photo_file_ids):
             self.store.save_sent_files(
@@ -410,7 +442,9 @@ class TelegramDelivery:
             )
         return {**sent.as_dict(), "reused_file_ids": False}
 
-    def deliver_cached(self, content_key: str, job_id: str) -> dict | None:
+    def deliver_cached(
+        self, content_key: str, job_id: str, resume: Mapping[str, Any] | None = None
+    ) -> dict | None:
         """Send an identical earlier result again by file_id (no rendering, no upload); None if unknown."""
         if self.store is None:
             return None
@@ -430,7 +464,8 @@ class TelegramDelivery:
                 [OutFile(file_id=f) for f in files.photos],
                 OutFile(file_id=files.document),
                 summary,
-                rerender_keyboard(job_id),
+                telegram_rerender_keyboard(job_id),
+                sent=self._resume(resume),
             )
         except TelegramAPIError as err:
             if not err.bad_file_reference:
@@ -440,19 +475,49 @@ class TelegramDelivery:
             return None
         return {**sent.as_dict(), "reused_file_ids": True, "slides": files.slide_count, "title": files.title}
 
+    def _resume(self, state: Mapping[str, Any] | None) -> Sent | None:
+        if not state:
+            return None
+        if state.get("status_message_id") is not None:
+            self.status_message_id = state["status_message_id"]
+        return Sent.from_state(state.get("sent") or {})
+
     def send_result(
         self,
         photos: Sequence[OutFile],
         document: OutFile,
         summary: ResultSummary,
         keyboard: dict | None,
+        *,
+        sent: Sent | None = None,
     ) -> Sent:
-        """The album in balanced groups of ≤ 10 (caption on the first photo), then the PDF with buttons."""
-        sent = Sent()
+        """The album in balanced groups of ≤ 10 (caption on the first photo), then the PDF with buttons.
+
+        ``sent``: what an earlier, deferred call already sent; those messages are skipped. When the
+        client defers a send (the chat's pace), :class:`DeliveryDeferred` carries what was sent.
+        """
+        sent = sent or Sent()
+        try:
+            return self._send_result(photos, document, summary, keyboard, sent)
+        except PaceWait as wait:
+            state = {"sent": sent.to_state(), "status_message_id": self.status_message_id}
+            raise DeliveryDeferred(wait.seconds, state) from wait
+
+    def _send_result(
+        self,
+        photos: Sequence[OutFile],
+        document: OutFile,
+        summary: ResultSummary,
+        keyboard: dict | None,
+        sent: Sent,
+    ) -> Sent:
         caption = caption_text(summary, TELEGRAM_CAPTION_MAX)
         sizes = split_groups(len(photos), TELEGRAM_MEDIA_GROUP_MAX, TELEGRAM_MEDIA_GROUP_MIN)
-        start = 0
-        for size in sizes:
+        done = len(sent.groups)
+        if sent.groups != sizes[:done]:
+            raise ValueError(f"resumed delivery sent groups {sent.groups}, expected a prefix of {sizes}")
+        start = sum(sent.groups)
+        for size in sizes[done:]:
             group = photos[start : start + size]
             first = start == 0
             start += size
@@ -481,6 +546,8 @@ class TelegramDelivery:
             for message in messages:
                 sent.photo_message_ids.append(int(message["message_id"]))
                 sent.photo_file_ids.append(_largest_photo(message))
+        if sent.document_message_id is not None:
+            return sent
         doc_extra: dict[str, Any] = {**self._where(), "caption": document_caption(summary)}
         if keyboard is not None:
             doc_extra["reply_markup"] = keyboard

@@ -11,18 +11,20 @@ Public API::
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import httpx
-
+from contract.errors import ArticleLinkNeedsPost, NotAThread, NotAThreadLink
+from contract.links import LinkMatch, SourceRef, find_link, find_links, parse_link
+from contract.text import reads_as_thread, split_posts
 from rendering.model import Thread
-from worker.cache import ThreadCache
-from worker.config import Settings
-from worker.errors import ArticleLinkNeedsPost, NotAThread, NotAThreadLink
-from worker.limits import TEXT_SINGLE_POST_MIN_CHARS
-from worker.sources import bluesky, fxtwitter, mastodon, shortlinks
-from worker.sources.links import LinkMatch, SourceRef, find_link, find_links, parse_link
-from worker.sources.text import load_local, split_posts, text_thread
+from worker.sources import fxtwitter
+from worker.sources.text import load_local, text_thread
+
+if TYPE_CHECKING:  # a local render needs neither an HTTP client nor Redis: imported when fetching
+    import httpx
+
+    from worker.cache import ThreadCache
+    from worker.config import Settings
 
 __all__ = [
     "LinkMatch",
@@ -47,6 +49,7 @@ def fetch(ref: SourceRef, *, settings: Settings, client: httpx.Client) -> Thread
 
 def _fetch(ref: SourceRef, *, settings: Settings, client: httpx.Client) -> tuple[Thread, bool]:
     """The thread, and whether it is complete enough to cache (not a single-post fallback)."""
+    from worker.sources import bluesky, mastodon, shortlinks
     if ref.kind == "short":
         ref = shortlinks.expand(ref, settings=settings, client=client)
     if ref.kind == "x":
@@ -72,7 +75,7 @@ def resolve(
     """A link (the first supported one in ``source``) or pasted text → Thread, capped at ``max_posts``."""
     if kind == "text":
         thread = text_thread(source)
-        if len(thread.posts) < 2 and len(thread.posts[0].text) < TEXT_SINGLE_POST_MIN_CHARS:
+        if not reads_as_thread(source):  # the rule the front-ends applied before enqueueing
             raise NotAThread()
         return thread.capped(max_posts)
     match = find_link(source)
@@ -80,6 +83,8 @@ def resolve(
         raise NotAThreadLink()
     ref = match.ref
     if ref.kind == "short":  # one lookup at the short-link service; the cache is keyed by the post
+        from worker.sources import shortlinks
+
         ref = shortlinks.expand(ref, settings=settings, client=client)
     if ref.kind == "x-article-id":
         raise ArticleLinkNeedsPost()

@@ -14,12 +14,12 @@ from typing import Any
 
 import httpx
 
+from contract.errors import PostDeleted, PostNotFound, PostPrivate, RateLimited, SourceUnavailable
+from contract.links import SourceRef
 from rendering.model import Author, Media, Post, Thread
 from worker.config import Settings
-from worker.errors import PostDeleted, PostNotFound, PostPrivate, RateLimited, SourceUnavailable
 from worker.http import get_with_retry, json_body
 from worker.limits import SOURCE_MAX_FETCHES, SOURCE_MAX_POSTS
-from worker.sources.links import SourceRef
 
 log = logging.getLogger(__name__)
 

@@ -17,13 +17,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-
-from rendering.model import Author, Block, Media, Post, Span, Thread
-from worker.config import Settings
-from worker.errors import (
+from contract.errors import (
     AccountUnavailable,
     ArticleUnavailable,
     PostDeleted,
@@ -33,9 +29,14 @@ from worker.errors import (
     SourceUnavailable,
     UserError,
 )
-from worker.http import get_with_retry, json_body
+from rendering.model import Author, Block, Media, Post, Span, Thread
 from worker.limits import ARTICLE_MAX_EMBEDDED_POSTS, SOURCE_MAX_FETCHES, SOURCE_MAX_POSTS
 from worker.sources import syndication
+
+if TYPE_CHECKING:  # parsing a local FxTwitter-shaped file needs no HTTP client
+    import httpx
+
+    from worker.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ class Unidentified(SourceUnavailable):
 
 
 def _api_get(client: httpx.Client, settings: Settings, path: str) -> dict:
+    from worker.http import get_with_retry, json_body
+
     url = settings.fxtwitter_api_url.rstrip("/") + path
     response = get_with_retry(client, url, follow_redirects=True)
     body = json_body(response)

@@ -16,31 +16,46 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from contract.errors import (
+    HostRefused,
+    NotAThreadLink,
+    PostNotFound,
+    PostPrivate,
+    RateLimited,
+    SourceUnavailable,
+)
+from contract.links import SourceRef
 from rendering.model import Author, Media, Post, Thread
 from worker.config import Settings
-from worker.errors import NotAThreadLink, PostNotFound, PostPrivate, RateLimited, SourceUnavailable
-from worker.http import get_with_retry, is_allowed_listed, json_body, resolves_to_public
+from worker.http import get_with_retry, is_listed, json_body
 from worker.limits import SOURCE_MAX_FETCHES, SOURCE_MAX_POSTS
-from worker.sources.links import SourceRef
 
 log = logging.getLogger(__name__)
 
+NOT_PUBLIC = "That link doesn't point to a public Mastodon server I can read."
+
 
 def api_base(ref: SourceRef, settings: Settings) -> str:
-    """The API root to ask: the override, or the link's instance once it is known to be public."""
+    """The API root to ask: the override, or the link's instance (https on its default port; the
+    guarded client refuses it when it resolves to a non-public address)."""
     if settings.mastodon_api_url:
         return settings.mastodon_api_url.rstrip("/")
     instance = ref.instance or ""
-    parts = urlsplit(f"https://{instance}")
-    host, port = parts.hostname or "", parts.port
-    listed = is_allowed_listed(host, port, settings.extra_media_hosts)
-    if not listed and (port not in (None, 443) or not resolves_to_public(host, port)):
-        raise NotAThreadLink("That link doesn't point to a public Mastodon server I can read.")
+    try:
+        parts = urlsplit(f"https://{instance}")
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        raise NotAThreadLink(NOT_PUBLIC) from None
+    if not host or (port not in (None, 443) and not is_listed(host, port, settings.extra_media_hosts)):
+        raise NotAThreadLink(NOT_PUBLIC)
     return f"https://{instance}"
 
 
 def _get(client: httpx.Client, url: str) -> Any:
-    response = get_with_retry(client, url)
+    try:
+        response = get_with_retry(client, url)
+    except HostRefused:
+        raise NotAThreadLink(NOT_PUBLIC) from None
     status = response.status_code
     if status == 200:
         try:

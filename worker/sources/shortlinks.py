@@ -17,11 +17,11 @@ from urllib.parse import quote, urljoin
 
 import httpx
 
+from contract.errors import PostNotFound, RateLimited, ShortLinkUnsupported, SourceUnavailable
+from contract.links import SourceRef, parse_link
 from worker.config import Settings
-from worker.errors import PostNotFound, RateLimited, ShortLinkUnsupported, SourceUnavailable
 from worker.http import get_with_retry
 from worker.limits import SHORT_LINK_MAX_BYTES, SHORT_LINK_MAX_HOPS
-from worker.sources.links import SourceRef, parse_link
 
 log = logging.getLogger(__name__)
 

@@ -14,14 +14,15 @@ import html
 import logging
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
+from contract.errors import PostNotFound, PostRemoved, SourceUnavailable
 
-from worker.config import Settings
-from worker.errors import PostNotFound, PostRemoved, SourceUnavailable
-from worker.http import get_with_retry, json_body
+if TYPE_CHECKING:  # converting a status needs no HTTP client
+    import httpx
+
+    from worker.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,8 @@ def syndication_token(tweet_id: str) -> str:
 
 def fetch_tweet(tweet_id: str, *, settings: Settings, client: httpx.Client) -> dict:
     """One post as an FxTwitter-shaped status; PostNotFound, PostRemoved or SourceUnavailable."""
+    from worker.http import get_with_retry, json_body
+
     url = settings.syndication_url.rstrip("/") + "/tweet-result"
     params = {"id": tweet_id, "lang": "en", "token": syndication_token(tweet_id)}
     response = get_with_retry(client, url, params=params)

@@ -8,41 +8,15 @@ builder; a heading alone is joined to the paragraph after it.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
+from contract.errors import BadInput, NotAThread
+from contract.text import split_posts
 from rendering.model import Author, Post, Thread
-from worker.errors import BadInput, NotAThread
 from worker.limits import TEXT_MAX_CHARS
 from worker.sources import fxtwitter
 
 DEFAULT_AUTHOR = Author(name="Thread")
-_SEPARATOR = re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|_{3,})[ \t]*$", re.MULTILINE)
-_BLANK = re.compile(r"\n[ \t]*\n+")
-_HEADING = re.compile(r"^#{1,6}\s")
-
-
-def split_posts(text: str) -> list[str]:
-    """Text → the texts of its posts (trimmed, none empty)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\ufeff")
-    chunks = _SEPARATOR.split(text) if _SEPARATOR.search(text) else _BLANK.split(text)
-    out: list[str] = []
-    pending_heading = ""
-    for chunk in chunks:
-        chunk = chunk.strip("\n").strip()
-        if not chunk:
-            continue
-        lines = chunk.split("\n")
-        if all(_HEADING.match(line) for line in lines):
-            pending_heading = f"{pending_heading}\n{chunk}".strip("\n")
-            continue
-        if pending_heading:
-            chunk = f"{pending_heading}\n\n{chunk}"
-            pending_heading = ""
-        out.append(chunk)
-    if pending_heading:
-        out.append(pending_heading)
-    return out
 
 
 def text_thread(text: str, author: Author | None = None) -> Thread:

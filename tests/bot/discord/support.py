@@ -15,11 +15,11 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from bot.discord.app import CarouselBot
+from tests.conftest import REDIS_URL  # TEST_REDIS_URL, or the local default
 from tests.fakes.discord_api import APPLICATION_ID, BOT_TOKEN, EPHEMERAL, FakeDiscord
 from worker.config import Settings
 from worker.queue import RQJobQueue
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 GUILD_ID = "1500000000000000001"
 CHANNEL_ID = "1500000000000000002"
 USER_ID = "1500000000000000003"

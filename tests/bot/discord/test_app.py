@@ -11,8 +11,11 @@ from datetime import UTC
 import discord
 
 from bot.discord.app import build_client
-from bot.discord.commands import ADMINS_ONLY
-from bot.settings_store import Look, MemorySettingsStore, chat_scope, user_scope
+from bot.discord.saved import ADMINS_ONLY
+from bot.settings_model import Look, chat_scope, user_scope
+from bot.settings_store import MemorySettingsStore
+from contract import JOB_PATH
+from contract.errors import NotAThreadLink
 from tests.bot.discord.support import (
     CANONICAL,
     CHANNEL_ID,
@@ -35,8 +38,6 @@ from tests.bot.discord.support import (
 )
 from tests.fakes.discord_api import APPLICATION_ID, BOT_TOKEN, BOT_USER_ID, EPHEMERAL, FakeDiscord
 from worker.config import Settings
-from worker.contract import JOB_PATH
-from worker.errors import NotAThreadLink
 from worker.limits import DISCORD_DEFER_WITHIN_S, MAX_POSTS_CEILING
 from worker.queue import RQJobQueue
 

@@ -7,15 +7,16 @@ import io
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from PIL import Image
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from bot.discord.commands import ADMINS_ONLY
-from bot.discord.transformers import ACCENT_INVALID, HANDLE_INVALID, NOT_A_PICTURE
-from bot.settings_store import MemorySettingsStore, chat_scope, user_scope
+from bot.discord.saved import ADMINS_ONLY
+from bot.discord.transformers import NOT_A_PICTURE
+from bot.settings_model import chat_scope, user_scope
+from bot.settings_store import MemorySettingsStore
+from contract.values import ACCENT_INVALID, HANDLE_INVALID
 from tests.bot.discord.support import (
     ATTACHMENT,
     BOOLEAN,
@@ -33,7 +34,7 @@ from tests.bot.discord.support import (
 )
 from tests.fakes.discord_api import APPLICATION_ID, BOT_TOKEN, FakeDiscord
 from worker.config import Settings
-from worker.media import platform_file_hosts
+from worker.media import check_url
 from worker.queue import RQJobQueue
 
 TEXTS = [
@@ -159,7 +160,7 @@ async def test_a_personal_brand_kit_signs_the_next_carousel(
 
 def test_discord_attachment_links_are_a_host_the_worker_downloads_from() -> None:
     url = "https://cdn.discordapp.com/ephemeral-attachments/1/2/avatar.png?ex=6a00&is=69ff&hm=ab"
-    assert urlsplit(url).hostname in platform_file_hosts(Settings(_env_file=None))  # type: ignore[call-arg]
+    check_url(url, Settings(_env_file=None).extra_media_hosts)  # type: ignore[call-arg]  # raises if refused
 
 
 async def test_the_worker_draws_the_attached_avatar(
@@ -195,7 +196,8 @@ async def test_the_worker_draws_the_attached_avatar(
 async def test_an_expired_picture_link_is_left_out_and_said(
     fake: FakeDiscord, bot: Bot, queue: RQJobQueue, store: MemorySettingsStore
 ) -> None:
-    from bot.settings_store import ImageRef, update_value
+    from bot.settings_model import ImageRef
+    from bot.settings_store import update_value
 
     scope = user_scope("discord", USER_ID)
     stale = f"https://cdn.discordapp.com/attachments/1/2/logo.png?ex={int(time.time()) - 60:x}&is=0&hm=ab"

@@ -11,8 +11,12 @@ from typing import Any
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from bot.discord.rerender import RERENDER_GONE, RERENDER_REPEAT, RERENDER_SAME
-from bot.settings_store import JobRecord, MemorySettingsStore
+from bot.discord.rerender import RERENDER_GONE
+from bot.settings_model import JobRecord
+from bot.settings_store import MemorySettingsStore
+from contract import JobPayload, RenderOptions, ReplyAddress
+from contract.rerender import job_ref
+from contract.sentences import RERENDER_REPEAT, RERENDER_SAME
 from tests.bot.discord.support import (
     CHANNEL_ID,
     DEFERRED,
@@ -26,10 +30,8 @@ from tests.bot.discord.support import (
     slash,
 )
 from tests.fakes.discord_api import APPLICATION_ID, BOT_TOKEN, FakeDiscord
-from worker.contract import JobPayload, RenderOptions, ReplyAddress
 from worker.delivery.discord import rerender_components
 from worker.queue import RQJobQueue
-from worker.results import job_ref
 
 TEXTS = [
     "Quokkas are small marsupials that live on Rottnest Island. A thread 🧵",
@@ -138,7 +140,7 @@ async def test_the_value_the_carousel_already_has_is_one_private_sentence(
     await bot.dispatch(pick)
     assert (
         private_answer(fake, pick_id, token)["content"]
-        == "This carousel already uses the 9:16 story ratio. Pick another one."
+        == "This carousel already uses ratio 9:16 story, so pick another one."
     )
     assert queue.queue.count == 0
 

@@ -16,12 +16,14 @@ from telegram.ext import Application
 from bot.settings_store import RedisSettingsStore
 from bot.telegram.app import build_application
 from bot.telegram.ratelimit import RedisRateLimiter
-from tests.conftest import unique_token
+from tests.conftest import (
+    REDIS_URL,  # TEST_REDIS_URL, or the local default
+    unique_token,
+)
 from tests.fakes.telegram_api import FakeTelegramAPI
 from worker.config import Settings
 from worker.queue import RQJobQueue
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 BOT_USERNAME = "carousel_test_bot"
 
 

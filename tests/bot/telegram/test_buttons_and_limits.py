@@ -10,10 +10,10 @@ from bot.settings_store import RedisSettingsStore
 from bot.telegram import keyboards as kb
 from bot.telegram import texts
 from bot.telegram.app import register_commands
+from contract.rerender import job_ref, telegram_rerender_keyboard
 from tests.bot.telegram.conftest import Chat
 from tests.fakes.telegram_api import FakeTelegramAPI
 from themes import list_themes
-from worker.contract import RenderOptions
 from worker.limits import CAROUSELS_PER_USER, CAROUSELS_PER_USER_WINDOW_S, TELEGRAM_CALLBACK_DATA_MAX_BYTES
 
 X_LINK = "https://x.com/jack/status/20"
@@ -22,15 +22,13 @@ GROUP = -1001234567890
 
 async def delivered_result(chat: Chat, fake: FakeTelegramAPI, chat_id: int, **kwargs) -> tuple[str, dict]:
     """Start a job, then stand in for the worker: post the PDF with its re-render keyboard."""
-    from worker.delivery.telegram import rerender_keyboard
-
     await chat.say(chat_id, X_LINK if chat_id > 0 else f"/carousel {X_LINK}", **kwargs)
     job = chat.jobs()[-1]
     response = await chat.app.bot.send_document(
         chat_id, b"%PDF-1.4 stand-in", filename="thread.pdf", reply_markup=None
     )
     message = fake.messages[(chat_id, response.message_id)]
-    message["reply_markup"] = rerender_keyboard(job.id)  # exactly what the worker puts there
+    message["reply_markup"] = telegram_rerender_keyboard(job.id)  # exactly what the worker puts there
     return job.id, message
 
 
@@ -46,7 +44,7 @@ async def test_rerender_button_enqueues_a_new_job_with_rerender_of(
     await chat.press(result, theme_button["callback_data"], user_id=42)
     [edit] = fake.calls_to("editMessageReplyMarkup")
     choices = [b["callback_data"] for row in edit.params["reply_markup"]["inline_keyboard"] for b in row]
-    ref = kb.job_ref(job_id)
+    ref = job_ref(job_id)
     assert choices[:-1] == [f"rr:{ref}:theme:{t.name}" for t in list_themes()]
     assert choices[-1] == f"rr:{ref}"  # back
 
@@ -71,12 +69,12 @@ async def test_rerender_button_enqueues_a_new_job_with_rerender_of(
     assert fake.calls_to("editMessageReplyMarkup")[-1].params["reply_markup"] == result["reply_markup"]
     assert len(fake.calls_to("answerCallbackQuery")) == 2
     # the re-render itself can be re-rendered
-    assert await store.job(kb.job_ref(jobs[-1].id)) is not None
+    assert await store.job(job_ref(jobs[-1].id)) is not None
 
 
 async def test_rerender_in_a_topic_keeps_the_topic(chat: Chat, fake: FakeTelegramAPI) -> None:
     job_id, result = await delivered_result(chat, fake, GROUP, user_id=7, thread_id=77)
-    await chat.press(result, f"rr:{kb.job_ref(job_id)}:ratio:1:1", user_id=9)
+    await chat.press(result, f"rr:{job_ref(job_id)}:ratio:1:1", user_id=9)
     rerun = chat.payloads()[-1]
     assert rerun["options"]["ratio"] == "1:1"
     assert rerun["reply"]["thread_id"] == 77
@@ -191,7 +189,7 @@ async def test_theme_preview_sheet_is_sent_once_then_by_file_id(
 
 def test_every_keyboard_fits_telegram_callback_limit() -> None:
     job_id = str(uuid.uuid4())  # RQ's job ids
-    datas = [b["callback_data"] for row in kb.rerender_keyboard_rows(job_id) for b in row]
+    datas = [b["callback_data"] for row in telegram_rerender_keyboard(job_id)["inline_keyboard"] for b in row]
     for field, values in (
         ("theme", [t.name for t in list_themes()]),
         ("ratio", ["4:5", "1:1", "9:16", "16:9"]),
@@ -206,18 +204,6 @@ def test_every_keyboard_fits_telegram_callback_limit() -> None:
     assert all(1 <= len(d.encode()) <= TELEGRAM_CALLBACK_DATA_MAX_BYTES for d in datas)
     with pytest.raises(ValueError):
         kb.callback_data("x" * (TELEGRAM_CALLBACK_DATA_MAX_BYTES + 1))
-
-
-def test_rerender_data_round_trips_and_matches_the_worker() -> None:
-    from worker.delivery.telegram import rerender_keyboard
-
-    job_id = str(uuid.uuid4())
-    assert rerender_keyboard(job_id)["inline_keyboard"] == kb.rerender_keyboard_rows(job_id)
-    data = kb.build_rerender_data(job_id, "ratio", "16:9")
-    assert kb.parse_rerender_data(data) == kb.RerenderRequest(uuid.UUID(job_id).hex, "ratio", "16:9")
-    assert kb.parse_rerender_data(f"rr:{uuid.UUID(job_id).hex}") == kb.RerenderRequest(uuid.UUID(job_id).hex)
-    assert kb.parse_rerender_data("rr:abc:colour:red") is None
-    assert RenderOptions().ratio in {"4:5", "1:1", "9:16", "16:9"}
 
 
 async def test_flood_control_is_waited_out(chat: Chat, fake: FakeTelegramAPI) -> None:
@@ -236,7 +222,7 @@ async def test_rerender_with_the_value_it_already_has_starts_nothing(
     current = chat.payloads()[-1]["options"]["theme"]
     label = next(t.label for t in list_themes() if t.name == current)
 
-    await chat.press(result, f"rr:{kb.job_ref(job_id)}:theme:{current}", user_id=42)
+    await chat.press(result, f"rr:{job_ref(job_id)}:theme:{current}", user_id=42)
 
     assert len(chat.jobs()) == 1
     [answer] = fake.calls_to("answerCallbackQuery")
@@ -248,7 +234,7 @@ async def test_pressing_the_same_rerender_button_quickly_renders_once(
 ) -> None:
     job_id, result = await delivered_result(chat, fake, 42)
     other = next(t for t in list_themes() if t.name != chat.payloads()[-1]["options"]["theme"])
-    data = f"rr:{kb.job_ref(job_id)}:theme:{other.name}"
+    data = f"rr:{job_ref(job_id)}:theme:{other.name}"
 
     for _ in range(3):
         await chat.press(result, data, user_id=42)

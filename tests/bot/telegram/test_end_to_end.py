@@ -1,21 +1,34 @@
-"""The bot, a real Redis, a real `carousel worker` process and the fake Bot API, end to end."""
+"""End to end: a link or pasted text in a Telegram chat comes back as an album and a PDF.
+
+Real pieces: the bot's Application (fed a real ``Update``), Redis, RQ, a ``carousel worker``
+subprocess, the renderer. Faked (outside the machine): the Telegram Bot API and FxTwitter, as local
+HTTP servers speaking their wire formats.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import secrets
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 from redis import Redis
+from telegram import Update
 
-from bot.settings_store import JobRecord
-from bot.telegram import keyboards as kb
+from bot.settings_model import JobRecord
+from bot.telegram.app import build_application
+from contract.rerender import job_ref
 from tests.bot.telegram.conftest import REDIS_URL, Chat
+from tests.fakes.sources import FakeSources
 from tests.fakes.telegram_api import FakeTelegramAPI
 from themes import list_themes
 from worker.config import Settings
+from worker.limits import TELEGRAM_MEDIA_GROUP_MAX
+from worker.queue import RQJobQueue
 
 pytestmark = pytest.mark.e2e
 
@@ -28,6 +41,15 @@ TEXT = (
     "Say no to features that nobody asked for twice."
 )
 
+TEXTS = [
+    "How LLM inference works, a thread 🧵 Tokens go in, logits come out, one step at a time.",
+    "First the prompt is processed in one parallel prefill pass that fills the KV cache.",
+    "Then decoding produces one token per step, reading every cached key and value again.",
+    "Batching many requests together keeps the accelerator busy: throughput goes up.",
+    "Speculative decoding lets a small draft model guess ahead; the big model verifies.",
+]
+WORDS = ("prefill", "decoding", "Batching", "Speculative", "accelerator")
+
 
 @pytest.fixture
 def result_keys() -> Iterator[list[str]]:
@@ -36,7 +58,7 @@ def result_keys() -> Iterator[list[str]]:
     yield job_ids
     redis = Redis.from_url(REDIS_URL)
     for job_id in job_ids:
-        keys = list(redis.scan_iter(f"carousel:job:{kb.job_ref(job_id)}:*"))
+        keys = list(redis.scan_iter(f"carousel:job:{job_ref(job_id)}:*"))
         keys += list(redis.scan_iter(f"carousel:job:{job_id}:*"))
         if keys:
             redis.delete(*keys)
@@ -108,14 +130,14 @@ async def test_pasted_text_comes_back_as_album_and_pdf_then_rerenders_with_anoth
     [theme_data] = [
         b["callback_data"] for row in markup for b in row if b["callback_data"].endswith(":theme")
     ]
-    assert theme_data == f"rr:{kb.job_ref(job.job_id)}:theme"
+    assert theme_data == f"rr:{job_ref(job.job_id)}:theme"
 
     # press "Theme", pick another one: a second job re-renders the same thread
     result = fake.messages[(42, document.response["result"]["message_id"])]
     await chat.press(result, theme_data, user_id=42)
     first_theme = job.payload["options"]["theme"]
     other = next(t.name for t in list_themes() if t.name != first_theme)
-    await chat.press(result, f"rr:{kb.job_ref(job.job_id)}:theme:{other}", user_id=42)
+    await chat.press(result, f"rr:{job_ref(job.job_id)}:theme:{other}", user_id=42)
     rerun = submitted(prefix)[-1]
     result_keys.append(rerun.job_id)
     assert rerun.payload["rerender_of"] == job.job_id
@@ -126,3 +148,109 @@ async def test_pasted_text_comes_back_as_album_and_pdf_then_rerenders_with_anoth
         pytest.fail(f"no re-rendered PDF delivered; worker log:\n{worker.output}")
     second = fake.calls_to("sendDocument")[-1]
     assert second.uploads and second.uploads[0][2] != pdf  # a new PDF in the other theme
+
+
+async def test_pasted_link_comes_back_as_album_and_pdf(
+    fake_telegram: FakeTelegramAPI,
+    fake_sources: FakeSources,
+    unique_x_thread: Callable[..., Any],
+    worker_process: Callable[..., Any],
+    redis_url: str,
+    queue_name: str,
+) -> None:
+    telegram_env = {
+        "TELEGRAM_BOT_TOKEN": fake_telegram.token,
+        "TELEGRAM_API_URL": fake_telegram.api_url,
+        "TELEGRAM_FILE_URL": fake_telegram.file_url,
+    }
+    worker = await asyncio.to_thread(worker_process, {**telegram_env, **fake_sources.env()})
+    thread = unique_x_thread(TEXTS, handle="inference_notes", name="Inference Notes")
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        redis_url=redis_url,
+        queue_name=queue_name,
+        telegram_bot_token=fake_telegram.token,
+        telegram_api_url=fake_telegram.api_url,
+        telegram_file_url=fake_telegram.file_url,
+        fxtwitter_api_url=fake_sources.fx_url,
+        media_hosts=fake_sources.media_host,
+    )
+    app = build_application(settings, RQJobQueue(redis_url, queue_name), updater=False)
+    await app.initialize()
+    try:
+        user_id = 10**9 + secrets.randbelow(10**9)  # settings and rate limits are per user: a fresh one
+        raw = fake_telegram.user_message(chat_id=user_id, text=f"Can you make this one? {thread.url}")
+        update = Update.de_json(raw, app.bot)
+        await app.process_update(update)
+
+        try:
+            await asyncio.to_thread(fake_telegram.wait_for, "sendDocument", DELIVERY_TIMEOUT_S)
+        except TimeoutError as exc:
+            raise AssertionError(f"{exc}\n--- worker log ---\n{worker.output}") from exc
+    finally:
+        await app.shutdown()
+
+    original = raw["message"]["message_id"]
+    groups = fake_telegram.calls_to("sendMediaGroup")
+    assert groups, fake_telegram.methods()
+    slides: list[bytes] = []
+    for call in groups:
+        assert call.response["ok"]
+        assert 2 <= len(call.params["media"]) <= TELEGRAM_MEDIA_GROUP_MAX
+        assert call.params["chat_id"] == user_id
+        assert call.params["reply_parameters"]["message_id"] == original
+        slides += [call.files[item["media"].removeprefix("attach://")] for item in call.params["media"]]
+    assert len(slides) >= len(TEXTS)  # at least one slide per post (plus cover/outro)
+    for data in slides:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()  # decodes fully: a truncated PNG fails here
+            assert (image.format, image.size) == ("PNG", (1080, 1350))
+
+    (document,) = fake_telegram.calls_to("sendDocument")
+    assert document.params["chat_id"] == user_id
+    assert document.params["reply_parameters"]["message_id"] == original
+    pdf = document.files["document"]
+    assert pdf.startswith(b"%PDF")
+    assert document.filenames["document"].endswith(".pdf")
+    text = " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+    for word in WORDS:
+        assert word in text, (word, text[:400])
+    assert document.params["reply_markup"]["inline_keyboard"]  # re-render buttons under the result
+
+    # the bot posted a status message; the worker showed progress in it and removed it at the end
+    status_id = fake_telegram.calls_to("sendMessage")[0].response["result"]["message_id"]
+    edits = [
+        c.params["text"]
+        for c in fake_telegram.calls_to("editMessageText")
+        if c.params["message_id"] == status_id
+    ]
+    assert "Fetching thread…" in edits and "Sending…" in edits
+    assert any(e.startswith("Rendering ") for e in edits), edits
+    await asyncio.to_thread(
+        fake_telegram.wait_until, lambda: (user_id, status_id) in fake_telegram.deleted, 10
+    )
+
+    # a re-theme button under the PDF renders again from the saved thread, without fetching it
+    fetches = fake_sources.count("/fx/")
+    theme_button = document.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    assert theme_button.endswith(":theme")
+    press = fake_telegram.callback_query(
+        document.response["result"], f"{theme_button}:midnight", user_id=user_id
+    )
+    await app.initialize()
+    try:
+        await app.process_update(Update.de_json(press, app.bot))
+        try:
+            await asyncio.to_thread(fake_telegram.wait_for, "sendDocument", DELIVERY_TIMEOUT_S, 2)
+        except TimeoutError as exc:
+            raise AssertionError(f"{exc}\n--- worker log ---\n{worker.output}") from exc
+    finally:
+        await app.shutdown()
+    assert fake_sources.count("/fx/") == fetches
+    second = fake_telegram.calls_to("sendDocument")[1]
+    assert second.params["reply_parameters"]["message_id"] == original
+    assert second.files["document"] != pdf  # another theme, another document
+    assert WORDS[0] in " ".join(
+        p.extract_text() or "" for p in PdfReader(io.BytesIO(second.files["document"])).pages
+    )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from bot.settings_store import PRESET_NAME_MAX, RedisSettingsStore, chat_scope, effective, user_scope
+from bot.settings_model import PRESET_NAME_MAX, chat_scope, user_scope
+from bot.settings_store import RedisSettingsStore, effective
 from bot.telegram import texts
+from contract import TELEGRAM_FILE_PREFIX, RenderOptions
+from contract.values import ACCENT_INVALID
 from tests.bot.telegram.conftest import Chat
 from tests.fakes.telegram_api import FakeTelegramAPI
 from themes import list_themes
-from worker.contract import TELEGRAM_FILE_PREFIX, RenderOptions
 
 GROUP = -1001234567890
 X_LINK = "https://x.com/jack/status/20"
@@ -78,7 +80,7 @@ async def test_brand_kit_with_avatar_photo(chat: Chat, fake: FakeTelegramAPI) ->
     await chat.say(42, "/brand handle @ada_writes")
     await chat.say(42, "/brand accent #1d9bf0")
     await chat.say(42, "/brand accent blue")
-    assert chat.last_reply() == texts.ACCENT_INVALID
+    assert chat.last_reply() == ACCENT_INVALID
     await chat.say(42, "/brand footer adalovelace.example")
     await chat.say(42, "/brand watermark on")
     await chat.say(42, "/brand avatar")

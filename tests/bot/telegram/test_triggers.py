@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.settings_store import RedisSettingsStore
 from bot.telegram import texts
-from bot.telegram.keyboards import job_ref
+from contract import JOB_PATH, JobPayload, RenderOptions
+from contract.rerender import job_ref
 from tests.bot.telegram.conftest import BOT_USERNAME, Chat
 from tests.fakes.telegram_api import FakeTelegramAPI
-from worker.contract import JOB_PATH, JobPayload, RenderOptions
 from worker.queue import RQJobQueue
 
 GROUP = -1001234567890

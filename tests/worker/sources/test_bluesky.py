@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from contract.errors import PostDeleted, PostNotFound, PostPrivate, RateLimited
 from tests.fakes.sources import FakeSources, load_fixture
-from worker.errors import PostDeleted, PostNotFound, PostPrivate, RateLimited
 from worker.sources import resolve
 from worker.sources.bluesky import text_with_links
 

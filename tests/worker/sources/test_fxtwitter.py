@@ -5,9 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.fakes.sources import FakeSources, load_fixture
-from worker.config import Settings
-from worker.errors import (
+from contract.errors import (
     AccountUnavailable,
     ArticleLinkNeedsPost,
     ArticleUnavailable,
@@ -20,6 +18,9 @@ from worker.errors import (
     ShortLinkUnsupported,
     SourceUnavailable,
 )
+from tests.fakes.sources import FakeSources, load_fixture
+from worker.config import Settings
+from worker.http import make_client
 from worker.sources import resolve
 from worker.sources.fxtwitter import article_blocks
 
@@ -253,13 +254,14 @@ def test_persistent_server_errors_are_source_unavailable(fake: FakeSources, sett
     assert fake.count("/fx/2/thread/") == 3 and fake.count("/syndication/") == 3
 
 
-def test_unreachable_api_is_source_unavailable(client) -> None:
+def test_unreachable_api_is_source_unavailable() -> None:
     dead = Settings(  # type: ignore[call-arg]
         _env_file=None,
         fxtwitter_api_url="http://127.0.0.1:9",
         syndication_url="http://127.0.0.1:9",
+        media_hosts="127.0.0.1:9",
     )
-    with pytest.raises(SourceUnavailable):
+    with make_client(dead) as client, pytest.raises(SourceUnavailable):
         run("https://x.com/a/status/1234567890", dead, client)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from contract.errors import NotAThreadLink, PostNotFound, PostPrivate
 from tests.fakes.sources import FakeSources, load_fixture
-from worker.errors import NotAThreadLink, PostNotFound, PostPrivate
 from worker.sources import resolve
 
 
@@ -86,3 +86,16 @@ def test_instance_on_a_private_address_is_refused(client) -> None:
     ):
         with pytest.raises(NotAThreadLink):
             run(link, settings, client)
+
+
+def test_instance_name_resolving_to_a_private_address_is_refused(fake: FakeSources) -> None:
+    from worker.config import Settings
+    from worker.http import make_client
+
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    table = {"social.example.com": ["127.0.0.1"], "v6.example.com": ["::ffff:127.0.0.1"]}
+    with make_client(settings, resolve=lambda host, port: table.get(host, [])) as guarded:
+        for link in ("https://social.example.com/@a/123456", "https://v6.example.com/@a/123456"):
+            with pytest.raises(NotAThreadLink, match="public Mastodon server"):
+                run(link, settings, guarded)
+    assert fake.count("/") == 0

@@ -9,15 +9,15 @@ import httpx
 import pytest
 import redis
 
-from tests.fakes.sources import FakeSources
-from worker.cache import ThreadCache
-from worker.errors import (
+from contract.errors import (
     ArticleLinkNeedsPost,
     NotAThreadLink,
     PostNotFound,
     ShortLinkUnsupported,
     SourceUnavailable,
 )
+from tests.fakes.sources import FakeSources
+from worker.cache import ThreadCache
 from worker.http import get_with_retry
 from worker.limits import HTTP_MAX_ATTEMPTS, SHORT_LINK_MAX_BYTES, SHORT_LINK_MAX_HOPS
 from worker.sources import fetch, find_link, resolve
@@ -132,12 +132,8 @@ def test_fetch_expands_a_short_ref_too(fake: FakeSources, settings, client) -> N
 
 
 @pytest.fixture
-def cache() -> Iterator[ThreadCache]:
-    conn = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    try:
-        conn.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+def cache(redis_url: str) -> Iterator[ThreadCache]:
+    conn = redis.Redis.from_url(redis_url)
     prefix = f"test-shortlinks-{uuid.uuid4().hex}:"
     yield ThreadCache(conn, prefix=prefix)
     for key in conn.scan_iter(match=prefix + "*"):

@@ -13,9 +13,16 @@ import httpx
 import pytest
 import redis
 
+from contract.errors import (
+    PostDeleted,
+    PostNotFound,
+    PostPrivate,
+    PostRemoved,
+    RateLimited,
+    SourceUnavailable,
+)
 from tests.fakes.sources import FakeSources
 from worker.cache import ThreadCache
-from worker.errors import PostDeleted, PostNotFound, PostPrivate, PostRemoved, RateLimited, SourceUnavailable
 from worker.http import USER_AGENT
 from worker.limits import HTTP_MAX_ATTEMPTS
 from worker.sources import resolve
@@ -196,12 +203,8 @@ def test_failing_parent_ends_the_walk(fake: FakeSources, settings, client) -> No
 
 
 @pytest.fixture
-def cache() -> Iterator[ThreadCache]:
-    conn = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    try:
-        conn.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+def cache(redis_url: str) -> Iterator[ThreadCache]:
+    conn = redis.Redis.from_url(redis_url)
     prefix = f"test-syndication-{uuid.uuid4().hex}:"
     yield ThreadCache(conn, prefix=prefix)
     for key in conn.scan_iter(match=prefix + "*"):

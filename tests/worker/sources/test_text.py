@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from contract.errors import BadInput, NotAThread, NotAThreadLink, UserError
 from rendering.model import Author
 from tests.fakes.sources import FIXTURES
 from worker.config import Settings
-from worker.errors import BadInput, NotAThread, NotAThreadLink, UserError
 from worker.sources import load_local, resolve, text_thread
 
 

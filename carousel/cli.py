@@ -1,18 +1,39 @@
-"""`carousel` command line: render, themes, worker, telegram, discord."""
+"""`carousel` command line: render, themes, worker, telegram, discord.
+
+The only module that wires everything together; its choices and defaults come from the contract.
+Heavy modules are imported inside each command, so ``carousel render`` never loads a chat library.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from worker.errors import UserError
+from contract.errors import UserError
+from contract.options import (
+    CTAS,
+    DEFAULT_CTA,
+    DEFAULT_FORMAT,
+    DEFAULT_MAX_POSTS,
+    DEFAULT_RATIO,
+    DEFAULT_THEME,
+    FORMATS,
+    RATIOS,
+)
+
+if TYPE_CHECKING:
+    from rendering.model import Thread
 
 EXIT_BAD_INPUT = 2
 EXIT_CHECK_FAILED = 1
 SERVICE_LOG_LEVELS = {"worker": logging.INFO, "telegram": logging.INFO, "discord": logging.INFO}
 
+CACHE_DIR_ENV = "CAROUSEL_CACHE_DIR"  # where font instances and the theme preview sheet are kept
+DEFAULT_CACHE_DIR = "~/.cache/thread-carousel"
 
 def _fail(message: str) -> int:
     print(f"carousel: {message}", file=sys.stderr)
@@ -22,21 +43,12 @@ def _fail(message: str) -> int:
 def _render(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
+    from contract.options import LOOK_FIELDS, Brand, RenderOptions
     from rendering.api import render_carousel
-    from rendering.options import Brand, RenderOptions
-    from worker.config import get_settings
 
     try:
-        options = RenderOptions(
-            theme=args.theme,
-            ratio=args.ratio,
-            format=args.format,
-            max_posts=args.max_posts,
-            cta=args.cta,
-            cta_text=args.cta_text,
-            cta_link=args.cta_link,
-            brand=Brand(name=args.brand_name, handle=args.brand_handle),
-        )
+        given = {path: getattr(args, path) for path in LOOK_FIELDS}  # each option has its flag
+        options = RenderOptions(**given, brand=Brand(name=args.brand_name, handle=args.brand_handle))
     except ValidationError as exc:
         first = exc.errors()[0]
         return _fail(f"invalid option {'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
@@ -47,23 +59,36 @@ def _render(args: argparse.Namespace) -> int:
     except ThemeError as exc:  # its sentence lists the available themes
         return _fail(str(exc))
 
-    settings = get_settings()
+    from contract.values import ValueRejected, parse_posts
+
+    try:
+        picked = parse_posts(args.posts) if args.posts else None
+    except ValueRejected as rejected:
+        return _fail(rejected.sentence)
+    unroll = max(picked) if picked else options.max_posts  # posts to read before picking
+
     path = Path(args.source)
     try:
-        if path.exists():
+        if path.exists():  # a local render: no settings, HTTP client or Redis are imported
             from worker.sources import load_local
 
-            thread = load_local(path).capped(options.max_posts)
+            thread = load_local(path).capped(unroll)
+            if picked:
+                thread = _pick_posts(thread, picked).capped(options.max_posts)
             images: dict = {}
         else:
+            from worker.config import get_settings
             from worker.http import make_client
             from worker.media import fetch_images
             from worker.sources import resolve
 
+            settings = get_settings()
             with make_client(settings) as client:
-                thread = resolve(args.source, settings=settings, client=client, max_posts=options.max_posts)
+                thread = resolve(args.source, settings=settings, client=client, max_posts=unroll)
+                if picked:
+                    thread = _pick_posts(thread, picked).capped(options.max_posts)
                 images = fetch_images(thread, settings=settings, client=client)
-        from worker.jobs import signed_by_brand
+        from worker.brand import signed_by_brand
 
         carousel = render_carousel(signed_by_brand(thread, options.brand), options, images)
     except UserError as exc:
@@ -95,6 +120,17 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pick_posts(thread: Thread, numbers: tuple[int, ...]) -> Thread:
+    """The posts numbered ``numbers`` (from 1); the cover still tells how long the thread was."""
+    from contract.values import POSTS_OUT_OF_RANGE
+
+    count = len(thread.posts)
+    if numbers[-1] > count:
+        raise UserError(POSTS_OUT_OF_RANGE.format(count=count))
+    posts = tuple(thread.posts[n - 1] for n in numbers)
+    return thread.model_copy(update={"posts": posts, "total_posts": thread.total_posts or count})
+
+
 def _themes(args: argparse.Namespace) -> int:
     from themes import list_themes
 
@@ -114,18 +150,23 @@ def _worker(args: argparse.Namespace) -> int:
     from rq import Queue, Worker
     from rq.serializers import JSONSerializer
 
-    from rendering.fonts import warm_fonts
+    from contract.job import delivery_queue_name
     from worker.config import get_settings
     from worker.jobs import report_killed_horse
+    from worker.warm import warm_worker
 
     settings = get_settings()
     if not settings.redis_url:
         return _fail("REDIS_URL is not set: the worker needs Redis (the bots embed a worker without it)")
-    warm_fonts()
+    warm_worker()  # every horse forks from here with the render stack loaded
     connection = Redis.from_url(settings.redis_url)
-    queue = Queue(settings.queue_name, connection=connection, serializer=JSONSerializer)
+    # due deliveries first (a few uploads for whoever has waited longest), then renders
+    queues = [
+        Queue(name, connection=connection, serializer=JSONSerializer)
+        for name in (delivery_queue_name(settings.queue_name), settings.queue_name)
+    ]
     worker = Worker(
-        [queue],
+        queues,
         connection=connection,
         serializer=JSONSerializer,
         work_horse_killed_handler=report_killed_horse,
@@ -183,11 +224,14 @@ def build_parser() -> argparse.ArgumentParser:
     render = sub.add_parser("render", help="render a link or a local .json/.md/.txt file")
     render.add_argument("source", help="a post link, or a local FxTwitter-shaped .json, .md or .txt file")
     render.add_argument("--out", default="out", help="output folder (default: out)")
-    render.add_argument("--theme", default="paper")
-    render.add_argument("--ratio", default="4:5", choices=["4:5", "1:1", "9:16", "16:9"])
-    render.add_argument("--format", default="png", choices=["png", "jpeg"])
-    render.add_argument("--max-posts", type=int, default=20)
-    render.add_argument("--cta", default="follow", choices=["follow", "save", "link", "none"])
+    render.add_argument(
+        "--theme", default=DEFAULT_THEME, help=f"a theme name or a .toml file (default: {DEFAULT_THEME})"
+    )
+    render.add_argument("--ratio", default=DEFAULT_RATIO, choices=RATIOS)
+    render.add_argument("--format", default=DEFAULT_FORMAT, choices=FORMATS)
+    render.add_argument("--max-posts", type=int, default=DEFAULT_MAX_POSTS)
+    render.add_argument("--posts", default=None, metavar="1-8,11", help="only these posts, numbered from 1")
+    render.add_argument("--cta", default=DEFAULT_CTA, choices=CTAS)
     render.add_argument("--cta-text", default=None, help="closing slide text")
     render.add_argument("--cta-link", default=None, help="link for --cta link")
     render.add_argument("--brand-name", default=None)
@@ -218,11 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     # request lines carry the bot token in their URLs (Telegram's Bot API puts it in the path)
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    from worker.config import prepare_fonts
+    from rendering.fonts import use_cache_root
 
-    prepare_fonts()
+    use_cache_root(os.environ.get(CACHE_DIR_ENV) or DEFAULT_CACHE_DIR)  # rendering never reads it itself
     return int(args.func(args))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

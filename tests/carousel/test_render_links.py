@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def render(link: str, out: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "worker.cli", "render", link, "--out", str(out)],
+        [sys.executable, "-m", "carousel", "render", link, "--out", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -14,13 +14,13 @@ import pytest
 from PIL import Image
 from reportlab.pdfgen import canvas
 
+from contract import JobPayload, ReplyAddress
+from contract.rerender import RERENDER_TEMPLATE, job_ref
 from rendering.api import Carousel
 from tests.fakes.discord_api import BOT_TOKEN, FakeDiscord
 from worker.config import Settings
-from worker.contract import JobPayload, ReplyAddress
 from worker.delivery.common import ResultSummary
 from worker.delivery.discord import (
-    RERENDER_TEMPLATE,
     DeliveryError,
     DiscordDelivery,
     Upload,
@@ -33,7 +33,6 @@ from worker.limits import (
     DISCORD_FOLLOWUP_WINDOW_S,
     DISCORD_SELECT_OPTIONS_MAX,
 )
-from worker.results import job_ref
 
 APP_ID = "1100000000000000001"
 TOKEN = "aW50ZXJhY3Rpb246MTIzNDU2Nzg5"

@@ -5,14 +5,18 @@ from __future__ import annotations
 import io
 import os
 import time
+from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
 
+from contract import ReplyAddress
+from contract.rerender import job_ref, parse_rerender
+from contract.rerender import telegram_rerender_keyboard as rerender_keyboard
 from rendering.api import Carousel
 from tests.fakes.telegram_api import FakeTelegramAPI
-from worker.contract import ReplyAddress
 from worker.delivery.common import (
+    DeliveryDeferred,
     ResultSummary,
     caption_text,
     ellipsize,
@@ -20,12 +24,12 @@ from worker.delivery.common import (
     split_groups,
     utf16_len,
 )
+from worker.delivery.pacing import LocalPacer, Pacer, RedisPacer
 from worker.delivery.telegram import (
     TelegramAPIError,
     TelegramClient,
     TelegramDelivery,
     method_url,
-    rerender_keyboard,
 )
 from worker.limits import (
     TELEGRAM_CALLBACK_DATA_MAX_BYTES,
@@ -33,7 +37,7 @@ from worker.limits import (
     TELEGRAM_MEDIA_GROUP_MAX,
     TELEGRAM_PHOTO_MAX_BYTES,
 )
-from worker.results import ResultStore, job_ref
+from worker.results import ResultStore
 
 CHAT = 4242
 USER_MESSAGE = 17
@@ -69,7 +73,7 @@ def make_delivery(
     thread_id: int | None = None,
     status_message_id: int | None = None,
     store: ResultStore | None = None,
-    send_interval: float = 0.0,
+    pacer: Pacer | None = None,
 ) -> TelegramDelivery:
     reply = ReplyAddress(
         platform="telegram",
@@ -78,7 +82,7 @@ def make_delivery(
         reply_to_message_id=USER_MESSAGE,
         status_message_id=status_message_id,
     )
-    client = TelegramClient(fake.token, fake.api_url, send_interval=send_interval)
+    client = TelegramClient(fake.token, fake.api_url, pacer=pacer)
     return TelegramDelivery(reply, client, store)
 
 
@@ -205,7 +209,7 @@ def test_flood_control_429_is_waited_out_and_retried(fake_telegram: FakeTelegram
 
 
 def test_flood_control_gives_up_after_bounded_retries(fake_telegram: FakeTelegramAPI) -> None:
-    client = TelegramClient(fake_telegram.token, fake_telegram.api_url, flood_retries=1, send_interval=0)
+    client = TelegramClient(fake_telegram.token, fake_telegram.api_url, flood_retries=1)
     fake_telegram.fail_next("sendMessage", retry_after=1)
     fake_telegram.fail_next("sendMessage", retry_after=1)
     with pytest.raises(TelegramAPIError) as info:
@@ -214,16 +218,100 @@ def test_flood_control_gives_up_after_bounded_retries(fake_telegram: FakeTelegra
     assert len(fake_telegram.calls_to("sendMessage")) == 2
 
 
-def test_sends_to_one_chat_are_paced(fake_telegram: FakeTelegramAPI) -> None:
-    carousel = carousel_of(12)
-    interval = 0.3
-    make_delivery(fake_telegram, send_interval=interval).send_result(
-        _slide_files(carousel), _pdf(carousel), summary_of(carousel), None
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def deferring_delivery(fake: FakeTelegramAPI, chat: int, pacer: Pacer) -> TelegramDelivery:
+    """As a worker with Redis delivers: a send that would wait raises instead of sleeping."""
+    reply = ReplyAddress(platform="telegram", chat_id=chat, reply_to_message_id=USER_MESSAGE)
+    return TelegramDelivery(reply, TelegramClient(fake.token, fake.api_url, pacer=pacer, defer=True))
+
+
+def test_private_chat_gets_a_whole_carousel_in_one_burst(fake_telegram: FakeTelegramAPI) -> None:
+    carousel = carousel_of(21)  # three media groups and the PDF
+    delivery = deferring_delivery(fake_telegram, CHAT, LocalPacer(clock=FakeClock()))
+    sent = delivery.deliver(carousel, summary_of(carousel), JOB_ID, None)  # would raise if it had to wait
+    assert sent["groups"] == [7, 7, 7]
+    assert album_uploads(fake_telegram) == carousel.slides
+    assert len(fake_telegram.calls_to("sendDocument")) == 1
+
+
+def test_group_over_its_minute_limit_is_deferred_then_resumed_without_repeats(
+    fake_telegram: FakeTelegramAPI,
+) -> None:
+    group = -1001234
+    clock = FakeClock()
+    pacer = LocalPacer(group_window=(2, 60.0), clock=clock)
+    carousel = carousel_of(12)  # two media groups and the PDF: three messages, the group takes two now
+    with pytest.raises(DeliveryDeferred) as info:
+        deferring_delivery(fake_telegram, group, pacer).deliver(carousel, summary_of(carousel), JOB_ID, None)
+    assert info.value.seconds == pytest.approx(60.0)
+    assert info.value.state["sent"]["groups"] == [6, 6]
+    assert not fake_telegram.calls_to("sendDocument")
+
+    clock.now += 59.0
+    with pytest.raises(DeliveryDeferred) as again:  # still within the minute: nothing goes
+        deferring_delivery(fake_telegram, group, pacer).deliver(
+            carousel, summary_of(carousel), JOB_ID, None, resume=info.value.state
+        )
+    assert again.value.seconds == pytest.approx(1.0)
+
+    clock.now += 1.0
+    sent = deferring_delivery(fake_telegram, group, pacer).deliver(
+        carousel, summary_of(carousel), JOB_ID, None, resume=again.value.state
     )
-    sends = [c for c in fake_telegram.calls if c.method in ("sendMediaGroup", "sendDocument")]
-    assert len(sends) == 3
-    gaps = [b.at - a.at for a, b in zip(sends, sends[1:], strict=False)]
-    assert all(gap >= interval * 0.9 for gap in gaps), gaps
+    assert sent["groups"] == [6, 6] and sent["document_message_id"] is not None
+    assert len(sent["photo_message_ids"]) == 12
+    assert album_uploads(fake_telegram) == carousel.slides  # every slide once, in order
+    assert len(fake_telegram.calls_to("sendDocument")) == 1
+
+
+def test_flood_wait_mid_album_hands_on_from_the_refused_group(fake_telegram: FakeTelegramAPI) -> None:
+    clock = FakeClock()
+    pacer = LocalPacer(clock=clock)
+    carousel = carousel_of(12)
+    fake_telegram.fail_next("sendMediaGroup", retry_after=3, after=1)
+    with pytest.raises(DeliveryDeferred) as info:
+        deferring_delivery(fake_telegram, CHAT, pacer).deliver(carousel, summary_of(carousel), JOB_ID, None)
+    assert info.value.seconds == 3
+    assert info.value.state["sent"]["groups"] == [6]
+    assert pacer.reserve(str(CHAT)) == pytest.approx(3.0)  # the chat is held for retry_after
+
+    clock.now += 3.0
+    deferring_delivery(fake_telegram, CHAT, pacer).deliver(
+        carousel, summary_of(carousel), JOB_ID, None, resume=info.value.state
+    )
+    answers = [c.response["ok"] for c in fake_telegram.calls_to("sendMediaGroup")]
+    assert answers == [True, False, True]
+    assert album_uploads(fake_telegram) == carousel.slides
+    captions = [m.get("caption") for c in fake_telegram.calls_to("sendMediaGroup") for m in c.params["media"]]
+    assert sum(1 for c in captions if c) == 1  # the album caption only on the very first photo
+
+
+def test_redis_pacer_shares_a_group_limit_and_a_flood_hold_between_workers(redis_conn: Any) -> None:
+    bot = f"test-{os.urandom(4).hex()}"
+    one = RedisPacer(redis_conn, bot, group_window=(3, 60.0))
+    two = RedisPacer(redis_conn, bot, group_window=(3, 60.0))
+    group, private = "-100777", "777"
+    assert [one.reserve(group), two.reserve(group), one.reserve(group)] == [0.0, 0.0, 0.0]
+    wait = two.reserve(group)
+    assert 59.0 < wait <= 60.0  # the fourth send this minute waits for the first to age out
+    assert all(two.reserve(private) == 0.0 for _ in range(20))  # a private chat is not paced per chat
+    one.hold(private, 5.0)
+    assert 4.0 < two.reserve(private) <= 5.0
+    assert one.reserve("-100778") == 0.0  # another group has its own minute
+
+
+def test_redis_pacer_keeps_the_bot_wide_rate(redis_conn: Any) -> None:
+    pacer = RedisPacer(redis_conn, f"test-{os.urandom(4).hex()}", bot_window=(5, 1.0))
+    answers = [pacer.reserve(str(1000 + i)) for i in range(6)]  # six different private chats
+    assert answers[:5] == [0.0] * 5
+    assert 0.0 < answers[5] <= 1.0
 
 
 def test_oversized_png_slide_is_sent_as_jpeg_within_photo_limit(fake_telegram: FakeTelegramAPI) -> None:
@@ -280,10 +368,8 @@ def test_rerender_buttons_fit_callback_limit_and_parse_in_the_front_end() -> Non
         f"rr:{job_ref(JOB_ID)}:format",
     ]
     assert all(len(b["callback_data"].encode()) <= TELEGRAM_CALLBACK_DATA_MAX_BYTES for b in buttons)
-    keyboards = pytest.importorskip("bot.telegram.keyboards")
-    assert keyboard["inline_keyboard"] == keyboards.rerender_keyboard_rows(JOB_ID)
-    parsed = keyboards.parse_rerender_data(buttons[0]["callback_data"])
-    assert (parsed.job, parsed.field) == (job_ref(JOB_ID), "theme")
+    parsed = parse_rerender(buttons[0]["callback_data"])
+    assert parsed is not None and (parsed.job, parsed.field) == (job_ref(JOB_ID), "theme")
 
 
 def test_identical_result_is_resent_by_file_id_without_upload(

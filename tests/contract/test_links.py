@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from worker.sources import find_link, find_links, parse_link
+from contract.links import find_link, find_links, parse_link
 
 X_ID = "1790123456789012345"
 

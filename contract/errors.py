@@ -80,3 +80,7 @@ class ShortLinkUnsupported(NotAThreadLink):
 
 class PostRemoved(PostDeleted):
     message = "That post has been deleted or withheld, so I can't read it."
+
+
+class HostRefused(NotAThreadLink):
+    message = "That link leads to a server that isn't on the public internet, so I won't read it."

@@ -1,4 +1,4 @@
-"""The job contract between the chat front-ends and the workers.
+"""The render job: its dotted path, its JSON payload and the reply address.
 
 A render job is enqueued by its dotted path with one JSON argument (RQ's JSONSerializer), so the
 front-ends never import the worker's heavy code and any worker on any machine can run it: the
@@ -11,22 +11,21 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from rendering.options import Brand, RenderOptions
-
-__all__ = [
-    "FAILURE_CALLBACK_PATH",
-    "JOB_PATH",
-    "Brand",
-    "JobPayload",
-    "RenderOptions",
-    "ReplyAddress",
-]
+from contract.options import RenderOptions
 
 JOB_PATH = "worker.jobs.render_carousel"
 # A brand picture stored with Telegram travels as this prefix + its file_path: the worker adds its own
 # token to download it, so no token is ever written into a job payload.
 TELEGRAM_FILE_PREFIX = "telegram-file:"
 FAILURE_CALLBACK_PATH = "worker.jobs.report_failure"
+# The rest of a delivery that had to wait for a chat's pace, run later from its own queue
+DELIVERY_JOB_PATH = "worker.jobs.deliver_carousel"
+DELIVERY_QUEUE_SUFFIX = "-delivery"
+
+
+def delivery_queue_name(queue_name: str) -> str:
+    """The queue of hand-on deliveries beside the render queue ``queue_name``."""
+    return f"{queue_name}{DELIVERY_QUEUE_SUFFIX}"
 
 
 class ReplyAddress(BaseModel):
@@ -53,6 +52,28 @@ class JobPayload(BaseModel):
     options: RenderOptions = RenderOptions()
     reply: ReplyAddress
     rerender_of: str | None = None  # id of the job whose thread is re-rendered (re-theme buttons)
+
+    def to_job_arg(self) -> dict:
+        return self.model_dump(mode="json")
+
+
+class DeliveryPayload(BaseModel):
+    """The rest of a render job's delivery, handed to a later job instead of sleeping for a chat's pace.
+
+    ``mode`` "files": the encoded slides and PDF wait in Redis under the render job's reference;
+    "cached": an identical earlier result is re-sent by Telegram file_id. ``state`` is what the
+    platform's delivery recorded as sent (it resumes after it); ``summary`` the caption's facts.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    job_id: str  # the render job this delivery belongs to (failures are told once per render job)
+    reply: ReplyAddress
+    mode: Literal["files", "cached"] = "files"
+    content_key: str | None = None
+    summary: dict = {}
+    state: dict = {}
+    handoffs: int = 1  # how many times this delivery was handed on so far
 
     def to_job_arg(self) -> dict:
         return self.model_dump(mode="json")

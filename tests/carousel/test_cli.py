@@ -17,7 +17,7 @@ SAMPLE = ROOT / "samples" / "sample-thread.json"
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "worker.cli", *args],
+        [sys.executable, "-m", "carousel", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -64,6 +64,16 @@ def test_max_posts_cap_is_visible(tmp_path: Path) -> None:
     assert "THREAD · 3 OF 9 POSTS" in reader.pages[0].extract_text()
 
 
+def test_picked_posts_are_the_only_ones_rendered(tmp_path: Path) -> None:
+    result = run_cli("render", str(SAMPLE), "--out", str(tmp_path), "--posts", "2-3,5")
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(io.BytesIO((tmp_path / "carousel.pdf").read_bytes()))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Tokenize" in text and "Prefill" in text and "Quick math" in text  # posts 2, 3 and 5
+    assert "Decode" not in text  # post 6
+    assert "THREAD · 3 OF 9 POSTS" in reader.pages[0].extract_text()
+
+
 def test_bad_inputs_exit_2_with_one_line(tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
@@ -75,6 +85,8 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path: Path) -> None:
         ("render", str(empty), "--out", str(tmp_path / "c")),
         ("render", str(SAMPLE), "--theme", "no-such-theme", "--out", str(tmp_path / "d")),
         ("render", str(SAMPLE), "--max-posts", "0", "--out", str(tmp_path / "e")),
+        ("render", str(SAMPLE), "--posts", "3-1", "--out", str(tmp_path / "f")),
+        ("render", str(SAMPLE), "--posts", "2,40", "--out", str(tmp_path / "g")),
     ]
     for args in cases:
         result = run_cli(*args)

@@ -1,0 +1,91 @@
+"""``/defaults`` and ``/settings``: the look a person (or, with ``server``, a whole server) saves.
+
+No ``from __future__ import annotations`` here: discord.py reads the parameter annotations of the
+commands built inside this module's function at definition time.
+"""
+
+import logging
+from typing import Any, Optional
+
+import discord
+from discord import app_commands
+
+from bot.discord.common import choices_of
+from bot.discord.saved import (
+    describe_settings,
+    merge_options,
+    saved_settings,
+    server_note,
+    settings_scope,
+    store_of,
+)
+from contract import RenderOptions
+from contract.choices import CTA_DESCRIPTIONS
+from contract.options import BRAND_FIELDS, CTAS, FORMATS, RATIOS
+from worker.limits import DISCORD_CTA_TEXT_MAX, MAX_POSTS_CEILING
+
+log = logging.getLogger(__name__)
+
+
+def settings_commands(theme_option: Any) -> list[app_commands.Command[Any, ..., Any]]:
+    """``/defaults`` saves the look; ``/settings`` shows what the next carousel uses."""
+
+    @app_commands.command(name="defaults", description="Save the look your next carousels use")
+    @app_commands.describe(
+        theme="Look of the slides",
+        ratio="Slide shape",
+        format="Image format of the slides",
+        cta="Closing slide",
+        cta_text="Your own closing-slide text",
+        max_posts="Use at most this many posts of a thread",
+        server="Save them for everyone in this server (needs Manage Server)",
+        reset="Forget the saved settings first",
+    )
+    @app_commands.choices(
+        ratio=choices_of(RATIOS), format=choices_of(FORMATS), cta=choices_of(CTAS, CTA_DESCRIPTIONS)
+    )
+    async def defaults(
+        interaction: discord.Interaction[Any],
+        theme: Optional[app_commands.Transform[str, theme_option]] = None,  # noqa: UP045
+        ratio: Optional[app_commands.Choice[str]] = None,  # noqa: UP045
+        format: Optional[app_commands.Choice[str]] = None,  # noqa: UP045
+        cta: Optional[app_commands.Choice[str]] = None,  # noqa: UP045
+        cta_text: Optional[app_commands.Range[str, 1, DISCORD_CTA_TEXT_MAX]] = None,  # noqa: UP045
+        max_posts: Optional[app_commands.Range[int, 1, MAX_POSTS_CEILING]] = None,  # noqa: UP045
+        server: bool = False,
+        reset: bool = False,
+    ) -> None:
+        from bot.settings_store import update_value
+
+        store = store_of(interaction)
+        scope = settings_scope(interaction, server)
+        given = {
+            "theme": theme,
+            "ratio": ratio.value if ratio else None,
+            "format": format.value if format else None,
+            "cta": cta.value if cta else None,
+            "cta_text": cta_text,
+            "max_posts": max_posts,
+        }
+        merge_options(RenderOptions(), given)  # checked by the contract before anything is saved
+        if reset:
+            await store.reset(scope)
+        for path, value in given.items():
+            if value is not None:
+                await update_value(store, scope, path, value)
+        current = describe_settings(await saved_settings(store, interaction))
+        note = await server_note(store, interaction, server)
+        await interaction.response.send_message(
+            f"Saved. Your next carousel uses:\n{current}{note}", ephemeral=True
+        )
+
+    @app_commands.command(name="settings", description="Show what your next carousel will use")
+    async def show_settings(interaction: discord.Interaction[Any]) -> None:
+        settings = await saved_settings(store_of(interaction), interaction)
+        current = describe_settings(settings)
+        kit = describe_settings(settings, BRAND_FIELDS)
+        await interaction.response.send_message(
+            f"Your next carousel uses:\n{current}\n\nBrand kit:\n{kit}", ephemeral=True
+        )
+
+    return [defaults, show_settings]

@@ -1,0 +1,163 @@
+"""What every Telegram handler needs: its dependencies, where the update comes from, who may change
+settings there, and how a pressed button's message is redrawn.
+
+Every handler has the same signature ``async (update, context) -> None``; the dependencies (queue,
+settings store, rate limiter) live in ``application.bot_data`` (see :func:`deps`). Nothing in this
+front-end renders or fetches a thread: that is the worker's job, reached only through the contract's
+:class:`~contract.job.JobPayload` on the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot.settings_model import ImageRef, chat_scope, user_scope
+from bot.settings_store import SettingsStore
+from bot.telegram import texts
+from bot.telegram.ratelimit import RateLimiter
+from contract.choices import CHOICE_FIELDS, choice_label
+from worker.config import Settings
+from worker.queue import JobQueue
+
+log = logging.getLogger(__name__)
+
+PLATFORM: Literal["telegram"] = "telegram"
+DEPS_KEY = "carousel"
+ON_OFF = {"on": True, "off": False}
+
+
+@dataclass
+class BotDeps:
+    settings: Settings
+    queue: JobQueue
+    store: SettingsStore
+    limiter: RateLimiter
+    theme_preview: Path | None = None  # a preview sheet of all themes, sent with /theme when present
+
+
+def deps_of(application: Application) -> BotDeps:
+    return typing.cast(BotDeps, application.bot_data[DEPS_KEY])
+
+
+def deps(context: ContextTypes.DEFAULT_TYPE) -> BotDeps:
+    return deps_of(context.application)
+
+
+def is_group(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type != ChatType.PRIVATE
+
+
+def scope_of(update: Update) -> str:
+    """The settings owner: the person in a private chat, the group in a group."""
+    chat = update.effective_chat
+    user = update.effective_user
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        return chat_scope(PLATFORM, chat.id)
+    assert user is not None
+    return user_scope(PLATFORM, user.id)
+
+
+def whose(update: Update) -> str:
+    return texts.WHOSE_GROUP if is_group(update) else texts.WHOSE_PRIVATE
+
+
+def scope_note(update: Update) -> str:
+    return " " + texts.GROUP_SETTINGS_NOTE if is_group(update) else ""
+
+
+def topic_id(message: Message) -> int | None:
+    """The forum topic a message belongs to (replies go to the same topic)."""
+    return message.message_thread_id if message.is_topic_message else None
+
+
+def pending_key(update: Update) -> str:
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    return f"{PLATFORM}:{chat.id}:{user.id}"
+
+
+async def may_change_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """In private chats always; in groups only the chat's administrators (checked with getChatMember)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return True
+    message = update.message
+    if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
+        return True  # an anonymous administrator posting as the group
+    if user is None:
+        return False
+    member = await context.bot.get_chat_member(chat.id, user.id)
+    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+
+
+async def ensure_may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    if await may_change_settings(update, context):
+        return True
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.ADMINS_ONLY, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(texts.ADMINS_ONLY)
+    return False
+
+
+async def edit_markup(update: Update, markup: InlineKeyboardMarkup | None) -> None:
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_reply_markup(reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def edit_view(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Show another view in the pressed message (a text message), or as a new message under a photo."""
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    if isinstance(message, Message) and message.text is not None:
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                raise
+    elif isinstance(message, Message):
+        await message.reply_text(text, reply_markup=markup)
+
+
+def describe_value(field: str, value: Any) -> str:
+    if value is None:
+        return texts.NOT_SET
+    if isinstance(value, ImageRef):
+        return "set"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if field == "brand.handle":
+        return f"@{value}"
+    if field in CHOICE_FIELDS:
+        return choice_label(field, value)
+    return str(value)
+
+
+async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the traceback; tell the person one short sentence."""
+    log.error("handling an update failed: %s", update, exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.ERROR)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(texts.ERROR)
+    except TelegramError:
+        log.warning("could not tell the user about the error", exc_info=True)

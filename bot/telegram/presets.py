@@ -1,0 +1,129 @@
+"""/preset save|load|delete NAME and /preset list: named sets of settings, per person or group."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.settings_model import PRESET_NAME_MAX, PRESETS_PER_SCOPE_MAX, Look
+from bot.settings_store import SettingsStore
+from bot.telegram import keyboards as kb
+from bot.telegram import texts
+from bot.telegram.common import deps, edit_view, ensure_may_change, scope_note, scope_of
+from worker.limits import TELEGRAM_ANSWER_CALLBACK_MAX
+
+PRESET_NAME = re.compile(rf"^[\w-]{{1,{PRESET_NAME_MAX}}}$")
+
+
+async def preset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/preset save|load|delete NAME, /preset list (or just /preset)."""
+    message = update.effective_message
+    assert message is not None
+    args = context.args or []
+    action = args[0].lower() if args else "list"
+    if action == "list":
+        text, markup = await preset_view(update, context)
+        await message.reply_text(text, reply_markup=markup)
+        return
+    if action not in ("save", "load", "delete") or len(args) < 2:
+        await message.reply_text(texts.PRESET_USAGE)
+        return
+    name = " ".join(args[1:])
+    if not PRESET_NAME.match(name) or not kb.fits_callback(kb.PRESET_PREFIX, kb.PRESET_DELETE, name):
+        await message.reply_text(texts.PRESET_NAME_INVALID.format(limit=PRESET_NAME_MAX))
+        return
+    if not await ensure_may_change(update, context):
+        return
+    if action == "save":
+        await message.reply_text(await save_preset(update, context, name))
+    elif action == "load":
+        await message.reply_text(await load_preset(update, context, name))
+    else:
+        await message.reply_text(await delete_preset(update, context, name))
+
+
+async def preset_view(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    store = deps(context).store
+    scope = scope_of(update)
+    names = sorted(await store.preset_names(scope), key=natural_key)
+    if not names:
+        return texts.PRESET_NONE, None
+    active = (await store.state(scope)).active_preset
+    lines = "\n".join(f"{'✓' if n == active else '•'} {n}" for n in names)
+    return texts.PRESET_LIST.format(scope=scope_note(update), lines=lines), kb.preset_keyboard(names, active)
+
+
+def natural_key(name: str) -> list[Any]:
+    """Sort key: "p2" before "p10", case ignored."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name.casefold())]
+
+
+async def existing_preset_name(store: SettingsStore, scope: str, name: str) -> str | None:
+    """The saved preset ``name`` refers to, ignoring case ("work" finds "Work")."""
+    names = await store.preset_names(scope)
+    if name in names:
+        return name
+    return next((n for n in names if n.casefold() == name.casefold()), None)
+
+
+async def save_preset(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str) -> str:
+    store = deps(context).store
+    scope = scope_of(update)
+    state = await store.state(scope)
+    existing = await existing_preset_name(store, scope, name)
+    if existing is None and len(await store.preset_names(scope)) >= PRESETS_PER_SCOPE_MAX:
+        return texts.PRESET_TOO_MANY.format(limit=PRESETS_PER_SCOPE_MAX)
+    below = await store.preset(scope, state.active_preset) if state.active_preset else None
+    look = state.personal.over(below or Look())
+    if existing is not None and existing != name:
+        await store.delete_preset(scope, existing)  # one preset per name, spelt as last saved
+    await store.save_preset(scope, name, look)
+    await store.set_active_preset(scope, name)
+    await store.set_personal(scope, Look())
+    return (texts.PRESET_UPDATED if existing else texts.PRESET_SAVED).format(name=name)
+
+
+async def load_preset(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str) -> str:
+    store = deps(context).store
+    scope = scope_of(update)
+    existing = await existing_preset_name(store, scope, name)
+    if existing is None:
+        return texts.PRESET_MISSING.format(name=name)
+    await store.set_active_preset(scope, existing)
+    await store.set_personal(scope, Look())
+    return texts.PRESET_LOADED.format(name=existing)
+
+
+async def delete_preset(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str) -> str:
+    store = deps(context).store
+    scope = scope_of(update)
+    existing = await existing_preset_name(store, scope, name)
+    if existing is None or not await store.delete_preset(scope, existing):
+        return texts.PRESET_MISSING.format(name=name)
+    if (await store.state(scope)).active_preset == existing:
+        await store.set_active_preset(scope, None)
+    return texts.PRESET_DELETED.format(name=existing)
+
+
+async def preset_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``ps:load:{name}`` / ``ps:del:{name}``."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parsed = kb.parse_preset_data(query.data)
+    if parsed is None:
+        await query.answer()
+        return
+    if not await ensure_may_change(update, context):
+        return
+    action, name = parsed
+    if action == kb.PRESET_LOAD:
+        answer = await load_preset(update, context, name)
+    else:
+        answer = await delete_preset(update, context, name)
+    await query.answer(answer[:TELEGRAM_ANSWER_CALLBACK_MAX])
+    await edit_view(update, *(await preset_view(update, context)))

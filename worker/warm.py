@@ -1,0 +1,104 @@
+"""Warm work horses: the worker parent loads everything a job needs before RQ forks a horse per job.
+
+RQ's ``Worker`` forks a fresh work horse for every job. A horse inherits the parent's memory, so
+whatever the parent imported, parsed and cached is there at once (shared copy-on-write) instead of
+being rebuilt for every job: the render stack (Pillow, reportlab, the layout engine), every theme,
+the static font instances and their glyph caches, emoji, Pygments styles, the sources, media and
+delivery code. :func:`warm_worker` does it by rendering a small sample carousel in both formats,
+which touches every cache a real job touches, then freezes the garbage collector's view of those
+objects so a horse does not copy their pages just by collecting.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import time
+
+log = logging.getLogger(__name__)
+
+
+def import_job_stack() -> None:
+    """Import every module a job runs (fetch, media, render, deliver), without doing any work."""
+    import rendering.document.html  # noqa: F401  (HTML posts: BeautifulSoup)
+    import rendering.layout.slides  # noqa: F401
+    import rendering.paint.pdf  # noqa: F401
+    import rendering.paint.raster  # noqa: F401
+    import rendering.pipeline  # noqa: F401
+    import worker.cache  # noqa: F401
+    import worker.delivery.discord  # noqa: F401
+    import worker.delivery.telegram  # noqa: F401
+    import worker.http  # noqa: F401
+    import worker.jobs  # noqa: F401
+    import worker.media  # noqa: F401
+    import worker.sources  # noqa: F401
+
+
+def warm_render_stack() -> None:
+    """Fonts built, themes loaded, caches filled: one small sample carousel rendered in each format."""
+    from contract.options import RenderOptions
+    from rendering._samples import rich_thread, sample_images
+    from rendering.api import render_carousel
+    from rendering.fonts import warm_fonts
+    from themes import list_themes, load_theme
+
+    warm_fonts()
+    for theme in list_themes():
+        load_theme(theme.name)
+    thread, images = rich_thread(), sample_images()
+    for fmt in ("png", "jpeg"):
+        render_carousel(thread, RenderOptions(format=fmt), images)
+    forget_pictures()  # the sample's pictures are no job's: no horse should carry them
+
+
+def forget_pictures() -> None:
+    from rendering.paint import photos, raster
+
+    photos.forget()
+    raster.forget_pictures()
+
+
+MALLOC_ARENAS = 2  # a horse's download threads share these instead of one arena (and its slack) each
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+
+
+def few_malloc_arenas() -> None:
+    """Cap glibc's malloc arenas for this process and its horses (a no-op where that is not glibc)."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    try:
+        libc = ctypes.CDLL(name)
+        libc.mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+    except (OSError, AttributeError):
+        return
+
+
+def warm_worker() -> float:
+    """Everything a work horse needs, loaded in this (the parent) process. Returns the seconds it took."""
+    started = time.perf_counter()
+    import_job_stack()
+    warm_render_stack()
+    from worker.http import make_client
+
+    make_client().close()  # the TLS context (CA bundle read once) and the client's own imports
+    few_malloc_arenas()
+    gc.collect()
+    gc.freeze()  # objects made so far are never scanned again: their pages stay shared with horses
+    took = time.perf_counter() - started
+    log.info("worker warmed in %.2f s: horses start with the render stack loaded", took)
+    return took
+
+
+def prepare_fonts(warm: bool = False) -> None:
+    """Point rendering at the operator's cache folder (``CAROUSEL_CACHE_DIR``); with ``warm``, build
+    every font instance now (image build, CI)."""
+    from rendering.fonts import use_cache_root, warm_fonts
+    from worker.config import get_settings
+
+    use_cache_root(get_settings().carousel_cache_dir)
+    if warm:
+        warm_fonts()
