@@ -28,7 +28,7 @@ CASES = [
     ("paper", "4:5", "cover"),
     ("paper", "4:5", "post"),
     ("paper", "4:5", "image"),
-    ("paper", "4:5", "quote"),
+    ("paper", "4:5", "statement"),
     ("paper", "4:5", "section"),
     ("paper", "4:5", "code"),
     ("paper", "4:5", "outro"),
