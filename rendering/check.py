@@ -122,8 +122,7 @@ class Report:
             out.append(
                 f"{s.part:>4} {s.index:>5} {s.template:<10} {fill}  {body}  {s.smallest_px:5d}  "
                 f"{s.lowest_contrast:7.2f}  {'yes' if s.split else ' no':>5}  "
-                f"{'yes' if s.mid_sentence else 'no':>12}  "
-                + ("; ".join(s.problems) or "ok")
+                f"{'yes' if s.mid_sentence else 'no':>12}  " + ("; ".join(s.problems) or "ok")
             )
         out += [f"deck: {p}" for p in self.problems]
         out.append("check: " + ("ok" if self.ok else "FAILED"))

@@ -37,7 +37,8 @@ MAX_SLIDES = 20  # a carousel, cover and closing slide included (Instagram's lim
 MAX_CONTENT_SLIDES = MAX_SLIDES - 2
 MIN_FILL = 0.4  # every content slide fills at least this share of its content area…
 STATEMENT_MAX_CHARS = 140  # …or is a statement: a short stand-alone sentence in display type
-SHORT_IDEA_CHARS = 150  # posts this short, in a run, share a list slide
+SHORT_IDEA_CHARS = 150  # posts this short, in a run…
+LIST_RUN_MIN = 3  # …of at least this many, share a list slide
 GROWTH_ALLOWANCE = 0.2  # a bigger body size may add this share of slides (at least one)
 _STEP_HEADING = re.compile(r"^\s*(?:step|part|tip|lesson|rule|day|#)\s*(\d{1,2})\b", re.IGNORECASE)
 
@@ -547,7 +548,7 @@ def _pack(ideas: list[Idea], c: _Ctx, counted: bool) -> list[SlidePlan]:
         j = i
         while j < len(ideas) and _is_short(ideas[j]) and ideas[j].author == ideas[i].author:
             j += 1
-        if j - i >= 2:
+        if j - i >= LIST_RUN_MIN:
             slides += _list_slides(ideas[i:j], c, counted)
             i = j
             continue
@@ -620,13 +621,18 @@ def compose(doc: Document, m: Measurer) -> Storyboard:
             if len(slides) <= limit and _cuts(slides, _Ctx(m, size)) <= base_cuts:
                 chosen = size
                 break
-    else:  # smaller type, down to the floor, when that keeps the deck in one part
-        for size in sizes:
-            if size >= base:
-                continue
-            if len(at(size)) <= MAX_CONTENT_SLIDES:
-                chosen = size
-                break
+    else:  # a deck of several parts: smaller type when that saves a part, else bigger type for free
+        parts_base = math.ceil(n_base / MAX_CONTENT_SLIDES)
+        smaller = [s for s in sizes if s < base and math.ceil(len(at(s)) / MAX_CONTENT_SLIDES) < parts_base]
+        if smaller:
+            chosen = smaller[0]
+        else:
+            for size in sizes:
+                if size <= base:
+                    break
+                if math.ceil(len(at(size)) / MAX_CONTENT_SLIDES) <= parts_base:
+                    chosen = size
+                    break
     slides = at(chosen)
     groups = _parts(slides)
     parts = tuple(Part(k + 1, len(groups), tuple(g)) for k, g in enumerate(groups))

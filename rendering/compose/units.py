@@ -90,8 +90,12 @@ def units_of(
             while j < len(blocks) and blocks[j].kind in ("bullet", "numbered"):
                 j += 1
             items = blocks[i:j]
-            for k in range(0, len(items), LIST_MAX_ITEMS):
-                chunk = items[k : k + LIST_MAX_ITEMS]
+            runs = -(-len(items) // LIST_MAX_ITEMS)  # as few runs as the limit allows, evenly filled
+            start = 0
+            for r in range(runs):
+                size = len(items) // runs + (1 if r < len(items) % runs else 0)
+                chunk = items[start : start + size]
+                start += size
                 units.append(Unit("list", tuple(pending) + tuple(chunk)))
                 pending = []
             i = j
@@ -191,8 +195,9 @@ def code_cut_lines(code: str) -> list[int]:
             cuts.append(k)
             continue
         opens = prev.rstrip().endswith(("\\", ",", "(", "[", "{", "=", "+", "-", "*", "/", "|", "&", ":"))
-        starts = line[:1] not in (" ", "\t", ")", "]", "}", ".", ",")
-        if starts and not opens and (_TOP_LEVEL_START.match(line) or not prev[:1].isspace()):
+        decorated = prev.lstrip().startswith("@")
+        starts = line[:1] not in (" ", "\t", ")", "]", "}", ".", ",", "@") or _TOP_LEVEL_START.match(line)
+        if starts and not opens and not decorated:
             cuts.append(k)
     return cuts
 

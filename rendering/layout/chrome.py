@@ -306,6 +306,8 @@ def cover(f: Frame) -> None:
         total = doc.total_posts or n
         shown = f"{n} OF {total}" if total > n else str(n)
         kicker_text += f" · {shown} POST{'S' if total > 1 else ''}"
+    if f.part is not None:
+        kicker_text = f"PART {f.part[0]} OF {f.part[1]} · " + kicker_text
     kick = runs_line(kicker_text, TextStyle(t.body.with_style(bold=True), kicker_size, f.pal.accent_text))
     y = cy
     style = f.theme.accent.style

@@ -29,8 +29,6 @@ from rendering.layout.blocks import (
     picture_or_placeholder,
     quote_card_rows,
 )
-from rendering.layout.measure import TextStyle
-from rendering.layout.rows import Page, Row, draw_page, paginate
 from rendering.layout.chrome import (
     Frame,
     cover,
@@ -45,6 +43,8 @@ from rendering.layout.chrome import (
     outro,
     runs_line,
 )
+from rendering.layout.measure import TextStyle
+from rendering.layout.rows import Page, Row, draw_page, paginate
 from themes.schema import Theme
 
 GROW_STEPS = (1.5, 1.4, 1.3, 1.2, 1.1)  # the deck's body size may grow to these factors of the theme's

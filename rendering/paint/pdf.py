@@ -252,6 +252,22 @@ class _Writer:
         c.scale(dw / iw, dh / ih)
         c.doForm(name)
         c.restoreState()
+        if item.alt:
+            self.alt_text(item)
+
+    def alt_text(self, item: Picture) -> None:
+        """The picture's description as invisible text over it: search, copy and screen readers find
+        it in the PDF; nothing is drawn."""
+        from rendering.fonts import Face, face_file
+
+        x, y, w, h = item.box
+        size = max(4.0, min(14.0, h / 4))
+        t = self.c.beginText()
+        t.setTextRenderMode(3)
+        t.setFont(rl_font(face_file(Face("Inter"))), size)
+        t.setTextOrigin(x, self.y(y + h / 2))
+        t.textLine(item.alt)
+        self.c.drawText(t)
 
     def link(self, item: Link) -> None:
         x, y, w, h = item.box
