@@ -159,10 +159,10 @@ def test_a_short_stand_alone_sentence_is_a_statement_but_a_lead_in_never_is() ->
     _, deck = layout_deck(
         _thread(
             "How we cut our build time in half.",
-            "Caching is not optional. It is the whole game, and every step of the pipeline has to respect it.",
+            "Caching is not optional. It is the whole game, and every step of the pipeline respects it.",
             "Shipping beats perfect.",
             "Here is the checklist we use:",
-            "Measure first, then cut the slowest step, then measure again to see what the next slowest one is.",
+            "Measure first, then cut the slowest step, then measure again to find the next slowest one.",
         ),
         RenderOptions(cta="none"),
         {},
