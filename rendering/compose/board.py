@@ -10,6 +10,7 @@ deck does not grow by more than a slide or two.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Sequence
@@ -286,14 +287,37 @@ def _text_pieces(unit: Unit, c: _Ctx) -> list[Unit]:
 def _longest_fit(
     spans: tuple[Span, ...], lead: list[Block], body: Block, piece: int, c: _Ctx, cuts: Sequence[int]
 ) -> tuple[tuple[Span, ...], tuple[Span, ...]] | None:
-    for cut in reversed(cuts):
+    """The longest head of ``spans`` cut at one of ``cuts`` that fits a slide (a longer head never
+    fits where a shorter one does not: start from the estimate, then step)."""
+
+    def attempt(cut: int) -> tuple[tuple[Span, ...], tuple[Span, ...]] | None:
         head, tail = split_spans(spans, cut)
         if not head or not tail:
-            continue
+            return None
         cand = Unit("text", tuple(lead) + (body.model_copy(update={"spans": head}),), piece=piece)
-        if c.fits([cand], "post"):
-            return head, tail
-    return None
+        return (head, tail) if c.fits([cand], "post") else None
+
+    if not cuts:
+        return None
+    # start near where the whole paragraph's height says the slide ends, then step cut by cut
+    whole_h, _ = c.m.height(
+        [Unit("text", tuple(lead) + (body.model_copy(update={"spans": spans}),))], "post", c.size
+    )
+    share = c.m.avail("post") / max(1.0, whole_h)
+    total = sum(len(s.text) for s in spans)
+    k = max(0, min(len(cuts) - 1, bisect.bisect_right(cuts, int(total * share)) - 1))
+    best = attempt(cuts[k])
+    if best is None:
+        while k > 0 and best is None:
+            k -= 1
+            best = attempt(cuts[k])
+        return best
+    while k + 1 < len(cuts):
+        got = attempt(cuts[k + 1])
+        if got is None:
+            break
+        best, k = got, k + 1
+    return best
 
 
 def _code_pieces(unit: Unit, c: _Ctx) -> list[Unit]:
@@ -591,6 +615,18 @@ def _parts(slides: list[SlidePlan]) -> list[list[SlidePlan]]:
     return parts
 
 
+def _predict(slides: list[SlidePlan], m: Measurer, base: int, size: int) -> int:
+    """About how many slides the deck takes at ``size``, from its slides at ``base``."""
+    grow = (size / base) ** 2
+    n = 0
+    for s in slides:
+        if s.template in ("statement", "section", "image"):
+            n += 1
+        else:
+            n += max(1, math.ceil(s.fill * grow - 0.02))
+    return n
+
+
 def compose(doc: Document, m: Measurer) -> Storyboard:
     """The storyboard of ``doc``: slides chosen and measured, the deck's body size, its parts."""
     ideas = ideas_of(doc)
@@ -607,16 +643,19 @@ def compose(doc: Document, m: Measurer) -> Storyboard:
     base_slides = at(base)
     # the deck as one slide per idea would be, at the theme's size: bigger type may add slides up
     # to that (and a little more), never past one part
-    ideal = sum(len(_idea_slides(i, _Ctx(m, base))) for i in ideas)
+    ideal = len(base_slides) + sum(len(s.posts) - 1 for s in base_slides if s.template != "list")
     n_base = len(base_slides)
     chosen = base
     if n_base <= MAX_CONTENT_SLIDES:
         grown = max(n_base, ideal) + max(1, math.floor(ideal * GROWTH_ALLOWANCE))
         limit = min(MAX_CONTENT_SLIDES, grown)
         base_cuts = _cuts(base_slides, _Ctx(m, base))
-        for size in sizes:
-            if size <= base:
-                break
+        bigger = [size for size in sizes if size > base]
+        # text height grows about with the square of its size: skip sizes the base deck already rules out
+        predicted = {size: _predict(base_slides, m, base, size) for size in bigger}
+        for size in bigger:
+            if predicted[size] > limit + 1 and size != bigger[-1]:
+                continue
             slides = at(size)
             if len(slides) <= limit and _cuts(slides, _Ctx(m, size)) <= base_cuts:
                 chosen = size

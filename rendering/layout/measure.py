@@ -30,6 +30,7 @@ UNSUPPORTED = "[unsupported script]"
 _IGNORED = {0x200D, 0xFE0F, 0xFE0E, 0x200B, 0x2060, 0xFEFF}
 _CJK_RANGES = ((0x2E80, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF), (0x20000, 0x2FA1F))
 _TOKEN = re.compile(r"\S+\s*|\s+")
+_CJK = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _CJK_RANGES) + "]")
 
 
 def is_cjk(ch: str) -> bool:
@@ -196,7 +197,7 @@ def tokens(text: str, style: TextStyle) -> list[Token]:
         piece = m.group(0)
         word = piece.rstrip()
         trail = piece[len(word) :]
-        if word and any(is_cjk(c) for c in word):
+        if word and _CJK.search(word):
             # CJK breaks between any two ideographs
             parts = re.findall(r"[^\s]", word)
             for k, p in enumerate(parts):

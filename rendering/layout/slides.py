@@ -47,9 +47,9 @@ from rendering.layout.measure import TextStyle
 from rendering.layout.rows import Page, Row, draw_page, paginate
 from themes.schema import Theme
 
-GROW_STEPS = (1.5, 1.4, 1.3, 1.2, 1.1)  # the deck's body size may grow to these factors of the theme's
+GROW_STEPS = (1.45, 1.3, 1.15)  # the deck's body size may grow to these factors of the theme's
 GROW_MAX_TITLE = 0.72  # …but stays under this share of the title size (headings stay 1.3× body)
-SHRINK_STEPS = (0.94, 0.88)  # and may shrink toward the floor to keep a long deck in one part
+SHRINK_STEPS = (0.9,)  # and may shrink toward the floor to keep a long deck in one part
 CENTER_BIAS = 0.4  # where a slide's content sits in its free space: 0 top, 0.5 middle
 IMAGE_MIN_SHARE = 0.5  # a picture takes at least this share of an image slide's content area
 SPLIT_GAP_CSS = 28.0  # between the picture and the text of a split image slide
@@ -123,10 +123,26 @@ def unit_rows(
     return rows
 
 
-def _stack(f: Frame, units: Sequence[Unit], size: int, template: Template, avail: float) -> list[Row]:
+RowCache = dict[tuple[Unit, int, str], list[Row]]
+
+
+def _stack(
+    f: Frame,
+    units: Sequence[Unit],
+    size: int,
+    template: Template,
+    avail: float,
+    cache: RowCache | None = None,
+) -> list[Row]:
     rows: list[Row] = []
     for u in units:
-        ur = unit_rows(f, u, size, template, avail)
+        if cache is None:
+            ur = unit_rows(f, u, size, template, avail)
+        else:
+            key = (u, size, template)
+            if key not in cache:
+                cache[key] = unit_rows(f, u, size, template, avail)
+            ur = list(cache[key])
         if not ur:
             continue
         if rows:
@@ -173,8 +189,8 @@ class RowMeasurer:
     def __init__(self, f: Frame) -> None:
         self.f = f
         self._avail: dict[str, float] = {}
-        self._cache: dict[tuple[tuple[int, ...], str, int], tuple[float, bool]] = {}
-        self._keep: list[object] = []
+        self._cache: dict[tuple[tuple[Unit, ...], str, int], tuple[float, bool]] = {}
+        self._rows: RowCache = {}
 
     def base_size(self) -> int:
         return self.f.typo.body_size
@@ -198,12 +214,11 @@ class RowMeasurer:
         return self._avail[template]
 
     def height(self, units: Sequence[Unit], template: Template, size: int) -> tuple[float, bool]:
-        key = (tuple(id(u) for u in units), template, size)
+        key = (tuple(units), template, size)
         hit = self._cache.get(key)
         if hit is not None:
             return hit
-        self._keep.append(units)  # ids stay valid while cached
-        rows = _stack(self.f, units, size, template, self.avail(template))
+        rows = _stack(self.f, units, size, template, self.avail(template), self._rows)
         result = (_height(rows), any(r.cut for r in rows))
         self._cache[key] = result
         return result
