@@ -37,6 +37,7 @@ Template = Literal["post", "list", "statement", "step", "code", "image", "sectio
 MAX_SLIDES = 20  # a carousel, cover and closing slide included (Instagram's limit)
 MAX_CONTENT_SLIDES = MAX_SLIDES - 2
 MIN_FILL = 0.4  # every content slide fills at least this share of its content area…
+SECTION_SUBTITLE_CHARS = 60  # a heading with at most this much under it is a section slide
 STATEMENT_MAX_CHARS = 140  # …or is a statement: a short stand-alone sentence in display type
 SHORT_IDEA_CHARS = 150  # posts this short, in a run…
 LIST_RUN_MIN = 3  # …of at least this many, share a list slide
@@ -434,7 +435,9 @@ def _is_section(units: Sequence[Unit]) -> bool:
     blocks = units[0].blocks
     if not blocks or blocks[0].kind != "heading" or len(blocks) > 2:
         return False
-    return len(blocks) == 1 or (blocks[1].kind == "paragraph" and len(blocks[1].text) <= 120)
+    if len(blocks) == 1:
+        return True
+    return blocks[1].kind == "paragraph" and len(blocks[1].text) <= SECTION_SUBTITLE_CHARS
 
 
 def _idea_slides(idea: Idea, c: _Ctx) -> list[SlidePlan]:

@@ -320,7 +320,7 @@ def _section(f: Frame, plan: SlidePlan, slide: Slide, top: float, avail: float, 
     def build(sz: int) -> tuple[list[Row], float]:
         rows = paragraph_rows(blocks[0].spans, f.ctx, cw, t.title, sz, f.pal.text, line_height=1.15)
         if len(blocks) > 1:
-            rows += paragraph_rows(blocks[1].spans, f.ctx, cw, t.body, size, f.pal.muted, space_before=size)
+            rows += paragraph_rows(blocks[1].spans, f.ctx, cw, t.body, size, f.pal.text, space_before=size)
         return rows, sum(r.height + r.space_before for r in rows) + f.px(28)
 
     _, rows, total = fit_size(build, t.title_size, max(size, round(size * 1.3)), avail)
