@@ -19,7 +19,10 @@ from worker.handoff import files_key
 from worker.queue import RQJobQueue
 
 CHAT = 8181
-POSTS = [f"Post number {i} of a long thread about caching, with enough words to fill it." for i in range(14)]
+POSTS = [  # counted posts long enough for a slide each: more slides than one media group holds
+    f"{i}/ Post number {i} of a long thread about caching. " + "It has enough words to fill a slide. " * 4
+    for i in range(1, 15)
+]
 
 
 def test_flood_wait_mid_album_is_handed_on_and_finished_once(
