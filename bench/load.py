@@ -17,8 +17,9 @@ Printed, all measured in this run:
 * p50 link → last file over the cold ``carousel render`` (target ≤ 1.3);
 * work horse start → render start (target ≤ 0.3 s; it includes fetching the thread and its photos
   from the fake servers), and the largest work horse's proportional memory (PSS, target ≤ 120 MB);
-* the machine's load average after each scenario: other processes on the machine slow the workers,
-  and two workers cannot go twice as fast on two cores that something else is using.
+* the workers' CPU seconds per job, and the machine's load average after each scenario: other
+  processes on the machine slow the workers, and two workers cannot go twice as fast on two cores
+  that something else is using; equal CPU per job on one and two workers says they would.
 """
 
 from __future__ import annotations
@@ -158,6 +159,17 @@ class HorseWatch:
                     self.max_pss_kb = max(self.max_pss_kb, _pss_kb(horse))
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time of the worker processes and of their reaped work horses (utime, stime, cutime, cstime)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+            total += sum(int(v) for v in fields[11:15])
+    return total / ticks
+
+
 def _children(pid: int) -> list[int]:
     out: list[int] = []
     with contextlib.suppress(OSError):
@@ -189,6 +201,9 @@ class Bench:
         self.posts = posts
         self.queue = RQJobQueue(redis_url, queue)
         self.user = sources.x_user("loadbench", "Load Bench")
+        from worker.delivery.telegram import TelegramClient
+
+        self.front_end = TelegramClient(tg.token, tg.api_url)  # posts the status messages, as the bot does
 
     def new_thread(self) -> str:
         """A new self-thread of ``posts`` posts (three with a photo), with ids no cache has seen."""
@@ -215,12 +230,10 @@ class Bench:
     def submit(self, url: str) -> tuple[int, float, str]:
         """As the front-end does: a status message in a new private chat, then the job. (chat, t0, id)."""
         from contract import JobPayload, ReplyAddress
-        from worker.delivery.telegram import TelegramClient
 
         chat = 10**9 + secrets.randbelow(10**9)
         t0 = time.monotonic()
-        with TelegramClient(self.tg.token, self.tg.api_url) as client:
-            status = client.send_message(chat, "Queued…")["message_id"]
+        status = self.front_end.send_message(chat, "Queued…")["message_id"]
         reply = ReplyAddress(
             platform="telegram", chat_id=chat, reply_to_message_id=1, status_message_id=status
         )
@@ -366,15 +379,20 @@ def main() -> int:
                 with HorseWatch(workers.pids()) as watch:
                     bench.run(1)  # the first job also opens connections: not counted
                     single: dict[str, Any] = {"latencies": [], "to_render": [], "makespan": 0.0, "load": 0.0}
+                    cpu = cpu_seconds(workers.pids())
                     for _ in range(args.single):
                         one = bench.run(1)
                         single["latencies"] += one["latencies"]
                         single["to_render"] += one["to_render"]
                         single["makespan"] += one["makespan"]
                         single["load"] = max(single["load"], one["load"])
+                    single["cpu"] = cpu_seconds(workers.pids()) - cpu
                     who = f"{count} worker{'s' if count > 1 else ''}"
                     rows.append((f"{who}, 1 job at a time", single))
-                    rows.append((f"{who}, {args.jobs} at once", bench.run(args.jobs)))
+                    cpu = cpu_seconds(workers.pids())
+                    many = bench.run(args.jobs)
+                    many["cpu"] = cpu_seconds(workers.pids()) - cpu
+                    rows.append((f"{who}, {args.jobs} at once", many))
                 pss_kb = max(pss_kb, watch.max_pss_kb)
             finally:
                 workers.stop()
@@ -383,7 +401,10 @@ def main() -> int:
     print(f"{'warm render (this process)':<34}{warm:>8.2f} s")
     print(f"{'cold carousel render (same thread)':<34}{cold:>8.2f} s")
     print()
-    print(f"{'scenario':<28}{'p50 s':>8}{'p95 s':>8}{'p50/cold':>10}{'p50/warm':>10}{'jobs/s':>8}{'load':>6}")
+    print(
+        f"{'scenario':<28}{'p50 s':>8}{'p95 s':>8}{'p50/cold':>10}{'p50/warm':>10}{'jobs/s':>8}"
+        f"{'CPU s/job':>11}{'load':>6}"
+    )
     throughput: dict[str, float] = {}
     for name, r in rows:
         lat = r["latencies"]
@@ -391,7 +412,8 @@ def main() -> int:
         throughput[name] = rate
         print(
             f"{name:<28}{pct(lat, 0.5):>8.2f}{pct(lat, 0.95):>8.2f}"
-            f"{pct(lat, 0.5) / cold:>10.2f}{pct(lat, 0.5) / warm:>10.2f}{rate:>8.2f}{r['load']:>6.1f}"
+            f"{pct(lat, 0.5) / cold:>10.2f}{pct(lat, 0.5) / warm:>10.2f}{rate:>8.2f}"
+            f"{r['cpu'] / len(lat):>11.2f}{r['load']:>6.1f}"
         )
     concurrent = [name for name, _ in rows if "at once" in name]
     ratio = throughput[concurrent[1]] / throughput[concurrent[0]]
@@ -409,7 +431,10 @@ def main() -> int:
             f"(includes the thread and photo fetches; target ≤ {TARGET_HORSE_TO_RENDER_S})"
         )
     print(f"{'largest work horse PSS':<34}{pss_kb / 1024:>8.0f} MB (target ≤ {TARGET_HORSE_PSS_MB})")
-    print(f"load: the machine's 1-minute load average after the scenario ({os.cpu_count()} cores here)")
+    print(
+        f"CPU s/job: the workers' and their horses' CPU time per job; load: the machine's 1-minute load "
+        f"average after the scenario ({os.cpu_count()} cores here)"
+    )
     if args.keep:
         print(f"logs: {folder}")
     else:

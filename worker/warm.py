@@ -32,6 +32,12 @@ def import_job_stack() -> None:
     import worker.jobs  # noqa: F401
     import worker.media  # noqa: F401
     import worker.sources  # noqa: F401
+    import worker.sources.bluesky  # noqa: F401
+    import worker.sources.mastodon  # noqa: F401
+    import worker.sources.shortlinks  # noqa: F401
+    from rendering.text_repair import repair_text
+
+    repair_text("cafÃ© ﬁle")  # mojibake: loads ftfy, which clean text never needs
 
 
 def warm_render_stack() -> None:

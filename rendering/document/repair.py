@@ -12,18 +12,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import Any
 
-import ftfy
 
-# ftfy, minus the fixes that change correct text: curly quotes stay curly, full-width CJK
-# punctuation stays full-width, and entities are resolved by the parser, which knows the format.
-_FTFY_CONFIG = ftfy.TextFixerConfig(
-    unescape_html=False,
-    uncurl_quotes=False,
-    fix_character_width=False,
-    explain=False,
-)
+@cache
+def _ftfy() -> tuple[Any, Any]:
+    """ftfy (loaded the first time some text needs it) and its configuration: ftfy, minus the fixes
+    that change correct text — curly quotes stay curly, full-width CJK punctuation stays
+    full-width, and entities are resolved by the parser, which knows the format."""
+    import ftfy
+
+    config = ftfy.TextFixerConfig(
+        unescape_html=False,
+        uncurl_quotes=False,
+        fix_character_width=False,
+        explain=False,
+    )
+    return ftfy.fix_text, config
 
 NBSP = "\u00a0"
 
@@ -133,5 +139,6 @@ def repair_text(text: str) -> str:
         return text
     text = _repair_greek_mojibake(text)
     if _FTFY_MATERIAL.search(text) or not unicodedata.is_normalized("NFC", text):
-        text = ftfy.fix_text(text, _FTFY_CONFIG)
+        fix_text, config = _ftfy()
+        text = fix_text(text, config)
     return text

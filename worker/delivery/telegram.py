@@ -169,11 +169,11 @@ class TelegramClient:
                 wait = err.retry_after if err.retry_after is not None else 1.0
                 if wait > self.max_retry_after:
                     raise
-                if sending:
+                if "chat_id" in params:  # Telegram asked this chat to pause: every sender holds off
                     self.pacer.hold(chat, wait)
-                    if self.defer:
-                        log.info("telegram flood control on %s: handing on for %.1f s", method, wait)
-                        raise PaceWait(wait, flood=True) from err
+                if sending and self.defer:
+                    log.info("telegram flood control on %s: handing on for %.1f s", method, wait)
+                    raise PaceWait(wait, flood=True) from err
                 if attempt >= retries:
                     raise
                 attempt += 1
@@ -373,6 +373,8 @@ class TelegramDelivery:
                     flood_retries=0,  # progress is not worth waiting for; the next update will come
                 )
             self._status_text = text
+        except PaceWait as wait:  # a busy group: progress is not worth a message of its minute
+            log.info("status not posted: the chat's pace asks to wait %.1f s", wait.seconds)
         except TelegramAPIError as err:
             if NOT_MODIFIED in err.description:
                 self._status_text = text
@@ -401,7 +403,12 @@ class TelegramDelivery:
                 if NOT_MODIFIED in err.description:
                     return
                 log.warning("could not edit the status message with the failure: %s", err)
-        self.client.send_message(self.reply.chat_id, sentence, **self._where())
+        # the job's last word: it waits for the chat's pace rather than be lost (a rare, single message)
+        defer, self.client.defer = self.client.defer, False
+        try:
+            self.client.send_message(self.reply.chat_id, sentence, **self._where())
+        finally:
+            self.client.defer = defer
 
     # ---- results
 

@@ -461,3 +461,26 @@ def _pdf(carousel: Carousel):
     from worker.delivery.telegram import pdf_file
 
     return pdf_file(carousel.pdf, summary_of(carousel))
+
+
+def test_a_busy_group_skips_the_status_but_still_hears_a_failure(fake_telegram: FakeTelegramAPI) -> None:
+    group = -1005678
+    clock = FakeClock()
+    pacer = LocalPacer(group_window=(1, 60.0), clock=clock)
+    assert pacer.reserve(str(group)) == 0.0  # another job's message used this minute
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.now += seconds
+
+    reply = ReplyAddress(platform="telegram", chat_id=group, reply_to_message_id=USER_MESSAGE)
+    client = TelegramClient(fake_telegram.token, fake_telegram.api_url, pacer=pacer, defer=True, sleep=sleep)
+    delivery = TelegramDelivery(reply, client)
+    delivery.status("Fetching thread…")  # would have to wait: skipped, the job goes on
+    assert not fake_telegram.calls_to("sendMessage") and not slept
+    delivery.fail("Sorry, that post was deleted.")  # the job's last word waits for the chat's pace
+    assert slept == [pytest.approx(60.0)]
+    sent = [c.params["text"] for c in fake_telegram.calls_to("sendMessage")]
+    assert sent == ["Sorry, that post was deleted."]
+    assert client.defer  # later sends still hand on rather than wait
