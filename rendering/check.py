@@ -156,13 +156,14 @@ def check_deck(
                 si,
                 slide.template,
                 slide.fill,
-                body if content else None,
+                (body if not slide.display else None) if content else None,
                 smallest,
                 lowest,
                 slide.split,
                 slide.starts_mid_sentence,
             )
-            if content and slide.template not in FILL_EXEMPT and (slide.fill or 0.0) < MIN_FILL:
+            exempt = slide.template in FILL_EXEMPT or slide.display
+            if content and not exempt and (slide.fill or 0.0) < MIN_FILL:
                 sr.problems.append(f"only {slide.fill:.0%} full")
             if lowest < MIN_CONTRAST:
                 worst = min(contrasts, key=lambda c: c[1])[0]

@@ -137,6 +137,7 @@ class Slide:
     fill: float | None = None  # content slides: the share of the content area the content takes
     split: bool = False  # holds a piece of a block cut across slides (at a sentence or statement)
     starts_mid_sentence: bool = False
+    display: bool = False  # a deliberate display slide: its text set larger than the deck's body
 
     def texts(self) -> list[Text]:
         return [i for i in self.items if isinstance(i, Text)]

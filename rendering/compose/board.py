@@ -37,6 +37,7 @@ Template = Literal["post", "list", "statement", "step", "code", "image", "sectio
 MAX_SLIDES = 20  # a carousel, cover and closing slide included (Instagram's limit)
 MAX_CONTENT_SLIDES = MAX_SLIDES - 2
 MIN_FILL = 0.4  # every content slide fills at least this share of its content area…
+DISPLAY_FILL = 0.5  # …a display slide grows its text until it fills this much
 SECTION_SUBTITLE_CHARS = 60  # a heading with at most this much under it is a section slide
 STATEMENT_MAX_CHARS = 140  # …or is a statement: a short stand-alone sentence in display type
 SHORT_IDEA_CHARS = 150  # posts this short, in a run…
@@ -54,6 +55,10 @@ class Measurer(Protocol):
 
     def base_size(self) -> int:
         """The theme's body size."""
+        ...
+
+    def display_size(self) -> int:
+        """The largest size a display (statement) slide sets its text in."""
         ...
 
     def avail(self, template: Template) -> float:
@@ -83,6 +88,7 @@ class SlidePlan:
     step: int | None = None
     fill: float = 0.0  # measured share of the content area the units take
     posts: tuple[int, ...] = ()  # the posts shown, by index
+    size: int | None = None  # display type: this slide's text is set larger than the deck's body
 
     @property
     def starts_continuation(self) -> bool:
@@ -251,7 +257,21 @@ def _pieces(unit: Unit, c: _Ctx) -> list[Unit]:
 
 
 def _text_pieces(unit: Unit, c: _Ctx) -> list[Unit]:
-    """A text unit cut between sentences: the longest run of sentences that fits, then the rest."""
+    """A text unit cut between sentences into as few pieces as fit, as even as they can be (the
+    last slide of a long paragraph is not left with one line)."""
+    greedy = _text_cut(unit, c, None)
+    if len(greedy) < 2:
+        return greedy
+    last = c.fill([greedy[-1]], "post")
+    if last >= 0.6:
+        return greedy
+    total = len(unit.blocks[-1].text)
+    even = _text_cut(unit, c, math.ceil(total / len(greedy) * 1.08))
+    return even if len(even) == len(greedy) else greedy
+
+
+def _text_cut(unit: Unit, c: _Ctx, limit: int | None) -> list[Unit]:
+    """The longest run of sentences that fits (at most ``limit`` characters), then the rest."""
     lead = list(unit.blocks[:-1])
     body = unit.blocks[-1]
     out: list[Unit] = []
@@ -263,7 +283,10 @@ def _text_pieces(unit: Unit, c: _Ctx) -> list[Unit]:
         if c.fits([whole], "post"):
             out.append(whole)
             break
-        best = _longest_fit(spans, lead, body, piece, c, sentence_offsets(text))
+        sentences = sentence_offsets(text)
+        if limit is not None:
+            sentences = [k for k in sentences if k <= limit] or sentences[:1]
+        best = _longest_fit(spans, lead, body, piece, c, sentences)
         if best is None and lead:  # the lead-in alone first, then the paragraph
             out.append(Unit("text", tuple(lead), piece=piece))
             lead = []
@@ -273,6 +296,8 @@ def _text_pieces(unit: Unit, c: _Ctx) -> list[Unit]:
             best = _longest_fit(spans, lead, body, piece, c, clause_offsets(text))
         if best is None:
             best = _longest_fit(spans, lead, body, piece, c, [m.end() for m in re.finditer(r"\s+", text)])
+        if best is None:  # text without spaces (Chinese, Japanese): between any two characters
+            best = _longest_fit(spans, lead, body, piece, c, list(range(1, len(text))))
         if best is None:
             out.append(whole)  # a single word taller than a slide: layout shrinks it
             break
@@ -322,6 +347,26 @@ def _longest_fit(
 
 
 def _code_pieces(unit: Unit, c: _Ctx) -> list[Unit]:
+    """A code block on slides of its own, cut only where a statement starts, into as few pieces
+    as fit and as even as the cut points allow."""
+    greedy = _code_cut(unit, c, None)
+    if len(greedy) < 2 or min(c.fill([u], "code") for u in greedy) >= 0.6:
+        return greedy
+    block = unit.code_block
+    assert block is not None
+    lines = len(block.text.split("\n"))
+    best = greedy
+    worst = min(c.fill([u], "code") for u in greedy)
+    for share in (1.0, 1.1, 1.2):
+        even = _code_cut(unit, c, math.ceil(lines / len(greedy) * share))
+        if len(even) == len(greedy):
+            low = min(c.fill([u], "code") for u in even)
+            if low > worst:
+                best, worst = even, low
+    return best
+
+
+def _code_cut(unit: Unit, c: _Ctx, limit: int | None) -> list[Unit]:
     block = unit.code_block
     assert block is not None
     lines = block.text.split("\n")
@@ -335,7 +380,7 @@ def _code_pieces(unit: Unit, c: _Ctx) -> list[Unit]:
         if c.fits([whole], "code"):
             out.append(whole)
             break
-        candidates = [k for k in cuts if k > start]
+        candidates = [k for k in cuts if k > start and (limit is None or k - start <= limit)]
         chosen = None
         for k in reversed(candidates):
             cand = with_code(unit, "\n".join(lines[start:k]).rstrip("\n"), len(out), 0, lead)
@@ -430,7 +475,7 @@ def _is_statement(unit: Unit) -> bool:
 
 
 def _is_section(units: Sequence[Unit]) -> bool:
-    if len(units) != 1 or units[0].kind != "text":
+    if len(units) != 1 or units[0].kind != "text" or units[0].pieces > 1:
         return False
     blocks = units[0].blocks
     if not blocks or blocks[0].kind != "heading" or len(blocks) > 2:
@@ -564,6 +609,40 @@ def _densify(slides: list[SlidePlan], c: _Ctx) -> list[SlidePlan]:
     return slides
 
 
+def _display(slides: list[SlidePlan], c: _Ctx) -> list[SlidePlan]:
+    """A text slide still under MIN_FILL (nothing to share it with) becomes a deliberate display
+    slide: its text set larger, up to display size, until it fills the slide as a statement does."""
+    out: list[SlidePlan] = []
+    top = c.m.display_size()
+    for s in slides:
+        code_piece = s.template == "code" and all(u.kind == "code" for u in s.units)
+        if s.fill >= MIN_FILL or s.template not in ("post", "list", "step", "code"):
+            out.append(s)
+            continue
+        if s.starts_continuation and not code_piece:
+            out.append(s)
+            continue
+        if any(u.kind not in ("text", "list", "code") for u in s.units):
+            out.append(s)
+            continue
+        chosen: tuple[int, float] | None = None
+        size = c.size + 2
+        while size <= top:
+            h, cut = c.m.height(s.units, s.template, size)
+            fill = h / max(1.0, c.m.avail(s.template))
+            if fill > 1.0 or cut:
+                break
+            chosen = (size, fill)
+            if fill >= DISPLAY_FILL:
+                break
+            size += 2
+        if chosen is None:
+            out.append(s)
+        else:
+            out.append(replace(s, size=chosen[0], fill=chosen[1]))
+    return out
+
+
 def _items(plan: SlidePlan) -> int:
     return sum(len(u.blocks) for u in plan.units)
 
@@ -581,7 +660,7 @@ def _pack(ideas: list[Idea], c: _Ctx, counted: bool) -> list[SlidePlan]:
             continue
         slides += _idea_slides(ideas[i], c)
         i += 1
-    return _densify(slides, c)
+    return _display(_densify(slides, c), c)
 
 
 def _cuts(slides: list[SlidePlan], c: _Ctx) -> int:

@@ -195,6 +195,9 @@ class RowMeasurer:
     def base_size(self) -> int:
         return self.f.typo.body_size
 
+    def display_size(self) -> int:
+        return max(self.f.typo.body_size, round(self.f.typo.title_size * STATEMENT_SCALE))
+
     def body_sizes(self) -> list[int]:
         t = self.f.typo
         upper = max(t.body_size, round(t.title_size * GROW_MAX_TITLE))
@@ -344,7 +347,9 @@ def _step_number(f: Frame, slide: Slide, step: int, top: float) -> float:
 
 
 def _content_slide(f: Frame, plan: SlidePlan, size: int, m: RowMeasurer) -> None:
+    size = plan.size or size  # a display slide sets its text larger than the deck's body
     slide = new_slide(f, plan.template)
+    slide.display = plan.size is not None
     slide.fill = plan.fill
     slide.split = any(u.continued for u in plan.units) or any(
         u.pieces > 1 and not u.continued for u in plan.units
