@@ -47,9 +47,9 @@ def main() -> int:
     _one_core()
 
     from contract.options import RenderOptions
-    from rendering import raster
     from rendering._samples import rich_thread, sample_images, text_thread
-    from rendering.pdf import write_pdf
+    from rendering.paint import raster
+    from rendering.paint.pdf import write_pdf
     from rendering.pipeline import layout_slides
     from themes.loader import load_theme
 
@@ -61,7 +61,7 @@ def main() -> int:
     opts = RenderOptions(theme=args.theme, ratio=args.ratio)
 
     def once() -> dict[str, float]:
-        from rendering import measure
+        from rendering.layout import measure
 
         measure.runs.cache_clear()  # every carousel has new text: measure it afresh
         t = dict.fromkeys(("layout", "paint", "png", "jpeg", "pdf", "png_default", "jpeg_default"), 0.0)
@@ -98,8 +98,8 @@ def main() -> int:
 
     def end_to_end(fmt: str) -> float:
         """What the worker pays: the public entry point, album + PDF."""
-        from rendering import measure
         from rendering.api import render_carousel
+        from rendering.layout import measure
 
         measure.runs.cache_clear()
         a = time.perf_counter()

@@ -7,29 +7,15 @@ neutral placeholder, never fetched.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 
 from PIL import Image
 
 from contract.options import RenderOptions
 from rendering.model import Thread
+from rendering.result import Carousel, Progress
 
-Progress = Callable[[int, int], None]  # (slides done, slides total)
-
-
-@dataclass(frozen=True)
-class Carousel:
-    slides: list[bytes]  # encoded PNG or JPEG, in order
-    image_format: str  # "png" | "jpeg"
-    pdf: bytes
-    title: str
-    size: tuple[int, int]
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
-
-    @property
-    def slide_count(self) -> int:
-        return len(self.slides)
+__all__ = ["Carousel", "Progress", "render_carousel"]
 
 
 def render_carousel(

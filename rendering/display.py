@@ -36,7 +36,7 @@ def mix(a: RGBA, b: RGBA, t: float) -> RGBA:
 
 @dataclass(frozen=True)
 class Backdrop:
-    """The theme's background over the whole canvas (gradient, pattern); painted by rendering.background."""
+    """The theme's background over the whole canvas (gradient, pattern); painted by paint.background."""
 
     theme: Any  # themes.schema.Theme (hashable, frozen)
     accent: RGBA | None = None

@@ -24,7 +24,6 @@ from typing import Any
 
 from PIL import ImageFont
 
-CACHE_ENV = "CAROUSEL_CACHE_DIR"
 DEFAULT_CACHE_ROOT = Path("~/.cache/thread-carousel")
 CACHE_FORMAT = "2"  # bump when the way instances are made changes
 
@@ -85,9 +84,24 @@ class FontRef:
 # --- locating files ---------------------------------------------------------------------------
 
 
+@dataclass
+class _CacheRoot:
+    """Where font instances are kept; set once at process start by the caller (``use_cache_root``)."""
+
+    path: Path = DEFAULT_CACHE_ROOT
+
+
+_CACHE = _CacheRoot()
+
+
+def use_cache_root(root: Path | str) -> None:
+    """Keep font instances under ``root``/fonts. The CLI and the services call this once at start
+    with the operator's cache folder; rendering itself never reads the environment."""
+    _CACHE.path = Path(root)
+
+
 def cache_dir() -> Path:
-    root = Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE_ROOT).expanduser()
-    return root / "fonts"
+    return _CACHE.path.expanduser() / "fonts"
 
 
 @cache

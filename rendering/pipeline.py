@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from PIL import Image
 
 from contract.options import RenderOptions
-from rendering.api import Carousel, Progress
 from rendering.display import Slide
 from rendering.document import Document, build_document
 from rendering.model import Thread
+from rendering.result import Carousel, Progress
 from themes.schema import Theme
 
 
@@ -32,7 +32,7 @@ def load(name: str) -> Theme:
 def layout_slides(
     thread: Thread, options: RenderOptions, images: Mapping[str, Image.Image], theme: Theme | None = None
 ) -> tuple[Document, list[Slide]]:
-    from rendering.layout import layout
+    from rendering.layout.slides import layout
 
     doc = build(thread.capped(options.max_posts))
     return doc, layout(doc, theme or load(options.theme), options, images)
@@ -45,8 +45,8 @@ def render(
     progress: Progress | None = None,
     theme: Theme | None = None,
 ) -> Carousel:
-    from rendering import raster
-    from rendering.pdf import write_pdf
+    from rendering.paint import raster
+    from rendering.paint.pdf import write_pdf
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()

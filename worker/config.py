@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     mastodon_api_url: str | None = None
     media_hosts: str | None = None
     queue_name: str = "carousel"
+    carousel_cache_dir: str = "~/.cache/thread-carousel"
 
     @property
     def extra_media_hosts(self) -> frozenset[str]:
@@ -35,3 +36,13 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def prepare_fonts(warm: bool = False) -> None:
+    """Point rendering at the operator's cache folder (``CAROUSEL_CACHE_DIR``); optionally build
+    every font instance now (image build, CI, worker start)."""
+    from rendering.fonts import use_cache_root, warm_fonts
+
+    use_cache_root(get_settings().carousel_cache_dir)
+    if warm:
+        warm_fonts()

@@ -12,7 +12,7 @@ from contract.options import RenderOptions
 from rendering.api import render_carousel
 from rendering.fonts import BOLD, Face, face_file
 from rendering.model import Author, Post, Thread
-from rendering.preview import contact_sheet
+from rendering.paint.preview import contact_sheet
 from themes import list_themes
 
 PREVIEW_FILE = "themes.png"

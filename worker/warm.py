@@ -20,11 +20,11 @@ log = logging.getLogger(__name__)
 
 def import_job_stack() -> None:
     """Import every module a job runs (fetch, media, render, deliver), without doing any work."""
-    import rendering._text_html  # noqa: F401  (HTML posts: BeautifulSoup)
+    import rendering.document.html  # noqa: F401  (HTML posts: BeautifulSoup)
     import rendering.layout  # noqa: F401
-    import rendering.pdf  # noqa: F401
+    import rendering.paint.pdf  # noqa: F401
+    import rendering.paint.raster  # noqa: F401
     import rendering.pipeline  # noqa: F401
-    import rendering.raster  # noqa: F401
     import worker.cache  # noqa: F401
     import worker.delivery.discord  # noqa: F401
     import worker.delivery.telegram  # noqa: F401

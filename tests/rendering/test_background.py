@@ -13,7 +13,7 @@ import pytest
 from PIL import Image, ImageChops
 
 from contract.options import CANVAS_SIZES
-from rendering.background import (
+from rendering.paint.background import (
     clear_background_cache,
     css_scale,
     gradient_geometry,
@@ -23,7 +23,7 @@ from rendering.background import (
     pattern_period,
     radial_geometry,
 )
-from rendering.preview import contact_sheet
+from rendering.paint.preview import contact_sheet
 from themes import list_themes, load_theme, parse_color
 from themes.schema import Background, Theme
 
@@ -60,8 +60,12 @@ def _color_at(stops: list[tuple[float, tuple[int, int, int]]], t: float) -> tupl
 
 def _corners(image: Image.Image) -> dict[str, tuple[int, ...]]:
     w, h = image.size
-    return {"tl": _px(image, (0, 0)), "tr": _px(image, (w - 1, 0)),
-            "bl": _px(image, (0, h - 1)), "br": _px(image, (w - 1, h - 1))}
+    return {
+        "tl": _px(image, (0, 0)),
+        "tr": _px(image, (w - 1, 0)),
+        "bl": _px(image, (0, h - 1)),
+        "br": _px(image, (w - 1, h - 1)),
+    }
 
 
 def _px(image: Image.Image, xy: tuple[int, int]) -> tuple[int, ...]:
@@ -294,8 +298,10 @@ def test_pattern_sits_in_the_same_place_over_any_background(size: tuple[int, int
 def test_pattern_over_a_gradient() -> None:
     theme = load_theme("ocean")
     image = paint_background(theme, PORTRAIT)
-    plain = paint_background(theme.model_copy(update={"background": theme.background.model_copy(
-        update={"pattern": "none"})}), PORTRAIT)
+    plain = paint_background(
+        theme.model_copy(update={"background": theme.background.model_copy(update={"pattern": "none"})}),
+        PORTRAIT,
+    )
     diff = ImageChops.difference(image, plain).convert("L")
     assert diff.getbbox() is not None  # the waves are there
     alpha = parse_color(theme.background.pattern_color)[3]

@@ -38,16 +38,19 @@ def test_pillow_and_reportlab_measure_the_same() -> None:
     assert abs(pil - text_width(ref, s, 36)) < 0.5
 
 
-def test_instance_is_written_atomically_into_the_cache_dir(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(fonts.CACHE_ENV, str(tmp_path))
-    face = Face("Space Grotesk", BOLD)
-    src = fonts.variable_file(face.family, False)
-    dest = fonts.cache_dir() / fonts._instance_name(face, src)
-    fonts._make_instance(face, src, dest)
-    assert dest.is_file()
-    assert not list(dest.parent.glob("*.tmp"))  # the temp file was renamed, not left behind
+def test_instance_is_written_atomically_into_the_cache_dir(tmp_path: Path) -> None:
+    before = fonts.cache_dir().parent
+    fonts.use_cache_root(tmp_path)
+    try:
+        face = Face("Space Grotesk", BOLD)
+        src = fonts.variable_file(face.family, False)
+        dest = fonts.cache_dir() / fonts._instance_name(face, src)
+        assert dest.parent == tmp_path / "fonts"
+        fonts._make_instance(face, src, dest)
+        assert dest.is_file()
+        assert not list(dest.parent.glob("*.tmp"))  # the temp file was renamed, not left behind
+    finally:
+        fonts.use_cache_root(before)
     assert TTFont(str(dest), lazy=True)["OS/2"].usWeightClass == 700
 
 

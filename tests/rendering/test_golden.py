@@ -13,8 +13,8 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from contract.options import Ratio, RenderOptions
-from rendering import raster
 from rendering._samples import rich_thread, sample_images
+from rendering.paint import raster
 from rendering.pipeline import layout_slides
 
 GOLDEN_DIR = Path(__file__).parent / "golden"

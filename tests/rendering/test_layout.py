@@ -167,7 +167,7 @@ def test_a_wrapped_code_line_never_continues_on_the_next_slide() -> None:
 
 
 def test_wrapped_code_breaks_after_a_space_when_it_can() -> None:
-    from rendering.code import Seg, wrap_segments
+    from rendering.layout.code import Seg, wrap_segments
 
     line = [Seg("total = compute(alpha, beta, gamma, delta, epsilon) + fudge_factor", None)]
     parts = ["".join(s.text for s in p) for p in wrap_segments(line, 40)]
@@ -178,7 +178,7 @@ def test_wrapped_code_breaks_after_a_space_when_it_can() -> None:
 
 
 def test_rows_kept_together_move_as_a_chain() -> None:
-    from rendering._rows import Row, paginate
+    from rendering.layout.rows import Row, paginate
 
     def noop(x: float, y: float, h: float, out: list) -> None:
         return None
@@ -263,7 +263,7 @@ def test_merged_short_posts_grow_like_single_ones() -> None:
 
 def test_a_last_line_never_holds_a_lone_short_word() -> None:
     from rendering.fonts import Face
-    from rendering.measure import TextStyle, tokens, wrap
+    from rendering.layout.measure import TextStyle, tokens, wrap
 
     style = TextStyle(Face("Inter"), 72, (0, 0, 0, 255))
     text = "Shipping beats perfect. Every single time. 🚀"

@@ -73,8 +73,8 @@ def test_text_only_twenty_slide_pdf_is_small() -> None:
 )
 def test_pdf_emoji_artwork_covers_what_the_raster_paints(stem: str) -> None:
     from rendering.display import Emoji
-    from rendering.pdf import _svg_drawing, emoji_placement
-    from rendering.raster import emoji_bitmap
+    from rendering.paint.pdf import _svg_drawing, emoji_placement
+    from rendering.paint.raster import emoji_bitmap
 
     item = Emoji((100.0, 200.0, 48.0, 48.0), stem, 48)
     left, top, right, bottom = emoji_bitmap(stem, 48).getbbox()  # type: ignore[misc]
@@ -90,7 +90,7 @@ def test_pdf_emoji_artwork_covers_what_the_raster_paints(stem: str) -> None:
 
 def test_each_picture_is_embedded_once_at_the_pixels_the_slide_shows() -> None:
     from rendering.display import Picture
-    from rendering.pdf import write_pdf
+    from rendering.paint.pdf import write_pdf
     from rendering.photos import pixel_box
     from rendering.pipeline import layout_slides
 

@@ -7,9 +7,9 @@ import io
 from PIL import Image, ImageChops
 
 from contract.options import RenderOptions
-from rendering import raster
 from rendering._samples import rich_thread, sample_images
 from rendering.display import Emoji
+from rendering.paint import raster
 from rendering.pipeline import layout_slides
 
 

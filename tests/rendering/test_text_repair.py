@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rendering.text_repair import repair_text
+from rendering.document.repair import repair_text
 
 
 def as_greek_mojibake(text: str) -> str:

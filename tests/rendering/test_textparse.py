@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rendering.document import build_document
+from rendering.document.build import blocks_for_post, document_from_thread
 from rendering.model import Author, Block, Media, Post, Span, Thread
-from rendering.textparse import blocks_for_post, document_from_thread
 
 AUTHOR = Author(name="Ann Example", handle="ann")
 

@@ -305,7 +305,7 @@ def _text(draw: ImageDraw.ImageDraw, item: Text) -> None:
 
 def _backdrop(item: Backdrop, size: tuple[int, int]) -> Image.Image:
     try:
-        from rendering.background import paint_background
+        from rendering.paint.background import paint_background
     except ImportError:  # backgrounds not available: the theme's plain colour
         from rendering.display import parse_color
 

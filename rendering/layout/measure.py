@@ -187,6 +187,7 @@ class Line:
     descent: float = 0.0
     size: int = 0
     rtl: bool = False
+    cut: bool = False  # a word too wide for the measure was cut on this line
 
 
 def tokens(text: str, style: TextStyle) -> list[Token]:
@@ -218,12 +219,8 @@ def _token(rs: tuple[Run, ...], style: TextStyle) -> Token:
     return Token(rs, total - space, space)
 
 
-SPLITS = [0]  # how many words had to be cut so far (layout compares sizes by it)
-
-
 def split_token(tok: Token, width: float) -> list[Token]:
     """A word wider than the line, cut into pieces that fit (by characters)."""
-    SPLITS[0] += 1
     pieces: list[Token] = []
     cur: list[Run] = []
     cur_w = 0.0
@@ -273,18 +270,14 @@ def wrap(
     With ``avoid_orphan``, a paragraph whose last line would hold one short word takes a slightly
     narrower measure (same number of lines, no word cut) so that word has company.
     """
-    before = SPLITS[0]
     lines, counts = _greedy(toks, width, first_width)
-    if not avoid_orphan or not _orphaned(lines, counts, width) or SPLITS[0] != before:
+    if not avoid_orphan or not _orphaned(lines, counts, width) or any(ln.cut for ln in lines):
         return lines
-    after = SPLITS[0]
     for k in range(1, ORPHAN_TRIES + 1):
         narrower = width * (1 - ORPHAN_STEP * k)
         fw = first_width * (1 - ORPHAN_STEP * k) if first_width is not None else None
         cand, cc = _greedy(toks, narrower, fw)
-        cut = SPLITS[0] != after
-        SPLITS[0] = after
-        if cut or len(cand) != len(lines):
+        if any(ln.cut for ln in cand) or len(cand) != len(lines):
             break
         if not _orphaned(cand, cc, narrower):
             return cand
@@ -316,9 +309,11 @@ def _greedy(toks: list[Token], width: float, first_width: float | None) -> tuple
     pending = 0.0  # the last word's trailing space
     limit = first_width if first_width is not None else width
     queue = list(reversed(toks))
+    cut = False
     while queue:
         tok = queue.pop()
         if tok.brk:
+            line.cut, cut = cut, False
             lines.append(_finish(line))
             counts.append(0)  # counted as empty: a line ended by a hard break partners no orphan
             line, end, pending, limit, n = Line(), 0.0, 0.0, width, 0
@@ -327,7 +322,9 @@ def _greedy(toks: list[Token], width: float, first_width: float | None) -> tuple
             parts = split_token(tok, limit)
             queue.extend(reversed(parts[1:]))
             tok = parts[0]
+            cut = True
         if line.placed and end + pending + tok.width > limit:
+            line.cut, cut = cut, False
             lines.append(_finish(line))
             counts.append(n)
             line, end, pending, limit, n = Line(), 0.0, 0.0, width, 0
@@ -341,6 +338,7 @@ def _greedy(toks: list[Token], width: float, first_width: float | None) -> tuple
         pending = tok.space
         n += 1
     if line.placed:
+        line.cut = cut
         lines.append(_finish(line))
         counts.append(n)
     return lines, counts

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, NavigableString, Tag
 
-from rendering._text_inline import (
+from rendering.document.inline import (
     ELLIPSIS,
     PLAIN,
     Style,
@@ -25,9 +25,9 @@ from rendering._text_inline import (
     strip_suffix,
     tidy_spans,
 )
-from rendering._text_lines import HEADING_MAX_LEVEL, Group, group_lines
+from rendering.document.lines import HEADING_MAX_LEVEL, Group, group_lines
+from rendering.document.repair import repair_text
 from rendering.model import Block, Span
-from rendering.text_repair import repair_text
 
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _HEADINGS = {f"h{n}": min(n, HEADING_MAX_LEVEL) for n in range(1, 7)}

@@ -25,11 +25,11 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from rendering._text_inline import parse_inline, spans_text, strip_prefix, tidy_spans
-from rendering._text_lines import Group, group_lines
-from rendering.document import DocPost, Document, document_kind
+from rendering.document.inline import parse_inline, spans_text, strip_prefix, tidy_spans
+from rendering.document.lines import Group, group_lines
+from rendering.document.model import DocPost, Document, document_kind
+from rendering.document.repair import repair_text
 from rendering.model import Block, Post, Span, Thread
-from rendering.text_repair import repair_text
 
 PARSE_CACHE_POSTS = 1024  # parsed posts kept per process
 TITLE_MAX_CHARS = 90
@@ -166,7 +166,7 @@ def plain_blocks(text: str, *, soft_breaks: bool = False, in_counted_thread: boo
 
 
 def _html_blocks(html_text: str, *, in_counted_thread: bool) -> list[Block]:
-    from rendering._text_html import html_blocks  # BeautifulSoup is loaded only for HTML posts
+    from rendering.document.html import html_blocks  # BeautifulSoup is loaded only for HTML posts
 
     def first_line(spans: list[Span]) -> list[Span]:
         text = spans_text(spans)
@@ -262,7 +262,7 @@ def _counted_thread(posts: Sequence[Post]) -> bool:
         if post.blocks or not post.text:
             continue
         if post.text_format == "html":
-            from rendering._text_html import html_plain_text
+            from rendering.document.html import html_plain_text
 
             text = html_plain_text(post.text)
         else:

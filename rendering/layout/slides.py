@@ -14,34 +14,6 @@ from dataclasses import dataclass, field
 from PIL import Image
 
 from contract.options import RenderOptions
-from rendering._blocks import (
-    Ctx,
-    author_line,
-    avatar,
-    blocks_rows,
-    emit_line,
-    media_rows,
-    paragraph_rows,
-    quote_card_rows,
-    single_line,
-)
-from rendering._rows import Page, Row, draw_page, paginate
-from rendering._style import (
-    ACCENT_BAR_CSS,
-    AVATAR_CSS,
-    COVER_AVATAR_CSS,
-    HANDLE_SCALE,
-    HEADER_GAP_CSS,
-    NAME_SCALE,
-    OUTRO_AVATAR_CSS,
-    PROGRESS_CSS,
-    Geometry,
-    Palette,
-    Typo,
-    geometry,
-    palette,
-    typography,
-)
 from rendering.display import (
     RGBA,
     Backdrop,
@@ -57,7 +29,35 @@ from rendering.display import (
 )
 from rendering.document import DocPost, Document
 from rendering.fonts import BOLD, Face
-from rendering.measure import Line, Placed, TextStyle, runs
+from rendering.layout.blocks import (
+    Ctx,
+    author_line,
+    avatar,
+    blocks_rows,
+    emit_line,
+    media_rows,
+    paragraph_rows,
+    quote_card_rows,
+    single_line,
+)
+from rendering.layout.measure import Line, Placed, TextStyle, runs
+from rendering.layout.rows import Page, Row, draw_page, paginate
+from rendering.layout.style import (
+    ACCENT_BAR_CSS,
+    AVATAR_CSS,
+    COVER_AVATAR_CSS,
+    HANDLE_SCALE,
+    HEADER_GAP_CSS,
+    NAME_SCALE,
+    OUTRO_AVATAR_CSS,
+    PROGRESS_CSS,
+    Geometry,
+    Palette,
+    Typo,
+    geometry,
+    palette,
+    typography,
+)
 from rendering.model import Author, Block, Span
 from themes.schema import Theme
 
@@ -146,15 +146,12 @@ def _fit_size(
 ) -> tuple[int, list[Row], float]:
     """The largest size from ``start`` down to ``floor`` at which ``build(size)`` → (rows, height)
     fits ``avail`` without cutting a word; else the largest that fits; else the floor."""
-    from rendering import measure
-
     size = start
     fallback: tuple[int, list[Row], float] | None = None
     while True:
-        before = measure.SPLITS[0]
         rows, total = build(size)
         if total <= avail:
-            if measure.SPLITS[0] == before:
+            if not any(r.cut for r in rows):
                 return size, rows, total
             if fallback is None:
                 fallback = (size, rows, total)
@@ -457,7 +454,6 @@ def choose_body_size(f: Frame, groups: list[tuple[list[DocPost], str]]) -> int:
     """One body size for the whole carousel: the theme's, grown as long as no post (or slide of
     merged posts) needs more slides and no word has to be cut (short threads get big, confident
     type)."""
-    from rendering import measure
 
     t = f.typo
     cx, cy, cw, ch = f.geo.content
@@ -465,10 +461,13 @@ def choose_body_size(f: Frame, groups: list[tuple[list[DocPost], str]]) -> int:
         return t.body_size
     avail = cy + ch - _header(f, groups[0][0][0].source.author)
 
-    def pages(ps: list[DocPost], tpl: str, size: int) -> int:
+    def rows_of(ps: list[DocPost], tpl: str, size: int) -> list[Row]:
         if len(ps) > 1:
-            return len(paginate(_merged_rows(f, ps, size, cw, avail), avail))
-        return len(_pages(f, ps[0], size, cw, avail, tpl == "image"))
+            return _merged_rows(f, ps, size, cw, avail)
+        return _post_rows(f, ps[0], size, cw, avail, tpl == "image")
+
+    def pages(ps: list[DocPost], tpl: str, size: int) -> int:
+        return len(paginate(rows_of(ps, tpl, size), avail))
 
     flow = [(ps, tpl) for ps, tpl in groups if tpl in ("post", "image", "code", "merged")]
     # posts that already continue over several slides do not hold the others back
@@ -478,9 +477,8 @@ def choose_body_size(f: Frame, groups: list[tuple[list[DocPost], str]]) -> int:
 
     def count(size: int) -> tuple[int, int]:
         """(posts that would need a second slide, words that would be cut) at ``size``."""
-        before = measure.SPLITS[0]
         n = sum(pages(ps, tpl, size) > 1 for ps, tpl in flow)
-        return n, measure.SPLITS[0] - before
+        return n, sum(r.cut for ps, tpl in flow for r in rows_of(ps, tpl, size))
 
     _, base_splits = count(t.body_size)
     allowed = int(len(flow) * GROW_MAY_SHRINK_BACK)
@@ -640,7 +638,7 @@ def _note_rows(f: Frame, width: float) -> list[Row]:
         return []
     t = f.typo
     size = max(t.body_floor, round(t.body_size * 0.9))
-    from rendering._rows import Group
+    from rendering.layout.rows import Group
 
     g = Group(
         "card", size * 0.6, 0.0, fill=with_alpha(f.pal.accent, 0.10), radius=min(f.ctx.radius, f.px(12))
@@ -657,7 +655,7 @@ def _note_rows(f: Frame, width: float) -> list[Row]:
         space_before=size,
         indent=0.0,
     )
-    from rendering._blocks import _shift
+    from rendering.layout.blocks import _shift
 
     return [_shift(r, size * 0.6, g) for r in rows]
 

@@ -38,6 +38,7 @@ class Row:
     keep_with_next: bool = False
     min_height: float | None = None  # flexible rows (images) may shrink to this
     page_break: bool = False  # a section separator: the next row starts a new slide
+    cut: bool = False  # a word had to be cut to fit this row's width
 
 
 def page_break() -> Row:

@@ -273,7 +273,7 @@ def _draw_motif(draw: ImageDraw.ImageDraw, kind: str, w: int, h: int, weight: fl
 
 
 def _diagonal_tile(period: int, weight: float) -> Image.Image:
-    """"/" lines at 45°, one per period: a pixel's coverage depends only on ``(x + y) mod period``,
+    """ "/" lines at 45°, one per period: a pixel's coverage depends only on ``(x + y) mod period``,
     so it is computed once per diagonal (supersampled) and the lines stay exactly straight."""
     half = max(1.0, weight) * math.sqrt(2) / 2  # half-width measured along x of a 45° band
     s = TILE_SUPERSAMPLE
@@ -315,7 +315,6 @@ def _solid_with_pattern(background: Background, base: RGB, size: tuple[int, int]
     tile = Image.new("RGB", mask.size, base)
     tile.paste(_rgb(background.pattern_color), None, mask)
     return _tile(tile, size)
-
 
 
 def clear_background_cache() -> None:

@@ -154,7 +154,7 @@ class _Writer:
         theme = item.theme
         c = self.c
         try:
-            from rendering import background as bgmod
+            from rendering.paint import background as bgmod
         except ImportError:
             bgmod = None  # type: ignore[assignment]
         bg = theme.background
@@ -282,7 +282,7 @@ class _Writer:
 @lru_cache(maxsize=4)
 def _background_jpeg(theme: Any, size: tuple[int, int]) -> bytes:
     """A patterned background, encoded once per look and embedded once per document."""
-    from rendering.background import paint_background
+    from rendering.paint.background import paint_background
 
     buf = io.BytesIO()
     paint_background(theme, size).save(buf, "JPEG", quality=BACKGROUND_JPEG_QUALITY)

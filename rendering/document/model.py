@@ -35,9 +35,3 @@ def document_kind(thread: Thread) -> str:
     if thread.source == "x-article":
         return "article"
     return "thread" if len(thread.posts) > 1 or thread.truncated else "post"
-
-
-def build_document(thread: Thread) -> Document:
-    from rendering.textparse import document_from_thread
-
-    return document_from_thread(thread)

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from rendering import code as code_mod
-from rendering._rows import Group, Row, page_break
-from rendering._style import ACCENT_BAR_CSS, QUOTE_AVATAR_CSS, Geometry, Palette, Typo
 from rendering.display import RGBA, Ellipse, Emoji, Item, Link, Picture, Rect, Text, mix, with_alpha
 from rendering.fonts import BOLD, Face, face_file, text_width, vertical_metrics
-from rendering.measure import EMOJI_SCALE, Line, TextStyle, Token, is_rtl_char, runs, tokens, wrap
+from rendering.layout import code as code_mod
+from rendering.layout.measure import EMOJI_SCALE, Line, TextStyle, Token, is_rtl_char, runs, tokens, wrap
+from rendering.layout.rows import Group, Row, page_break
+from rendering.layout.style import ACCENT_BAR_CSS, QUOTE_AVATAR_CSS, Geometry, Palette, Typo
 from rendering.model import Author, Block, Media, Post, Span
 
 PARA_GAP_EM = 0.62  # space between blocks, in body ems
@@ -110,7 +110,7 @@ def line_rows(
                 first_extra(x, y + bo, out)  # the marker first: the display list is in reading order
             emit_line(line, lx, y + bo, out, muted)
 
-        rows.append(Row(lh, draw, space_before if k == 0 else 0.0, group))
+        rows.append(Row(lh, draw, space_before if k == 0 else 0.0, group, cut=line.cut))
     return rows
 
 
@@ -221,7 +221,7 @@ def _marker(
     def draw(x: float, baseline: float, out: list[Item]) -> None:
         w = sum(r.width for r in rs)
         line = Line()
-        from rendering.measure import Placed
+        from rendering.layout.measure import Placed
 
         cx = 0.0
         for r in rs:
@@ -333,7 +333,7 @@ def code_rows(code: str, language: str | None, ctx: Ctx, width: float, body: int
     for k, segs in enumerate(visual):
         toks: list[Token] = []
         line = Line()
-        from rendering.measure import Placed, _finish
+        from rendering.layout.measure import Placed, _finish
 
         x = 0.0
         for seg in segs:
@@ -480,7 +480,7 @@ def quoted_blocks(post: Post) -> tuple[Block, ...]:
     if post.blocks:
         return post.blocks
     try:
-        from rendering.textparse import blocks_for_post  # type: ignore[attr-defined]
+        from rendering.document.build import blocks_for_post  # type: ignore[attr-defined]
 
         return tuple(blocks_for_post(post))
     except ImportError:
@@ -509,14 +509,14 @@ def avatar(
     ).upper()
     initials = initials or (author.handle[:1].upper() if author.handle else "?")
     size = max(1, round(box[3] * 0.4))
-    from rendering._style import Palette  # noqa: F401 - for type readers
+    from rendering.layout.style import Palette  # noqa: F401 - for type readers
 
     fg = (255, 255, 255, 255) if _luma(ctx.pal.accent) < 0.6 else (20, 20, 20, 255)
     style = TextStyle(Face(ctx.typo.title.family, BOLD), size, fg)
     rs = runs(initials, style)
     w = sum(r.width for r in rs)
     line = Line()
-    from rendering.measure import Placed
+    from rendering.layout.measure import Placed
 
     cx = 0.0
     for r in rs:

@@ -46,8 +46,12 @@ def contact_sheet(
         draw.rectangle((x - 1, y - 1, x + thumb.width, y + thumb.height), outline=THUMB_BORDER_COLOR)
         text = _fit(draw, label, font, thumb_width)
         text_width = draw.textlength(text, font=font)
-        draw.text((x + (thumb_width - text_width) / 2, y + thumb.height + LABEL_GAP), text,
-                  font=font, fill=LABEL_COLOR)
+        draw.text(
+            (x + (thumb_width - text_width) / 2, y + thumb.height + LABEL_GAP),
+            text,
+            font=font,
+            fill=LABEL_COLOR,
+        )
     return sheet
 
 
