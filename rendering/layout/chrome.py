@@ -44,6 +44,7 @@ from rendering.layout.style import (
     Palette,
     Typo,
     geometry,
+    type_scale,
     palette,
     typography,
 )
@@ -98,7 +99,7 @@ def make_frame(
 ) -> Frame:
     size = options.size
     geo = geometry(theme, size)
-    typo = typography(theme, geo.scale)
+    typo = typography(theme, type_scale(size))
     pal = palette(theme, options.brand.accent)
     radius = theme.card.radius * geo.scale
     ctx = Ctx(geo, typo, pal, images, theme.code_style, radius)

@@ -124,13 +124,19 @@ def _legible(color: RGBA, backgrounds: list[RGBA], minimum: float) -> RGBA | Non
     return color if min(contrast_ratio(color, b) for b in backgrounds) >= minimum else None
 
 
+def type_scale(size: tuple[int, int]) -> float:
+    """Type follows the slide's width (a phone shows every slide at its screen width): body text is
+    at least 32 px per 1080 px of width, so 57 px on a 1920-wide 16:9 slide."""
+    return size[0] / PREVIEW_WIDTH
+
+
 def geometry(theme: Theme, size: tuple[int, int]) -> Geometry:
     w, h = size
-    s = min(w, h) / PREVIEW_WIDTH
+    s = min(w, h) / PREVIEW_WIDTH  # spacing: margins, padding and the footer band
     margin = MARGIN_CSS * s
     footer = FOOTER_CSS * s
     pad = theme.card.padding * s if theme.card.enabled else max(theme.card.padding * s, 12 * s)
-    card_w = min(w - 2 * margin, MAX_TEXT_WIDTH_CSS * s + 2 * pad)
+    card_w = min(w - 2 * margin, MAX_TEXT_WIDTH_CSS * type_scale(size) + 2 * pad)
     card_x = (w - card_w) / 2
     card = (card_x, margin, card_w, h - margin - footer)
     content = (card_x + pad, margin + pad, card_w - 2 * pad, card[3] - 2 * pad)
