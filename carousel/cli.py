@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from rendering.model import Thread
 
 EXIT_BAD_INPUT = 2
+THEME_FILE_SUFFIX = ".toml"  # --theme NAME or --theme path/to/theme.toml
 SERVICE_LOG_LEVELS = {"worker": logging.INFO, "telegram": logging.INFO, "discord": logging.INFO}
 
 
@@ -48,11 +49,15 @@ def _render(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         first = exc.errors()[0]
         return _fail(f"invalid option {'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
-    from themes import ThemeError, load_theme
+    from themes import ThemeError, load_theme, load_theme_file
 
-    try:
-        load_theme(options.theme)
-    except ThemeError as exc:  # its sentence lists the available themes
+    try:  # a preset's name, or a brand's own theme file
+        theme = (
+            load_theme_file(args.theme)
+            if args.theme.lower().endswith(THEME_FILE_SUFFIX)
+            else load_theme(args.theme)
+        )
+    except ThemeError as exc:  # the available themes, or the file's line and field
         return _fail(str(exc))
 
     from contract.values import ValueRejected, parse_posts
@@ -86,7 +91,7 @@ def _render(args: argparse.Namespace) -> int:
                 images = fetch_images(thread, settings=settings, client=client)
         from worker.brand import signed_by_brand
 
-        carousel = render_carousel(signed_by_brand(thread, options.brand), options, images)
+        carousel = render_carousel(signed_by_brand(thread, options.brand), options, images, theme=theme)
     except UserError as exc:
         return _fail(exc.message)
 
