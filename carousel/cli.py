@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     # request lines carry the bot token in their URLs (Telegram's Bot API puts it in the path)
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    from worker.config import prepare_fonts
+    from worker.fonts_setup import prepare_fonts
 
     prepare_fonts()
     return int(args.func(args))

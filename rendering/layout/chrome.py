@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
+from contract.options import RenderOptions
 from rendering.display import (
     RGBA,
     Box,
@@ -54,7 +55,6 @@ from rendering.layout.style import (
     typography,
 )
 from rendering.model import Author, Media, Span
-from rendering.options import RenderOptions
 from themes.loader import contrast_ratio
 from themes.schema import Theme
 

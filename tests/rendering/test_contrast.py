@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 from PIL import Image
-from rendering.options import CANVAS_SIZES, Ratio, RenderOptions
 
+from contract.options import CANVAS_SIZES, Ratio, RenderOptions
 from rendering._samples import rich_thread, sample_images
 from rendering.display import Rect, Slide, Text
 from rendering.layout.legible import MIN_CONTRAST, lowest_contrast
