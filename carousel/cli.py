@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from rendering.model import Thread
 
 EXIT_BAD_INPUT = 2
+CACHE_ENV = "CAROUSEL_CACHE_DIR"  # where fonts (and the theme preview) are cached
 THEME_FILE_SUFFIX = ".toml"  # --theme NAME or --theme path/to/theme.toml
 SERVICE_LOG_LEVELS = {"worker": logging.INFO, "telegram": logging.INFO, "discord": logging.INFO}
 
@@ -249,7 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     # request lines carry the bot token in their URLs (Telegram's Bot API puts it in the path)
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    from worker.fonts_setup import prepare_fonts
+    cache = os.environ.get(CACHE_ENV)
+    if cache:  # the operator's cache folder; rendering never reads the environment itself
+        from rendering.fonts import use_cache_root
 
-    prepare_fonts()
+        use_cache_root(cache)
     return int(args.func(args))

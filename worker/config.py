@@ -24,7 +24,6 @@ class Settings(BaseSettings):
     mastodon_api_url: str | None = None
     media_hosts: str | None = None
     queue_name: str = "carousel"
-    carousel_cache_dir: str = "~/.cache/thread-carousel"
 
     @property
     def extra_media_hosts(self) -> frozenset[str]:

@@ -58,7 +58,8 @@ def warm_render_stack() -> None:
 
 
 def forget_pictures() -> None:
-    from rendering import photos, raster
+    from rendering import photos
+    from rendering.paint import raster
 
     photos.forget()
     raster.forget_pictures()
