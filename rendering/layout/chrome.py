@@ -55,7 +55,7 @@ from rendering.layout.style import (
     typography,
 )
 from rendering.model import Author, Media, Span
-from themes.loader import contrast_ratio
+from themes.loader import contrast_ratio, uses_card
 from themes.schema import Theme
 
 BIG_QUOTE_MAX_CHARS = 120
@@ -70,6 +70,11 @@ SHRINK_STEP = 0.94
 CENTER_BIAS = 0.38  # where a short body sits in the free space: 0 top, 0.5 middle
 COVER_TITLE_MAX_CHARS = 180
 COVER_TITLE_MIN_SCALE = 0.55
+HERO_MIN_SHARE = 0.5  # of the cover's free height: the first picture is a hero, not a thumbnail
+HERO_MAX_SHARE = 0.6
+OUTRO_GROW_FROM = 1.25  # height / width above which the closing slide grows (4:5 stays as is)
+OUTRO_MAX_GROW = 1.4
+WIDE_HERO_SHARE = 0.46  # of the content width, on a wide slide
 SWIPE_HINT = "swipe →"
 CTA_DEFAULTS = {
     "follow": ("Enjoyed this {kind}?", "Follow {handle} for more"),
@@ -562,6 +567,7 @@ def cover(f: Frame) -> None:
     w, h = f.geo.size
     wide = w > h
     hero = _hero(f)
+    pill_on: tuple[float, float] | None = None  # bottom-right corner of the swipe cue, when not by the author
     # the panel of a split family grows into the cover's picture area
     if family == "split" and f.geo.panel is not None:
         px_, py, pw, ph = f.geo.panel
@@ -576,34 +582,49 @@ def cover(f: Frame) -> None:
         else:
             ch = cy + ch - (big[3] + f.geo.margin * 0.8)
             cy = big[3] + f.geo.margin * 0.8
+    elif hero is not None and uses_card(f.theme) and not wide:  # across the top of the card
+        bx, by, bw, bh = f.geo.card
+        top = cy - f.theme.card.padding * f.geo.scale
+        hh = (by + bh - top) * (0.48 if h / w > 1.5 else 0.44)
+        radius = f.theme.card.radius * f.geo.scale if family == "card" else 0.0
+        out.append(Picture((bx, top, bw, hh), f.ctx.images[hero.url], hero.url, radius, False, "cover"))
+        if family == "brutalist":
+            out.append(Rect((bx, top + hh - f.px(3), bw, f.px(3)), f.pal.border))
+        hero = None
+        ch = cy + ch - (top + hh + f.px(22))
+        cy = top + hh + f.px(22)
     elif hero is not None and family in ("bleed", "poster") and not wide:
         hh = h * (0.42 if h / w > 1.5 else 0.38)
         out.append(Picture((0, 0, w, hh), f.ctx.images[hero.url], hero.url, 0.0, False, "cover"))
         hero = None
         ch = cy + ch - (hh + f.geo.margin * 0.7)
         cy = hh + f.geo.margin * 0.7
+    if hero is not None and wide:  # a wide slide: the picture fills a column beside the text
+        iw = cw * WIDE_HERO_SHARE
+        radius = min(f.ctx.radius, f.px(18)) if family not in ("brutalist", "swiss", "editorial") else 0.0
+        box = (cx + cw - iw, cy, iw, ch)
+        out.append(Picture(box, f.ctx.images[hero.url], hero.url, radius, False, "cover"))
+        hero = None
+        cw -= iw + f.px(32)
+        pill_on = (box[0] + box[2] - f.px(18), box[1] + box[3] - f.px(18))  # the cue on the picture
     # bottom: the full author header and the swipe cue
     hint_size = round(t.header_size * 1.2)
     pill_w = _pill(f, "Swipe", 0, 0, hint_size, None, f.pal.text, None, "arrow")
+    pill_h = hint_size * 2.0
     av = f.px(COVER_AVATAR_CSS)
     name_size = round(t.header_size * NAME_SCALE * 1.15)
     handle_size = round(t.header_size * HANDLE_SCALE * 1.1)
-    ah, draw_author = author_line(doc.author, f.ctx, cw - pill_w - f.px(16), name_size, handle_size, av)
+    beside = 0.0 if pill_on else pill_w + f.px(16)
+    ah, draw_author = author_line(doc.author, f.ctx, cw - beside, name_size, handle_size, av)
     author_y = cy + ch - ah
     draw_author(cx, author_y, out)
     if doc.author.handle:
         f.handle_shown.add(id(out))
-    _pill(
-        f,
-        "Swipe",
-        cx + cw - pill_w,
-        author_y + (ah - hint_size * 2.0) / 2,
-        hint_size,
-        f.pal.accent,
-        _on(f.pal.accent),
-        out,
-        "arrow",
-    )
+    if pill_on is not None:
+        pill_x, pill_y = pill_on[0] - pill_w, pill_on[1] - pill_h
+    else:
+        pill_x, pill_y = cx + cw - pill_w, author_y + (ah - pill_h) / 2
+    _pill(f, "Swipe", pill_x, pill_y, hint_size, f.pal.accent, _on(f.pal.accent), out, "arrow")
     # top: the kicker, and the part when the source is split
     kicker_size = round(t.header_size * 1.05)
     y = cy
@@ -651,13 +672,8 @@ def cover(f: Frame) -> None:
         img = f.ctx.images[hero.url]
         aspect = img.width / max(1, img.height)
         radius = min(f.ctx.radius, f.px(18)) if family not in ("brutalist", "swiss", "editorial") else 0.0
-        if wide:  # beside the title
-            iw = cw * 0.46
-            img_box = (cx + cw - iw, y, iw, avail)
-            tw = cw - iw - f.px(28)
-        else:
-            ih = min(max(cw / aspect, avail * 0.4), avail * 0.55)
-            img_box = (cx, y, cw, ih)
+        ih = min(max(cw / aspect, avail * HERO_MIN_SHARE), avail * HERO_MAX_SHARE)
+        img_box = (cx, y, cw, ih)
         out.append(Picture(img_box, img, hero.url, radius, False, "cover"))
         if family == "brutalist":
             out.append(Rect(img_box, None, 0.0, f.pal.border, f.px(3)))
@@ -749,11 +765,13 @@ def outro(f: Frame) -> None:
     note_h = sum(r.height + r.space_before for r in note) + (
         note[0].group.pad_v * 2 if note and note[0].group else 0
     )
-    av = f.px(OUTRO_AVATAR_CSS)
+    w, h = f.geo.size
+    grow = min(OUTRO_MAX_GROW, max(1.0, h / w / OUTRO_GROW_FROM))  # a tall slide: a larger sign-off
+    av = f.px(OUTRO_AVATAR_CSS) * grow
     author = f.doc.author
     brand = f.options.brand
     avatar_url = brand.avatar_url if brand.avatar_url and brand.avatar_url in f.ctx.images else None
-    name_size = round(t.header_size * NAME_SCALE * 1.2)
+    name_size = round(t.header_size * NAME_SCALE * 1.2 * grow)
     name = _line(
         brand.name or author.name, TextStyle(t.body.with_style(bold=True), name_size, f.pal.text), cw
     )
@@ -769,7 +787,7 @@ def outro(f: Frame) -> None:
     kick = runs_line(
         kicker.upper(), TextStyle(t.body.with_style(bold=True), round(t.header_size * 1.1), f.pal.accent_text)
     )
-    cue_size = round(t.header_size * 1.1)
+    cue_size = round(t.header_size * 1.1 * grow)
     cues = (("Save", "save"), ("Share", "share"), ("Follow", "plus"))
     cue_gap = f.px(10)
     cue_w = sum(_pill(f, text, 0, 0, cue_size, None, f.pal.text, None, icon) for text, icon in cues)
@@ -798,7 +816,7 @@ def outro(f: Frame) -> None:
         return rows, above + sum(r.height for r in rows) + below
 
     _, hl_rows, block_h = fit_size(
-        headline_rows, max(t.body_size, round(t.title_size * 0.95)), t.body_size, avail
+        headline_rows, max(t.body_size, round(t.title_size * 0.95 * grow)), t.body_size, avail
     )
     y = cy + max(0.0, (avail - block_h) / 2)
     avatar(
