@@ -35,7 +35,7 @@ def import_job_stack() -> None:
     import worker.sources.bluesky  # noqa: F401
     import worker.sources.mastodon  # noqa: F401
     import worker.sources.shortlinks  # noqa: F401
-    from rendering.text_repair import repair_text
+    from rendering.document.repair import repair_text
 
     repair_text("cafÃ© ﬁle")  # mojibake: loads ftfy, which clean text never needs
 
