@@ -23,6 +23,7 @@ import hashlib
 import importlib.util
 import os
 import tempfile
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -66,6 +67,9 @@ DEFAULT_SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fon
 SYSTEM_FONT_SUFFIXES = (".ttf", ".ttc")
 CJK_SUBSET_DIR = "cjk"  # under cache_dir(): TrueType subsets of the CJK font for the PDF
 CU2QU_MAX_ERR = 1.0  # font units: how far a converted quadratic outline may stray from the cubic
+SUBSETS_KEPT = 400  # CJK subsets kept on disk (the least recently used beyond that are removed…)
+SUBSET_MIN_AGE_S = 3600  # …once unused for this long, so no render in progress loses its file
+SUBSETS_REGISTERED = 32  # CJK subsets kept registered with reportlab in one process
 
 
 class FontError(RuntimeError):
@@ -93,6 +97,7 @@ class FontRef:
     path: str
     index: int = 0  # sub-font of a collection
     cff: bool = False  # PostScript outlines: the PDF embeds a TrueType subset of it (``embeddable``)
+    subset: bool = False  # such a subset, made for one set of characters
 
     @property
     def key(self) -> str:
@@ -440,7 +445,10 @@ def embeddable(ref: FontRef, text: Iterable[str]) -> FontRef:
 @lru_cache(maxsize=64)
 def _embeddable(ref: FontRef, cps: frozenset[int]) -> FontRef:
     dest = subset_path(ref, cps)
-    if not dest.exists():
+    if dest.exists():
+        with contextlib.suppress(OSError):
+            os.utime(dest)  # recently used: kept by _prune_subsets
+    else:
         dest.parent.mkdir(parents=True, exist_ok=True)
         lock = dest.with_suffix(".lock")
         with lock.open("w") as lk:
@@ -452,7 +460,27 @@ def _embeddable(ref: FontRef, cps: frozenset[int]) -> FontRef:
                 fcntl.flock(lk, fcntl.LOCK_UN)
             with contextlib.suppress(OSError):
                 lock.unlink()
-    return FontRef(str(dest))
+        _prune_subsets(dest.parent)
+    return FontRef(str(dest), subset=True)
+
+
+def _prune_subsets(folder: Path) -> None:
+    """Keep the subset folder bounded: beyond SUBSETS_KEPT files, remove the least recently used
+    ones that nobody has used for an hour."""
+    import time
+
+    files = []
+    for path in folder.glob("*.ttf"):
+        with contextlib.suppress(OSError):
+            files.append((path.stat().st_mtime, path))
+    if len(files) <= SUBSETS_KEPT:
+        return
+    files.sort()
+    cutoff = time.time() - SUBSET_MIN_AGE_S
+    for mtime, path in files[: len(files) - SUBSETS_KEPT]:
+        if mtime < cutoff:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def _write_atomically(dest: Path, data: bytes) -> None:
@@ -535,20 +563,35 @@ def pil_font(ref: FontRef, size: int) -> ImageFont.FreeTypeFont:
 
 
 _RL_NAMES: dict[str, str] = {}
+_RL_SUBSETS: OrderedDict[str, tuple[str, Any]] = OrderedDict()  # registered subsets, least recent first
 
 
 def rl_font(ref: FontRef) -> str:
-    """The reportlab font name for ``ref``, registered on first use."""
+    """The reportlab font name for ``ref``, registered on first use. Per-render CJK subsets stay
+    registered while they are among the SUBSETS_REGISTERED most recent (a worker runs for days)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    if ref.subset:
+        hit = _RL_SUBSETS.get(ref.key)
+        if hit is not None:
+            _RL_SUBSETS.move_to_end(ref.key)
+            return hit[0]
     name = _RL_NAMES.get(ref.key)
     if name is None:
         if ref.cff:
             raise FontError(f"{ref.path} has PostScript outlines: embed a subset of it (embeddable)")
-        from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.ttfonts import TTFont
 
         name = "F" + hashlib.sha1(ref.key.encode()).hexdigest()[:10]
-        pdfmetrics.registerFont(TTFont(name, ref.path, subfontIndex=ref.index))
-        _RL_NAMES[ref.key] = name
+        font = TTFont(name, ref.path, subfontIndex=ref.index)
+        pdfmetrics.registerFont(font)
+        if not ref.subset:
+            _RL_NAMES[ref.key] = name
+            return name
+        _RL_SUBSETS[ref.key] = (name, font)
+        while len(_RL_SUBSETS) > SUBSETS_REGISTERED:
+            _, (_, old) = _RL_SUBSETS.popitem(last=False)
+            old.unregister()
     return name
 
 

@@ -180,6 +180,7 @@ def test_converted_cjk_font_is_cached_and_reused_by_the_next_render(tmp_path: Pa
     first = render_carousel(thread, options)
     assert cached.is_file() and cached.parent.parent == fonts.cache_dir()
     before = cached.stat()
+    made = cached.read_bytes()
     tt = TTFont(str(cached))
     assert "glyf" in tt and "CFF " not in tt  # TrueType outlines, embeddable by reportlab
     assert set(map(ord, used)) <= set(tt.getBestCmap())
@@ -196,8 +197,10 @@ def test_converted_cjk_font_is_cached_and_reused_by_the_next_render(tmp_path: Pa
         timeout=240,
     )
     assert proc.returncode == 0, proc.stderr
+    # the same file (a new conversion would have replaced it with a new one), marked as used
     after = cached.stat()
-    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert after.st_ino == before.st_ino and after.st_mtime_ns >= before.st_mtime_ns
+    assert cached.read_bytes() == made
     assert not list(cached.parent.glob(f"{cached.stem}*.tmp"))
     second = (out / "carousel.pdf").read_bytes()
     assert _pdf_text(second) == _pdf_text(first.pdf)
@@ -250,3 +253,21 @@ def test_arabic_and_hebrew_come_from_packaged_fonts() -> None:
     for ch in "中あア한":
         assert fonts.script_font_for(ord(ch), fonts.Face("Inter")) == fonts.cjk_font()
         assert fonts.script_font_for(ord(ch), fonts.Face("Inter", fonts.BOLD)) == fonts.cjk_font(fonts.BOLD)
+
+
+def test_subset_folder_stays_bounded_but_keeps_recent_files(tmp_path: Path) -> None:
+    import time
+
+    old = time.time() - 2 * fonts.SUBSET_MIN_AGE_S
+    for i in range(fonts.SUBSETS_KEPT + 5):
+        f = tmp_path / f"old-{i:04d}.ttf"
+        f.write_bytes(b"x")
+        os.utime(f, (old + i, old + i))
+    recent = [tmp_path / f"new-{i}.ttf" for i in range(3)]
+    for f in recent:
+        f.write_bytes(b"x")
+    fonts._prune_subsets(tmp_path)
+    left = sorted(p.name for p in tmp_path.glob("*.ttf"))
+    assert len(left) == fonts.SUBSETS_KEPT
+    assert all(f.exists() for f in recent)  # in use within the hour: never removed
+    assert "old-0000.ttf" not in left and f"old-{fonts.SUBSETS_KEPT + 4:04d}.ttf" in left
