@@ -27,6 +27,7 @@ from worker.sources import load_local
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "pasted-scripts.md"
 PYTHON = ROOT / ".venv" / "bin" / "python"
+CAROUSEL = ROOT / ".venv" / "bin" / "carousel"  # the command a user runs
 
 # one phrase of each script in the sample, as a reader copies it out of the PDF
 PHRASES = {
@@ -189,7 +190,7 @@ def test_converted_cjk_font_is_cached_and_reused_by_the_next_render(tmp_path: Pa
     out = tmp_path / "out"
     env = {**os.environ, "CAROUSEL_CACHE_DIR": str(fonts.cache_dir().parent)}
     proc = subprocess.run(
-        [str(PYTHON), "-m", "worker.cli", "render", str(source), "--out", str(out)],
+        [str(CAROUSEL), "render", str(source), "--out", str(out)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -213,7 +214,8 @@ def test_every_script_renders_without_any_system_font(tmp_path: Path) -> None:
         "from rendering import fonts\n"
         "fonts.use_system_font_dirs([])\n"
         "assert fonts.system_fonts() == ()\n"
-        "from worker.cli import main\n"
+        "from importlib.metadata import entry_points\n"
+        "main = entry_points(group='console_scripts')['carousel'].load()\n"
         "sys.exit(main(['render', sys.argv[1], '--out', sys.argv[2]]))\n"
     )
     out = tmp_path / "out"
