@@ -256,9 +256,9 @@ def face_file(face: Face) -> FontRef:
 def faces_for_theme(families: Iterable[str]) -> list[Face]:
     out: list[Face] = []
     for fam in families:
-        slanted = FAMILY_FILES[fam][2] is not None
+        upright_only = fam in SCRIPT_FAMILIES  # the fallback for Arabic and Hebrew is never slanted
         for weight in (REGULAR, BOLD):
-            for italic in (False, True) if slanted else (False,):
+            for italic in (False,) if upright_only else (False, True):
                 out.append(Face(fam, weight, italic))
         if "opsz" in _axes_of(fam):
             out.append(Face(fam, BOLD, False, True))
@@ -410,13 +410,27 @@ def cjk_font(weight: int = REGULAR) -> FontRef:
 
 @cache
 def _advances(ref: FontRef) -> tuple[int, dict[int, int]]:
-    """(units per em, codepoint → advance width in font units) for a font reportlab cannot read."""
+    """(units per em, codepoint → advance width in font units) for a font reportlab cannot read.
+    Reading a CJK font's cmap takes about half a second, so the table is kept on disk too."""
+    from array import array
+
+    digest = hashlib.sha256(f"{_file_digest(Path(ref.path))}-{ref.index}-{CACHE_FORMAT}".encode())
+    kept = cache_dir() / CJK_SUBSET_DIR / f"{Path(ref.path).stem.lower()}-{digest.hexdigest()[:16]}.advances"
+    table = array("I")
+    with contextlib.suppress(OSError, ValueError, EOFError):
+        table.frombytes(kept.read_bytes())
+    if len(table) % 2 == 1:  # units per em, then codepoint and advance pairs
+        return table[0], dict(zip(table[1::2], table[2::2], strict=True))
     from fontTools.ttLib import TTFont
 
     font = TTFont(ref.path, lazy=True, fontNumber=ref.index)
     hmtx = font["hmtx"].metrics
     cmap = font.getBestCmap() or {}
-    return font["head"].unitsPerEm, {cp: hmtx[name][0] for cp, name in cmap.items()}
+    upem = int(font["head"].unitsPerEm)
+    adv = {cp: int(hmtx[name][0]) for cp, name in cmap.items()}
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomically(kept, array("I", [upem, *(v for pair in sorted(adv.items()) for v in pair)]).tobytes())
+    return upem, adv
 
 
 def subset_path(ref: FontRef, codepoints: Iterable[int]) -> Path:
