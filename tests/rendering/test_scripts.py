@@ -273,3 +273,30 @@ def test_subset_folder_stays_bounded_but_keeps_recent_files(tmp_path: Path) -> N
     assert len(left) == fonts.SUBSETS_KEPT
     assert all(f.exists() for f in recent)  # in use within the hour: never removed
     assert "old-0000.ttf" not in left and f"old-{fonts.SUBSETS_KEPT + 4:04d}.ttf" in left
+
+
+def _wrapped(text: str, width: float) -> list[str]:
+    from rendering.layout.measure import TextStyle, tokens, wrap
+
+    style = TextStyle(fonts.Face("Inter"), 40, (0, 0, 0, 255))
+    return ["".join(p.run.text for p in line.placed) for line in wrap(tokens(text, style), width)]
+
+
+def test_chinese_and_japanese_break_between_characters_but_never_before_closing_punctuation() -> None:
+    text = "新しいバージョンはスマートフォンで二倍速く読み込まれ、オフラインモードが標準で有効になりました。"
+    for width in range(200, 700, 37):
+        lines = _wrapped(text, width)
+        assert "".join(lines) == text  # nothing lost, no space added
+        assert len(lines) > 1
+        assert not any(line[0] in "、。ーョ" for line in lines), lines
+    # Latin inside Chinese stays whole
+    lines = _wrapped("我们使用Python开发了这个工具，效果很好。", 330)
+    assert any("Python" in line for line in lines), lines
+
+
+def test_korean_breaks_between_words() -> None:
+    text = "새 버전은 휴대폰에서 두 배 빠르게 열리고, 오프라인 모드가 기본으로 켜져 있습니다."
+    words = set(text.split())
+    for width in range(220, 700, 53):
+        lines = _wrapped(text, width)
+        assert all(set(line.split()) <= words for line in lines), lines
