@@ -20,6 +20,6 @@ COPY rendering ./rendering
 COPY themes ./themes
 COPY samples ./samples
 RUN uv sync --frozen --no-dev \
- && python -c "from worker.warm import prepare_fonts; prepare_fonts(warm=True)"
+ && python -c "from worker.config import prepare_fonts; prepare_fonts(warm=True)"
 
 CMD ["carousel", "--help"]

@@ -29,11 +29,11 @@ if TYPE_CHECKING:
     from rendering.model import Thread
 
 EXIT_BAD_INPUT = 2
-EXIT_CHECK_FAILED = 1
+EXIT_CHECK_FAILED = 1  # carousel render --check found a violation
+CACHE_ENV = "CAROUSEL_CACHE_DIR"  # where fonts (and the theme preview) are cached
+THEME_FILE_SUFFIX = ".toml"  # --theme NAME or --theme path/to/theme.toml
 SERVICE_LOG_LEVELS = {"worker": logging.INFO, "telegram": logging.INFO, "discord": logging.INFO}
 
-CACHE_DIR_ENV = "CAROUSEL_CACHE_DIR"  # where font instances and the theme preview sheet are kept
-DEFAULT_CACHE_DIR = "~/.cache/thread-carousel"
 
 def _fail(message: str) -> int:
     print(f"carousel: {message}", file=sys.stderr)
@@ -52,11 +52,15 @@ def _render(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         first = exc.errors()[0]
         return _fail(f"invalid option {'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
-    from themes import ThemeError, load_theme
+    from themes import ThemeError, load_theme, load_theme_file
 
-    try:
-        load_theme(options.theme)
-    except ThemeError as exc:  # its sentence lists the available themes
+    try:  # a preset's name, or a brand's own theme file
+        theme = (
+            load_theme_file(args.theme)
+            if args.theme.lower().endswith(THEME_FILE_SUFFIX)
+            else load_theme(args.theme)
+        )
+    except ThemeError as exc:  # the available themes, or the file's line and field
         return _fail(str(exc))
 
     from contract.values import ValueRejected, parse_posts
@@ -90,7 +94,7 @@ def _render(args: argparse.Namespace) -> int:
                 images = fetch_images(thread, settings=settings, client=client)
         from worker.brand import signed_by_brand
 
-        carousel = render_carousel(signed_by_brand(thread, options.brand), options, images)
+        carousel = render_carousel(signed_by_brand(thread, options.brand), options, images, theme=theme)
     except UserError as exc:
         return _fail(exc.message)
 
@@ -99,7 +103,7 @@ def _render(args: argparse.Namespace) -> int:
     ext = "jpg" if carousel.image_format == "jpeg" else "png"
     for old in [*out.glob("slide-*.*"), *out.glob("part-*/slide-*.*")]:
         old.unlink()
-    parts = carousel.parts
+    parts = carousel.parts  # a source that needs more than 20 slides comes in parts, each complete
     for part in parts:
         folder = out if len(parts) == 1 else out / f"part-{part.part[0] if part.part else 1}"
         folder.mkdir(parents=True, exist_ok=True)
@@ -113,7 +117,7 @@ def _render(args: argparse.Namespace) -> int:
     if args.check:
         from rendering.check import check_deck
 
-        report = check_deck(signed_by_brand(thread, options.brand), options, images)
+        report = check_deck(signed_by_brand(thread, options.brand), options, images, theme=theme)
         for line in report.lines():
             print(line)
         return 0 if report.ok else EXIT_CHECK_FAILED
@@ -262,7 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     # request lines carry the bot token in their URLs (Telegram's Bot API puts it in the path)
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    from rendering.fonts import use_cache_root
+    cache = os.environ.get(CACHE_ENV)
+    if cache:  # the operator's cache folder; rendering never reads the environment itself
+        from rendering.fonts import use_cache_root
 
-    use_cache_root(os.environ.get(CACHE_DIR_ENV) or DEFAULT_CACHE_DIR)  # rendering never reads it itself
+        use_cache_root(cache)
     return int(args.func(args))

@@ -14,6 +14,7 @@ from PIL import Image
 from contract.options import RenderOptions
 from rendering.model import Thread
 from rendering.result import Carousel, Progress
+from themes.schema import Theme
 
 __all__ = ["Carousel", "Progress", "render_carousel"]
 
@@ -23,7 +24,9 @@ def render_carousel(
     options: RenderOptions,
     images: Mapping[str, Image.Image] | None = None,
     progress: Progress | None = None,
+    theme: Theme | None = None,
 ) -> Carousel:
+    """``theme``: a theme given as data (a brand's own file); None: the preset ``options.theme``."""
     from rendering.pipeline import render  # the engine; imported lazily to keep this module light
 
-    return render(thread, options, images or {}, progress)
+    return render(thread, options, images or {}, progress, theme)

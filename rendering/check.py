@@ -19,6 +19,7 @@ from contract.options import RenderOptions
 from rendering.compose import MAX_SLIDES, MIN_FILL
 from rendering.display import RGBA, Slide, Text
 from rendering.model import Thread
+from themes.schema import Theme
 
 BODY_MIN_PER_1080 = 32.0
 CODE_MIN_PER_1080 = 28.0
@@ -47,10 +48,6 @@ def _over(color: RGBA, behind: tuple[float, float, float]) -> tuple[float, float
         color[1] * a + behind[1] * (1 - a),
         color[2] * a + behind[2] * (1 - a),
     )
-
-
-def _is_code(t: Text) -> bool:
-    return "mono" in t.font.path.lower()
 
 
 def text_contrasts(slide: Slide) -> list[tuple[Text, float]]:
@@ -133,10 +130,11 @@ def check_deck(
     thread: Thread,
     options: RenderOptions,
     images: Mapping[str, Image.Image] | None = None,
+    theme: Theme | None = None,
 ) -> Report:
     from rendering.pipeline import layout_deck
 
-    doc, deck = layout_deck(thread, options, images or {})
+    doc, deck = layout_deck(thread, options, images or {}, theme)
     width = options.size[0]
     body = deck.board.body_size
     report = Report(options.size, body, [len(p) for p in deck.parts], [])
@@ -168,9 +166,8 @@ def check_deck(
             if lowest < MIN_CONTRAST:
                 worst = min(contrasts, key=lambda c: c[1])[0]
                 sr.problems.append(f"contrast {lowest:.2f}:1 for {worst.text.strip()[:24]!r}")
-            code = [t for t in texts if _is_code(t)]
-            if code and min(t.size for t in code) * 1080 / width < CODE_MIN_PER_1080 - 0.5:
-                sr.problems.append(f"code {min(t.size for t in code)} px")
+            if slide.code_px is not None and slide.code_px * 1080 / width < CODE_MIN_PER_1080 - 0.5:
+                sr.problems.append(f"code {slide.code_px} px")
             if slide.starts_mid_sentence:
                 sr.problems.append("starts mid-sentence")
             report.slides.append(sr)

@@ -138,6 +138,7 @@ class Slide:
     split: bool = False  # holds a piece of a block cut across slides (at a sentence or statement)
     starts_mid_sentence: bool = False
     display: bool = False  # a deliberate display slide: its text set larger than the deck's body
+    code_px: int | None = None  # the size code is set in on this slide, if it shows code
 
     def texts(self) -> list[Text]:
         return [i for i in self.items if isinstance(i, Text)]

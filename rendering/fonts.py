@@ -4,8 +4,15 @@ Pillow and reportlab get the very same files, so a line measures the same in the
 PDF. Instances are made once with fontTools' instancer and cached on disk (written atomically,
 safe with concurrent workers); within a process every file is opened once.
 
-Text falls back through a chain — the theme's font, Noto Sans, the emoji font, any TrueType font
-found on the system — chosen per character by looking at each font's cmap (read once per font).
+Text falls back through a chain — the theme's font, Noto Sans, Inter, the emoji font, the packaged
+script fonts (Cairo for Arabic, Heebo for Hebrew, Noto Sans CJK for Chinese, Japanese and Korean), and
+last any TrueType font in the system font folders the caller allows — chosen per character by
+looking at each font's cmap (read once per font).
+
+Noto Sans CJK comes with CFF outlines, which Pillow draws as they are but reportlab cannot embed. The
+PDF gets, per render, a TrueType copy of just the glyphs that render uses (quadratic outlines
+converted with cu2qu, same advances), cached on disk keyed by that glyph set; both backends and the
+layout measure with the advances of the original file.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import hashlib
 import importlib.util
 import os
 import tempfile
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -44,11 +52,24 @@ FAMILY_FILES: dict[str, tuple[str, str, str | None]] = {
         "PlayfairDisplay-Italic[wght].ttf",
     ),
     "JetBrains Mono": ("fontpkg_jetbrains_mono", "JetBrainsMono[wght].ttf", "JetBrainsMono-Italic[wght].ttf"),
+    "Cairo": ("fontpkg_cairo", "Cairo[slnt,wght].ttf", None),
+    "Heebo": ("fontpkg_heebo", "Heebo[wght].ttf", None),
 }
 FALLBACK_FAMILY = "Noto Sans"  # Greek, Cyrillic, extended Latin
 SYMBOL_FAMILY = "Inter"  # arrows and UI symbols (→ • ✓ ⌘) that Noto Sans lacks
-SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+SCRIPT_FAMILIES = ("Cairo", "Heebo")  # Arabic, Hebrew: upright only, tried in this order
+# Chinese, Japanese, Korean: weight -> (package, file); CFF outlines (see cjk_font)
+CJK_FILES: dict[int, tuple[str, str]] = {
+    REGULAR: ("cvttf_NotoSansCJK_Regular", "NotoSansCJKtc-Regular.otf"),
+    BOLD: ("cvttf_NotoSansCJK_Bold", "NotoSansCJKtc-Bold.otf"),
+}
+DEFAULT_SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 SYSTEM_FONT_SUFFIXES = (".ttf", ".ttc")
+CJK_SUBSET_DIR = "cjk"  # under cache_dir(): TrueType subsets of the CJK font for the PDF
+CU2QU_MAX_ERR = 1.0  # font units: how far a converted quadratic outline may stray from the cubic
+SUBSETS_KEPT = 400  # CJK subsets kept on disk (the least recently used beyond that are removed…)
+SUBSET_MIN_AGE_S = 3600  # …once unused for this long, so no render in progress loses its file
+SUBSETS_REGISTERED = 32  # CJK subsets kept registered with reportlab in one process
 
 
 class FontError(RuntimeError):
@@ -75,6 +96,8 @@ class FontRef:
 
     path: str
     index: int = 0  # sub-font of a collection
+    cff: bool = False  # PostScript outlines: the PDF embeds a TrueType subset of it (``embeddable``)
+    subset: bool = False  # such a subset, made for one set of characters
 
     @property
     def key(self) -> str:
@@ -86,9 +109,11 @@ class FontRef:
 
 @dataclass
 class _CacheRoot:
-    """Where font instances are kept; set once at process start by the caller (``use_cache_root``)."""
+    """Where font instances are kept and which system folders may lend fonts; set once at process
+    start by the caller (``use_cache_root``, ``use_system_font_dirs``)."""
 
     path: Path = DEFAULT_CACHE_ROOT
+    system_dirs: tuple[Path, ...] = DEFAULT_SYSTEM_FONT_DIRS
 
 
 _CACHE = _CacheRoot()
@@ -98,6 +123,16 @@ def use_cache_root(root: Path | str) -> None:
     """Keep font instances under ``root``/fonts. The CLI and the services call this once at start
     with the operator's cache folder; rendering itself never reads the environment."""
     _CACHE.path = Path(root)
+
+
+def use_system_font_dirs(dirs: Iterable[Path | str]) -> None:
+    """The folders searched, as a last resort, for a script no packaged font covers (none: only
+    packaged fonts). Set once at process start, before any text is measured."""
+    _CACHE.system_dirs = tuple(Path(d) for d in dirs)
+
+
+def system_font_dirs() -> tuple[Path, ...]:
+    return _CACHE.system_dirs
 
 
 def cache_dir() -> Path:
@@ -221,8 +256,9 @@ def face_file(face: Face) -> FontRef:
 def faces_for_theme(families: Iterable[str]) -> list[Face]:
     out: list[Face] = []
     for fam in families:
+        upright_only = fam in SCRIPT_FAMILIES  # the fallback for Arabic and Hebrew is never slanted
         for weight in (REGULAR, BOLD):
-            for italic in (False, True):
+            for italic in (False,) if upright_only else (False, True):
                 out.append(Face(fam, weight, italic))
         if "opsz" in _axes_of(fam):
             out.append(Face(fam, BOLD, False, True))
@@ -281,11 +317,15 @@ def _is_truetype(path: Path, index: int) -> bool:
         return False
 
 
-@lru_cache(maxsize=1)
 def system_fonts() -> tuple[FontRef, ...]:
-    """TrueType-outline fonts installed on the system (reportlab can embed only those)."""
+    """TrueType-outline fonts in the allowed system folders (reportlab can embed only those)."""
+    return _scan_system_fonts(system_font_dirs())
+
+
+@lru_cache(maxsize=4)
+def _scan_system_fonts(dirs: tuple[Path, ...]) -> tuple[FontRef, ...]:
     found: list[FontRef] = []
-    for root in SYSTEM_FONT_DIRS:
+    for root in dirs:
         if not root.is_dir():
             continue
         for path in sorted(root.rglob("*")):
@@ -309,6 +349,8 @@ def system_fonts() -> tuple[FontRef, ...]:
 @cache
 def coverage(ref: FontRef) -> frozenset[int]:
     """Codepoints the font has a glyph for (read once per font)."""
+    if ref.cff:
+        return frozenset(_advances(ref)[1])
     from fontTools.ttLib import TTFont
 
     font = TTFont(ref.path, lazy=True, fontNumber=ref.index)
@@ -335,11 +377,195 @@ def fallback_chain(face: Face) -> tuple[FontRef, ...]:
     return tuple(chain)
 
 
+def script_font_for(cp: int, face: Face) -> FontRef | None:
+    """The packaged font for a script the theme's chain lacks (Arabic, Hebrew, CJK), at the
+    face's weight; the CJK font's cmap is read only when no other font has the character."""
+    weight = BOLD if face.weight >= BOLD else REGULAR
+    for family in SCRIPT_FAMILIES:
+        ref = face_file(Face(family, weight))
+        if cp in coverage(ref):
+            return ref
+    ref = cjk_font(weight)
+    return ref if cp in coverage(ref) else None
+
+
 def system_font_for(cp: int) -> FontRef | None:
     for ref in system_fonts():
         if cp in coverage(ref):
             return ref
     return None
+
+
+# --- CJK: CFF outlines, a TrueType subset for the PDF ------------------------------------------
+
+
+def cjk_font(weight: int = REGULAR) -> FontRef:
+    """Noto Sans CJK (Han, kana, Hangul) at ``weight``, as packaged: CFF outlines."""
+    package, name = CJK_FILES[BOLD if weight >= BOLD else REGULAR]
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise FontError(f"font package {package} is not installed")
+    return FontRef(str(Path(next(iter(spec.submodule_search_locations))) / name), cff=True)
+
+
+@cache
+def _advances(ref: FontRef) -> tuple[int, dict[int, int]]:
+    """(units per em, codepoint → advance width in font units) for a font reportlab cannot read.
+    Reading a CJK font's cmap takes about half a second, so the table is kept on disk too."""
+    from array import array
+
+    digest = hashlib.sha256(f"{_file_digest(Path(ref.path))}-{ref.index}-{CACHE_FORMAT}".encode())
+    kept = cache_dir() / CJK_SUBSET_DIR / f"{Path(ref.path).stem.lower()}-{digest.hexdigest()[:16]}.advances"
+    table = array("I")
+    with contextlib.suppress(OSError, ValueError, EOFError):
+        table.frombytes(kept.read_bytes())
+    if len(table) % 2 == 1:  # units per em, then codepoint and advance pairs
+        return table[0], dict(zip(table[1::2], table[2::2], strict=True))
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(ref.path, lazy=True, fontNumber=ref.index)
+    hmtx = font["hmtx"].metrics
+    cmap = font.getBestCmap() or {}
+    upem = int(font["head"].unitsPerEm)
+    adv = {cp: int(hmtx[name][0]) for cp, name in cmap.items()}
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomically(kept, array("I", [upem, *(v for pair in sorted(adv.items()) for v in pair)]).tobytes())
+    return upem, adv
+
+
+def subset_path(ref: FontRef, codepoints: Iterable[int]) -> Path:
+    """Where the TrueType subset of ``ref`` for exactly these codepoints is cached."""
+    import fontTools
+
+    cps = sorted(set(codepoints))
+    key = hashlib.sha256(
+        f"{_file_digest(Path(ref.path))}-{ref.index}-{fontTools.version}-{CACHE_FORMAT}-".encode()
+        + ",".join(map(str, cps)).encode()
+    ).hexdigest()[:20]
+    return cache_dir() / CJK_SUBSET_DIR / f"{Path(ref.path).stem.lower()}-{len(cps)}-{key}.ttf"
+
+
+def embeddable(ref: FontRef, text: Iterable[str]) -> FontRef:
+    """The font the PDF embeds for ``ref`` drawing ``text``: ``ref`` itself when it has TrueType
+    outlines; otherwise a TrueType subset holding the glyphs of ``text`` (the characters of one
+    render), made on first use and cached on disk keyed by that set of characters."""
+    if not ref.cff:
+        return ref
+    upem, adv = _advances(ref)
+    cps = frozenset(ord(ch) for chunk in text for ch in chunk if ord(ch) in adv)
+    return _embeddable(ref, cps)
+
+
+@lru_cache(maxsize=64)
+def _embeddable(ref: FontRef, cps: frozenset[int]) -> FontRef:
+    dest = subset_path(ref, cps)
+    if dest.exists():
+        with contextlib.suppress(OSError):
+            os.utime(dest)  # recently used: kept by _prune_subsets
+    else:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        lock = dest.with_suffix(".lock")
+        with lock.open("w") as lk:
+            fcntl.flock(lk, fcntl.LOCK_EX)  # another worker may be converting the same set
+            try:
+                if not dest.exists():
+                    _write_atomically(dest, _truetype_subset(ref, cps))
+            finally:
+                fcntl.flock(lk, fcntl.LOCK_UN)
+            with contextlib.suppress(OSError):
+                lock.unlink()
+        _prune_subsets(dest.parent)
+    return FontRef(str(dest), subset=True)
+
+
+def _prune_subsets(folder: Path) -> None:
+    """Keep the subset folder bounded: beyond SUBSETS_KEPT files, remove the least recently used
+    ones that nobody has used for an hour."""
+    import time
+
+    files = []
+    for path in folder.glob("*.ttf"):
+        with contextlib.suppress(OSError):
+            files.append((path.stat().st_mtime, path))
+    if len(files) <= SUBSETS_KEPT:
+        return
+    files.sort()
+    cutoff = time.time() - SUBSET_MIN_AGE_S
+    for mtime, path in files[: len(files) - SUBSETS_KEPT]:
+        if mtime < cutoff:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def _write_atomically(dest: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=dest.name, suffix=".tmp", dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _truetype_subset(ref: FontRef, cps: frozenset[int]) -> bytes:
+    """A TrueType font with the glyphs of ``cps`` from a CFF font: each outline redrawn through
+    cu2qu into quadratic contours; advances, vertical metrics and names carried over."""
+    import io
+
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import TTFont
+
+    src = TTFont(ref.path, lazy=True, fontNumber=ref.index)
+    cmap = {cp: name for cp, name in (src.getBestCmap() or {}).items() if cp in cps}
+    order = [".notdef", *sorted(set(cmap.values()) - {".notdef"}, key=src.getGlyphID)]
+    glyph_set = src.getGlyphSet()
+    hmtx = src["hmtx"]
+    glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(None)
+        glyph_set[name].draw(Cu2QuPen(pen, CU2QU_MAX_ERR, reverse_direction=True))
+        glyphs[name] = pen.glyph()
+    names = src["name"]
+    family = names.getDebugName(1) or Path(ref.path).stem
+    style = names.getDebugName(2) or "Regular"
+    ps = (names.getDebugName(6) or f"{family}-{style}").replace(" ", "")
+    digest = hashlib.sha256(",".join(map(str, sorted(cps))).encode()).hexdigest()[:8]
+    fb = FontBuilder(src["head"].unitsPerEm, isTTF=True)
+    fb.setupGlyphOrder(order)
+    fb.setupCharacterMap(cmap)
+    fb.setupGlyf(glyphs)
+    fb.setupHorizontalMetrics({name: hmtx[name] for name in order})
+    hhea = src["hhea"]
+    fb.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent, lineGap=hhea.lineGap)
+    fb.setupNameTable(
+        {
+            "familyName": family,
+            "styleName": style,
+            "uniqueFontIdentifier": f"{ps}-{digest};{CACHE_FORMAT}",
+            "fullName": f"{family} {style}",
+            "psName": f"{ps}-{digest}",
+        }
+    )
+    os2 = src["OS/2"]
+    fb.setupOS2(
+        usWeightClass=os2.usWeightClass,
+        sTypoAscender=os2.sTypoAscender,
+        sTypoDescender=os2.sTypoDescender,
+        sTypoLineGap=os2.sTypoLineGap,
+        usWinAscent=os2.usWinAscent,
+        usWinDescent=os2.usWinDescent,
+        sxHeight=getattr(os2, "sxHeight", 0),
+        sCapHeight=getattr(os2, "sCapHeight", 0),
+        fsType=os2.fsType,
+    )
+    fb.setupPost()
+    out = io.BytesIO()
+    fb.save(out)
+    return out.getvalue()
 
 
 # --- the two backends' handles ----------------------------------------------------------------
@@ -351,24 +577,45 @@ def pil_font(ref: FontRef, size: int) -> ImageFont.FreeTypeFont:
 
 
 _RL_NAMES: dict[str, str] = {}
+_RL_SUBSETS: OrderedDict[str, tuple[str, Any]] = OrderedDict()  # registered subsets, least recent first
 
 
 def rl_font(ref: FontRef) -> str:
-    """The reportlab font name for ``ref``, registered on first use."""
+    """The reportlab font name for ``ref``, registered on first use. Per-render CJK subsets stay
+    registered while they are among the SUBSETS_REGISTERED most recent (a worker runs for days)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    if ref.subset:
+        hit = _RL_SUBSETS.get(ref.key)
+        if hit is not None:
+            _RL_SUBSETS.move_to_end(ref.key)
+            return hit[0]
     name = _RL_NAMES.get(ref.key)
     if name is None:
-        from reportlab.pdfbase import pdfmetrics
+        if ref.cff:
+            raise FontError(f"{ref.path} has PostScript outlines: embed a subset of it (embeddable)")
         from reportlab.pdfbase.ttfonts import TTFont
 
         name = "F" + hashlib.sha1(ref.key.encode()).hexdigest()[:10]
-        pdfmetrics.registerFont(TTFont(name, ref.path, subfontIndex=ref.index))
-        _RL_NAMES[ref.key] = name
+        font = TTFont(name, ref.path, subfontIndex=ref.index)
+        pdfmetrics.registerFont(font)
+        if not ref.subset:
+            _RL_NAMES[ref.key] = name
+            return name
+        _RL_SUBSETS[ref.key] = (name, font)
+        while len(_RL_SUBSETS) > SUBSETS_REGISTERED:
+            _, (_, old) = _RL_SUBSETS.popitem(last=False)
+            old.unregister()
     return name
 
 
 def text_width(ref: FontRef, text: str, size: float) -> float:
     """Advance width without kerning — what both backends draw (Pillow with ``-kern``)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if ref.cff:
+        upem, adv = _advances(ref)
+        return sum(adv.get(ord(ch), 0) for ch in text) * size / upem
 
     return float(stringWidth(text, rl_font(ref), size))
 

@@ -10,13 +10,14 @@ from themes.loader import (
     parse_theme,
     theme_names,
 )
-from themes.schema import Accent, Background, Card, Colors, Theme, Typography
+from themes.schema import Accent, Background, Card, Colors, Layout, Theme, Typography
 
 __all__ = [
     "Accent",
     "Background",
     "Card",
     "Colors",
+    "Layout",
     "Theme",
     "ThemeError",
     "Typography",

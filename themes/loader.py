@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from themes.schema import Accent, Background, Card, Colors, Theme, Typography
+from themes.schema import Accent, Background, Card, Colors, Layout, Theme, Typography
 
 THEMES_DIR = Path(__file__).resolve().parent
 THEME_SUFFIX = ".toml"
@@ -26,7 +26,8 @@ MAX_THEME_FILE_BYTES = 64 * 1024  # a theme is a few dozen lines
 
 # WCAG 2.x contrast ratios a slide must reach to stay readable on a phone.
 MIN_TEXT_CONTRAST = 4.5  # body text, links and code on their surface
-MIN_MUTED_CONTRAST = 3.0  # header, footer and other secondary text
+MIN_MUTED_CONTRAST = 4.5  # header, footer, kicker and other secondary text: no lower bar
+CARD_FAMILIES = frozenset({"card", "terminal", "brutalist"})  # families that draw the card
 
 COLOR_EXAMPLE = "#1D9BF0"
 _HEX_RE = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
@@ -41,6 +42,7 @@ _SECTIONS: dict[str, type[BaseModel]] = {
     "card": Card,
     "typography": Typography,
     "accent": Accent,
+    "layout": Layout,
 }
 
 
@@ -330,7 +332,7 @@ def _semantic_problems(theme: Theme) -> list[tuple[Loc, str]]:
     if not all(0.0 <= v <= 1.0 for v in bg.center):
         problems.append((("background", "center"), f"{list(bg.center)} must be two fractions 0…1"))
 
-    surface_name = "colors.card" if theme.card.enabled else "the background"
+    surface_name = "colors.card" if uses_card(theme) else "the background"
     for name, threshold in (("text", MIN_TEXT_CONTRAST), ("link", MIN_TEXT_CONTRAST),
                             ("muted", MIN_MUTED_CONTRAST)):
         worst = min(
@@ -363,12 +365,17 @@ def _semantic_problems(theme: Theme) -> list[tuple[Loc, str]]:
     return problems
 
 
+def uses_card(theme: Theme) -> bool:
+    """True when the theme's text sits on its card (the family draws one and it is enabled)."""
+    return theme.card.enabled and theme.layout.family in CARD_FAMILIES
+
+
 def text_surfaces(theme: Theme) -> list[RGBA]:
     """The opaque colours body text may sit on: the card over each background colour, or — with no
     card — each background colour with the pattern drawn over it (the worst cases)."""
     c = theme.colors
     backdrops = [parse_color(s) for s in (theme.background.colors or (c.background,))]
-    if theme.card.enabled:
+    if uses_card(theme):
         card = parse_color(c.card)
         return [blend(card, b) for b in backdrops]
     surfaces = list(backdrops)

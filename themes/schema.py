@@ -38,7 +38,7 @@ class Background(_Data):
     kind: Literal["solid", "linear", "radial"] = "solid"
     colors: tuple[HexColor, ...] = ()  # gradient stops (2+); empty: colors.background
     angle: float = 135.0  # degrees, CSS convention, for "linear"
-    pattern: Literal["none", "dots", "grid", "diagonal", "noise", "waves"] = "none"
+    pattern: Literal["none", "dots", "grid", "lines", "diagonal", "noise", "waves"] = "none"
     pattern_color: HexColor = "#00000014"
     pattern_spacing: float = Field(default=24.0, gt=2)
     pattern_weight: float = Field(default=1.5, gt=0, le=8)  # dot radius / line width, CSS px
@@ -68,6 +68,34 @@ class Typography(_Data):
     title_weight: Literal["regular", "bold"] = "bold"
 
 
+Family = Literal[
+    "card", "bleed", "poster", "split", "editorial", "terminal", "brutalist", "frame", "notebook", "swiss"
+]
+
+
+class Layout(_Data):
+    """The design family: how the slide is built, drawn by the renderer's chrome.
+
+    - ``card``: a floating card on a backdrop, the footer under it.
+    - ``bleed``: text straight on the backdrop, wide margins, the footer inside the canvas.
+    - ``poster``: full-bleed colour, oversized type and a large slide number.
+    - ``split``: a colour panel (top on portrait slides, left on wide ones) carrying the slide
+      number and the kicker; the cover puts its picture there.
+    - ``editorial``: a running head and a folio between hairline rules, a text column.
+    - ``terminal``: a window with a title bar and a status line.
+    - ``brutalist``: a bordered card with a hard shadow and a black band.
+    - ``frame``: text inside an inset frame with corner marks.
+    - ``notebook``: ruled paper with a margin line and punched holes.
+    - ``swiss``: a grid with a heavy rule and a large index number.
+    """
+
+    family: Family = "card"
+    chip: Literal["full", "compact", "none"] = "compact"  # the author on content slides
+    panel: float = Field(default=0.22, ge=0.08, le=0.45)  # split: the panel's share of the canvas
+    panel_color: HexColor = "#00000000"  # split / brutalist band / terminal bar; transparent: accent
+    margin: float = Field(default=0.0, ge=0, le=120)  # canvas edge → text, CSS px; 0: the family's
+
+
 class Accent(_Data):
     style: Literal["none", "bar", "underline", "corner", "dot"] = "bar"
 
@@ -82,4 +110,5 @@ class Theme(_Data):
     card: Card = Card()
     typography: Typography = Typography()
     accent: Accent = Accent()
+    layout: Layout = Layout()
     code_style: str = "default"  # a Pygments style name

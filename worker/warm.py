@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 def import_job_stack() -> None:
     """Import every module a job runs (fetch, media, render, deliver), without doing any work."""
     import rendering.document.html  # noqa: F401  (HTML posts: BeautifulSoup)
-    import rendering.layout.slides  # noqa: F401
+    import rendering.layout  # noqa: F401
     import rendering.paint.pdf  # noqa: F401
     import rendering.paint.raster  # noqa: F401
     import rendering.pipeline  # noqa: F401
@@ -97,14 +97,3 @@ def warm_worker() -> float:
     took = time.perf_counter() - started
     log.info("worker warmed in %.2f s: horses start with the render stack loaded", took)
     return took
-
-
-def prepare_fonts(warm: bool = False) -> None:
-    """Point rendering at the operator's cache folder (``CAROUSEL_CACHE_DIR``); with ``warm``, build
-    every font instance now (image build, CI)."""
-    from rendering.fonts import use_cache_root, warm_fonts
-    from worker.config import get_settings
-
-    use_cache_root(get_settings().carousel_cache_dir)
-    if warm:
-        warm_fonts()

@@ -333,7 +333,7 @@ def code_rows(
     inner = inner_for(size)
     adv = em_adv * size
     columns = max(1, int(inner // adv))
-    g = Group("code", pad * 0.8, 0.0, fill=pal.code_bg, radius=min(ctx.radius, size * 0.6))
+    g = Group("code", pad * 0.8, 0.0, fill=pal.code_bg, radius=min(ctx.radius, size * 0.6), text_size=size)
     rows: list[Row] = []
     if title is not None:
         rows.append(_window_bar(title, ctx, size, pad, gap, g))

@@ -10,14 +10,15 @@ from PIL import Image
 
 from contract.options import RenderOptions
 from rendering.display import (
-    Backdrop,
+    RGBA,
+    Box,
     Ellipse,
     Item,
     Link,
+    Picture,
+    Polygon,
     Rect,
-    Shadow,
     Slide,
-    parse_color,
     with_alpha,
 )
 from rendering.document import Document
@@ -26,21 +27,25 @@ from rendering.layout.blocks import (
     author_line,
     avatar,
     emit_line,
-    media_rows,
     paragraph_rows,
     single_line,
 )
+from rendering.layout.families import family_base, number_text
+from rendering.layout.legible import legible
 from rendering.layout.measure import Line, Placed, TextStyle, runs
 from rendering.layout.rows import Row, draw_page, paginate
 from rendering.layout.style import (
     ACCENT_BAR_CSS,
     AVATAR_CSS,
+    BAND_CSS,
+    COMPACT_AVATAR_CSS,
     COVER_AVATAR_CSS,
     HANDLE_SCALE,
     HEADER_GAP_CSS,
     NAME_SCALE,
     OUTRO_AVATAR_CSS,
     PROGRESS_CSS,
+    TITLEBAR_CSS,
     Geometry,
     Palette,
     Typo,
@@ -49,7 +54,8 @@ from rendering.layout.style import (
     type_scale,
     typography,
 )
-from rendering.model import Author, Span
+from rendering.model import Author, Media, Span
+from themes.loader import contrast_ratio, uses_card
 from themes.schema import Theme
 
 BIG_QUOTE_MAX_CHARS = 120
@@ -64,6 +70,11 @@ SHRINK_STEP = 0.94
 CENTER_BIAS = 0.38  # where a short body sits in the free space: 0 top, 0.5 middle
 COVER_TITLE_MAX_CHARS = 180
 COVER_TITLE_MIN_SCALE = 0.55
+HERO_MIN_SHARE = 0.5  # of the cover's free height: the first picture is a hero, not a thumbnail
+HERO_MAX_SHARE = 0.6
+OUTRO_GROW_FROM = 1.25  # height / width above which the closing slide grows (4:5 stays as is)
+OUTRO_MAX_GROW = 1.4
+WIDE_HERO_SHARE = 0.46  # of the content width, on a wide slide
 SWIPE_HINT = "swipe →"
 CTA_DEFAULTS = {
     "follow": ("Enjoyed this {kind}?", "Follow {handle} for more"),
@@ -87,9 +98,10 @@ class Frame:
     ctx: Ctx
     base: tuple[Item, ...]
     brand_label: str
-    body_size: int = 0  # the carousel's body size (chosen by the composer)
-    part: tuple[int, int] | None = None  # (index, count) when a long source is split into parts
+    body_size: int = 0  # the carousel's body size (see choose_body_size)
     slides: list[Slide] = field(default_factory=list)
+    part: tuple[int, int] | None = None  # (index, count) when a long source is split into parts
+    handle_shown: set[int] = field(default_factory=set)  # id() of slide item lists showing the handle
 
     def px(self, css: float) -> float:
         return css * self.geo.scale
@@ -104,21 +116,7 @@ def make_frame(
     pal = palette(theme, options.brand.accent)
     radius = theme.card.radius * geo.scale
     ctx = Ctx(geo, typo, pal, images, theme.code_style, radius)
-    base: list[Item] = [Backdrop(theme)]
-    if theme.card.enabled:
-        c = theme.card
-        if c.shadow:
-            base.append(
-                Shadow(
-                    geo.card,
-                    radius,
-                    parse_color(c.shadow_color),
-                    c.shadow_blur * geo.scale,
-                    c.shadow_offset * geo.scale,
-                )
-            )
-        stroke = pal.border if c.border_width > 0 and pal.border[3] > 0 else None
-        base.append(Rect(geo.card, pal.card, radius, stroke, c.border_width * geo.scale if stroke else 0.0))
+    base = family_base(theme, geo, pal, typo, doc)
     brand = options.brand
     handle = brand.handle or doc.author.handle
     label = brand.footer or brand.name or (f"@{handle.lstrip('@')}" if handle else doc.author.name)
@@ -167,7 +165,7 @@ def _accent_header(f: Frame, x: float, y: float, h: float, out: list[Item]) -> N
     style = f.theme.accent.style
     a = f.pal.accent
     cx, cy, cw, ch = f.geo.content
-    if style == "bar":
+    if style == "bar" and f.geo.family == "card":
         w = f.px(ACCENT_BAR_CSS)
         left = f.geo.card[0] + (cx - f.geo.card[0] - w) / 2
         out.append(Rect((left, y, w, h), a, w / 2))
@@ -192,42 +190,183 @@ def _corner(f: Frame, out: list[Item]) -> None:
     out.append(Rect((x1 - t, y0, t, arm), f.pal.accent, t / 2))
 
 
-def header(f: Frame, author: Author, out: list[Item] | None = None) -> float:
-    """Author header at the top of the content box; returns the body's top y."""
-    cx, cy, cw, ch = f.geo.content
-    av = f.px(AVATAR_CSS)
-    name_size = round(f.typo.header_size * NAME_SCALE)
-    handle_size = round(f.typo.header_size * HANDLE_SCALE)
-    right_room = f.px(20) if f.theme.accent.style in ("dot", "corner") else 0.0
-    h, draw = author_line(author, f.ctx, cw - right_room, name_size, handle_size, av)
+def _big_number_size(f: Frame) -> int:
+    return round(f.typo.title_size * (1.25 if f.geo.family == "poster" else 0.95))
+
+
+def _big_number_row(f: Frame) -> float:
+    """Height the big slide number takes at the top of a swiss or poster slide."""
+    if f.geo.family in ("swiss", "poster"):
+        return _big_number_size(f) * 0.78
+    return 0.0
+
+
+def _handle_text(author: Author) -> str:
+    return f"@{author.handle.lstrip('@')}" if author.handle else ""
+
+
+def chip(
+    f: Frame,
+    author: Author,
+    x: float,
+    y: float,
+    width: float,
+    out: list[Item] | None,
+    text: RGBA | None = None,
+    muted: RGBA | None = None,
+) -> float:
+    """The compact author chip: a small avatar, the name and the handle on one line; its height."""
+    t = f.typo
+    av = f.px(COMPACT_AVATAR_CSS)
+    size = round(t.header_size * HANDLE_SCALE)
+    text = text or f.pal.text
+    muted = muted or f.pal.muted
+    name = runs_line(author.name or author.handle, TextStyle(t.body.with_style(bold=True), size, text))
+    room = width - av - av * 0.35 - name.width - size * 0.5
+    handle = (
+        _line(_handle_text(author), TextStyle(t.body, size, muted), max(10.0, room))
+        if author.name
+        else Line()
+    )
+    h = max(av, size * 1.3)
     if out is not None:
-        draw(cx, cy, out)
+        avatar(author, (x, y + (h - av) / 2, av, av), f.ctx, out)
+        tx = x + av + av * 0.35
+        base = y + h / 2 + size * 0.36
+        emit_line(name, tx, base, out, muted)
+        if handle.placed and room > size * 3:
+            emit_line(handle, tx + name.width + size * 0.5, base, out, muted)
+    return h
+
+
+def header(f: Frame, author: Author, out: list[Item] | None = None) -> float:
+    """The author on a content slide, as the theme decides (``[layout] chip``: full, compact or
+    none), at the top of the content box; returns the body's top y. Without ``out`` it only
+    measures."""
+    cx, cy, cw, ch = f.geo.content
+    mode = f.theme.layout.chip
+    family = f.geo.family
+    number_row = _big_number_row(f)
+    if family == "split" and f.geo.panel is not None:
+        if mode != "none" and out is not None:
+            _panel_chip(f, author, out)
+        return cy
+    if mode == "none":
+        return cy + (number_row + f.px(HEADER_GAP_CSS) if number_row else 0.0)
+    right_room = f.px(20) if f.theme.accent.style in ("dot", "corner") else 0.0
+    if number_row:
+        right_room = _big_number_size(f) * 1.5
+    if mode == "full":
+        av = f.px(AVATAR_CSS)
+        name_size = round(f.typo.header_size * NAME_SCALE)
+        handle_size = round(f.typo.header_size * HANDLE_SCALE)
+        h, draw = author_line(author, f.ctx, cw - right_room, name_size, handle_size, av)
+        if out is not None:
+            draw(cx, cy, out)
+    else:
+        h = chip(f, author, cx, cy, cw - right_room, out)
+    if out is not None:
         _accent_header(f, cx, cy, h, out)
-    return cy + h + f.px(HEADER_GAP_CSS)
+        if author.handle:
+            f.handle_shown.add(id(out))
+    return cy + max(h, number_row) + f.px(HEADER_GAP_CSS)
+
+
+def _panel_chip(f: Frame, author: Author, out: list[Item]) -> None:
+    """Split family: the chip sits in the panel (right of a top band, bottom of a side panel)."""
+    assert f.geo.panel is not None
+    px_, py, pw, ph = f.geo.panel
+    m = f.geo.margin
+    h = chip(f, author, 0, 0, 0, None)
+    width = pw - 2 * m if pw < f.geo.size[0] else pw * 0.5
+    x = px_ + m if pw < f.geo.size[0] else px_ + pw - m - width
+    y = py + ph - m - h if pw < f.geo.size[0] else py + (ph - h) / 2
+    chip(f, author, x, y, width, out, f.pal.panel_text, f.pal.panel_text)
+    if author.handle:
+        f.handle_shown.add(id(out))
+
+
+def _family_marks(f: Frame, slide: Slide, index: int, total: int) -> bool:
+    """The family's per-slide marks; True when they show the slide number."""
+    out = slide.items
+    family = f.geo.family
+    t = f.typo
+    cx, cy, cw, ch = f.geo.content
+    number = number_text(family, index, total)
+    if slide.template in ("cover", "outro") and family not in ("brutalist", "terminal"):
+        return False
+    if family in ("swiss", "poster"):
+        size = _big_number_size(f)
+        color = f.pal.accent_text if family == "swiss" else f.pal.text
+        line = runs_line(number, TextStyle(t.title.with_style(bold=True), size, color))
+        emit_line(line, cx + cw - line.width, cy + size * 0.74, out, color)
+        return True
+    if family == "split" and f.geo.panel is not None:
+        px_, py, pw, ph = f.geo.panel
+        m = f.geo.margin
+        size = round(t.title_size * 1.1)
+        line = runs_line(number, TextStyle(t.title.with_style(bold=True), size, f.pal.panel_text))
+        if pw < f.geo.size[0]:  # side panel: the number at its top
+            emit_line(line, px_ + m, py + m + size * 0.8, out, f.pal.panel_text)
+        else:
+            emit_line(line, px_ + m, py + (ph + size * 0.72) / 2, out, f.pal.panel_text)
+        return True
+    if family == "brutalist":
+        bx, by, bw, _ = f.geo.card
+        band = f.px(BAND_CSS)
+        size = round(t.footer_size * 1.05)
+        style = TextStyle(t.body.with_style(bold=True), size, f.pal.panel_text)
+        kind = (
+            "COVER"
+            if slide.template == "cover"
+            else "THE END"
+            if slide.template == "outro"
+            else f.doc.kind.upper()
+        )
+        left = runs_line(kind, style)
+        right = runs_line(f"{index:02d} / {total:02d}", style)
+        base = by + band / 2 + size * 0.36
+        pad = f.theme.card.padding * f.geo.scale
+        emit_line(left, bx + pad, base, out, f.pal.panel_text)
+        emit_line(right, bx + bw - pad - right.width, base, out, f.pal.panel_text)
+        return True
+    if family == "terminal":
+        bx, by, bw, _ = f.geo.card
+        bar = f.px(TITLEBAR_CSS)
+        size = round(t.footer_size * 1.0)
+        style = TextStyle(t.mono, size, f.pal.panel_text)
+        title = runs_line(f"~/{f.doc.kind}.md  {number}", style)
+        emit_line(title, bx + (bw - title.width) / 2, by + bar / 2 + size * 0.36, out, f.pal.panel_text)
+        return True
+    if family == "editorial":
+        size = t.footer_size
+        style = TextStyle(t.body.with_style(italic=True), size, f.pal.muted)
+        head = _line(" ".join(f.doc.title.split()), style, cw * 0.7)
+        emit_line(head, cx, cy - f.px(16) - size * 0.55, out, f.pal.muted)
+        tag = runs_line(f.doc.kind.upper(), TextStyle(t.body.with_style(bold=True), size, f.pal.accent_text))
+        emit_line(tag, cx + cw - tag.width, cy - f.px(16) - size * 0.55, out, f.pal.accent_text)
+    return False
 
 
 def footer(f: Frame, slide: Slide, index: int, total: int) -> None:
+    """The slide's family marks and footer row (brand label, watermark, slide number, progress),
+    then every text on the slide checked against what is behind it (see ``legible``)."""
     out = slide.items
     size = f.typo.footer_size
     face = f.typo.body
     y = f.geo.footer_y
-    left_x = f.geo.card[0] + (f.px(8) if f.theme.card.enabled else f.geo.content[0] - f.geo.card[0])
-    right_x = (
-        f.geo.card[0]
-        + f.geo.card[2]
-        - (
-            f.px(8)
-            if f.theme.card.enabled
-            else f.geo.card[0] + f.geo.card[2] - f.geo.content[0] - f.geo.content[2]
+    left_x, right_x = f.geo.footer_x
+    numbered = _family_marks(f, slide, index, total)
+    family = f.geo.family
+    number = Line()
+    if not numbered and family != "editorial":
+        number = runs_line(
+            number_text(family, index, total), TextStyle(face.with_style(bold=True), size, f.pal.footer)
         )
-    )
-    number = runs_line(f"{index}/{total}", TextStyle(face.with_style(bold=True), size, f.pal.footer))
     label_w = right_x - left_x - number.width - f.px(24)
     logo_url = f.options.brand.logo_url
     lx = left_x
     if logo_url and logo_url in f.ctx.images:
-        from rendering.display import Picture
-
         lh = size * 1.5
         img = f.ctx.images[logo_url]
         lw = lh * img.width / max(1, img.height)
@@ -245,7 +384,20 @@ def footer(f: Frame, slide: Slide, index: int, total: int) -> None:
         )
         # a long label gives up room for the watermark, down to half the row
         label_w = min(label_w, max(label_w - wm.width - 2 * gap, label_w * 0.5))
-    label = _line(f.brand_label, TextStyle(face, size, f.pal.footer), max(10.0, label_w))
+    text = _footer_label(f, out)
+    label = _line(text, TextStyle(face, size, f.pal.footer), max(10.0, label_w)) if text else Line()
+    if family == "editorial":  # the folio, centred
+        folio = runs_line(
+            number_text(family, index, total), TextStyle(face.with_style(italic=True), size, f.pal.footer)
+        )
+        emit_line(
+            folio,
+            (f.geo.size[0] - folio.width) / 2 if f.geo.size[0] <= f.geo.size[1] else right_x - folio.width,
+            y,
+            out,
+            f.pal.footer,
+        )
+        number = folio if f.geo.size[0] > f.geo.size[1] else Line()
     if wm.placed:
         lo = lx + label.width + gap
         hi = right_x - number.width - gap
@@ -254,13 +406,27 @@ def footer(f: Frame, slide: Slide, index: int, total: int) -> None:
             if wx < lo or wx + wm.width > hi:
                 wx = lo + (hi - lo - wm.width) / 2
             emit_line(wm, wx, y, out, f.pal.footer)
-    emit_line(label, lx, y, out, f.pal.footer)
-    emit_line(number, right_x - number.width, y, out, f.pal.footer)
+    if label.placed:
+        emit_line(label, lx, y, out, f.pal.footer)
+    if number.placed and family != "editorial":
+        emit_line(number, right_x - number.width, y, out, f.pal.footer)
     if f.options.progress_bar and total > 0:
         w, h = f.geo.size
         bar = f.px(PROGRESS_CSS)
         out.append(Rect((0, h - bar, w, bar), with_alpha(f.pal.footer, 0.18)))
         out.append(Rect((0, h - bar, w * index / total, bar), f.pal.footer_accent))
+    legible(slide, f.theme)
+
+
+def _footer_label(f: Frame, out: list[Item]) -> str:
+    """The footer's label: the brand's own footer text always; the handle or name only on a slide
+    that does not show the author already."""
+    brand = f.options.brand
+    if brand.footer:
+        return brand.footer
+    if brand.name and brand.name != f.doc.author.name:
+        return brand.name
+    return "" if id(out) in f.handle_shown else f.brand_label
 
 
 def _watermark_text(f: Frame) -> str:
@@ -281,83 +447,256 @@ def new_slide(f: Frame, template: str) -> Slide:
 # --- cover ------------------------------------------------------------------------------------
 
 
+def _hero(f: Frame) -> Media | None:
+    """The cover's picture: the source's own cover image, else the thread's first photo."""
+    candidates = [f.doc.cover_image] if f.doc.cover_image else []
+    for p in f.doc.posts:
+        candidates += [m for m in p.source.media if m.kind in ("photo", "video", "gif")]
+    return next((m for m in candidates if m is not None and m.url in f.ctx.images), None)
+
+
+def _on(color: RGBA) -> RGBA:
+    """White or black text, whichever reads on ``color``."""
+    white, black = (255, 255, 255, 255), (17, 17, 17, 255)
+    return white if contrast_ratio(white, color) >= contrast_ratio(black, color) else black
+
+
+def _pill(
+    f: Frame,
+    text: str,
+    x: float,
+    y: float,
+    size: int,
+    fill: RGBA | None,
+    color: RGBA,
+    out: list[Item] | None,
+    icon: str = "",
+    stroke: RGBA | None = None,
+) -> float:
+    """A rounded label (optionally with a drawn icon) with its top-left at (x, y); its width."""
+    line = runs_line(text, TextStyle(f.typo.body.with_style(bold=True), size, color))
+    h = size * 2.0
+    pad = size * 0.9
+    icon_w = size * 1.25 if icon else 0.0
+    w = line.width + 2 * pad + icon_w
+    if out is not None:
+        out.append(Rect((x, y, w, h), fill, h / 2, stroke, max(1.0, f.px(1.5)) if stroke else 0.0))
+        trailing = icon == "arrow"  # "Swipe →": the arrow follows the word
+        if icon:
+            ix = x + pad + (line.width + size * 0.3 if trailing else 0.0)
+            _icon(icon, ix, y + h / 2, size * 0.95, color, out)
+        emit_line(line, x + pad + (0.0 if trailing else icon_w), y + h / 2 + size * 0.36, out, color)
+    return w
+
+
+def _icon(kind: str, x: float, cy: float, size: float, color: RGBA, out: list[Item]) -> None:
+    """Small drawn icons (no font needed): arrow, bookmark, share, plus."""
+    s = size
+    top = cy - s / 2
+    if kind == "arrow":
+        out.append(Rect((x, cy - s * 0.08, s * 0.6, s * 0.16), color))
+        out.append(
+            Polygon(((x + s * 0.5, top + s * 0.15), (x + s * 0.85, cy), (x + s * 0.5, top + s * 0.85)), color)
+        )
+    elif kind == "save":
+        out.append(
+            Polygon(
+                (
+                    (x + s * 0.15, top),
+                    (x + s * 0.75, top),
+                    (x + s * 0.75, top + s),
+                    (x + s * 0.45, top + s * 0.72),
+                    (x + s * 0.15, top + s),
+                ),
+                color,
+            )
+        )
+    elif kind == "share":
+        r = s * 0.17
+        for px_, py in ((0.2, 0.5), (0.72, 0.18), (0.72, 0.82)):
+            out.append(Ellipse((x + s * px_ - r, top + s * py - r, 2 * r, 2 * r), color))
+        t = s * 0.07
+        out.append(
+            Polygon(
+                (
+                    (x + s * 0.2, cy - t),
+                    (x + s * 0.72, top + s * 0.18 - t),
+                    (x + s * 0.72, top + s * 0.18 + t),
+                    (x + s * 0.2, cy + t),
+                ),
+                color,
+            )
+        )
+        out.append(
+            Polygon(
+                (
+                    (x + s * 0.2, cy - t),
+                    (x + s * 0.72, top + s * 0.82 - t),
+                    (x + s * 0.72, top + s * 0.82 + t),
+                    (x + s * 0.2, cy + t),
+                ),
+                color,
+            )
+        )
+    elif kind == "plus":
+        t = s * 0.16
+        out.append(Rect((x + s * 0.05, cy - t / 2, s * 0.8, t), color, t / 3))
+        out.append(Rect((x + s * 0.45 - t / 2, top + s * 0.1, t, s * 0.8), color, t / 3))
+
+
+def _kicker_text(f: Frame) -> str:
+    doc = f.doc
+    n = len(doc.posts)
+    text = doc.kind.upper()
+    if doc.kind == "thread":
+        total = doc.total_posts or n
+        shown = f"{n} OF {total}" if total > n else str(n)
+        text += f" · {shown} POST{'S' if total > 1 else ''}"
+    return text
+
+
 def cover(f: Frame) -> None:
+    """The hook: kicker (and "Part 1 of 2"), the thread's first picture as a hero, the title in
+    display type, the full author header and a swipe cue."""
     doc = f.doc
     slide = new_slide(f, "cover")
     out = slide.items
     cx, cy, cw, ch = f.geo.content
     t = f.typo
-    # bottom: author row and swipe hint
+    family = f.geo.family
+    w, h = f.geo.size
+    wide = w > h
+    hero = _hero(f)
+    pill_on: tuple[float, float] | None = None  # bottom-right corner of the swipe cue, when not by the author
+    # the panel of a split family grows into the cover's picture area
+    if family == "split" and f.geo.panel is not None:
+        px_, py, pw, ph = f.geo.panel
+        big = (px_, py, max(pw, w * 0.45), ph) if pw < w else (px_, py, pw, max(ph, h * 0.42))
+        out.append(Rect(big, f.pal.panel))
+        if hero is not None:
+            out.append(Picture(big, f.ctx.images[hero.url], hero.url, 0.0, False, "cover"))
+            hero = None
+        if big[2] < w:
+            cx = big[2] + f.geo.margin
+            cw = min(cw, w - cx - f.geo.margin)
+        else:
+            ch = cy + ch - (big[3] + f.geo.margin * 0.8)
+            cy = big[3] + f.geo.margin * 0.8
+    elif hero is not None and uses_card(f.theme) and not wide:  # across the top of the card
+        bx, by, bw, bh = f.geo.card
+        top = cy - f.theme.card.padding * f.geo.scale
+        hh = (by + bh - top) * (0.48 if h / w > 1.5 else 0.44)
+        radius = f.theme.card.radius * f.geo.scale if family == "card" else 0.0
+        out.append(Picture((bx, top, bw, hh), f.ctx.images[hero.url], hero.url, radius, False, "cover"))
+        if family == "brutalist":
+            out.append(Rect((bx, top + hh - f.px(3), bw, f.px(3)), f.pal.border))
+        hero = None
+        ch = cy + ch - (top + hh + f.px(22))
+        cy = top + hh + f.px(22)
+    elif hero is not None and family in ("bleed", "poster") and not wide:
+        hh = h * (0.42 if h / w > 1.5 else 0.38)
+        out.append(Picture((0, 0, w, hh), f.ctx.images[hero.url], hero.url, 0.0, False, "cover"))
+        hero = None
+        ch = cy + ch - (hh + f.geo.margin * 0.7)
+        cy = hh + f.geo.margin * 0.7
+    if hero is not None and wide:  # a wide slide: the picture fills a column beside the text
+        iw = cw * WIDE_HERO_SHARE
+        radius = min(f.ctx.radius, f.px(18)) if family not in ("brutalist", "swiss", "editorial") else 0.0
+        box = (cx + cw - iw, cy, iw, ch)
+        out.append(Picture(box, f.ctx.images[hero.url], hero.url, radius, False, "cover"))
+        hero = None
+        cw -= iw + f.px(32)
+        pill_on = (box[0] + box[2] - f.px(18), box[1] + box[3] - f.px(18))  # the cue on the picture
+    # bottom: the full author header and the swipe cue
+    hint_size = round(t.header_size * 1.2)
+    pill_w = _pill(f, "Swipe", 0, 0, hint_size, None, f.pal.text, None, "arrow")
+    pill_h = hint_size * 2.0
     av = f.px(COVER_AVATAR_CSS)
     name_size = round(t.header_size * NAME_SCALE * 1.15)
     handle_size = round(t.header_size * HANDLE_SCALE * 1.1)
-    hint = runs_line(
-        SWIPE_HINT, TextStyle(t.body.with_style(bold=True), round(t.header_size * 1.3), f.pal.accent_text)
-    )
-    ah, draw_author = author_line(doc.author, f.ctx, cw - hint.width - f.px(16), name_size, handle_size, av)
+    beside = 0.0 if pill_on else pill_w + f.px(16)
+    ah, draw_author = author_line(doc.author, f.ctx, cw - beside, name_size, handle_size, av)
     author_y = cy + ch - ah
     draw_author(cx, author_y, out)
-    emit_line(hint, cx + cw - hint.width, author_y + ah / 2 + hint.size * 0.35, out, f.pal.muted)
-    # top: kicker
+    if doc.author.handle:
+        f.handle_shown.add(id(out))
+    if pill_on is not None:
+        pill_x, pill_y = pill_on[0] - pill_w, pill_on[1] - pill_h
+    else:
+        pill_x, pill_y = cx + cw - pill_w, author_y + (ah - pill_h) / 2
+    _pill(f, "Swipe", pill_x, pill_y, hint_size, f.pal.accent, _on(f.pal.accent), out, "arrow")
+    # top: the kicker, and the part when the source is split
     kicker_size = round(t.header_size * 1.05)
-    n = len(doc.posts)
-    kicker_text = doc.kind.upper()
-    if doc.kind == "thread":
-        total = doc.total_posts or n
-        shown = f"{n} OF {total}" if total > n else str(n)
-        kicker_text += f" · {shown} POST{'S' if total > 1 else ''}"
-    if f.part is not None:
-        kicker_text = f"PART {f.part[0]} OF {f.part[1]} · " + kicker_text
-    kick = runs_line(kicker_text, TextStyle(t.body.with_style(bold=True), kicker_size, f.pal.accent_text))
     y = cy
     style = f.theme.accent.style
-    if style == "bar":
+    if style == "bar" and family in ("card", "bleed", "frame", "notebook"):
         out.append(Rect((cx, y, f.px(44), f.px(6)), f.pal.accent, f.px(3)))
         y += f.px(6) + f.px(16)
-    elif style == "dot":
-        d = f.px(9)
-        out.append(Ellipse((cx, y + kicker_size * 0.2, d, d), f.pal.accent))
-        kx = cx + d + f.px(8)
-        emit_line(kick, kx, y + kicker_size * 0.95, out, f.pal.muted)
-        y += kicker_size * 1.3 + f.px(14)
-        kick = Line()
-    elif style == "corner":
+    elif style == "corner" and family == "card":
         _corner(f, out)
-    if kick.placed:
-        emit_line(kick, cx, y + kicker_size * 0.95, out, f.pal.muted)
-        y += kicker_size * 1.3 + f.px(14)
-    # middle: title (and the cover image, if any)
+    kick = _line(_kicker_text(f), TextStyle(t.body.with_style(bold=True), kicker_size, f.pal.accent_text), cw)
+    part_w = 0.0
+    if f.part is not None and f.part[1] > 1:
+        part_text = f"PART {f.part[0]} OF {f.part[1]}"
+        part_w = _pill(f, part_text, 0, 0, kicker_size, None, f.pal.text, None)
+        _pill(
+            f,
+            part_text,
+            cx + cw - part_w,
+            y + kicker_size * 0.95 - kicker_size * 1.36,
+            kicker_size,
+            None,
+            f.pal.text,
+            out,
+            stroke=f.pal.text,
+        )
+    if family == "split" and cx > f.geo.content[0]:
+        pass
+    kick = _line(
+        _kicker_text(f),
+        TextStyle(t.body.with_style(bold=True), kicker_size, f.pal.accent_text),
+        cw - part_w - f.px(12),
+    )
+    emit_line(kick, cx, y + kicker_size * 0.95, out, f.pal.muted)
+    y += kicker_size * 1.3 + f.px(18)
+    # middle: the hero picture and the title
     bottom_limit = author_y - f.px(28)
     title = " ".join(doc.title.split())
     if len(title) > COVER_TITLE_MAX_CHARS:
         title = title[:COVER_TITLE_MAX_CHARS].rsplit(" ", 1)[0].rstrip(",.;:—-") + "…"
-    img_rows: list[Row] = []
-    cover_media = doc.cover_image
     avail = bottom_limit - y
-    if cover_media is not None and cover_media.url in f.ctx.images:
-        img_rows = media_rows([cover_media], f.ctx, cw, t.body_size, avail, 0.0, share=0.45)
-    img_h = img_rows[0].height + f.px(24) if img_rows else 0.0
+    tw = cw
+    tx = cx
+    img_box: Box | None = None
+    if hero is not None:
+        img = f.ctx.images[hero.url]
+        aspect = img.width / max(1, img.height)
+        radius = min(f.ctx.radius, f.px(18)) if family not in ("brutalist", "swiss", "editorial") else 0.0
+        ih = min(max(cw / aspect, avail * HERO_MIN_SHARE), avail * HERO_MAX_SHARE)
+        img_box = (cx, y, cw, ih)
+        out.append(Picture(img_box, img, hero.url, radius, False, "cover"))
+        if family == "brutalist":
+            out.append(Rect(img_box, None, 0.0, f.pal.border, f.px(3)))
+    img_h = img_box[3] + f.px(26) if img_box is not None and not wide else 0.0
+    tall = h / w
+    start = round(t.title_size * (1.3 + (0.25 if tall > 1.5 else 0.0)))
     floor = max(t.body_size, round(t.title_size * COVER_TITLE_MIN_SCALE))
 
     def title_rows(size: int) -> tuple[list[Row], float]:
-        rows = paragraph_rows([Span(text=title)], f.ctx, cw, t.title, size, f.pal.text, line_height=1.15)
+        rows = paragraph_rows([Span(text=title)], f.ctx, tw, t.title, size, f.pal.text, line_height=1.12)
         return rows, sum(r.height for r in rows)
 
-    _, rows, _ = fit_size(title_rows, t.title_size, floor, avail - img_h)
+    _, rows, _ = fit_size(title_rows, start, floor, avail - img_h)
     while rows and sum(r.height for r in rows) > avail - img_h:
         rows.pop()  # only at the floor with an enormous title; the text is cut at a line
-    ty = y
-    if img_rows:
-        img_rows[0].draw(cx, ty, img_rows[0].height, out)
-        ty += img_h
-    # titles sit in the upper-middle of the free space
+    ty = y + img_h
     free = avail - img_h - sum(r.height for r in rows)
-    ty += free * 0.35 if not img_rows else 0.0
+    ty += free * (0.4 if img_box is None or wide else 0.15)
     for r in rows:
-        r.draw(cx, ty, r.height, out)
+        r.draw(tx, ty, r.height, out)
         ty += r.height
-    if style == "underline":
-        out.append(Rect((cx, ty + f.px(12), f.px(72), f.px(4)), f.pal.accent, f.px(2)))
+    if style == "underline" or family == "editorial":
+        out.append(Rect((tx, ty + f.px(12), f.px(72), f.px(4)), f.pal.accent, f.px(2)))
 
 
 # --- post slides ------------------------------------------------------------------------------
@@ -415,6 +754,8 @@ def note_rows(f: Frame, width: float) -> list[Row]:
 
 
 def outro(f: Frame) -> None:
+    """The closing slide: the author (the handle once), the call to action and save / share /
+    follow cues."""
     slide = new_slide(f, "outro")
     out = slide.items
     cx, cy, cw, ch = f.geo.content
@@ -424,23 +765,42 @@ def outro(f: Frame) -> None:
     note_h = sum(r.height + r.space_before for r in note) + (
         note[0].group.pad_v * 2 if note and note[0].group else 0
     )
-    av = f.px(OUTRO_AVATAR_CSS)
+    w, h = f.geo.size
+    grow = min(OUTRO_MAX_GROW, max(1.0, h / w / OUTRO_GROW_FROM))  # a tall slide: a larger sign-off
+    av = f.px(OUTRO_AVATAR_CSS) * grow
     author = f.doc.author
     brand = f.options.brand
     avatar_url = brand.avatar_url if brand.avatar_url and brand.avatar_url in f.ctx.images else None
-    name_size = round(t.header_size * NAME_SCALE * 1.2)
+    name_size = round(t.header_size * NAME_SCALE * 1.2 * grow)
     name = _line(
         brand.name or author.name, TextStyle(t.body.with_style(bold=True), name_size, f.pal.text), cw
     )
     handle = (brand.handle or author.handle or "").lstrip("@")
+    in_headline = bool(handle) and f"@{handle}" in headline
     handle_line = _line(
-        f"@{handle}" if handle else "", TextStyle(t.body, round(name_size * 0.85), f.pal.muted), cw
+        f"@{handle}" if handle and not in_headline else "",
+        TextStyle(t.body, round(name_size * 0.85), f.pal.muted),
+        cw,
     )
+    if handle:
+        f.handle_shown.add(id(out))
     kick = runs_line(
         kicker.upper(), TextStyle(t.body.with_style(bold=True), round(t.header_size * 1.1), f.pal.accent_text)
     )
+    cue_size = round(t.header_size * 1.1 * grow)
+    cues = (("Save", "save"), ("Share", "share"), ("Follow", "plus"))
+    cue_gap = f.px(10)
+    cue_w = sum(_pill(f, text, 0, 0, cue_size, None, f.pal.text, None, icon) for text, icon in cues)
+    cue_w += cue_gap * (len(cues) - 1)
+    if cue_w > cw:
+        cue_size = max(t.footer_size, round(cue_size * cw / cue_w))
+        cue_w = sum(_pill(f, text, 0, 0, cue_size, None, f.pal.text, None, icon) for text, icon in cues)
+        cue_w += cue_gap * (len(cues) - 1)
+    cue_h = cue_size * 2.0
     avail = ch - note_h
-    above = av + f.px(18) + name_size * 1.3 + name_size * 1.1 + f.px(36) + kick.size * 1.6
+    handle_h = name_size * 1.1 if handle_line.placed else 0.0
+    above = av + f.px(18) + name_size * 1.3 + handle_h + f.px(36) + kick.size * 1.6
+    below = f.px(40) + cue_h
 
     def headline_rows(size: int) -> tuple[list[Row], float]:
         rows = paragraph_rows(
@@ -451,12 +811,12 @@ def outro(f: Frame) -> None:
             size,
             f.pal.text,
             align="center",
-            line_height=1.18,
+            line_height=1.15,
         )
-        return rows, above + sum(r.height for r in rows)
+        return rows, above + sum(r.height for r in rows) + below
 
     _, hl_rows, block_h = fit_size(
-        headline_rows, max(t.body_size, round(t.title_size * 0.8)), t.body_size, avail
+        headline_rows, max(t.body_size, round(t.title_size * 0.95 * grow)), t.body_size, avail
     )
     y = cy + max(0.0, (avail - block_h) / 2)
     avatar(
@@ -471,17 +831,27 @@ def outro(f: Frame) -> None:
     y += name_size * 1.3
     if handle_line.placed:
         emit_line(handle_line, cx + (cw - handle_line.width) / 2, y + name_size * 0.85, out, f.pal.muted)
-    y += name_size * 1.1 + f.px(36)
+    y += handle_h + f.px(36)
     emit_line(kick, cx + (cw - kick.width) / 2, y + kick.size, out, f.pal.muted)
     y += kick.size * 1.6
+    top = y
     for r in hl_rows:
         r.draw(cx, y, r.height, out)
         y += r.height
     if href:
-        out.append(Link((cx, y - sum(r.height for r in hl_rows), cw, sum(r.height for r in hl_rows)), href))
+        out.append(Link((cx, top, cw, y - top), href))
+    y += f.px(40)
+    x = cx + (cw - cue_w) / 2
+    for k, (text, icon) in enumerate(cues):
+        fill = f.pal.accent if k == len(cues) - 1 else None
+        color = _on(f.pal.accent) if fill else f.pal.text
+        x += _pill(
+            f, text, x, y, cue_size, fill, color, out, icon, None if fill else with_alpha(f.pal.text, 0.5)
+        )
+        x += cue_gap
     if note:
         draw_rows_bottom(f, note, out)
-    if f.theme.accent.style == "corner":
+    if f.theme.accent.style == "corner" and f.geo.family == "card":
         _corner(f, out)
 
 

@@ -18,6 +18,7 @@ from rendering.fonts import (
     Face,
     FontRef,
     fallback_chain,
+    script_font_for,
     shape_rtl,
     system_font_for,
     text_width,
@@ -28,12 +29,14 @@ EMOJI_ADVANCE = 1.18  # em; emoji box plus a little air
 EMOJI_SCALE = 1.0  # emoji box side, em
 UNSUPPORTED = "[unsupported script]"
 _IGNORED = {0x200D, 0xFE0F, 0xFE0E, 0x200B, 0x2060, 0xFEFF}
-_CJK_RANGES = ((0x2E80, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF), (0x20000, 0x2FA1F))
+# Han and kana break between any two characters; Korean breaks between words, like Latin
+_CJK_RANGES = ((0x2E80, 0x9FFF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF), (0x20000, 0x2FA1F))
 _TOKEN = re.compile(r"\S+\s*|\s+")
 _CJK = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _CJK_RANGES) + "]")
 
 
 def is_cjk(ch: str) -> bool:
+    """A character a line may break before or after (Han, kana, full-width forms)."""
     cp = ord(ch)
     return any(lo <= cp <= hi for lo, hi in _CJK_RANGES)
 
@@ -72,13 +75,13 @@ def run_width(font: FontRef, text: str, size: float, rtl: bool) -> float:
     return shape_rtl(font, text, size)[1] if rtl else text_width(font, text, size)
 
 
-def _font_for(cp: int, chain: tuple[FontRef, ...]) -> FontRef | None:
+def _font_for(cp: int, chain: tuple[FontRef, ...], face: Face) -> FontRef | None:
     from rendering.fonts import coverage
 
     for ref in chain:
         if cp in coverage(ref):
             return ref
-    return system_font_for(cp)
+    return script_font_for(cp, face) or system_font_for(cp)
 
 
 def _metrics(ref: FontRef, size: int) -> tuple[float, float]:
@@ -88,7 +91,8 @@ def _metrics(ref: FontRef, size: int) -> tuple[float, float]:
 
 @lru_cache(maxsize=20000)
 def runs(text: str, style: TextStyle) -> tuple[Run, ...]:
-    """``text`` split by font coverage (theme font → fallback → emoji → system fonts)."""
+    """``text`` split by font coverage (theme font → fallbacks → emoji → packaged script fonts →
+    system fonts)."""
     from rendering.fonts import coverage
 
     chain = fallback_chain(style.face)
@@ -136,7 +140,7 @@ def runs(text: str, style: TextStyle) -> tuple[Run, ...]:
             if ch in "\t\n\r":
                 ch = " "
         else:
-            ref = primary if cp in primary_cov else _font_for(cp, chain)
+            ref = primary if cp in primary_cov else _font_for(cp, chain, style.face)
         if ref is None:
             if not unsupported:
                 flush()
@@ -198,14 +202,37 @@ def tokens(text: str, style: TextStyle) -> list[Token]:
         word = piece.rstrip()
         trail = piece[len(word) :]
         if word and _CJK.search(word):
-            # CJK breaks between any two ideographs
-            parts = re.findall(r"[^\s]", word)
+            parts = cjk_parts(word)
             for k, p in enumerate(parts):
                 rs = runs(p + (trail if k == len(parts) - 1 else ""), style)
                 out.append(_token(rs, style))
             continue
         out.append(_token(runs(piece, style), style))
     return out
+
+
+# a line never starts with closing punctuation or small kana, nor ends with an opening bracket
+_NO_LINE_START = frozenset(
+    "、。，．・：；？！ー）］｝〕〉》」』】〙〗〟’”ゝゞヽヾぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ々〻゠〜～!),.:;?]}"
+)
+_NO_LINE_END = frozenset("（［｛〔〈《「『【〘〖〝‘“([{")
+
+
+def cjk_parts(word: str) -> list[str]:
+    """A word with Chinese or Japanese in it, cut where a line may break: between two Han or kana
+    characters (not before closing punctuation, not after an opening bracket); a run of other
+    characters (Latin, digits, emoji) stays whole."""
+    parts: list[str] = []
+    for ch in word:
+        if parts and (
+            ch in _NO_LINE_START
+            or parts[-1][-1] in _NO_LINE_END
+            or (not is_cjk(ch) and not is_cjk(parts[-1][-1]))
+        ):
+            parts[-1] += ch
+        else:
+            parts.append(ch)
+    return parts
 
 
 def _token(rs: tuple[Run, ...], style: TextStyle) -> Token:

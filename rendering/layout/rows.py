@@ -27,6 +27,7 @@ class Group:
     radius: float = 0.0
     bar: RGBA | None = None  # a vertical bar on the left edge (quotes)
     bar_width: float = 0.0
+    text_size: int = 0  # code: the size its lines are set in
 
 
 @dataclass(eq=False)

@@ -235,6 +235,8 @@ def _step_number_height(f: Frame) -> float:
 
 
 def _place(f: Frame, slide: Slide, rows: list[Row], top: float, avail: float, center: bool = True) -> None:
+    code = [r.group.text_size for r in rows if r.group is not None and r.group.kind == "code"]
+    slide.code_px = min(code) if code else None
     pages = paginate(rows, avail)
     page = pages[0]
     used = _used(page)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from rendering.display import RGBA, Box, mix, parse_color
 from rendering.fonts import BOLD, REGULAR, Face
-from themes.loader import contrast_ratio, relative_luminance
+from themes.loader import contrast_ratio, uses_card
 from themes.schema import Theme
 
 PREVIEW_WIDTH = 540
@@ -21,14 +21,37 @@ FOOTER_CSS = 52.0  # the band under the card: brand, slide number
 MAX_TEXT_WIDTH_CSS = 600.0  # a readable measure on wide canvases
 AVATAR_CSS = 44.0
 COVER_AVATAR_CSS = 60.0
+COMPACT_AVATAR_CSS = 24.0  # the compact author chip on content slides
 OUTRO_AVATAR_CSS = 84.0
 QUOTE_AVATAR_CSS = 28.0
 HEADER_GAP_CSS = 22.0  # header → body
 PROGRESS_CSS = 4.0
 ACCENT_BAR_CSS = 4.0
-FOOTER_MIN_CONTRAST = 3.0
-BAR_MIN_CONTRAST = 1.6
-ACCENT_TEXT_MIN_CONTRAST = 3.0  # WCAG for large and bold text: kickers, markers, the swipe hint
+TEXT_MIN_CONTRAST = 4.5  # every piece of text, secondary text included (WCAG AA)
+FOOTER_MIN_CONTRAST = TEXT_MIN_CONTRAST
+BAR_MIN_CONTRAST = 1.6  # the progress bar is not text
+ACCENT_TEXT_MIN_CONTRAST = TEXT_MIN_CONTRAST  # kickers, markers, the swipe hint
+# Family geometry, CSS px of the 540-wide preview (see themes.schema.Layout)
+FAMILY_MARGIN_CSS = {
+    "card": MARGIN_CSS,
+    "terminal": MARGIN_CSS,
+    "brutalist": 30.0,
+    "bleed": 48.0,
+    "poster": 44.0,
+    "split": 40.0,
+    "editorial": 46.0,
+    "frame": 24.0,
+    "notebook": 40.0,
+    "swiss": 40.0,
+}
+FOOTER_INSIDE_CSS = 44.0  # families without a card: the footer row inside the canvas
+TITLEBAR_CSS = 34.0  # terminal: the window's title bar
+BAND_CSS = 34.0  # brutalist: the black band at the top of the card
+FRAME_INSET_CSS = 30.0  # frame: the frame line → text
+NOTEBOOK_MARGIN_CSS = 44.0  # notebook: the page edge → the margin line
+RULE_GAP_CSS = 26.0  # editorial / swiss: a rule → the text under it
+SWISS_RULE_CSS = 10.0
+SPLIT_WIDE_MIN = 0.3  # split on a wide slide: the side panel takes at least this share
 NAME_SCALE = 1.35  # author name vs header size
 HANDLE_SCALE = 1.15
 
@@ -48,6 +71,8 @@ class Palette:
     surface: RGBA  # what text sits on: the card, or the background when there is no card
     footer: RGBA  # text on the background around the card (footer)
     footer_accent: RGBA  # the progress bar
+    panel: RGBA = (0, 0, 0, 255)  # split panel, brutalist band, terminal title bar
+    panel_text: RGBA = (255, 255, 255, 255)  # text on the panel
 
 
 @dataclass(frozen=True)
@@ -58,6 +83,11 @@ class Geometry:
     content: Box  # card minus padding: the safe area for text
     footer_y: float  # footer text baseline
     margin: float
+    family: str = "card"
+    panel: Box | None = None  # split: the colour panel; the cover's picture goes there
+    footer_x: tuple[float, float] = (0.0, 0.0)  # left and right ends of the footer row
+    image: Box | None = None  # split: where an image slide's picture may go (the panel side,
+    #   extended), leaving ``content`` for its text; None: the picture shares ``content``
 
     def px(self, css: float) -> float:
         return css * self.scale
@@ -89,25 +119,41 @@ def palette(theme: Theme, accent_override: str | None = None) -> Palette:
         text, backgrounds, FOOTER_MIN_CONTRAST
     )
     if footer is None:
-        dark = sum(relative_luminance(b) for b in backgrounds) / len(backgrounds) < 0.4
-        footer = (255, 255, 255, 235) if dark else (0, 0, 0, 200)
+        footer = _extreme(backgrounds)
     footer_accent = _legible(accent, backgrounds, BAR_MIN_CONTRAST) or footer
-    surface = card if theme.card.enabled else bg
+    surface = card if uses_card(theme) else bg
+    panel = parse_color(theme.layout.panel_color)
+    if panel[3] == 0:
+        panel = accent
+    panel = (panel[0], panel[1], panel[2], 255)
+    panel_text = next(
+        (c for c in (card, bg, text) if contrast_ratio(c, panel) >= TEXT_MIN_CONTRAST), None
+    ) or _extreme([panel])
     return Palette(
         background=bg,
         card=card,
-        text=parse_color(c.text),
-        muted=parse_color(c.muted),
+        text=text,
+        muted=_toward_legible(muted, text, surface, TEXT_MIN_CONTRAST),
         accent=accent,
         accent_text=_toward_legible(accent, text, surface, ACCENT_TEXT_MIN_CONTRAST),
-        link=parse_color(c.link),
+        link=_toward_legible(parse_color(c.link), text, surface, TEXT_MIN_CONTRAST),
         code_bg=parse_color(c.code_background),
         code_text=parse_color(c.code_text),
         border=parse_color(c.border),
         surface=surface,
         footer=footer,
         footer_accent=footer_accent,
+        panel=panel,
+        panel_text=panel_text,
     )
+
+
+def _extreme(backgrounds: list[RGBA]) -> RGBA:
+    """White or black, whichever reads better on every one of ``backgrounds``."""
+    white, black = (255, 255, 255, 255), (0, 0, 0, 255)
+    on_white = min(contrast_ratio(white, b) for b in backgrounds)
+    on_black = min(contrast_ratio(black, b) for b in backgrounds)
+    return white if on_white >= on_black else black
 
 
 def _toward_legible(color: RGBA, toward: RGBA, surface: RGBA, minimum: float) -> RGBA:
@@ -131,18 +177,70 @@ def type_scale(size: tuple[int, int]) -> float:
 
 
 def geometry(theme: Theme, size: tuple[int, int]) -> Geometry:
+    """Where the card, the text and the footer go for the theme's family on a canvas of ``size``."""
     w, h = size
     s = min(w, h) / PREVIEW_WIDTH  # spacing: margins, padding and the footer band
-    margin = MARGIN_CSS * s
+    family = theme.layout.family
+    margin = (theme.layout.margin or FAMILY_MARGIN_CSS[family]) * s
+    if uses_card(theme) or family in ("card", "terminal", "brutalist"):
+        return _card_geometry(theme, size, s, margin)
+    fs = theme.typography.footer_size * s
+    footer_mid = h - margin * 0.5 - fs * 0.5
+    bottom = footer_mid - FOOTER_INSIDE_CSS * s * 0.6
+    left, top, right = margin, margin, w - margin
+    panel: Box | None = None
+    image: Box | None = None
+    if family == "split":
+        if w > h:  # wide: a side panel on the left
+            pw = w * max(theme.layout.panel, SPLIT_WIDE_MIN)
+            panel = (0.0, 0.0, pw, float(h))
+            left = pw + margin
+            image = (0.0, 0.0, pw, float(h))
+        else:  # tall or square: a band across the top
+            ph = h * theme.layout.panel * (0.7 if w == h else 1.0)
+            panel = (0.0, 0.0, float(w), ph)
+            top = ph + margin * 0.8
+    elif family == "frame":
+        inset = FRAME_INSET_CSS * s
+        left, top, right = margin + inset, margin + inset, w - margin - inset
+        footer_mid = h - margin - inset * 0.55
+        bottom = footer_mid - inset * 0.9
+    elif family == "notebook":
+        left = margin + NOTEBOOK_MARGIN_CSS * s + 20 * s
+    elif family == "editorial":
+        top = margin + RULE_GAP_CSS * s + fs * 1.4
+    elif family == "swiss":
+        top = margin + SWISS_RULE_CSS * s + RULE_GAP_CSS * s
+    text_w = min(right - left, MAX_TEXT_WIDTH_CSS * type_scale(size))
+    if family not in ("notebook", "split"):
+        left += (right - left - text_w) / 2  # a readable measure, centred on a wide slide
+    content = (left, top, text_w, bottom - top)
+    frame = (margin, margin, w - 2 * margin, h - 2 * margin)
+    footer_y = footer_mid + fs * 0.35
+    footer_x = (content[0], content[0] + content[2])
+    if family in ("bleed", "poster", "swiss", "editorial", "notebook"):
+        footer_x = (max(margin, content[0]) if family != "notebook" else content[0], w - margin)
+    return Geometry(size, s, frame, content, footer_y, margin, family, panel, footer_x, image)
+
+
+def _card_geometry(theme: Theme, size: tuple[int, int], s: float, margin: float) -> Geometry:
+    w, h = size
+    family = theme.layout.family
     footer = FOOTER_CSS * s
-    pad = theme.card.padding * s if theme.card.enabled else max(theme.card.padding * s, 12 * s)
+    pad = theme.card.padding * s
     card_w = min(w - 2 * margin, MAX_TEXT_WIDTH_CSS * type_scale(size) + 2 * pad)
     card_x = (w - card_w) / 2
     card = (card_x, margin, card_w, h - margin - footer)
-    content = (card_x + pad, margin + pad, card_w - 2 * pad, card[3] - 2 * pad)
+    top = margin + pad
+    if family == "terminal":
+        top += TITLEBAR_CSS * s
+    elif family == "brutalist":
+        top += BAND_CSS * s
+    content = (card_x + pad, top, card_w - 2 * pad, margin + card[3] - pad - top)
     footer_mid = margin + card[3] + footer / 2
     footer_y = footer_mid + theme.typography.footer_size * s * 0.35
-    return Geometry(size, s, card, content, footer_y, margin)
+    footer_x = (card_x + 8 * s, card_x + card_w - 8 * s)
+    return Geometry(size, s, card, content, footer_y, margin, family, None, footer_x, None)
 
 
 def typography(theme: Theme, s: float) -> Typo:

@@ -262,6 +262,8 @@ def _draw_motif(draw: ImageDraw.ImageDraw, kind: str, w: int, h: int, weight: fl
         line = max(1.0, weight)
         draw.rectangle((0, 0, w, line - 1), fill=255)
         draw.rectangle((0, 0, line - 1, h), fill=255)
+    elif kind == "lines":  # ruled paper: a line along the top of each cell; weight = width
+        draw.rectangle((0, 0, w, max(1.0, weight) - 1), fill=255)
     elif kind == "waves":  # one sine wave per row of cells; the tile is one wavelength wide
         amplitude = WAVE_AMPLITUDE * h
         steps = max(16, w // 4)

@@ -1,9 +1,10 @@
 """reportlab backend: the same display list as a vector PDF.
 
 One canvas pixel is one PDF point, y flipped. Text is real text in subset-embedded TrueType fonts
-(the same static files the raster backend uses), links are link annotations, emoji are OpenMoji's
-SVG artwork drawn as vectors, gradients are PDF shadings. Only photos — and a patterned background,
-once per document — are embedded as images.
+(the same static files the raster backend uses; for a font with PostScript outlines — Noto Sans CJK —
+a TrueType copy of the glyphs this document uses, with the same advances), links are link
+annotations, emoji are OpenMoji's SVG artwork drawn as vectors, gradients are PDF shadings. Only
+photos — and a patterned background, once per document — are embedded as images.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from rendering.display import (
     parse_color,
 )
 from rendering.emoji import SVG_CANVAS_EM, svg_path
-from rendering.fonts import rl_font, shape_rtl
+from rendering.fonts import FontRef, embeddable, rl_font, shape_rtl
 from rendering.paint.photos import encoded as encoded_photo
 from rendering.paint.photos import fitted as fitted_photo
 from rendering.paint.photos import pixel_box
@@ -73,12 +74,26 @@ def emoji_placement(item: Emoji, drawing: Any) -> tuple[float, float, float]:
     return left - x0 * scale, bottom + y0 * scale, scale
 
 
+def _embedded_fonts(slides: list[Slide]) -> dict[FontRef, FontRef]:
+    """For each font reportlab cannot embed as it is, the TrueType subset with the glyphs of this
+    document's text in it (made once per set of characters, cached on disk)."""
+    texts: dict[FontRef, set[str]] = {}
+    for slide in slides:
+        for item in (*slide.base, *slide.items):
+            if isinstance(item, Text) and item.font.cff:
+                texts.setdefault(item.font, set()).add(item.text)
+    return {ref: embeddable(ref, chunks) for ref, chunks in texts.items()}
+
+
 class _Writer:
-    def __init__(self, canvas: Canvas, size: tuple[int, int]) -> None:
+    def __init__(
+        self, canvas: Canvas, size: tuple[int, int], fonts: dict[FontRef, FontRef] | None = None
+    ) -> None:
         self.c = canvas
         self.w, self.h = size
         self._pictures: dict[tuple[object, ...], str] = {}  # placement → its form's name
         self._forms: set[str] = set()
+        self._fonts = fonts or {}
 
     def y(self, y: float) -> float:
         return self.h - y
@@ -195,7 +210,7 @@ class _Writer:
     def text(self, item: Text) -> None:
         c = self.c
         _set_fill(c, item.color)
-        c.setFont(rl_font(item.font), item.size)
+        c.setFont(rl_font(self._fonts.get(item.font, item.font)), item.size)
         text = shape_rtl(item.font, item.text, item.size)[0] if item.rtl else item.text
         c.drawString(item.x, self.y(item.baseline), text)
 
@@ -317,14 +332,17 @@ def write_pdf(slides: list[Slide], title: str = "", author: str = "", subject: s
         raise ValueError("no slides to write")
     buf = io.BytesIO()
     size = slides[0].size
+    fonts = _embedded_fonts(slides)
     first_font = next((i.font for s in slides for i in s.items if isinstance(i, Text)), None)
-    initial = {"initialFontName": rl_font(first_font)} if first_font is not None else {}
+    initial = {}
+    if first_font is not None:
+        initial["initialFontName"] = rl_font(fonts.get(first_font, first_font))
     c = Canvas(buf, pagesize=size, pageCompression=1, invariant=1, **initial)
     c.setTitle(title)
     c.setAuthor(author)
     c.setSubject(subject)
     c.setCreator(CREATOR)
-    writer = _Writer(c, size)
+    writer = _Writer(c, size, fonts)
     for slide in slides:
         if slide.size != (writer.w, writer.h):
             c.setPageSize(slide.size)

@@ -227,11 +227,29 @@ def _emoji(im: Image.Image, item: Emoji) -> None:
     im.paste(bmp, (x, y), bmp)
 
 
+# CJK ranges whose glyphs are placed one by one too: ideographs, kana (not the combining sound
+# marks), Hangul compatibility jamo and syllables, full-width forms — nothing there is shaped
+_CJK_SIMPLE = (
+    (0x3000, 0x3099),
+    (0x309B, 0x3100),
+    (0x3131, 0x318F),
+    (0x3400, 0x4DC0),
+    (0x4E00, 0xA000),
+    (0xAC00, 0xD7A4),
+    (0xF900, 0xFB00),
+    (0xFF01, 0xFF9E),
+    (0xFFA0, 0xFFEF),
+    (0x20000, 0x2FA20),
+)
+
+
 def _simple(text: str) -> bool:
     """Text whose glyphs can be placed one by one (no shaping, joining or combining marks)."""
     for ch in text:
         cp = ord(ch)
-        if not (cp < 0x0300 or 0x0370 <= cp < 0x0483 or 0x048A <= cp < 0x0590 or 0x1E00 <= cp < 0x2C00):
+        if cp < 0x0300 or 0x0370 <= cp < 0x0483 or 0x048A <= cp < 0x0590 or 0x1E00 <= cp < 0x2C00:
+            continue
+        if not any(lo <= cp < hi for lo, hi in _CJK_SIMPLE):
             return False
     return True
 

@@ -107,7 +107,7 @@ def test_themes_lists_presets_and_writes_preview_sheet(tmp_path: Path) -> None:
     assert sheet == tmp_path / "themes.png"
     with Image.open(sheet) as img:
         width, height = img.size
-        # one tile per theme, four to a row, each tile a readable thumbnail
+        # one tile per theme (a cover, a content and an image slide), each a readable thumbnail
         assert width >= 4 * 300 and height >= ((len(names) + 3) // 4) * 300
         colours = img.convert("RGB").resize((64, 64)).getcolors(64 * 64)
         assert colours is not None and len(colours) > 100  # real slides, not an empty canvas
@@ -136,3 +136,23 @@ def test_a_text_file_is_signed_with_the_brand(tmp_path: Path) -> None:
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "Ada Lovelace" in text and "Follow @ada" in text
     assert "Ship on Fridays" in text
+
+
+def test_render_with_a_brands_own_theme_file(tmp_path: Path) -> None:
+    theme = tmp_path / "acme.toml"
+    theme.write_text(
+        'extends = "paper"\nlabel = "Acme"\n\n[layout]\nfamily = "swiss"\n\n[colors]\naccent = "#0A7D32"\n'
+    )
+    result = run_cli("render", str(SAMPLE), "--theme", str(theme), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert sorted((tmp_path / "out").glob("slide-*.png")) and (tmp_path / "out" / "carousel.pdf").exists()
+
+
+def test_a_bad_theme_file_is_one_line_with_its_line_and_field(tmp_path: Path) -> None:
+    theme = tmp_path / "broken.toml"
+    theme.write_text('extends = "paper"\n\n[colors]\ntext = "#EEEEEE"\n')  # light grey on a white card
+    result = run_cli("render", str(SAMPLE), "--theme", str(theme), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert lines[0].startswith(f"carousel: {theme}: line 4: colors.text: contrast ")

@@ -296,7 +296,7 @@ def test_pattern_sits_in_the_same_place_over_any_background(size: tuple[int, int
 
 
 def test_pattern_over_a_gradient() -> None:
-    theme = load_theme("ocean")
+    theme = load_theme("blueprint")
     image = paint_background(theme, PORTRAIT)
     plain = paint_background(
         theme.model_copy(update={"background": theme.background.model_copy(update={"pattern": "none"})}),

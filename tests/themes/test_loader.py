@@ -233,3 +233,23 @@ def test_any_edit_of_a_file_gives_a_theme_or_a_clear_error(data: st.DataObject) 
     except ThemeError as exc:
         for line in str(exc).splitlines():
             assert line.startswith("fuzz.toml: "), line
+
+
+def test_a_theme_file_chooses_its_design_family(tmp_path: Path) -> None:
+    text = VALID + '\n[layout]\nfamily = "split"\nchip = "none"\npanel = 0.3\npanel_color = "#0B3B5C"\n'
+    theme = load_theme_file(_write(tmp_path, text))
+    assert (theme.layout.family, theme.layout.chip, theme.layout.panel) == ("split", "none", 0.3)
+
+
+def test_an_unknown_family_is_reported_with_line_and_field(tmp_path: Path) -> None:
+    text = VALID + '\n[layout]\nfamily = "magazine"\n'
+    (problem,) = _problems(_write(tmp_path, text))
+    assert int(problem["line"]) == _line_of(text, 'family = "magazine"')
+    assert problem["field"] == "layout.family"
+    assert "'magazine' is not one of" in problem["what"] and "'editorial'" in problem["what"]
+
+
+def test_muted_text_below_4_5_is_refused(tmp_path: Path) -> None:
+    text = VALID.replace('muted = "#595959"', 'muted = "#8A8A8A"')  # 3.5:1 on white
+    (problem,) = _problems(_write(tmp_path, text))
+    assert problem["field"] == "colors.muted" and "below 4.5:1" in problem["what"]

