@@ -52,6 +52,7 @@ GROW_MAX_TITLE = 0.72  # …but stays under this share of the title size (headin
 SHRINK_STEPS = (0.9,)  # and may shrink toward the floor to keep a long deck in one part
 CENTER_BIAS = 0.4  # where a slide's content sits in its free space: 0 top, 0.5 middle
 IMAGE_MIN_SHARE = 0.5  # a picture takes at least this share of an image slide's content area
+NUMBERED_FAMILIES = ("swiss", "poster")  # their chrome sets each slide's number large already
 SPLIT_GAP_CSS = 28.0  # between the picture and the text of a split image slide
 STATEMENT_SCALE = 0.9  # statement text starts at this share of the title size
 STEP_NUMBER_SCALE = 1.25  # the step number, in title sizes
@@ -366,7 +367,7 @@ def _content_slide(f: Frame, plan: SlidePlan, size: int, m: RowMeasurer) -> None
     if plan.template == "section":
         _section(f, plan, slide, top, avail, size)
         return
-    if plan.template == "step" and plan.step is not None:
+    if plan.template == "step" and plan.step is not None and f.geo.family not in NUMBERED_FAMILIES:
         number_h = _step_number_height(f)
         rows = _stack(f, plan.units, size, "step", avail - number_h)
         used = _used(paginate(rows, avail - number_h)[0])
