@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from contract.options import RenderOptions
 
@@ -52,6 +52,7 @@ class JobPayload(BaseModel):
     options: RenderOptions = RenderOptions()
     reply: ReplyAddress
     rerender_of: str | None = None  # id of the job whose thread is re-rendered (re-theme buttons)
+    part: int = Field(default=1, ge=1)  # a source longer than one carousel is sent part by part, in order
 
     def to_job_arg(self) -> dict:
         return self.model_dump(mode="json")
@@ -74,6 +75,7 @@ class DeliveryPayload(BaseModel):
     summary: dict = {}
     state: dict = {}
     handoffs: int = 1  # how many times this delivery was handed on so far
+    then: dict | None = None  # the next part's job (a JobPayload), submitted once this delivery is done
 
     def to_job_arg(self) -> dict:
         return self.model_dump(mode="json")

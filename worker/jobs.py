@@ -200,6 +200,9 @@ def _resume_delivery(
         handoff.drop_files(connection, request.job_id)
     delivery.finish()
     log.info("job %s: delivery finished after %d hand-on(s)", request.job_id, request.handoffs)
+    if request.then is not None:
+        following = JobPayload.model_validate(request.then)
+        _submit_next_part(following, request.job_id, settings=settings, connection=connection)
     return {"ok": True, "job_id": request.job_id, **sent}
 
 
@@ -210,9 +213,10 @@ def _hand_off(
     *,
     settings: Settings,
     connection: Any,
-    content_key: str,
+    content_key: str | None,
     summary: ResultSummary | None = None,
     carousel: Carousel | None = None,
+    then: JobPayload | None = None,
 ) -> None:
     """The rest of this job's delivery goes to a delivery job, due when the chat's pace allows."""
     from dataclasses import asdict
@@ -228,6 +232,7 @@ def _hand_off(
         content_key=content_key,
         summary=asdict(summary) if summary is not None else {},
         state=deferred.state,
+        then=then.to_job_arg() if then is not None else None,
     )
     handoff.hand_off(connection, settings.queue_name, payload, deferred.seconds)
 
@@ -256,7 +261,8 @@ def _run(
         key = content_key(thread, options)
 
         try:
-            reused = delivery.deliver_cached(key, job_id)
+            # a later part of a long source is never an identical earlier result
+            reused = delivery.deliver_cached(key, job_id) if request.part == 1 else None
         except DeliveryDeferred as deferred:  # an identical result, re-sent by file_id once the chat allows
             store.save_render(job_id, _record(request, job_id, None, None), thread)
             _hand_off(request, job_id, deferred, settings=settings, connection=connection, content_key=key)
@@ -278,11 +284,13 @@ def _run(
     render_started_at = time.time()  # wall clock, comparable with RQ's started_at (benchmarks)
     carousel = render(thread, options, images, progress.rendering)
     stages.done("render")
+    carousel, following = _this_part(carousel, request)
     summary = summarize(thread, carousel)
     store.save_render(job_id, _record(request, job_id, summary.title, carousel.slide_count), thread)
     progress.show(STATUS_SENDING, force=True)
     try:
-        sent = delivery.deliver(carousel, summary, job_id, key)
+        # parts are not remembered as one identical result
+        sent = delivery.deliver(carousel, summary, job_id, key if carousel.part is None else None)
     except DeliveryDeferred as deferred:  # the chat's pace: the rest goes later, this worker renders on
         _hand_off(
             request,
@@ -290,12 +298,15 @@ def _run(
             deferred,
             settings=settings,
             connection=connection,
-            content_key=key,
+            content_key=key if carousel.part is None else None,
             summary=summary,
             carousel=carousel,
+            then=following,
         )
         return {"ok": True, "job_id": job_id, "slides": carousel.slide_count, "handed_on": True}
     delivery.finish()
+    if following is not None:
+        _submit_next_part(following, job_id, settings=settings, connection=connection, store=store)
     stages.done("delivery")
     log.info("job %s: %d slides delivered (%s); %s", job_id, carousel.slide_count, summary.title, stages)
     return {
@@ -307,6 +318,33 @@ def _run(
         "render_started_at": render_started_at,
         **sent,
     }
+
+
+def _this_part(carousel: Carousel, request: JobPayload) -> tuple[Carousel, JobPayload | None]:
+    """The part this job sends, and the job for the part after it (None for the last or only one)."""
+    parts = carousel.parts
+    if len(parts) == 1:
+        return carousel, None
+    index = min(request.part, len(parts))
+    following = None
+    if index < len(parts):  # its status message is gone with this part: the next one reports none
+        reply = request.reply.model_copy(update={"status_message_id": None})
+        following = request.model_copy(update={"part": index + 1, "reply": reply})
+    return parts[index - 1], following
+
+
+def _submit_next_part(
+    following: JobPayload, job_id: str, *, settings: Settings, connection: Any, store: Any = None
+) -> None:
+    """The next part of a long source, after this one has arrived: its own job, so each part is
+    delivered exactly once and in order."""
+    if connection is not None and settings.redis_url:
+        from worker.queue import RQJobQueue
+
+        RQJobQueue(settings.redis_url, settings.queue_name).submit(following)
+        log.info("job %s: part %d queued", job_id, following.part)
+        return
+    run_job(following.to_job_arg(), f"{job_id}-part{following.part}", settings=settings, connection=None)
 
 
 def _first_status(request: JobPayload) -> str:
@@ -358,6 +396,8 @@ def summarize(thread: Thread, carousel: Carousel) -> ResultSummary:
         title = first.strip().splitlines()[0] if first.strip() else ""
         if len(title) > TITLE_MAX_CHARS:
             title = title[: TITLE_MAX_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    if carousel.part is not None:  # caption and PDF name say which part of a long source this is
+        title = f"Part {carousel.part[0]} of {carousel.part[1]} · {title}"
     return ResultSummary(
         title=title,
         author_name=thread.author.name,

@@ -175,6 +175,44 @@ def test_thread_link_becomes_album_and_pdf_with_progress(
     assert record is not None and record.source == payload.source and record.slide_count == result["slides"]
 
 
+def test_a_source_longer_than_one_carousel_arrives_as_whole_parts_in_order(
+    queue: Queue,
+    submit: Callable[[JobPayload], str],
+    fake_telegram: FakeTelegramAPI,
+    unique_x_thread: Callable[..., Any],
+) -> None:
+    texts = [
+        f"{k}/ Point {k}: one more thing about caching, explained in a few sentences. " * 3
+        for k in range(1, 41)
+    ]
+    thread = unique_x_thread(texts)
+    submit(payload_for(fake_telegram, thread.url, options=RenderOptions(max_posts=40)))
+    run_worker(queue)  # part 1, which queues part 2 once it has arrived
+    run_worker(queue)
+    run_worker(queue)
+
+    documents = fake_telegram.calls_to("sendDocument")
+    assert len(documents) >= 2
+    n = len(documents)
+    names = [d.filenames["document"] for d in documents]
+    assert all(f"part-{k}-of-{n}" in name.lower() for k, name in enumerate(names, start=1)), names
+    groups = fake_telegram.calls_to("sendMediaGroup")
+    # every album comes before its own PDF, part by part: sends are in the order of the parts
+    order = [c.method for c in fake_telegram.calls if c.method in ("sendMediaGroup", "sendDocument")]
+    assert order[-1] == "sendDocument" and order.count("sendDocument") == n
+    slides = [data for c in groups for data in photos_in(c)]
+    per_part = len(slides) / n
+    assert per_part <= 20
+    for k, d in enumerate(documents, start=1):
+        text = pdf_text(d.files["document"])
+        assert f"PART {k} OF {n}" in text.upper()
+    captions = [m.get("caption", "") for c in groups for m in c.params["media"] if m.get("caption")]
+    assert [f"Part {k} of {n}" in c for k, c in enumerate(captions, start=1)] == [True] * n, captions
+    first_text = pdf_text(documents[0].files["document"])
+    last_text = pdf_text(documents[-1].files["document"])
+    assert "Point 2:" in first_text and "Point 40:" in last_text and "Point 40:" not in first_text
+
+
 def test_pasted_text_is_signed_with_the_brand(
     queue: Queue, submit: Callable[[JobPayload], str], fake_telegram: FakeTelegramAPI
 ) -> None:
