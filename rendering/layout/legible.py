@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from PIL import Image
 
-from rendering.display import RGBA, Box, Picture, Rect, Slide, Text, mix
+from rendering.display import RGBA, Box, Ellipse, Picture, Rect, Slide, Text, mix
 from themes.loader import contrast_ratio
 from themes.schema import Theme
 
@@ -30,7 +30,7 @@ Surface = tuple[RGBA, RGBA]  # darkest and lightest colour under a text
 
 def legible(slide: Slide, theme: Theme) -> None:
     """Adjust, in place, the colour of every text of ``slide`` that reads below ``MIN_CONTRAST``."""
-    layers: list[Rect | Picture] = []
+    layers: list[Rect | Ellipse | Picture] = []
     items = slide.items
     for k, item in enumerate([*slide.base, *items]):
         if isinstance(item, Text):
@@ -40,25 +40,28 @@ def legible(slide: Slide, theme: Theme) -> None:
             color = _readable(item.color, surface)
             if color != item.color:
                 items[k - len(slide.base)] = replace(item, color=color)
-        elif (
-            isinstance(item, Rect) and item.fill is not None and item.fill[3] > 0 or isinstance(item, Picture)
-        ):
-            layers.append(item)
+        elif _is_layer(item):
+            layers.append(item)  # type: ignore[arg-type]
 
 
 def lowest_contrast(slide: Slide, theme: Theme) -> float:
     """The lowest contrast of any text of ``slide`` against what is behind it."""
-    layers: list[Rect | Picture] = []
+    layers: list[Rect | Ellipse | Picture] = []
     worst = 21.0
     for item in [*slide.base, *slide.items]:
         if isinstance(item, Text):
             dark, light = _surface_under(item.box, layers, theme, slide.size)
             worst = min(worst, _ratio(item.color, dark), _ratio(item.color, light))
-        elif (
-            isinstance(item, Rect) and item.fill is not None and item.fill[3] > 0 or isinstance(item, Picture)
-        ):
-            layers.append(item)
+        elif _is_layer(item):
+            layers.append(item)  # type: ignore[arg-type]
     return worst
+
+
+def _is_layer(item: object) -> bool:
+    """A filled shape (a card, a band, an avatar's disc) or a picture that text may lie on."""
+    if isinstance(item, Rect | Ellipse):
+        return item.fill is not None and item.fill[3] > 0
+    return isinstance(item, Picture)
 
 
 def _inside(box: Box, outer: Box) -> bool:
@@ -67,12 +70,14 @@ def _inside(box: Box, outer: Box) -> bool:
     return outer[0] <= x <= outer[0] + outer[2] and outer[1] <= y <= outer[1] + outer[3]
 
 
-def _surface_under(box: Box, layers: list[Rect | Picture], theme: Theme, size: tuple[int, int]) -> Surface:
+def _surface_under(
+    box: Box, layers: list[Rect | Ellipse | Picture], theme: Theme, size: tuple[int, int]
+) -> Surface:
     dark, light = _backdrop_range(theme, size, box)
     for layer in layers:
         if not _inside(box, layer.box):
             continue
-        if isinstance(layer, Rect):
+        if isinstance(layer, Rect | Ellipse):
             assert layer.fill is not None
             dark, light = _over(layer.fill, dark), _over(layer.fill, light)
         elif isinstance(layer, Picture):
