@@ -71,7 +71,7 @@ def text_contrasts(slide: Slide) -> list[tuple[Text, float]]:
         region = im.crop((x0, y0, x1, y1))
         if region.width * region.height > 4096:
             region = region.resize((min(region.width, 64), min(region.height, 64)))
-        pixels = sorted(region.getdata(), key=lambda p: _luminance(p))
+        pixels = sorted(region.get_flattened_data(), key=lambda p: _luminance(p))
         k = max(0, len(pixels) // 10)
         candidates = [pixels[k], pixels[len(pixels) - 1 - k]]
         ratio = min(contrast(_over(t.color, c), c) for c in candidates)
