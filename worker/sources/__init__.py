@@ -50,6 +50,7 @@ def fetch(ref: SourceRef, *, settings: Settings, client: httpx.Client) -> Thread
 def _fetch(ref: SourceRef, *, settings: Settings, client: httpx.Client) -> tuple[Thread, bool]:
     """The thread, and whether it is complete enough to cache (not a single-post fallback)."""
     from worker.sources import bluesky, mastodon, shortlinks
+
     if ref.kind == "short":
         ref = shortlinks.expand(ref, settings=settings, client=client)
     if ref.kind == "x":
