@@ -30,6 +30,14 @@ class Author(_Value):
     url: str | None = None
     emojis: tuple[CustomEmoji, ...] = ()  # custom emoji in ``name``
 
+    @property
+    def plain_name(self) -> str:
+        """The name as text, without its custom emoji shortcodes (":verified:")."""
+        name = self.name
+        for e in self.emojis:
+            name = name.replace(f":{e.shortcode}:", " ")
+        return " ".join(name.split()) or self.name
+
 
 class Media(_Value):
     kind: Literal["photo", "video", "gif"] = "photo"

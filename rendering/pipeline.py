@@ -69,7 +69,7 @@ def render(
     timings["paint"] = paint_t
     timings["encode"] = encode_t
     t2 = time.perf_counter()
-    author = doc.author.name + (f" (@{doc.author.handle})" if doc.author.handle else "")
+    author = doc.author.plain_name + (f" (@{doc.author.handle})" if doc.author.handle else "")
     pdf = write_pdf(slides, title=doc.title, author=author, subject=doc.source_url or "")
     timings["pdf"] = time.perf_counter() - t2
     return Carousel(

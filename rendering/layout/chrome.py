@@ -25,6 +25,7 @@ from rendering.document import Document
 from rendering.layout.blocks import (
     Ctx,
     author_line,
+    author_name_line,
     avatar,
     emit_line,
     paragraph_rows,
@@ -119,7 +120,7 @@ def make_frame(
     base = family_base(theme, geo, pal, typo, doc)
     brand = options.brand
     handle = brand.handle or doc.author.handle
-    label = brand.footer or brand.name or (f"@{handle.lstrip('@')}" if handle else doc.author.name)
+    label = brand.footer or brand.name or (f"@{handle.lstrip('@')}" if handle else doc.author.plain_name)
     return Frame(theme, options, doc, geo, typo, pal, ctx, tuple(base), label, typo.body_size)
 
 
@@ -221,7 +222,7 @@ def chip(
     size = round(t.header_size * HANDLE_SCALE)
     text = text or f.pal.text
     muted = muted or f.pal.muted
-    name = runs_line(author.name or author.handle, TextStyle(t.body.with_style(bold=True), size, text))
+    name = author_name_line(author, TextStyle(t.body.with_style(bold=True), size, text), width, f.ctx)
     room = width - av - av * 0.35 - name.width - size * 0.5
     handle = (
         _line(_handle_text(author), TextStyle(t.body, size, muted), max(10.0, room))
@@ -705,7 +706,7 @@ def cover(f: Frame) -> None:
 def _cta_texts(f: Frame) -> tuple[str, str, str | None]:
     o = f.options
     handle = (o.brand.handle or f.doc.author.handle or "").lstrip("@")
-    at = f"@{handle}" if handle else (f.doc.author.name or "")
+    at = f"@{handle}" if handle else f.doc.author.plain_name
     link = o.cta_link or f.doc.source_url or ""
     kicker, headline = CTA_DEFAULTS.get(o.cta, CTA_DEFAULTS["follow"])
     if o.cta == "link" and not link:
@@ -772,8 +773,9 @@ def outro(f: Frame) -> None:
     brand = f.options.brand
     avatar_url = brand.avatar_url if brand.avatar_url and brand.avatar_url in f.ctx.images else None
     name_size = round(t.header_size * NAME_SCALE * 1.2 * grow)
-    name = _line(
-        brand.name or author.name, TextStyle(t.body.with_style(bold=True), name_size, f.pal.text), cw
+    name_style = TextStyle(t.body.with_style(bold=True), name_size, f.pal.text)
+    name = (
+        _line(brand.name, name_style, cw) if brand.name else author_name_line(author, name_style, cw, f.ctx)
     )
     handle = (brand.handle or author.handle or "").lstrip("@")
     in_headline = bool(handle) and f"@{handle}" in headline
