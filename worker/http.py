@@ -52,10 +52,16 @@ def tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context(trust_env=False)
 
 
-def make_client(settings: Settings | None = None, *, resolve: Resolver | None = None) -> httpx.Client:
+def make_client(
+    settings: Settings | None = None,
+    *,
+    resolve: Resolver | None = None,
+    verify: ssl.SSLContext | None = None,
+) -> httpx.Client:
     """The guarded client every source and the media fetcher share (thread-safe, pooled).
 
     ``resolve`` replaces the system resolver (tests map a public-looking name to 127.0.0.1 with it);
+    ``verify`` replaces the system's trusted certificates (tests trust their own CA);
     ``settings.media_hosts`` lists the only hosts allowed on non-public addresses or plain http.
     """
     limits = httpx.Limits(
@@ -65,6 +71,7 @@ def make_client(settings: Settings | None = None, *, resolve: Resolver | None = 
         resolve=resolve or system_resolve,
         listed=settings.extra_media_hosts if settings is not None else (),
         limits=limits,
+        verify=verify,
     )
     return httpx.Client(
         headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
@@ -297,13 +304,14 @@ class GuardedTransport(httpx.HTTPTransport):
         resolve: Resolver = system_resolve,
         listed: Iterable[str] = (),
         limits: httpx.Limits | None = None,
+        verify: ssl.SSLContext | None = None,
     ) -> None:
         limits = limits or httpx.Limits()
-        super().__init__(verify=tls_context(), limits=limits, trust_env=False)
+        super().__init__(verify=verify or tls_context(), limits=limits, trust_env=False)
         self.listed = frozenset(h.strip().lower() for h in listed if h.strip())
         # httpx builds its pool without a way to pass a network backend: the same pool, with ours.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=tls_context(),
+            ssl_context=verify or tls_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
