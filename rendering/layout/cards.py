@@ -30,6 +30,8 @@ POLL_BAR_EM = 1.9  # height of one option's bar, in body ems
 POLL_GAP_EM = 0.42
 POLL_LABEL_SCALE = 0.86
 POLL_NOTE_SCALE = 0.72
+POLL_FILL_SHARE = 0.22  # of the accent in an option's bar
+POLL_LEAD_FILL_SHARE = 0.36  # in the leading option's bar
 
 
 def _stroke(ctx: Ctx) -> tuple[tuple[int, int, int, int], float]:
@@ -136,8 +138,9 @@ def poll_rows(poll: Poll, ctx: Ctx, width: float, size: int, gap: float) -> list
     lead = max((o.percent for o in poll.options), default=0.0)
     radius = min(bar_h / 2, ctx.px(10))
     track = mix(pal.surface, pal.text, 0.06)
-    filled = with_alpha(pal.accent, 0.32)
-    filled_lead = with_alpha(pal.accent, 0.55)
+    # opaque tints of the accent over the track, light enough that the label reads on both
+    filled = mix(track, pal.accent, POLL_FILL_SHARE)
+    filled_lead = mix(track, pal.accent, POLL_LEAD_FILL_SHARE)
     rows_out: list[tuple[Line, Line, float, bool]] = []
     for option in poll.options:
         winner = option.percent >= lead and lead > 0
