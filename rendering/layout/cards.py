@@ -19,6 +19,7 @@ from rendering.model import LinkCard, Poll
 
 CARD_IMAGE_ASPECT = 1 / 1.91  # height / width of a large link-card image (the og:image shape)
 CARD_IMAGE_MAX_SHARE = 0.42  # of the body height
+CARD_IMAGE_MIN_SHARE = 0.45  # of its natural height, when the slide is short of room
 CARD_PAD_EM = 0.72
 CARD_SITE_SCALE = 0.72
 CARD_TITLE_SCALE = 0.9
@@ -85,16 +86,18 @@ def link_card_rows(
     for lines, style in blocks:
         text_h += len(lines) * style.size * CARD_LINE_HEIGHT
     text_h += size * 0.15 * (len(blocks) - 1)
-    image_h = 0.0
+    full_image_h = 0.0
     if card.image is not None:
-        image_h = min(width * CARD_IMAGE_ASPECT, avail_h * CARD_IMAGE_MAX_SHARE)
-    height = image_h + text_h + 2 * pad
+        full_image_h = min(width * CARD_IMAGE_ASPECT, avail_h * CARD_IMAGE_MAX_SHARE)
+    height = full_image_h + text_h + 2 * pad
     radius = min(ctx.radius, ctx.px(14))
     stroke, stroke_w = _stroke(ctx)
     fill = mix(pal.surface, pal.text, 0.035)
 
     def draw(x: float, y: float, h: float, out: list[Item]) -> None:
-        out.append(Rect((x, y, width, height), fill, radius))
+        image_h = max(0.0, full_image_h - max(0.0, height - h))  # the image gives way on a full slide
+        card_h = height - (full_image_h - image_h)
+        out.append(Rect((x, y, width, card_h), fill, radius))
         if card.image is not None:
             box = (x, y, width, image_h + radius)
             img = ctx.images.get(card.image.url)
@@ -117,10 +120,13 @@ def link_card_rows(
                 ty += lh
             if k < len(blocks) - 1:
                 ty += size * 0.15
-        out.append(Rect((x, y, width, height), None, radius, stroke, stroke_w))
-        out.append(Link((x, y, width, height), card.url))
+        out.append(Rect((x, y, width, card_h), None, radius, stroke, stroke_w))
+        out.append(Link((x, y, width, card_h), card.url))
 
-    return [Row(height, draw, gap)]
+    # one unsplittable row; only its image may shrink (to CARD_IMAGE_MIN_SHARE) to keep the card
+    # on the slide of the text it belongs to
+    min_height = height - full_image_h * (1 - CARD_IMAGE_MIN_SHARE) if full_image_h else None
+    return [Row(height, draw, gap, min_height=min_height)]
 
 
 def _percent(value: float) -> str:

@@ -145,3 +145,12 @@ def test_mastodon_slides_warning_quote_and_poll(masto_thread: Thread) -> None:
         assert label in text
     pdf = _pdf_text(masto_thread)
     assert "Content warning: strong bread opinions" in pdf and "70–75%" in pdf
+
+
+def test_a_link_card_stays_with_its_text_on_a_short_slide(x_thread: Thread) -> None:
+    _, slides = layout_slides(x_thread, RenderOptions(ratio="16:9"), _images(x_thread))
+    [slide] = [s for s in slides if "explains the rules" in _visible(s)]
+    card = "https://www.postgresql.org/docs/current/routine-vacuuming.html"
+    [link] = [i for i in slide.items if isinstance(i, Link) and i.url == card]
+    x, y, w, h = slide.content_box
+    assert link.box[1] + link.box[3] <= y + h + 1  # the whole card, on this slide
