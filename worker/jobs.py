@@ -19,12 +19,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from contract import JobPayload, ReplyAddress
+from contract import JobPayload, RenderOptions, ReplyAddress
 from contract.errors import GENERIC_FAILURE, UserError
 from contract.job import DELIVERY_JOB_PATH, DeliveryPayload
+from contract.options import CUSTOM_THEME
+from contract.sentences import THEME_FILE_BROKEN
+from contract.theme_file import THEME_FILE_NAME
 from rendering.api import Carousel
 from rendering.api import render_carousel as render
 from rendering.model import Thread
+from themes.schema import Theme
 from worker.brand import signed_by_brand
 from worker.config import Settings, get_settings
 from worker.delivery import Delivery, DeliveryDeferred, ResultSummary, make_delivery
@@ -149,6 +153,18 @@ def run_delivery(payload: dict, *, connection: Any, settings: Settings | None = 
         delivery,
         lambda: _resume_delivery(request, settings=settings, connection=connection, delivery=delivery),
     )
+
+
+def own_theme(options: RenderOptions) -> Theme | None:
+    """The theme someone sent as a file, when the options use it; None: the preset ``options.theme``."""
+    if options.theme != CUSTOM_THEME or not options.theme_file:
+        return None
+    from themes import ThemeError, parse_theme
+
+    try:
+        return parse_theme(options.theme_file, THEME_FILE_NAME)
+    except ThemeError as exc:
+        raise UserError(THEME_FILE_BROKEN.format(problem=exc.problems[0])) from None
 
 
 def _reporting(job_id: str, store: ResultStore, delivery: Delivery, body: Callable[[], dict]) -> dict:
@@ -276,7 +292,7 @@ def _run(
         stages.done("pictures")
 
     render_started_at = time.time()  # wall clock, comparable with RQ's started_at (benchmarks)
-    carousel = render(thread, options, images, progress.rendering)
+    carousel = render(thread, options, images, progress.rendering, theme=own_theme(options))
     stages.done("render")
     summary = summarize(thread, carousel)
     store.save_render(job_id, _record(request, job_id, summary.title, carousel.slide_count), thread)

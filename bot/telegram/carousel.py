@@ -20,13 +20,14 @@ from bot.settings_model import Effective, ImageRef, JobRecord
 from bot.settings_store import effective
 from bot.telegram import texts
 from bot.telegram.common import PLATFORM, deps, is_group, scope_of, topic_id
-from bot.telegram.conversation import awaited_picture, take_pending_text, take_picture
+from bot.telegram.conversation import awaited_picture, take_pending_text, take_picture, take_theme_file
 from bot.telegram.ratelimit import carousel_wait_s
 from contract import TELEGRAM_FILE_PREFIX, JobPayload, ReplyAddress
 from contract.links import find_link
 from contract.options import FIELD_LABELS, PICTURE_FIELDS
 from contract.rerender import job_ref
 from contract.text import reads_as_thread
+from contract.theme_file import is_theme_file
 from worker.limits import TEXT_MAX_CHARS, TEXT_UPLOAD_MAX_BYTES
 
 log = logging.getLogger(__name__)
@@ -265,6 +266,10 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await group_message(update, context)
         return
     if (doc.mime_type or "").startswith("image/") and await take_picture(update, context, doc.file_id):
+        return
+    if is_theme_file(doc.file_name):  # a theme of one's own, after /theme custom
+        if not await take_theme_file(update, context) and not is_group(update):
+            await message.reply_text(texts.THEME_FILE_WITHOUT_ASK)
         return
     if is_group(update):
         return

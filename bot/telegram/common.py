@@ -25,6 +25,7 @@ from bot.settings_store import SettingsStore
 from bot.telegram import texts
 from bot.telegram.ratelimit import RateLimiter
 from contract.choices import CHOICE_FIELDS, choice_label
+from contract.options import THEME_FILE_FIELD
 from worker.config import Settings
 from worker.queue import JobQueue
 
@@ -144,6 +145,8 @@ def describe_value(field: str, value: Any) -> str:
         return "on" if value else "off"
     if field == "brand.handle":
         return f"@{value}"
+    if field == THEME_FILE_FIELD:
+        return "sent as a file"
     if field in CHOICE_FIELDS:
         return choice_label(field, value)
     return str(value)
