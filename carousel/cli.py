@@ -138,33 +138,15 @@ def _themes(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from redis import Redis
-    from rq import Queue, Worker
-    from rq.serializers import JSONSerializer
-
-    from contract.job import delivery_queue_name
     from worker.config import get_settings
-    from worker.jobs import report_killed_horse
+    from worker.runner import run_worker
     from worker.warm import warm_worker
 
     settings = get_settings()
     if not settings.redis_url:
         return _fail("REDIS_URL is not set: the worker needs Redis (the bots embed a worker without it)")
     warm_worker()  # every horse forks from here with the render stack loaded
-    connection = Redis.from_url(settings.redis_url)
-    # due deliveries first (a few uploads for whoever has waited longest), then renders
-    queues = [
-        Queue(name, connection=connection, serializer=JSONSerializer)
-        for name in (delivery_queue_name(settings.queue_name), settings.queue_name)
-    ]
-    worker = Worker(
-        queues,
-        connection=connection,
-        serializer=JSONSerializer,
-        work_horse_killed_handler=report_killed_horse,
-    )
-    worker.work(burst=args.burst, with_scheduler=True)
-    return 0
+    return run_worker(settings, burst=args.burst)
 
 
 def _telegram(args: argparse.Namespace) -> int:

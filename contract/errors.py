@@ -47,6 +47,15 @@ class BadInput(UserError):
 
 
 GENERIC_FAILURE = "Sorry, something went wrong while making your carousel; please try again."
+# a job whose worker process died twice while making it (out of memory, a crash in a library)
+POISON_FAILURE = (
+    "Sorry, that carousel crashed my renderer twice, so I gave up on it; try fewer posts or another link."
+)
+# a job that vanished from Redis before it finished (Redis restarted without persistence, or wiped)
+JOB_LOST = "Sorry, I lost your link while my queue was restarting, so please send it again."
+MEMORY_FAILURE = (
+    "Sorry, that thread needs more memory than one carousel may use; try fewer posts or another link."
+)
 
 
 class PostDeleted(PostNotFound):

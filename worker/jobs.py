@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from contract import JobPayload, RenderOptions, ReplyAddress
-from contract.errors import GENERIC_FAILURE, UserError
+from contract.errors import GENERIC_FAILURE, JOB_LOST, MEMORY_FAILURE, POISON_FAILURE, UserError
 from contract.job import DELIVERY_JOB_PATH, DeliveryPayload
 from contract.options import CUSTOM_THEME
 from contract.sentences import THEME_FILE_BROKEN
@@ -106,7 +106,13 @@ def render_carousel(payload: dict) -> dict:
     job = get_current_job()
     if job is None:
         raise RuntimeError("render_carousel runs inside an RQ worker; call run_job directly otherwise")
-    return run_job(payload, job.id, connection=job.connection)
+    try:
+        return run_job(payload, job.id, connection=job.connection)
+    except Exception:
+        # The body caught it and told the user: RQ records the failure but does not run it again
+        # (the job's Retry is for work horses and workers that die, see report_killed_horse).
+        job.retries_left = 0
+        raise
 
 
 def run_job(
@@ -179,7 +185,7 @@ def _reporting(job_id: str, store: ResultStore, delivery: Delivery, body: Callab
     except Exception as err:
         log.exception("job %s failed", job_id)
         if store.mark_reported(job_id):
-            _tell(delivery, TIMEOUT_FAILURE if _is_timeout(err) else GENERIC_FAILURE, job_id)
+            _tell(delivery, _sentence_for(err), job_id)
         raise
     finally:
         delivery.close()
@@ -391,6 +397,14 @@ def _tell(delivery: Delivery, sentence: str, job_id: str) -> None:
         log.exception("job %s: could not tell the user %r", job_id, sentence)
 
 
+def _sentence_for(err: BaseException) -> str:
+    if _is_timeout(err):
+        return TIMEOUT_FAILURE
+    if isinstance(err, MemoryError):  # the work horse's memory cap (worker/runner.py)
+        return MEMORY_FAILURE
+    return GENERIC_FAILURE
+
+
 def _is_timeout(err: BaseException) -> bool:
     from rq.timeouts import JobTimeoutException
 
@@ -398,23 +412,61 @@ def _is_timeout(err: BaseException) -> bool:
 
 
 def report_failure(job: Any, connection: Any, type: Any, value: Any, traceback: Any) -> None:
-    """RQ ``on_failure`` callback: tell the user about a crash the job body did not report."""
+    """RQ ``on_failure`` callback: tell the user about a crash the job body did not report.
+
+    RQ also calls it for a job whose whole worker died (``AbandonedJobError``, found by another
+    worker's maintenance); such a job is run again while it has retries left, so the user hears
+    nothing yet, and the sentence for a poison job once it has none.
+    """
+    from rq.exceptions import AbandonedJobError
+
     origin = _origin(job)
+    abandoned = isinstance(value, AbandonedJobError) or type is AbandonedJobError
+    if abandoned and _will_retry(job):
+        log.warning("job %s: its worker died; running it again (%s retries left)", origin, job.retries_left)
+        return
     store = ResultStore(connection)
     if not store.mark_reported(origin):
         return  # the body already told the user
-    sentence = TIMEOUT_FAILURE if isinstance(value, BaseException) and _is_timeout(value) else GENERIC_FAILURE
+    if abandoned:
+        sentence = POISON_FAILURE
+    elif isinstance(value, BaseException):
+        sentence = _sentence_for(value)
+    else:
+        sentence = GENERIC_FAILURE
     log.error("job %s failed outside its body (%s); telling the user", origin, type)
     _notify(job, connection, sentence)
 
 
 def report_killed_horse(job: Any, retpid: int, ret_val: int, rusage: Any) -> None:
-    """For ``Worker(work_horse_killed_handler=...)``: a work horse killed mid-job (e.g. out of memory)."""
+    """For ``Worker(work_horse_killed_handler=...)``: a work horse killed mid-job (e.g. out of memory).
+
+    Called before RQ decides on a retry: with retries left the job runs again and the user hears
+    nothing; a job that killed its horse again is a poison job, and its user hears one sentence.
+    """
     origin = _origin(job)
+    if _will_retry(job):
+        log.warning("job %s: work horse %s died (%s); running it again", origin, retpid, ret_val)
+        return
     store = ResultStore(job.connection)
     if store.mark_reported(origin):
-        log.error("job %s: work horse %s died (%s); telling the user", origin, retpid, ret_val)
-        _notify(job, job.connection, GENERIC_FAILURE)
+        log.error("job %s: work horse %s died (%s) again; telling the user", origin, retpid, ret_val)
+        _notify(job, job.connection, POISON_FAILURE if job.retry_intervals is not None else GENERIC_FAILURE)
+
+
+def report_lost(payload: dict, lost_job_id: str) -> dict:
+    """The RQ job a front-end queues for a job that vanished from Redis: one sentence to its user."""
+    request = JobPayload.model_validate(payload)
+    delivery = make_delivery(request.reply, get_settings())
+    try:
+        _tell(delivery, JOB_LOST, lost_job_id)
+    finally:
+        delivery.close()
+    return {"ok": False, "error": JOB_LOST, "job_id": lost_job_id}
+
+
+def _will_retry(job: Any) -> bool:
+    return bool(job.retries_left and job.retries_left > 0)
 
 
 def _origin(job: Any) -> str:

@@ -90,3 +90,15 @@ DELIVERY_MAX_DEFERRALS = 30  # a delivery handed on this many times (pacing, flo
 # Chat front-ends: typed values
 BRAND_TEXT_MAX = 80  # brand name (characters)
 CTA_TEXT_MAX = 140  # CTA wording and brand footer (characters)
+
+# Surviving deaths and outages (worker/runner.py, worker/queue.py)
+JOB_RETRIES = 1  # a job whose work horse dies is run once more; dying twice makes it a poison job
+WORKER_MONITOR_INTERVAL_S = 5  # the worker checks on its work horse and heartbeats this often
+WORKER_HEARTBEAT_GRACE_S = 15  # a job whose worker missed heartbeats this long is abandoned (re-run)
+WORKER_MAINTENANCE_INTERVAL_S = 15  # abandoned jobs are looked for this often (RQ's default: 10 minutes)
+WORKER_TTL_S = 30  # an idle worker wakes from waiting on the queue every half of this, for maintenance
+REDIS_RECONNECT_FIRST_S = 0.5  # first wait before reconnecting to Redis, doubled each time
+REDIS_RECONNECT_MAX_S = 15.0  # the longest wait between reconnection attempts
+JOB_WATCH_INTERVAL_S = 30.0  # the front-end checks that the jobs it submitted still exist this often
+JOB_WATCH_TTL_S = JOB_TIMEOUT_S * 3  # a submitted job is watched at most this long
+JOB_MEMORY_MAX_BYTES = 1536 * 1024 * 1024  # address space of one work horse (RLIMIT_AS)
