@@ -31,7 +31,13 @@ if TYPE_CHECKING:
 EXIT_BAD_INPUT = 2
 CACHE_ENV = "CAROUSEL_CACHE_DIR"  # where fonts (and the theme preview) are cached
 THEME_FILE_SUFFIX = ".toml"  # --theme NAME or --theme path/to/theme.toml
-SERVICE_LOG_LEVELS = {"worker": logging.INFO, "telegram": logging.INFO, "discord": logging.INFO}
+# `carousel render` says what went wrong in one line of its own; its log shows with --verbose
+SERVICE_LOG_LEVELS = {
+    "worker": logging.INFO,
+    "telegram": logging.INFO,
+    "discord": logging.INFO,
+    "render": logging.ERROR,
+}
 
 
 def _fail(message: str) -> int:

@@ -38,6 +38,14 @@ class SourceUnavailable(UserError):
     message = "The thread source didn't answer, so please try again in a moment."
 
 
+class SourceTooLarge(UserError):
+    message = "The thread source sent far more data than a thread needs, so I stopped reading it."
+
+
+class SourceTooSlow(UserError):
+    message = "The thread source answered too slowly, so please try again in a moment."
+
+
 class ArticleUnavailable(UserError):
     message = "That X Article's text isn't available, so send the link of the post that shares it instead."
 

@@ -40,7 +40,10 @@ THREAD_CACHE_TTL_S = 6 * 3600
 
 # Media downloads
 MEDIA_MAX_BYTES = 15 * 1024 * 1024
-MEDIA_MAX_PIXELS = 40_000_000
+MEDIA_MAX_PIXELS = 40_000_000  # an image's size in its header (a JPEG is decoded at a reduced scale)
+MEDIA_MAX_DECODED_PIXELS = 16_000_000  # pixels one image may decode to (about 64 MB as RGBA)
+MEDIA_JOB_MAX_PIXELS = 48_000_000  # decoded pixels all images of one job may add up to
+MEDIA_MAX_ASPECT = 20  # a longer side more than this many times the shorter one is refused
 HTTP_TIMEOUT_S = 15.0
 
 # HTTP to thread sources
@@ -49,12 +52,15 @@ HTTP_MAX_ATTEMPTS = 3  # first try + retries on 429/5xx/timeouts
 HTTP_BACKOFF_BASE_S = 0.5  # doubled per retry when the server gives no Retry-After
 HTTP_RETRY_AFTER_MAX_S = 10.0  # a longer Retry-After is not waited for: the user hears "rate-limited"
 HTTP_MAX_CONNECTIONS = 16
+FETCH_DEADLINE_S = 20.0  # one source request, connection, retries and body included
+SOURCE_MAX_BYTES = 8 * 1024 * 1024  # one decoded API answer (a 250-post thread is well under 2 MB)
 SOURCE_MAX_POSTS = 250  # the longest thread any source unrolls (before the render cap)
 SOURCE_MAX_FETCHES = 60  # API calls one unroll may make (walks, continuations, embeds)
 ARTICLE_MAX_EMBEDDED_POSTS = 10  # posts embedded in an X Article fetched for display
 SHORT_LINK_MAX_HOPS = 3  # t.co short links followed to a post link, at most this many redirects
 SHORT_LINK_MAX_BYTES = 64 * 1024  # of a short-link answer read (its HTML names the target)
 TEXT_MAX_CHARS = 100_000  # pasted text or a local text file
+LOCAL_JSON_MAX_BYTES = 8 * 1024 * 1024  # a local FxTwitter-shaped .json given to `carousel render`
 TEXT_SINGLE_POST_MIN_CHARS = 280  # one pasted paragraph is a thread only when at least this long
 
 # Media downloads (more)
