@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from contract.errors import UserError
 from contract.options import (
@@ -76,8 +76,15 @@ def _render(args: argparse.Namespace) -> int:
         return _fail(rejected.sentence)
     unroll = max(picked) if picked else options.max_posts  # posts to read before picking
 
+    from worker.checks import check_options, check_thread
+
+    out = Path(args.out)
+    problem = _unwritable(out)
+    if problem:
+        return _fail(problem)
     path = Path(args.source)
     try:
+        check_options(options)
         if path.exists():  # a local render: no settings, HTTP client or Redis are imported
             from worker.sources import load_local
 
@@ -99,23 +106,46 @@ def _render(args: argparse.Namespace) -> int:
                 images = fetch_images(thread, settings=settings, client=client)
         from worker.brand import signed_by_brand
 
+        check_thread(thread)
         carousel = render_carousel(signed_by_brand(thread, options.brand), options, images, theme=theme)
     except UserError as exc:
         return _fail(exc.message)
 
-    out = Path(args.out)
+    try:
+        written = _write(out, carousel)
+    except OSError as exc:
+        return _fail(f"I couldn't write to {out}: {exc.strerror or exc}.")
+    for target in written:
+        print(target)
+    return 0
+
+
+def _unwritable(out: Path) -> str | None:
+    """Why ``--out`` cannot take the slides (a file, a folder we may not write), or None."""
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is a file, not a folder."
+    existing = next((p for p in [out, *out.parents] if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        return f"--out {out} is inside {existing}, which is a file."
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        return f"I can't write to {existing}: permission denied."
+    return None
+
+
+def _write(out: Path, carousel: Any) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     ext = "jpg" if carousel.image_format == "jpeg" else "png"
     for old in out.glob("slide-*.*"):
         old.unlink()
+    written: list[Path] = []
     for i, data in enumerate(carousel.slides, start=1):
         target = out / f"slide-{i:02d}.{ext}"
         target.write_bytes(data)
-        print(target)
+        written.append(target)
     pdf = out / "carousel.pdf"
     pdf.write_bytes(carousel.pdf)
-    print(pdf)
-    return 0
+    written.append(pdf)
+    return written
 
 
 def _pick_posts(thread: Thread, numbers: tuple[int, ...]) -> Thread:

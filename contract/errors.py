@@ -54,6 +54,22 @@ class BadInput(UserError):
     message = "I couldn't read that input."
 
 
+class SourceUnreadable(UserError):
+    message = "The thread source answered with something I couldn't read, so please try again later."
+
+
+class EmptyThread(UserError):
+    message = "That thread has no text or pictures I can lay out, so there is nothing to make a carousel of."
+
+
+class UnsafeLink(UserError):
+    message = "Only http:// and https:// links can go into a carousel, so give the link as https://…"
+
+
+class TextTooLong(UserError):
+    message = "That brand or closing-slide text is too long for a carousel, so please shorten it."
+
+
 GENERIC_FAILURE = "Sorry, something went wrong while making your carousel; please try again."
 # a job whose worker process died twice while making it (out of memory, a crash in a library)
 POISON_FAILURE = (

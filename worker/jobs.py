@@ -30,6 +30,7 @@ from rendering.api import render_carousel as render
 from rendering.model import Thread
 from themes.schema import Theme
 from worker.brand import signed_by_brand
+from worker.checks import check_options, check_thread
 from worker.config import Settings, get_settings
 from worker.delivery import Delivery, DeliveryDeferred, ResultSummary, make_delivery
 from worker.limits import DELIVERY_MAX_DEFERRALS, TELEGRAM_STATUS_EDIT_INTERVAL_S
@@ -263,7 +264,12 @@ def _run(
     store: ResultStore,
     delivery: Delivery,
 ) -> dict:
+    done = store.delivered(job_id)
+    if done is not None:  # run again after its worker died: the chat already has it all
+        log.warning("job %s was already delivered; not sending it again", job_id)
+        return done
     options = request.options
+    check_options(options)
     stages = Stages()
     progress = Progress(delivery)
     progress.show(_first_status(request), force=True)
@@ -274,6 +280,7 @@ def _run(
     with make_client(settings) as client:
         thread = _load_thread(request, settings=settings, client=client, connection=connection, store=store)
         stages.done("thread")
+        check_thread(thread)
         thread = signed_by_brand(thread.capped(options.max_posts), options.brand)
         key = content_key(thread, options)
 
@@ -282,14 +289,18 @@ def _run(
         except DeliveryDeferred as deferred:  # an identical result, re-sent by file_id once the chat allows
             store.save_render(job_id, _record(request, job_id, None, None), thread)
             _hand_off(request, job_id, deferred, settings=settings, connection=connection, content_key=key)
-            return {"ok": True, "job_id": job_id, "handed_on": True}
+            handed = {"ok": True, "job_id": job_id, "handed_on": True}
+            store.mark_delivered(job_id, handed)
+            return handed
         if reused is not None:
             store.save_render(
                 job_id, _record(request, job_id, reused.get("title"), reused.get("slides")), thread
             )
             delivery.finish()
             log.info("job %s: identical result re-sent by file_id", job_id)
-            return {"ok": True, "job_id": job_id, **reused}
+            result = {"ok": True, "job_id": job_id, **reused}
+            store.mark_delivered(job_id, result)
+            return result
 
         from worker.media import fetch_images
 
@@ -316,11 +327,10 @@ def _run(
             summary=summary,
             carousel=carousel,
         )
-        return {"ok": True, "job_id": job_id, "slides": carousel.slide_count, "handed_on": True}
-    delivery.finish()
-    stages.done("delivery")
-    log.info("job %s: %d slides delivered (%s); %s", job_id, carousel.slide_count, summary.title, stages)
-    return {
+        handed = {"ok": True, "job_id": job_id, "slides": carousel.slide_count, "handed_on": True}
+        store.mark_delivered(job_id, handed)  # run again, this job sends nothing: the delivery job does
+        return handed
+    result = {
         "ok": True,
         "job_id": job_id,
         "slides": carousel.slide_count,
@@ -329,6 +339,11 @@ def _run(
         "render_started_at": render_started_at,
         **sent,
     }
+    store.mark_delivered(job_id, result)
+    delivery.finish()
+    stages.done("delivery")
+    log.info("job %s: %d slides delivered (%s); %s", job_id, carousel.slide_count, summary.title, stages)
+    return result
 
 
 def _first_status(request: JobPayload) -> str:

@@ -105,6 +105,7 @@ WORKER_MAINTENANCE_INTERVAL_S = 15  # abandoned jobs are looked for this often (
 WORKER_TTL_S = 30  # an idle worker wakes from waiting on the queue every half of this, for maintenance
 REDIS_RECONNECT_FIRST_S = 0.5  # first wait before reconnecting to Redis, doubled each time
 REDIS_RECONNECT_MAX_S = 15.0  # the longest wait between reconnection attempts
+DELIVERED_MARK_PATIENCE_S = 60.0  # how long a job waits for Redis to record that it was delivered
 JOB_WATCH_INTERVAL_S = 30.0  # the front-end checks that the jobs it submitted still exist this often
 JOB_WATCH_TTL_S = JOB_TIMEOUT_S * 3  # a submitted job is watched at most this long
 JOB_MEMORY_MAX_BYTES = 1536 * 1024 * 1024  # address space of one work horse (RLIMIT_AS)

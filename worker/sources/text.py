@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from contract.errors import BadInput, NotAThread
 from contract.text import split_posts
 from rendering.model import Author, Post, Thread
@@ -50,7 +52,10 @@ def load_local(path: Path) -> Thread:
     except UnicodeDecodeError:
         raise BadInput(f"{path.name} isn't UTF-8 text.") from None
     if path.suffix.lower() == ".json":
-        return _json_thread(content, path)
+        try:
+            return _json_thread(content, path)
+        except (ValidationError, TypeError, AttributeError, KeyError, IndexError):
+            raise BadInput(f"{path.name} has fields of the wrong type for a thread.") from None
     thread = text_thread(content)
     return thread.model_copy(update={"source": "file"})
 
