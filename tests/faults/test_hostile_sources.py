@@ -38,7 +38,8 @@ def hostile() -> Iterator[HostileServer]:
 
 
 def _settings(api: str) -> Settings:
-    return Settings(_env_file=None, mastodon_api_url=api)  # type: ignore[call-arg]
+    host = api.split("://", 1)[1].split("/", 1)[0]  # the hostile server is on loopback: listed
+    return Settings(_env_file=None, mastodon_api_url=api, media_hosts=host)  # type: ignore[call-arg]
 
 
 def _resolve_measured(api: str) -> tuple[BaseException | None, int]:
@@ -46,8 +47,9 @@ def _resolve_measured(api: str) -> tuple[BaseException | None, int]:
     tracemalloc.start()
     error: BaseException | None = None
     try:
-        with make_client() as client:
-            resolve(MASTODON_LINK, settings=_settings(api), client=client, max_posts=20)
+        settings = _settings(api)
+        with make_client(settings) as client:
+            resolve(MASTODON_LINK, settings=settings, client=client, max_posts=20)
     except UserError as exc:
         error = exc
     finally:
@@ -107,8 +109,9 @@ def test_pixel_bombs_are_refused_before_decoding(fake_sources: FakeSources, pixe
     )
     tracemalloc.start()
     try:
-        with make_client() as client:
-            images = fetch_images(thread, settings=fake_sources.settings(), client=client)
+        settings = fake_sources.settings()
+        with make_client(settings) as client:
+            images = fetch_images(thread, settings=settings, client=client)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -120,7 +123,7 @@ def test_pixel_bombs_are_refused_before_decoding(fake_sources: FakeSources, pixe
 def test_cli_gives_one_line_and_exit_2_on_hostile_sources(
     hostile: HostileServer, kind: str, tmp_path: Path
 ) -> None:
-    env = {"MASTODON_API_URL": f"{hostile.url}/{kind}"}
+    env = {"MASTODON_API_URL": f"{hostile.url}/{kind}", "MEDIA_HOSTS": hostile.url.split("://", 1)[1]}
     code, stderr, rss_kb = _cli(["render", MASTODON_LINK, "--out", str(tmp_path / "out")], env, tmp_path)
     assert code == 2, stderr
     assert len(stderr.strip().splitlines()) == 1 and stderr.startswith("carousel: "), stderr
