@@ -215,7 +215,7 @@ def sentences_to(fake_telegram: FakeTelegramAPI, chat_id: int) -> list[str]:
     ]
 
 
-def wait_for(condition: Callable[[], Any], what: str, timeout: float) -> Any:
+def wait_for(condition: Callable[[], Any], what: str, timeout: float = 60.0) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
