@@ -173,12 +173,19 @@ def _themes(args: argparse.Namespace) -> int:
     return 0
 
 
+def _redact_tokens(settings: Any) -> None:
+    from contract.redact import add_secrets
+
+    add_secrets([settings.telegram_bot_token, settings.discord_bot_token])
+
+
 def _worker(args: argparse.Namespace) -> int:
     from worker.config import get_settings
     from worker.runner import run_worker
     from worker.warm import warm_worker
 
     settings = get_settings()
+    _redact_tokens(settings)
     if not settings.redis_url:
         return _fail("REDIS_URL is not set: the worker needs Redis (the bots embed a worker without it)")
     warm_worker()  # every horse forks from here with the render stack loaded
@@ -190,6 +197,7 @@ def _telegram(args: argparse.Namespace) -> int:
     from worker.config import get_settings
 
     settings = get_settings()
+    _redact_tokens(settings)
     if not settings.telegram_bot_token:
         return _fail("TELEGRAM_BOT_TOKEN is not set")
     run_polling(settings, theme_preview=_theme_preview())
@@ -216,6 +224,7 @@ def _discord(args: argparse.Namespace) -> int:
     from worker.config import get_settings
 
     settings = get_settings()
+    _redact_tokens(settings)
     if not settings.discord_bot_token:
         return _fail("DISCORD_BOT_TOKEN is not set")
     try:
@@ -267,11 +276,15 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else SERVICE_LOG_LEVELS.get(args.command, logging.WARNING),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # request lines carry the bot token in their URLs (Telegram's Bot API puts it in the path)
+    # request lines carry the bot token in their URLs (Telegram's Bot API puts it in the path): quiet
+    # them, and redact every record anyway (the services add their configured tokens)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     cache = os.environ.get(CACHE_ENV)
     if cache:  # the operator's cache folder; rendering never reads the environment itself
         from rendering.fonts import use_cache_root
 
         use_cache_root(cache)
+    from contract.redact import install
+
+    install()
     return int(args.func(args))

@@ -16,6 +16,7 @@ from bot.discord.commands import build_commands
 from bot.discord.common import tell
 from bot.discord.rerender import RerenderMenu
 from bot.discord.transformers import InputRejected, ThemeTransformer
+from contract import redact
 from contract.errors import GENERIC_FAILURE, UserError
 from worker.config import Settings
 from worker.queue import JobQueue, make_queue
@@ -94,6 +95,7 @@ def point_at(settings: Settings) -> None:
 
 
 def build_client(settings: Settings, queue: JobQueue, *, store: SettingsStore | None = None) -> CarouselBot:
+    redact.install([settings.discord_bot_token, settings.telegram_bot_token])  # no token in any log line
     point_at(settings)
     return CarouselBot(settings, queue, store=store)
 

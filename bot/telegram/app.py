@@ -28,6 +28,7 @@ from bot.telegram import keyboards as kb
 from bot.telegram.common import DEPS_KEY, BotDeps, deps_of, error
 from bot.telegram.ratelimit import RateLimiter, make_rate_limiter
 from bot.telegram.texts import COMMANDS
+from contract import redact
 from contract.rerender import RERENDER_PREFIX
 from worker.config import Settings
 from worker.limits import TELEGRAM_FLOOD_RETRIES
@@ -71,6 +72,7 @@ def build_application(
     """The bot, ready for ``run_polling`` (or ``initialize`` + ``process_update`` in tests)."""
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    redact.install([settings.telegram_bot_token, settings.discord_bot_token])  # no token in any log line
     builder = (
         Application.builder()
         .token(settings.telegram_bot_token)

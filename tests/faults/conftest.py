@@ -135,8 +135,11 @@ def kill_tree(pid: int) -> list[int]:
 def spawn_worker(queue_name: str, tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
     """Factory: ``spawn_worker(redis_url, env)`` starts ``carousel worker`` on this test's queue."""
     started: list[WorkerProcess] = []
+    tokens: list[str] = []
 
-    def start(redis_url: str, env: Mapping[str, str] | None = None, *, wait: bool = True) -> WorkerProcess:
+    def start(
+        redis_url: str, env: Mapping[str, str] | None = None, *, wait: bool = True, verbose: bool = False
+    ) -> WorkerProcess:
         full_env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": os.environ.get("HOME", str(tmp_path)),
@@ -148,8 +151,11 @@ def spawn_worker(queue_name: str, tmp_path: Path) -> Iterator[Callable[..., Work
         }
         log_path = tmp_path / f"worker-{len(started) + 1}.log"
         with log_path.open("wb") as log_file:
+            command = worker_command()
+            if verbose:
+                command.insert(-1, "--verbose")
             popen = subprocess.Popen(
-                worker_command(),
+                command,
                 cwd=tmp_path,
                 env=full_env,
                 stdout=log_file,
@@ -158,6 +164,7 @@ def spawn_worker(queue_name: str, tmp_path: Path) -> Iterator[Callable[..., Work
             )
         worker = WorkerProcess(popen, log_path, queue_name, redis_url)
         started.append(worker)
+        tokens.append(full_env.get("TELEGRAM_BOT_TOKEN", ""))
         if wait:
             worker.wait_registered()
         return worker
@@ -167,6 +174,11 @@ def spawn_worker(queue_name: str, tmp_path: Path) -> Iterator[Callable[..., Work
         if worker.popen.poll() is None:
             kill_tree(worker.popen.pid)
             worker.popen.wait(10)
+    # whatever a fault test did, no worker's log carries a token it was given
+    for worker, token in zip(started, tokens, strict=True):
+        if token:
+            secret = token.split(":", 1)[-1]
+            assert token not in worker.output and secret not in worker.output, worker.log_path
 
 
 @dataclass
