@@ -154,6 +154,8 @@ def run_delivery(payload: dict, *, connection: Any, settings: Settings | None = 
     request = DeliveryPayload.model_validate(payload)
     store = ResultStore(connection)
     delivery = make_delivery(request.reply, settings, store, connection=connection)
+    if hasattr(delivery, "on_progress"):
+        delivery.on_progress = lambda state: store.save_delivery_state(request.job_id, state)
     return _reporting(
         request.job_id,
         store,
@@ -271,6 +273,7 @@ def _run(
     options = request.options
     check_options(options)
     stages = Stages()
+    resume = _recording(delivery, store, job_id)
     progress = Progress(delivery)
     progress.show(_first_status(request), force=True)
     stages.done("status")
@@ -285,7 +288,7 @@ def _run(
         key = content_key(thread, options)
 
         try:
-            reused = delivery.deliver_cached(key, job_id)
+            reused = delivery.deliver_cached(key, job_id, resume=resume)
         except DeliveryDeferred as deferred:  # an identical result, re-sent by file_id once the chat allows
             store.save_render(job_id, _record(request, job_id, None, None), thread)
             _hand_off(request, job_id, deferred, settings=settings, connection=connection, content_key=key)
@@ -315,7 +318,7 @@ def _run(
     store.save_render(job_id, _record(request, job_id, summary.title, carousel.slide_count), thread)
     progress.show(STATUS_SENDING, force=True)
     try:
-        sent = delivery.deliver(carousel, summary, job_id, key)
+        sent = delivery.deliver(carousel, summary, job_id, key, resume=resume)
     except DeliveryDeferred as deferred:  # the chat's pace: the rest goes later, this worker renders on
         _hand_off(
             request,
@@ -344,6 +347,17 @@ def _run(
     stages.done("delivery")
     log.info("job %s: %d slides delivered (%s); %s", job_id, carousel.slide_count, summary.title, stages)
     return result
+
+
+def _recording(delivery: Delivery, store: ResultStore, job_id: str) -> dict | None:
+    """Record what this job's delivery sends, message by message; what an earlier run of the same job
+    (its worker died mid-delivery) already sent, to continue after it instead of sending it twice."""
+    if hasattr(delivery, "on_progress"):
+        delivery.on_progress = lambda state: store.save_delivery_state(job_id, state)
+    resume = store.delivery_state(job_id)
+    if resume is not None:
+        log.warning("job %s runs again after a partial delivery; continuing after what was sent", job_id)
+    return resume
 
 
 def _first_status(request: JobPayload) -> str:

@@ -8,6 +8,8 @@ Redis keys (all strings, JSON values, with TTLs):
 ``carousel:job:{ref}:thread``                  the Thread the job rendered, so a re-render with
                                                another theme/ratio/format never re-fetches
 ``carousel:job:{job_id}:reported``             set once the user was told about the job's failure
+``carousel:job:{ref}:sent``                    what the job's delivery sent so far (message ids by
+                                               group): a job run again continues after it
 ``carousel:job:{job_id}:delivered``            the job's result once the chat has it all: a job run
                                                again (its worker died after sending) sends nothing
 ``carousel:tg:files:{bot}:{content}``          Telegram file_ids of a delivered result
@@ -39,6 +41,7 @@ from contract.rerender import job_ref
 from rendering.model import Thread
 from worker.limits import (
     DELIVERED_MARK_PATIENCE_S,
+    DELIVERY_FILES_TTL_S,
     FILE_ID_TTL_S,
     JOB_REPORTED_TTL_S,
     JOB_RESULT_TTL_S,
@@ -233,6 +236,18 @@ class ResultStore:
                 log.warning("recording job %s as delivered failed; retrying in %.1fs", job_id, wait)
                 time.sleep(wait)
                 wait = min(wait * 2, 5.0)
+
+    def save_delivery_state(self, job_id: str, state: dict) -> None:
+        """What a job's delivery has sent so far (a job run again continues after it)."""
+        self._set(f"{self.prefix}job:{job_ref(job_id)}:sent", json.dumps(state), DELIVERY_FILES_TTL_S)
+
+    def delivery_state(self, job_id: str) -> dict | None:
+        raw = self._get(f"{self.prefix}job:{job_ref(job_id)}:sent")
+        try:
+            value = json.loads(raw) if raw is not None else None
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
 
     def delivered(self, job_id: str) -> dict | None:
         """The result recorded by :meth:`mark_delivered`, or None."""
