@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 from contract import FAILURE_CALLBACK_PATH, JOB_PATH, JobPayload
-from worker.config import Settings
+from worker.config import Settings, redis_options
 from worker.limits import (
     JOB_FAILURE_TTL_S,
     JOB_RESULT_TTL_S,
@@ -53,7 +53,7 @@ class RQJobQueue:
         from rq import Queue
         from rq.serializers import JSONSerializer
 
-        self.connection = Redis.from_url(redis_url)
+        self.connection = Redis.from_url(redis_url, **redis_options())
         self.queue = Queue(name, connection=self.connection, serializer=JSONSerializer)
         self.watch = JobWatch(self.queue, watch_interval) if watch else None
 

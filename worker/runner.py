@@ -29,7 +29,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, Worker
 from rq.serializers import JSONSerializer
 
-from worker.config import Settings
+from worker.config import Settings, redis_options
 from worker.limits import (
     JOB_MEMORY_MAX_BYTES,
     REDIS_RECONNECT_FIRST_S,
@@ -115,7 +115,7 @@ def wait_for_redis(connection: Redis, first: float = REDIS_RECONNECT_FIRST_S) ->
 def run_worker(settings: Settings, *, burst: bool = False) -> int:
     """Work until asked to stop (SIGTERM/SIGINT) or, with ``burst``, until the queue is empty."""
     assert settings.redis_url
-    connection = Redis.from_url(settings.redis_url)
+    connection = Redis.from_url(settings.redis_url, **redis_options())
     while True:
         wait_for_redis(connection)
         worker = make_worker(connection, settings)

@@ -129,6 +129,12 @@ def build_application(
             new_message & groups & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, carousel.group_message
         )
     )
+    # every other update gets an answer, or a deliberate silence: unknown buttons stop their spinner
+    # with a sentence; in a private chat unknown commands, stickers and the like get a sentence;
+    # in groups the bot stays quiet about what was not meant for it
+    application.add_handler(CallbackQueryHandler(carousel.unknown_button))
+    application.add_handler(MessageHandler(new_message & private & filters.COMMAND, carousel.unknown_command))
+    application.add_handler(MessageHandler(new_message & private, carousel.not_understood))
     application.add_error_handler(error)
     return application
 

@@ -296,3 +296,20 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(texts.TEXT_TOO_LONG.format(chars=TEXT_MAX_CHARS))
         return
     await start_carousel(update, context, text, "text")
+
+
+async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button whose data no keyboard of this bot makes (an old bot version, a crafted update)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.UNKNOWN_BUTTON)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(texts.UNKNOWN_COMMAND, do_quote=True)
+
+
+async def not_understood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A sticker, a voice note, a location… in a private chat: say what the bot does."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(texts.NOT_UNDERSTOOD, do_quote=True)

@@ -157,10 +157,14 @@ async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("handling an update failed: %s", update, exc_info=context.error)
     if not isinstance(update, Update):
         return
+    from redis.exceptions import RedisError
+
+    # Redis away (a restart, an outage): the sentence says so, the next message will work again
+    sentence = texts.QUEUE_DOWN if isinstance(context.error, RedisError) else texts.ERROR
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(texts.ERROR)
+            await update.callback_query.answer(sentence)
         elif update.effective_message is not None:
-            await update.effective_message.reply_text(texts.ERROR)
+            await update.effective_message.reply_text(sentence)
     except TelegramError:
         log.warning("could not tell the user about the error", exc_info=True)

@@ -148,6 +148,12 @@ AUTOLINK_PRIVACY = (
 )
 
 RERENDER_GONE = "That carousel is too old to re-render — send the link again."
+RERENDER_OTHER_CHAT = "That button belongs to a carousel made in another chat, so it does nothing here."
+UNKNOWN_BUTTON = "That button no longer does anything — send the link again for a fresh carousel."
+UNKNOWN_COMMAND = "I don't know that command — /help lists what I can do."
+NOT_UNDERSTOOD = (
+    "Send me a link to an X, Bluesky or Mastodon thread, or paste some text, and I'll make a carousel."
+)
 RERENDER_CHOOSE = "Choose a {field} below."
 
 THEME_PREVIEW_CAPTION = "The themes, side by side. Tap one below."
