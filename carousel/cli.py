@@ -188,8 +188,35 @@ def _worker(args: argparse.Namespace) -> int:
     _redact_tokens(settings)
     if not settings.redis_url:
         return _fail("REDIS_URL is not set: the worker needs Redis (the bots embed a worker without it)")
+    if settings.metrics_port:
+        from worker.ops import use_multiprocess_metrics
+
+        use_multiprocess_metrics()  # before prometheus_client loads: work horses report to this process
     warm_worker()  # every horse forks from here with the render stack loaded
+    _serve_ops(settings)
     return run_worker(settings, burst=args.burst)
+
+
+def _serve_ops(settings: Any) -> None:
+    """/healthz and /metrics on METRICS_PORT, when it is set (see README, "Running in production")."""
+    if not settings.metrics_port:
+        return
+    from contract.job import delivery_queue_name
+    from worker.ops import redis_health, serve
+
+    connection = None
+    health = None
+    if settings.redis_url:
+        from redis import Redis
+
+        connection = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        health = redis_health(connection)
+    names = [settings.queue_name, delivery_queue_name(settings.queue_name)]
+    port = settings.metrics_port
+    try:
+        serve(port, health=health or (lambda: None), connection=connection, queue_names=names)
+    except OSError as exc:
+        logging.getLogger(__name__).warning("no /healthz or /metrics on port %s: %s", port, exc)
 
 
 def _telegram(args: argparse.Namespace) -> int:
@@ -200,6 +227,7 @@ def _telegram(args: argparse.Namespace) -> int:
     _redact_tokens(settings)
     if not settings.telegram_bot_token:
         return _fail("TELEGRAM_BOT_TOKEN is not set")
+    _serve_ops(settings)
     run_polling(settings, theme_preview=_theme_preview())
     return 0
 
@@ -231,6 +259,7 @@ def _discord(args: argparse.Namespace) -> int:
         from bot.discord.app import run as run_discord
     except ImportError:
         return _fail("the Discord front-end is not part of this build yet")
+    _serve_ops(settings)
     run_discord(settings)
     return 0
 

@@ -41,6 +41,7 @@ from worker.limits import (
     HTTP_TIMEOUT_S,
     SOURCE_MAX_BYTES,
 )
+from worker.metrics import RETRIES
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,7 @@ def get_with_retry(
                 if isinstance(exc, httpx.TimeoutException) and time.monotonic() >= deadline - 0.5:
                     raise SourceTooSlow() from exc
                 raise SourceUnavailable() from exc
+            RETRIES.labels("fetch").inc()
             time.sleep(wait)
             continue
         except BodyTooLarge as exc:
@@ -162,6 +164,7 @@ def get_with_retry(
         if time.monotonic() + wait >= deadline:
             return response
         log.info("GET %s: %d, retrying in %.2fs", url, response.status_code, wait)
+        RETRIES.labels("fetch").inc()
         time.sleep(wait)
     raise AssertionError("unreachable")  # pragma: no cover
 

@@ -34,6 +34,7 @@ from worker.checks import check_options, check_thread
 from worker.config import Settings, get_settings
 from worker.delivery import Delivery, DeliveryDeferred, ResultSummary, make_delivery
 from worker.limits import DELIVERY_MAX_DEFERRALS, TELEGRAM_STATUS_EDIT_INTERVAL_S
+from worker.metrics import DELIVERY_SECONDS, FETCH_ERRORS, JOBS, RENDER_SECONDS, RETRIES
 from worker.results import RenderRecord, ResultStore, content_key, memory_store
 
 log = logging.getLogger(__name__)
@@ -176,16 +177,28 @@ def own_theme(options: RenderOptions) -> Theme | None:
         raise UserError(THEME_FILE_BROKEN.format(problem=exc.problems[0])) from None
 
 
+def _outcome(result: dict) -> str:
+    if result.get("handed_on"):
+        return "handed_on"
+    if result.get("reused_file_ids"):
+        return "reused"
+    return "delivered" if result.get("ok") else "refused"
+
+
 def _reporting(job_id: str, store: ResultStore, delivery: Delivery, body: Callable[[], dict]) -> dict:
     """Run a job body; whatever goes wrong, the user hears one sentence, once per render job."""
     try:
-        return body()
+        result = body()
+        JOBS.labels(_outcome(result)).inc()
+        return result
     except UserError as err:
+        JOBS.labels("refused").inc()
         log.info("job %s: %s", job_id, err.message)
         if store.mark_reported(job_id):
             _tell(delivery, err.message, job_id)
         return {"ok": False, "error": err.message}
     except Exception as err:
+        JOBS.labels("failed").inc()
         log.exception("job %s failed", job_id)
         if store.mark_reported(job_id):
             _tell(delivery, _sentence_for(err), job_id)
@@ -281,7 +294,13 @@ def _run(
     from worker.http import make_client
 
     with make_client(settings) as client:
-        thread = _load_thread(request, settings=settings, client=client, connection=connection, store=store)
+        try:
+            thread = _load_thread(
+                request, settings=settings, client=client, connection=connection, store=store
+            )
+        except UserError as err:
+            FETCH_ERRORS.labels(_source_of(request), err.__class__.__name__).inc()
+            raise
         stages.done("thread")
         check_thread(thread)
         thread = signed_by_brand(thread.capped(options.max_posts), options.brand)
@@ -312,13 +331,15 @@ def _run(
         stages.done("pictures")
 
     render_started_at = time.time()  # wall clock, comparable with RQ's started_at (benchmarks)
-    carousel = render(thread, options, images, progress.rendering, theme=own_theme(options))
+    with RENDER_SECONDS.time():
+        carousel = render(thread, options, images, progress.rendering, theme=own_theme(options))
     stages.done("render")
     summary = summarize(thread, carousel)
     store.save_render(job_id, _record(request, job_id, summary.title, carousel.slide_count), thread)
     progress.show(STATUS_SENDING, force=True)
     try:
-        sent = delivery.deliver(carousel, summary, job_id, key, resume=resume)
+        with DELIVERY_SECONDS.time():
+            sent = delivery.deliver(carousel, summary, job_id, key, resume=resume)
     except DeliveryDeferred as deferred:  # the chat's pace: the rest goes later, this worker renders on
         _hand_off(
             request,
@@ -358,6 +379,15 @@ def _recording(delivery: Delivery, store: ResultStore, job_id: str) -> dict | No
     if resume is not None:
         log.warning("job %s runs again after a partial delivery; continuing after what was sent", job_id)
     return resume
+
+
+def _source_of(request: JobPayload) -> str:
+    if request.source_kind != "link":
+        return request.source_kind
+    from contract.links import find_link
+
+    match = find_link(request.source)
+    return match.ref.kind if match is not None else "unknown"
 
 
 def _first_status(request: JobPayload) -> str:
@@ -452,12 +482,14 @@ def report_failure(job: Any, connection: Any, type: Any, value: Any, traceback: 
     origin = _origin(job)
     abandoned = isinstance(value, AbandonedJobError) or type is AbandonedJobError
     if abandoned and _will_retry(job):
+        RETRIES.labels("job").inc()
         log.warning("job %s: its worker died; running it again (%s retries left)", origin, job.retries_left)
         return
     store = ResultStore(connection)
     if not store.mark_reported(origin):
         return  # the body already told the user
     if abandoned:
+        JOBS.labels("poison").inc()
         sentence = POISON_FAILURE
     elif isinstance(value, BaseException):
         sentence = _sentence_for(value)
@@ -475,10 +507,12 @@ def report_killed_horse(job: Any, retpid: int, ret_val: int, rusage: Any) -> Non
     """
     origin = _origin(job)
     if _will_retry(job):
+        RETRIES.labels("job").inc()
         log.warning("job %s: work horse %s died (%s); running it again", origin, retpid, ret_val)
         return
     store = ResultStore(job.connection)
     if store.mark_reported(origin):
+        JOBS.labels("poison").inc()
         log.error("job %s: work horse %s died (%s) again; telling the user", origin, retpid, ret_val)
         _notify(job, job.connection, POISON_FAILURE if job.retry_intervals is not None else GENERIC_FAILURE)
 
@@ -487,6 +521,7 @@ def report_lost(payload: dict, lost_job_id: str) -> dict:
     """The RQ job a front-end queues for a job that vanished from Redis: one sentence to its user."""
     request = JobPayload.model_validate(payload)
     delivery = make_delivery(request.reply, get_settings())
+    JOBS.labels("lost").inc()
     try:
         _tell(delivery, JOB_LOST, lost_job_id)
     finally:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
+import struct
 import threading
 import time
 import zlib
@@ -26,12 +27,23 @@ CHUNK = b" " * (1024 * 1024)
 
 @functools.cache
 def gzip_bomb(size: int = BOMB_BYTES) -> bytes:
-    """A gzip stream of ``size`` spaces (built once per test session: a few seconds)."""
-    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    """A gzip stream of ``size`` spaces, a few MB long (built once per test session, in about a second).
+
+    One 64 MB block of spaces is deflated once, ending at a full flush (byte-aligned, no reference
+    to earlier data); the same raw block then repeats, so nothing of 2 GB is ever compressed here.
+    """
     block = b" " * (64 * 1024 * 1024)
-    parts = [packer.compress(block) for _ in range(size // len(block))]
-    parts.append(packer.flush())
-    return b"".join(parts)
+    count = size // len(block)
+    first = zlib.compressobj(9, zlib.DEFLATED, 31)
+    head = first.compress(block) + first.flush(zlib.Z_FULL_FLUSH)  # gzip header + block one
+    raw = zlib.compressobj(9, zlib.DEFLATED, -15)
+    middle = raw.compress(block) + raw.flush(zlib.Z_FULL_FLUSH)
+    end = raw.flush(zlib.Z_FINISH)  # an empty final block
+    crc = 0
+    for _ in range(count):
+        crc = zlib.crc32(block, crc)
+    trailer = struct.pack("<II", crc, (count * len(block)) & 0xFFFFFFFF)
+    return head + middle * (count - 1) + end + trailer
 
 
 class HostileServer:

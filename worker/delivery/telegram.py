@@ -53,6 +53,7 @@ from worker.limits import (
     TELEGRAM_TRANSIENT_BACKOFF_S,
     TELEGRAM_TRANSIENT_RETRIES,
 )
+from worker.metrics import RETRIES
 from worker.results import ResultStore, SentFiles, bot_key
 
 log = logging.getLogger(__name__)
@@ -197,6 +198,7 @@ class TelegramClient:
                         raise
                     pause = TELEGRAM_TRANSIENT_BACKOFF_S * (2**transient)
                     transient += 1
+                    RETRIES.labels("chat_api").inc()
                     log.warning("telegram %s failed (%s); trying again in %.1f s", method, err, pause)
                     self.sleep(pause)
                     continue
