@@ -146,7 +146,11 @@ def deliver_carousel(payload: dict) -> dict:
     job = get_current_job()
     if job is None:
         raise RuntimeError("deliver_carousel runs inside an RQ worker")
-    return run_delivery(payload, connection=job.connection)
+    try:
+        return run_delivery(payload, connection=job.connection)
+    except Exception:
+        job.retries_left = 0  # told to the user by the body; Retry is for a worker that dies
+        raise
 
 
 def run_delivery(payload: dict, *, connection: Any, settings: Settings | None = None) -> dict:
