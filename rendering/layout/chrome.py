@@ -556,6 +556,12 @@ def _kicker_text(f: Frame) -> str:
     return text
 
 
+def _hero_share(w: int, h: int, tall: float, portrait: float, square: float) -> float:
+    """How much of the height a top hero takes: more on a story slide, less on a square one, so the
+    title keeps display size."""
+    return tall if h / w > 1.5 else square if h <= w else portrait
+
+
 def cover(f: Frame) -> None:
     """The hook: kicker (and "Part 1 of 2"), the thread's first picture as a hero, the title in
     display type, the full author header and a swipe cue."""
@@ -586,7 +592,7 @@ def cover(f: Frame) -> None:
     elif hero is not None and uses_card(f.theme) and not wide:  # across the top of the card
         bx, by, bw, bh = f.geo.card
         top = cy - f.theme.card.padding * f.geo.scale
-        hh = (by + bh - top) * (0.48 if h / w > 1.5 else 0.44)
+        hh = (by + bh - top) * _hero_share(w, h, 0.48, 0.44, 0.38)
         radius = f.theme.card.radius * f.geo.scale if family == "card" else 0.0
         out.append(Picture((bx, top, bw, hh), f.ctx.images[hero.url], hero.url, radius, False, "cover"))
         if family == "brutalist":
@@ -595,7 +601,7 @@ def cover(f: Frame) -> None:
         ch = cy + ch - (top + hh + f.px(22))
         cy = top + hh + f.px(22)
     elif hero is not None and family in ("bleed", "poster") and not wide:
-        hh = h * (0.42 if h / w > 1.5 else 0.38)
+        hh = h * _hero_share(w, h, 0.42, 0.38, 0.33)
         out.append(Picture((0, 0, w, hh), f.ctx.images[hero.url], hero.url, 0.0, False, "cover"))
         hero = None
         ch = cy + ch - (hh + f.geo.margin * 0.7)
