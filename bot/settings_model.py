@@ -28,7 +28,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from contract import Brand, RenderOptions
-from contract.options import BRAND_DOT, BRAND_FIELDS, LOOK_FIELDS, PICTURE_FIELDS, SETTING_FIELDS
+from contract.options import (
+    BRAND_DOT,
+    BRAND_FIELDS,
+    CUSTOM_THEME,
+    LOOK_FIELDS,
+    PICTURE_FIELDS,
+    SETTING_FIELDS,
+    THEME_FILE_FIELD,
+)
 
 PRESET_NAME_MAX = 24
 PRESETS_PER_SCOPE_MAX = 20
@@ -71,6 +79,7 @@ class Look(_Record):
     """One layer of settings; ``None`` means "not set here, ask the layer below"."""
 
     theme: str | None = None
+    theme_file: str | None = None  # the TOML text of a theme sent as a file (theme "custom")
     ratio: str | None = None
     format: str | None = None
     max_posts: int | None = None
@@ -179,6 +188,10 @@ class Effective:
             watermark=bool(b.watermark),
         )
         fields = {path: look.get(path) for path in LOOK_FIELDS if look.get(path) is not None}
+        if look.theme == CUSTOM_THEME and look.theme_file:
+            fields[THEME_FILE_FIELD] = look.theme_file
+        elif look.theme == CUSTOM_THEME:
+            fields.pop("theme")  # the file is gone: the default look
         return RenderOptions(brand=brand, **fields)
 
 

@@ -156,7 +156,9 @@ class RedisSettingsStore:
     def from_url(cls, url: str, prefix: str = DEFAULT_PREFIX) -> RedisSettingsStore:
         from redis.asyncio import Redis
 
-        return cls(Redis.from_url(url, decode_responses=True), prefix)
+        from worker.config import redis_options  # reconnect and retry after a Redis restart
+
+        return cls(Redis.from_url(url, decode_responses=True, **redis_options(asyncio=True)), prefix)
 
     def _scope_key(self, scope: str) -> str:
         return f"{self.prefix}scope:{scope}"

@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from contract.errors import UserError
 from contract.options import (
@@ -32,7 +32,13 @@ EXIT_BAD_INPUT = 2
 EXIT_CHECK_FAILED = 1  # carousel render --check found a violation
 CACHE_ENV = "CAROUSEL_CACHE_DIR"  # where fonts (and the theme preview) are cached
 THEME_FILE_SUFFIX = ".toml"  # --theme NAME or --theme path/to/theme.toml
-SERVICE_LOG_LEVELS = {"worker": logging.INFO, "telegram": logging.INFO, "discord": logging.INFO}
+# `carousel render` says what went wrong in one line of its own; its log shows with --verbose
+SERVICE_LOG_LEVELS = {
+    "worker": logging.INFO,
+    "telegram": logging.INFO,
+    "discord": logging.INFO,
+    "render": logging.ERROR,
+}
 
 
 def _fail(message: str) -> int:
@@ -71,8 +77,15 @@ def _render(args: argparse.Namespace) -> int:
         return _fail(rejected.sentence)
     unroll = max(picked) if picked else options.max_posts  # posts to read before picking
 
+    from worker.checks import check_options, check_thread
+
+    out = Path(args.out)
+    problem = _unwritable(out)
+    if problem:
+        return _fail(problem)
     path = Path(args.source)
     try:
+        check_options(options)
         if path.exists():  # a local render: no settings, HTTP client or Redis are imported
             from worker.sources import load_local
 
@@ -94,26 +107,17 @@ def _render(args: argparse.Namespace) -> int:
                 images = fetch_images(thread, settings=settings, client=client)
         from worker.brand import signed_by_brand
 
+        check_thread(thread)
         carousel = render_carousel(signed_by_brand(thread, options.brand), options, images, theme=theme)
     except UserError as exc:
         return _fail(exc.message)
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    ext = "jpg" if carousel.image_format == "jpeg" else "png"
-    for old in [*out.glob("slide-*.*"), *out.glob("part-*/slide-*.*")]:
-        old.unlink()
-    parts = carousel.parts  # a source that needs more than 20 slides comes in parts, each complete
-    for part in parts:
-        folder = out if len(parts) == 1 else out / f"part-{part.part[0] if part.part else 1}"
-        folder.mkdir(parents=True, exist_ok=True)
-        for i, data in enumerate(part.slides, start=1):
-            target = folder / f"slide-{i:02d}.{ext}"
-            target.write_bytes(data)
-            print(target)
-        pdf = folder / "carousel.pdf"
-        pdf.write_bytes(part.pdf)
-        print(pdf)
+    try:
+        written = _write(out, carousel)
+    except OSError as exc:
+        return _fail(f"I couldn't write to {out}: {exc.strerror or exc}.")
+    for target in written:
+        print(target)
     if args.check:
         from rendering.check import check_deck
 
@@ -122,6 +126,38 @@ def _render(args: argparse.Namespace) -> int:
             print(line)
         return 0 if report.ok else EXIT_CHECK_FAILED
     return 0
+
+
+def _unwritable(out: Path) -> str | None:
+    """Why ``--out`` cannot take the slides (a file, a folder we may not write), or None."""
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is a file, not a folder."
+    existing = next((p for p in [out, *out.parents] if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        return f"--out {out} is inside {existing}, which is a file."
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        return f"I can't write to {existing}: permission denied."
+    return None
+
+
+def _write(out: Path, carousel: Any) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    ext = "jpg" if carousel.image_format == "jpeg" else "png"
+    for old in [*out.glob("slide-*.*"), *out.glob("part-*/slide-*.*")]:
+        old.unlink()
+    written: list[Path] = []
+    parts = carousel.parts  # a source that needs more than 20 slides comes in parts, each complete
+    for part in parts:
+        folder = out if len(parts) == 1 else out / f"part-{part.part[0] if part.part else 1}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, data in enumerate(part.slides, start=1):
+            target = folder / f"slide-{i:02d}.{ext}"
+            target.write_bytes(data)
+            written.append(target)
+        pdf = folder / "carousel.pdf"
+        pdf.write_bytes(part.pdf)
+        written.append(pdf)
+    return written
 
 
 def _pick_posts(thread: Thread, numbers: tuple[int, ...]) -> Thread:
@@ -149,34 +185,50 @@ def _themes(args: argparse.Namespace) -> int:
     return 0
 
 
-def _worker(args: argparse.Namespace) -> int:
-    from redis import Redis
-    from rq import Queue, Worker
-    from rq.serializers import JSONSerializer
+def _redact_tokens(settings: Any) -> None:
+    from contract.redact import add_secrets
 
-    from contract.job import delivery_queue_name
+    add_secrets([settings.telegram_bot_token, settings.discord_bot_token])
+
+
+def _worker(args: argparse.Namespace) -> int:
     from worker.config import get_settings
-    from worker.jobs import report_killed_horse
+    from worker.runner import run_worker
     from worker.warm import warm_worker
 
     settings = get_settings()
+    _redact_tokens(settings)
     if not settings.redis_url:
         return _fail("REDIS_URL is not set: the worker needs Redis (the bots embed a worker without it)")
+    if settings.metrics_port:
+        from worker.ops import use_multiprocess_metrics
+
+        use_multiprocess_metrics()  # before prometheus_client loads: work horses report to this process
     warm_worker()  # every horse forks from here with the render stack loaded
-    connection = Redis.from_url(settings.redis_url)
-    # due deliveries first (a few uploads for whoever has waited longest), then renders
-    queues = [
-        Queue(name, connection=connection, serializer=JSONSerializer)
-        for name in (delivery_queue_name(settings.queue_name), settings.queue_name)
-    ]
-    worker = Worker(
-        queues,
-        connection=connection,
-        serializer=JSONSerializer,
-        work_horse_killed_handler=report_killed_horse,
-    )
-    worker.work(burst=args.burst, with_scheduler=True)
-    return 0
+    _serve_ops(settings)
+    return run_worker(settings, burst=args.burst)
+
+
+def _serve_ops(settings: Any) -> None:
+    """/healthz and /metrics on METRICS_PORT, when it is set (see README, "Running in production")."""
+    if not settings.metrics_port:
+        return
+    from contract.job import delivery_queue_name
+    from worker.ops import redis_health, serve
+
+    connection = None
+    health = None
+    if settings.redis_url:
+        from redis import Redis
+
+        connection = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        health = redis_health(connection)
+    names = [settings.queue_name, delivery_queue_name(settings.queue_name)]
+    port = settings.metrics_port
+    try:
+        serve(port, health=health or (lambda: None), connection=connection, queue_names=names)
+    except OSError as exc:
+        logging.getLogger(__name__).warning("no /healthz or /metrics on port %s: %s", port, exc)
 
 
 def _telegram(args: argparse.Namespace) -> int:
@@ -184,8 +236,10 @@ def _telegram(args: argparse.Namespace) -> int:
     from worker.config import get_settings
 
     settings = get_settings()
+    _redact_tokens(settings)
     if not settings.telegram_bot_token:
         return _fail("TELEGRAM_BOT_TOKEN is not set")
+    _serve_ops(settings)
     run_polling(settings, theme_preview=_theme_preview())
     return 0
 
@@ -210,12 +264,14 @@ def _discord(args: argparse.Namespace) -> int:
     from worker.config import get_settings
 
     settings = get_settings()
+    _redact_tokens(settings)
     if not settings.discord_bot_token:
         return _fail("DISCORD_BOT_TOKEN is not set")
     try:
         from bot.discord.app import run as run_discord
     except ImportError:
         return _fail("the Discord front-end is not part of this build yet")
+    _serve_ops(settings)
     run_discord(settings)
     return 0
 
@@ -264,11 +320,15 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else SERVICE_LOG_LEVELS.get(args.command, logging.WARNING),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # request lines carry the bot token in their URLs (Telegram's Bot API puts it in the path)
+    # request lines carry the bot token in their URLs (Telegram's Bot API puts it in the path): quiet
+    # them, and redact every record anyway (the services add their configured tokens)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     cache = os.environ.get(CACHE_ENV)
     if cache:  # the operator's cache folder; rendering never reads the environment itself
         from rendering.fonts import use_cache_root
 
         use_cache_root(cache)
+    from contract.redact import install
+
+    install()
     return int(args.func(args))

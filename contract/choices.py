@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from contract.options import CTAS, FORMATS, RATIOS
+from contract.options import CTAS, CUSTOM_THEME, FORMATS, RATIOS
 
 CHOICE_FIELDS: tuple[str, ...] = ("theme", "ratio", "format", "cta")
 
@@ -19,6 +19,7 @@ RATIO_LABELS: dict[str, str] = {
     "16:9": "16:9 landscape",
 }
 FORMAT_LABELS: dict[str, str] = {value: value.upper() for value in FORMATS}
+CUSTOM_THEME_LABEL = "your own theme file"
 CTA_LABELS: dict[str, str] = {"follow": "Follow", "save": "Save", "link": "Link", "none": "None"}
 # What each call to action puts on the closing slide, where there is room to say it (Discord choices)
 CTA_DESCRIPTIONS: dict[str, str] = {
@@ -57,6 +58,8 @@ def choice_values(field: str) -> list[str]:
 
 def choice_label(field: str, value: object) -> str:
     """How a chosen value reads in a sentence: the theme's name, "4:5 portrait", "JPEG"."""
+    if field == "theme" and value == CUSTOM_THEME:
+        return CUSTOM_THEME_LABEL
     return dict(choices(field)).get(str(value), str(value))
 
 

@@ -38,6 +38,14 @@ class SourceUnavailable(UserError):
     message = "The thread source didn't answer, so please try again in a moment."
 
 
+class SourceTooLarge(UserError):
+    message = "The thread source sent far more data than a thread needs, so I stopped reading it."
+
+
+class SourceTooSlow(UserError):
+    message = "The thread source answered too slowly, so please try again in a moment."
+
+
 class ArticleUnavailable(UserError):
     message = "That X Article's text isn't available, so send the link of the post that shares it instead."
 
@@ -46,7 +54,32 @@ class BadInput(UserError):
     message = "I couldn't read that input."
 
 
+class SourceUnreadable(UserError):
+    message = "The thread source answered with something I couldn't read, so please try again later."
+
+
+class EmptyThread(UserError):
+    message = "That thread has no text or pictures I can lay out, so there is nothing to make a carousel of."
+
+
+class UnsafeLink(UserError):
+    message = "Only http:// and https:// links can go into a carousel, so give the link as https://…"
+
+
+class TextTooLong(UserError):
+    message = "That brand or closing-slide text is too long for a carousel, so please shorten it."
+
+
 GENERIC_FAILURE = "Sorry, something went wrong while making your carousel; please try again."
+# a job whose worker process died twice while making it (out of memory, a crash in a library)
+POISON_FAILURE = (
+    "Sorry, that carousel crashed my renderer twice, so I gave up on it; try fewer posts or another link."
+)
+# a job that vanished from Redis before it finished (Redis restarted without persistence, or wiped)
+JOB_LOST = "Sorry, I lost your link while my queue was restarting, so please send it again."
+MEMORY_FAILURE = (
+    "Sorry, that thread needs more memory than one carousel may use; try fewer posts or another link."
+)
 
 
 class PostDeleted(PostNotFound):

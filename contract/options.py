@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from themes.loader import MAX_THEME_FILE_BYTES
 from worker.limits import DEFAULT_MAX_POSTS, MAX_POSTS_CEILING
 
 Ratio = Literal["4:5", "1:1", "9:16", "16:9"]
@@ -29,6 +30,8 @@ CANVAS_SIZES: dict[str, tuple[int, int]] = {
 }
 
 DEFAULT_THEME = "paper"
+CUSTOM_THEME = "custom"  # the theme someone sent as a .toml file (``theme_file``), not a preset
+THEME_FILE_FIELD = "theme_file"
 DEFAULT_RATIO: Ratio = "4:5"
 DEFAULT_FORMAT: ImageFormat = "png"
 DEFAULT_CTA: CtaKind = "follow"
@@ -45,13 +48,14 @@ BRAND_FIELDS: tuple[str, ...] = (
     "brand.footer",
     "brand.watermark",
 )
-SETTING_FIELDS: tuple[str, ...] = LOOK_FIELDS + BRAND_FIELDS
+SETTING_FIELDS: tuple[str, ...] = LOOK_FIELDS + (THEME_FILE_FIELD,) + BRAND_FIELDS
 PICTURE_FIELDS: tuple[str, ...] = ("brand.avatar", "brand.logo")
 BRAND_DOT = "brand."
 
 # How a setting is named in a sentence ("Done — ratio: 4:5 portrait")
 FIELD_LABELS: dict[str, str] = {
     "theme": "theme",
+    "theme_file": "theme file",
     "ratio": "ratio",
     "format": "format",
     "max_posts": "max posts",
@@ -87,6 +91,7 @@ class RenderOptions(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     theme: str = DEFAULT_THEME
+    theme_file: str | None = Field(default=None, max_length=MAX_THEME_FILE_BYTES)  # TOML, for CUSTOM_THEME
     ratio: Ratio = DEFAULT_RATIO
     format: ImageFormat = DEFAULT_FORMAT
     max_posts: int = Field(default=DEFAULT_MAX_POSTS, ge=1, le=MAX_POSTS_CEILING)

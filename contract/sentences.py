@@ -8,3 +8,13 @@ RATE_LIMITED = "You're going fast — try again in {seconds} s."
 RERENDER_SAME = "This carousel already uses {field} {value}, so pick another one."
 RERENDER_REPEAT = "Already on it: the {value} version is on its way."
 UNKNOWN_CHOICE = "That isn't one of the choices: {choices}."
+
+# A brand's own theme, sent as a .toml file (Telegram: /theme custom; Discord: /defaults theme_file)
+THEME_FILE_SAVED = "Done — theme: “{label}” from {file}, and your next carousel uses it."
+THEME_FILE_TOO_BIG = (
+    "A theme file is a few dozen lines, and {file} is over {kb} KB, so please send a smaller one."
+)
+THEME_FILE_UNREADABLE = "The file {file} isn't UTF-8 text, so please save it as UTF-8 and send it again."
+THEME_FILE_BROKEN = (
+    "Your theme file no longer loads ({problem}), so please send a new one or pick a preset theme."
+)

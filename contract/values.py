@@ -53,6 +53,19 @@ def parse_handle(value: str) -> str:
     return match.group(1)
 
 
+WEB_SCHEMES = ("http", "https")
+
+
+def is_web_link(url: str) -> bool:
+    """True for an ``http``/``https`` link with a host: the only links a slide or a PDF may carry
+    (never ``javascript:``, ``file:``, ``data:`` …)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in WEB_SCHEMES and bool(parts.netloc)
+
+
 def parse_link(value: str) -> str:
     """A web link for the closing slide; ``example.com/x`` gets its ``https://``."""
     value = value.strip()

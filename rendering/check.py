@@ -27,7 +27,7 @@ MIN_CONTRAST = 4.5
 FILL_EXEMPT = ("cover", "outro", "note", "statement", "section", "image")
 
 
-def _luminance(c: tuple[float, float, float]) -> float:
+def _luminance(c: tuple[float, ...]) -> float:
     def ch(v: float) -> float:
         v /= 255.0
         return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
@@ -71,7 +71,8 @@ def text_contrasts(slide: Slide) -> list[tuple[Text, float]]:
         region = im.crop((x0, y0, x1, y1))
         if region.width * region.height > 4096:
             region = region.resize((min(region.width, 64), min(region.height, 64)))
-        pixels = sorted(region.get_flattened_data(), key=lambda p: _luminance(p))
+        raw = region.tobytes()
+        pixels = sorted(((raw[i], raw[i + 1], raw[i + 2]) for i in range(0, len(raw), 3)), key=_luminance)
         k = max(0, len(pixels) // 10)
         candidates = [pixels[k], pixels[len(pixels) - 1 - k]]
         ratio = min(contrast(_over(t.color, c), c) for c in candidates)

@@ -16,11 +16,27 @@ class _Value(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class CustomEmoji(_Value):
+    """A custom emoji (Mastodon): ``:shortcode:`` in the text stands for the image at ``url``."""
+
+    shortcode: str  # without the colons
+    url: str
+
+
 class Author(_Value):
     name: str
     handle: str = ""  # without the leading "@"
     avatar_url: str | None = None
     url: str | None = None
+    emojis: tuple[CustomEmoji, ...] = ()  # custom emoji in ``name``
+
+    @property
+    def plain_name(self) -> str:
+        """The name as text, without its custom emoji shortcodes (":verified:")."""
+        name = self.name
+        for e in self.emojis:
+            name = name.replace(f":{e.shortcode}:", " ")
+        return " ".join(name.split()) or self.name
 
 
 class Media(_Value):
@@ -31,8 +47,33 @@ class Media(_Value):
     alt: str = ""
 
 
+class LinkCard(_Value):
+    """A link preview as the platform shows it under a post: image, site, title, description."""
+
+    url: str
+    title: str = ""
+    description: str = ""
+    image: Media | None = None
+    site: str = ""  # the site or provider as shown ("youtube.com", "The Guardian")
+    video: bool = False  # a player card (a YouTube link): the image is drawn with a play badge
+
+
+class PollOption(_Value):
+    label: str
+    votes: int = 0
+    percent: float = 0.0  # of the votes, 0-100, as the platform rounds it
+
+
+class Poll(_Value):
+    options: tuple[PollOption, ...] = Field(min_length=1)
+    total_votes: int = 0
+    closed: bool = False  # final results
+    ends_at: datetime | None = None
+
+
 class Span(_Value):
-    """A run of inline text with one style."""
+    """A run of inline text with one style. A custom emoji is a span whose ``text`` is its
+    ``:shortcode:`` (what a PDF keeps as text) and whose ``emoji`` is the image URL drawn instead."""
 
     text: str
     bold: bool = False
@@ -40,6 +81,7 @@ class Span(_Value):
     code: bool = False
     strike: bool = False
     href: str | None = None
+    emoji: str | None = None
 
 
 BlockKind = Literal[
@@ -52,6 +94,9 @@ BlockKind = Literal[
     "image",  # media in `media`
     "separator",  # starts a new section
     "post",  # an embedded / quoted post, in `post`
+    "card",  # a link preview, in `card`
+    "poll",  # a poll, in `poll`
+    "warning",  # a content warning shown before the post's text (spans)
 ]
 
 
@@ -63,6 +108,8 @@ class Block(_Value):
     language: str | None = None
     media: Media | None = None
     post: Post | None = None
+    card: LinkCard | None = None
+    poll: Poll | None = None
 
     @property
     def text(self) -> str:
@@ -75,6 +122,9 @@ class Post(_Value):
     ``text`` is the post's text as the source gives it: plain text that may carry markdown-ish lines,
     HTML (``text_format="html"``), entities and mojibake; the document builder resolves all of it.
     A source that already has structure (an X Article) fills ``blocks`` instead, and they win.
+    ``content_warning`` is shown before the text, never inside it; ``emojis`` are the custom emoji
+    the text may name as ``:shortcode:``. A quote that could not be shown (deleted, blocked) is a
+    post with ``unavailable`` set.
     """
 
     id: str
@@ -86,6 +136,11 @@ class Post(_Value):
     media: tuple[Media, ...] = ()
     quote: Post | None = None
     created_at: datetime | None = None
+    card: LinkCard | None = None
+    poll: Poll | None = None
+    emojis: tuple[CustomEmoji, ...] = ()
+    content_warning: str = ""
+    unavailable: bool = False
 
 
 class Thread(_Value):
@@ -121,6 +176,8 @@ class Thread(_Value):
         seen: dict[str, Media] = {}
         if self.author.avatar_url:
             seen.setdefault(self.author.avatar_url, Media(url=self.author.avatar_url))
+        for e in self.author.emojis:
+            seen.setdefault(e.url, Media(url=e.url))
         if self.cover_image:
             seen.setdefault(self.cover_image.url, self.cover_image)
 
@@ -129,11 +186,17 @@ class Thread(_Value):
                 seen.setdefault(post.author.avatar_url, Media(url=post.author.avatar_url))
             for m in post.media:
                 seen.setdefault(m.url, m)
+            if post.card and post.card.image:
+                seen.setdefault(post.card.image.url, post.card.image)
+            for e in (*post.author.emojis, *post.emojis):
+                seen.setdefault(e.url, Media(url=e.url))
             for b in post.blocks:
                 if b.media:
                     seen.setdefault(b.media.url, b.media)
                 if b.post:
                     walk(b.post)
+                if b.card and b.card.image:
+                    seen.setdefault(b.card.image.url, b.card.image)
             if post.quote:
                 walk(post.quote)
 

@@ -65,7 +65,7 @@ def render(
     paint_t = encode_t = pdf_t = 0.0
     total = len(deck.slides)
     done = 0
-    author = doc.author.name + (f" (@{doc.author.handle})" if doc.author.handle else "")
+    author = doc.author.plain_name + (f" (@{doc.author.handle})" if doc.author.handle else "")
     carousels: list[Carousel] = []
     count = len(deck.parts)
     for index, slides in enumerate(deck.parts, start=1):

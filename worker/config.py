@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -25,12 +26,31 @@ class Settings(BaseSettings):
     media_hosts: str | None = None
     queue_name: str = "carousel"
     carousel_cache_dir: str = "~/.cache/thread-carousel"  # CAROUSEL_CACHE_DIR
+    metrics_port: int | None = None  # /healthz and /metrics (Prometheus) on this port, when set
 
     @property
     def extra_media_hosts(self) -> frozenset[str]:
         if not self.media_hosts:
             return frozenset()
         return frozenset(h.strip().lower() for h in self.media_hosts.split(",") if h.strip())
+
+
+def redis_options(*, asyncio: bool = False) -> dict[str, Any]:
+    """redis-py client options that ride out a Redis restart: a command that meets a connection the
+    server dropped reconnects and is tried again, a few times with backoff (instead of failing once
+    per pooled connection, as the default does for the first command after a restart)."""
+    from redis.backoff import ExponentialBackoff
+    from redis.exceptions import ConnectionError, TimeoutError
+
+    if asyncio:
+        from redis.asyncio.retry import Retry as AsyncRetry
+
+        retry: Any = AsyncRetry(ExponentialBackoff(cap=2.0, base=0.1), 5)
+    else:
+        from redis.retry import Retry
+
+        retry = Retry(ExponentialBackoff(cap=2.0, base=0.1), 5)
+    return {"retry": retry, "retry_on_error": [ConnectionError, TimeoutError], "health_check_interval": 30}
 
 
 @lru_cache(maxsize=1)

@@ -22,7 +22,13 @@ from typing import Any
 
 from contract.job import DELIVERY_JOB_PATH, FAILURE_CALLBACK_PATH, DeliveryPayload, delivery_queue_name
 from rendering.api import Carousel
-from worker.limits import DELIVERY_FILES_TTL_S, JOB_FAILURE_TTL_S, JOB_RESULT_TTL_S, JOB_TIMEOUT_S
+from worker.limits import (
+    DELIVERY_FILES_TTL_S,
+    JOB_FAILURE_TTL_S,
+    JOB_RESULT_TTL_S,
+    JOB_RETRIES,
+    JOB_TIMEOUT_S,
+)
 from worker.results import PREFIX, job_ref
 
 log = logging.getLogger(__name__)
@@ -74,7 +80,7 @@ def drop_files(connection: Any, job_id: str) -> None:
 
 def hand_off(connection: Any, queue_name: str, payload: DeliveryPayload, seconds: float) -> str:
     """Schedule the delivery job ``seconds`` from now on the delivery queue; returns its id."""
-    from rq import Callback, Queue
+    from rq import Callback, Queue, Retry
     from rq.serializers import JSONSerializer
 
     queue = Queue(delivery_queue_name(queue_name), connection=connection, serializer=JSONSerializer)
@@ -87,6 +93,7 @@ def hand_off(connection: Any, queue_name: str, payload: DeliveryPayload, seconds
         result_ttl=JOB_RESULT_TTL_S,
         failure_ttl=JOB_FAILURE_TTL_S,
         on_failure=Callback(FAILURE_CALLBACK_PATH),
+        retry=Retry(max=JOB_RETRIES),  # its worker dying: run once more, resuming after what was sent
     )
     log.info("job %s: delivery handed on, due in %d s (delivery job %s)", payload.job_id, delay, job.id)
     return str(job.id)

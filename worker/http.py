@@ -28,16 +28,20 @@ from typing import Any
 import httpcore
 import httpx
 
-from contract.errors import HostRefused, SourceUnavailable
+from contract.errors import HostRefused, SourceTooLarge, SourceTooSlow, SourceUnavailable
+from worker.bounded import ACCEPT_ENCODING, BodyRefused, BodyTooLarge, BodyTooSlow, read_body
 from worker.config import Settings
 from worker.limits import (
+    FETCH_DEADLINE_S,
     HTTP_BACKOFF_BASE_S,
     HTTP_CONNECT_TIMEOUT_S,
     HTTP_MAX_ATTEMPTS,
     HTTP_MAX_CONNECTIONS,
     HTTP_RETRY_AFTER_MAX_S,
     HTTP_TIMEOUT_S,
+    SOURCE_MAX_BYTES,
 )
+from worker.metrics import RETRIES
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +56,16 @@ def tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context(trust_env=False)
 
 
-def make_client(settings: Settings | None = None, *, resolve: Resolver | None = None) -> httpx.Client:
+def make_client(
+    settings: Settings | None = None,
+    *,
+    resolve: Resolver | None = None,
+    verify: ssl.SSLContext | None = None,
+) -> httpx.Client:
     """The guarded client every source and the media fetcher share (thread-safe, pooled).
 
     ``resolve`` replaces the system resolver (tests map a public-looking name to 127.0.0.1 with it);
+    ``verify`` replaces the system's trusted certificates (tests trust their own CA);
     ``settings.media_hosts`` lists the only hosts allowed on non-public addresses or plain http.
     """
     limits = httpx.Limits(
@@ -65,9 +75,10 @@ def make_client(settings: Settings | None = None, *, resolve: Resolver | None = 
         resolve=resolve or system_resolve,
         listed=settings.extra_media_hosts if settings is not None else (),
         limits=limits,
+        verify=verify,
     )
     return httpx.Client(
-        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING},
         timeout=httpx.Timeout(HTTP_TIMEOUT_S, connect=HTTP_CONNECT_TIMEOUT_S),
         transport=transport,
         follow_redirects=False,
@@ -106,15 +117,19 @@ def get_with_retry(
     follow_redirects: bool = False,
     attempts: int = HTTP_MAX_ATTEMPTS,
     max_bytes: int | None = None,
+    deadline_s: float = FETCH_DEADLINE_S,
 ) -> httpx.Response:
     """GET ``url``, retrying 429/5xx answers and transport errors; the last answer is returned.
 
-    With ``max_bytes`` only the first ``max_bytes`` of the (decoded) body are read and kept.
+    Everything, retries included, ends within ``deadline_s``; the decoded body is capped at
+    ``SOURCE_MAX_BYTES`` (a longer one is :class:`SourceTooLarge`). With ``max_bytes`` only the first
+    ``max_bytes`` of the decoded body are read and kept.
     """
+    deadline = time.monotonic() + deadline_s
     for attempt in range(attempts):
         last = attempt == attempts - 1
         try:
-            response = _get(client, url, params, headers, follow_redirects, max_bytes)
+            response = _get(client, url, params, headers, follow_redirects, max_bytes, deadline)
         except BlockedAddress as exc:  # never retried: the answer would be the same
             log.warning("GET %s refused: %s", url, exc)
             raise HostRefused() from exc
@@ -122,10 +137,23 @@ def get_with_retry(
             log.warning(
                 "GET %s failed (%s), attempt %d/%d", url, exc.__class__.__name__, attempt + 1, attempts
             )
-            if last:
+            wait = _backoff(attempt)
+            if last or time.monotonic() + wait >= deadline:
+                if isinstance(exc, httpx.TimeoutException) and time.monotonic() >= deadline - 0.5:
+                    raise SourceTooSlow() from exc
                 raise SourceUnavailable() from exc
-            time.sleep(_backoff(attempt))
+            RETRIES.labels("fetch").inc()
+            time.sleep(wait)
             continue
+        except BodyTooLarge as exc:
+            log.warning("GET %s: %s", url, exc)
+            raise SourceTooLarge() from exc
+        except BodyTooSlow as exc:
+            log.warning("GET %s: %s", url, exc)
+            raise SourceTooSlow() from exc
+        except BodyRefused as exc:
+            log.warning("GET %s: %s", url, exc)
+            raise SourceUnavailable() from exc
         if response.status_code not in RETRY_STATUSES or last:
             return response
         delay = retry_after_seconds(response)
@@ -133,9 +161,28 @@ def get_with_retry(
             log.warning("GET %s: %d with Retry-After %.0fs, not waiting", url, response.status_code, delay)
             return response
         wait = delay if delay is not None else _backoff(attempt)
+        if time.monotonic() + wait >= deadline:
+            return response
         log.info("GET %s: %d, retrying in %.2fs", url, response.status_code, wait)
+        RETRIES.labels("fetch").inc()
         time.sleep(wait)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def request_timeout(client: httpx.Client, deadline: float) -> httpx.Timeout:
+    """The client's socket timeouts, shortened so that none reaches past ``deadline`` (monotonic)."""
+    left = max(0.1, deadline - time.monotonic())
+    own = client.timeout
+
+    def cut(value: float | None, default: float) -> float:
+        return min(value if value is not None else default, left)
+
+    return httpx.Timeout(
+        cut(own.read, HTTP_TIMEOUT_S),
+        connect=cut(own.connect, HTTP_CONNECT_TIMEOUT_S),
+        write=cut(own.write, HTTP_TIMEOUT_S),
+        pool=cut(own.pool, HTTP_TIMEOUT_S),
+    )
 
 
 _BODY_FRAMING = ("content-encoding", "content-length", "transfer-encoding")
@@ -148,23 +195,18 @@ def _get(
     headers: Mapping[str, str] | None,
     follow_redirects: bool,
     max_bytes: int | None,
+    deadline: float,
 ) -> httpx.Response:
-    if max_bytes is None:
-        return client.get(url, params=params, headers=headers, follow_redirects=follow_redirects)
-    request = client.build_request("GET", url, params=params, headers=headers)
+    request = client.build_request(
+        "GET", url, params=params, headers=headers, timeout=request_timeout(client, deadline)
+    )
     streamed = client.send(request, stream=True, follow_redirects=follow_redirects)
-    body = bytearray()
     try:
-        for chunk in streamed.iter_bytes():
-            body.extend(chunk)
-            if len(body) >= max_bytes:
-                break
+        body = read_body(streamed, max_bytes or SOURCE_MAX_BYTES, deadline, truncate=max_bytes is not None)
     finally:
         streamed.close()
     kept = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() not in _BODY_FRAMING]
-    return httpx.Response(
-        streamed.status_code, headers=kept, content=bytes(body[:max_bytes]), request=request
-    )
+    return httpx.Response(streamed.status_code, headers=kept, content=body, request=streamed.request)
 
 
 def json_body(response: httpx.Response) -> dict:
@@ -297,13 +339,14 @@ class GuardedTransport(httpx.HTTPTransport):
         resolve: Resolver = system_resolve,
         listed: Iterable[str] = (),
         limits: httpx.Limits | None = None,
+        verify: ssl.SSLContext | None = None,
     ) -> None:
         limits = limits or httpx.Limits()
-        super().__init__(verify=tls_context(), limits=limits, trust_env=False)
+        super().__init__(verify=verify or tls_context(), limits=limits, trust_env=False)
         self.listed = frozenset(h.strip().lower() for h in listed if h.strip())
         # httpx builds its pool without a way to pass a network backend: the same pool, with ours.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=tls_context(),
+            ssl_context=verify or tls_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

@@ -19,16 +19,22 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from contract import JobPayload, ReplyAddress
-from contract.errors import GENERIC_FAILURE, UserError
+from contract import JobPayload, RenderOptions, ReplyAddress
+from contract.errors import GENERIC_FAILURE, JOB_LOST, MEMORY_FAILURE, POISON_FAILURE, UserError
 from contract.job import DELIVERY_JOB_PATH, DeliveryPayload
+from contract.options import CUSTOM_THEME
+from contract.sentences import THEME_FILE_BROKEN
+from contract.theme_file import THEME_FILE_NAME
 from rendering.api import Carousel
 from rendering.api import render_carousel as render
 from rendering.model import Thread
+from themes.schema import Theme
 from worker.brand import signed_by_brand
+from worker.checks import check_options, check_thread
 from worker.config import Settings, get_settings
 from worker.delivery import Delivery, DeliveryDeferred, ResultSummary, make_delivery
 from worker.limits import DELIVERY_MAX_DEFERRALS, TELEGRAM_STATUS_EDIT_INTERVAL_S
+from worker.metrics import DELIVERY_SECONDS, FETCH_ERRORS, JOBS, RENDER_SECONDS, RETRIES
 from worker.results import RenderRecord, ResultStore, content_key, memory_store
 
 log = logging.getLogger(__name__)
@@ -102,7 +108,13 @@ def render_carousel(payload: dict) -> dict:
     job = get_current_job()
     if job is None:
         raise RuntimeError("render_carousel runs inside an RQ worker; call run_job directly otherwise")
-    return run_job(payload, job.id, connection=job.connection)
+    try:
+        return run_job(payload, job.id, connection=job.connection)
+    except Exception:
+        # The body caught it and told the user: RQ records the failure but does not run it again
+        # (the job's Retry is for work horses and workers that die, see report_killed_horse).
+        job.retries_left = 0
+        raise
 
 
 def run_job(
@@ -134,7 +146,11 @@ def deliver_carousel(payload: dict) -> dict:
     job = get_current_job()
     if job is None:
         raise RuntimeError("deliver_carousel runs inside an RQ worker")
-    return run_delivery(payload, connection=job.connection)
+    try:
+        return run_delivery(payload, connection=job.connection)
+    except Exception:
+        job.retries_left = 0  # told to the user by the body; Retry is for a worker that dies
+        raise
 
 
 def run_delivery(payload: dict, *, connection: Any, settings: Settings | None = None) -> dict:
@@ -143,6 +159,8 @@ def run_delivery(payload: dict, *, connection: Any, settings: Settings | None = 
     request = DeliveryPayload.model_validate(payload)
     store = ResultStore(connection)
     delivery = make_delivery(request.reply, settings, store, connection=connection)
+    if hasattr(delivery, "on_progress"):
+        delivery.on_progress = lambda state: store.save_delivery_state(request.job_id, state)
     return _reporting(
         request.job_id,
         store,
@@ -151,19 +169,43 @@ def run_delivery(payload: dict, *, connection: Any, settings: Settings | None = 
     )
 
 
+def own_theme(options: RenderOptions) -> Theme | None:
+    """The theme someone sent as a file, when the options use it; None: the preset ``options.theme``."""
+    if options.theme != CUSTOM_THEME or not options.theme_file:
+        return None
+    from themes import ThemeError, parse_theme
+
+    try:
+        return parse_theme(options.theme_file, THEME_FILE_NAME)
+    except ThemeError as exc:
+        raise UserError(THEME_FILE_BROKEN.format(problem=exc.problems[0])) from None
+
+
+def _outcome(result: dict) -> str:
+    if result.get("handed_on"):
+        return "handed_on"
+    if result.get("reused_file_ids"):
+        return "reused"
+    return "delivered" if result.get("ok") else "refused"
+
+
 def _reporting(job_id: str, store: ResultStore, delivery: Delivery, body: Callable[[], dict]) -> dict:
     """Run a job body; whatever goes wrong, the user hears one sentence, once per render job."""
     try:
-        return body()
+        result = body()
+        JOBS.labels(_outcome(result)).inc()
+        return result
     except UserError as err:
+        JOBS.labels("refused").inc()
         log.info("job %s: %s", job_id, err.message)
         if store.mark_reported(job_id):
             _tell(delivery, err.message, job_id)
         return {"ok": False, "error": err.message}
     except Exception as err:
+        JOBS.labels("failed").inc()
         log.exception("job %s failed", job_id)
         if store.mark_reported(job_id):
-            _tell(delivery, TIMEOUT_FAILURE if _is_timeout(err) else GENERIC_FAILURE, job_id)
+            _tell(delivery, _sentence_for(err), job_id)
         raise
     finally:
         delivery.close()
@@ -246,8 +288,14 @@ def _run(
     store: ResultStore,
     delivery: Delivery,
 ) -> dict:
+    done = store.delivered(job_id)
+    if done is not None:  # run again after its worker died: the chat already has it all
+        log.warning("job %s was already delivered; not sending it again", job_id)
+        return done
     options = request.options
+    check_options(options)
     stages = Stages()
+    resume = _recording(delivery, store, job_id)
     progress = Progress(delivery)
     progress.show(_first_status(request), force=True)
     stages.done("status")
@@ -255,25 +303,36 @@ def _run(
     from worker.http import make_client
 
     with make_client(settings) as client:
-        thread = _load_thread(request, settings=settings, client=client, connection=connection, store=store)
+        try:
+            thread = _load_thread(
+                request, settings=settings, client=client, connection=connection, store=store
+            )
+        except UserError as err:
+            FETCH_ERRORS.labels(_source_of(request), err.__class__.__name__).inc()
+            raise
         stages.done("thread")
+        check_thread(thread)
         thread = signed_by_brand(thread.capped(options.max_posts), options.brand)
         key = content_key(thread, options)
 
         try:
             # a later part of a long source is never an identical earlier result
-            reused = delivery.deliver_cached(key, job_id) if request.part == 1 else None
+            reused = delivery.deliver_cached(key, job_id, resume=resume) if request.part == 1 else None
         except DeliveryDeferred as deferred:  # an identical result, re-sent by file_id once the chat allows
             store.save_render(job_id, _record(request, job_id, None, None), thread)
             _hand_off(request, job_id, deferred, settings=settings, connection=connection, content_key=key)
-            return {"ok": True, "job_id": job_id, "handed_on": True}
+            handed = {"ok": True, "job_id": job_id, "handed_on": True}
+            store.mark_delivered(job_id, handed)
+            return handed
         if reused is not None:
             store.save_render(
                 job_id, _record(request, job_id, reused.get("title"), reused.get("slides")), thread
             )
             delivery.finish()
             log.info("job %s: identical result re-sent by file_id", job_id)
-            return {"ok": True, "job_id": job_id, **reused}
+            result = {"ok": True, "job_id": job_id, **reused}
+            store.mark_delivered(job_id, result)
+            return result
 
         from worker.media import fetch_images
 
@@ -282,15 +341,18 @@ def _run(
         stages.done("pictures")
 
     render_started_at = time.time()  # wall clock, comparable with RQ's started_at (benchmarks)
-    carousel = render(thread, options, images, progress.rendering)
+    with RENDER_SECONDS.time():
+        carousel = render(thread, options, images, progress.rendering, theme=own_theme(options))
     stages.done("render")
     carousel, following = _this_part(carousel, request)
     summary = summarize(thread, carousel)
     store.save_render(job_id, _record(request, job_id, summary.title, carousel.slide_count), thread)
     progress.show(STATUS_SENDING, force=True)
     try:
-        # parts are not remembered as one identical result
-        sent = delivery.deliver(carousel, summary, job_id, key if carousel.part is None else None)
+        with DELIVERY_SECONDS.time():  # parts are not remembered as one identical result
+            sent = delivery.deliver(
+                carousel, summary, job_id, key if carousel.part is None else None, resume=resume
+            )
     except DeliveryDeferred as deferred:  # the chat's pace: the rest goes later, this worker renders on
         _hand_off(
             request,
@@ -303,13 +365,10 @@ def _run(
             carousel=carousel,
             then=following,
         )
-        return {"ok": True, "job_id": job_id, "slides": carousel.slide_count, "handed_on": True}
-    delivery.finish()
-    if following is not None:
-        _submit_next_part(following, job_id, settings=settings, connection=connection, store=store)
-    stages.done("delivery")
-    log.info("job %s: %d slides delivered (%s); %s", job_id, carousel.slide_count, summary.title, stages)
-    return {
+        handed = {"ok": True, "job_id": job_id, "slides": carousel.slide_count, "handed_on": True}
+        store.mark_delivered(job_id, handed)  # run again, this job sends nothing: the delivery job does
+        return handed
+    result = {
         "ok": True,
         "job_id": job_id,
         "slides": carousel.slide_count,
@@ -318,6 +377,33 @@ def _run(
         "render_started_at": render_started_at,
         **sent,
     }
+    store.mark_delivered(job_id, result)
+    delivery.finish()
+    if following is not None:
+        _submit_next_part(following, job_id, settings=settings, connection=connection, store=store)
+    stages.done("delivery")
+    log.info("job %s: %d slides delivered (%s); %s", job_id, carousel.slide_count, summary.title, stages)
+    return result
+
+
+def _recording(delivery: Delivery, store: ResultStore, job_id: str) -> dict | None:
+    """Record what this job's delivery sends, message by message; what an earlier run of the same job
+    (its worker died mid-delivery) already sent, to continue after it instead of sending it twice."""
+    if hasattr(delivery, "on_progress"):
+        delivery.on_progress = lambda state: store.save_delivery_state(job_id, state)
+    resume = store.delivery_state(job_id)
+    if resume is not None:
+        log.warning("job %s runs again after a partial delivery; continuing after what was sent", job_id)
+    return resume
+
+
+def _source_of(request: JobPayload) -> str:
+    if request.source_kind != "link":
+        return request.source_kind
+    from contract.links import find_link
+
+    match = find_link(request.source)
+    return match.ref.kind if match is not None else "unknown"
 
 
 def _this_part(carousel: Carousel, request: JobPayload) -> tuple[Carousel, JobPayload | None]:
@@ -415,6 +501,14 @@ def _tell(delivery: Delivery, sentence: str, job_id: str) -> None:
         log.exception("job %s: could not tell the user %r", job_id, sentence)
 
 
+def _sentence_for(err: BaseException) -> str:
+    if _is_timeout(err):
+        return TIMEOUT_FAILURE
+    if isinstance(err, MemoryError):  # the work horse's memory cap (worker/runner.py)
+        return MEMORY_FAILURE
+    return GENERIC_FAILURE
+
+
 def _is_timeout(err: BaseException) -> bool:
     from rq.timeouts import JobTimeoutException
 
@@ -422,23 +516,66 @@ def _is_timeout(err: BaseException) -> bool:
 
 
 def report_failure(job: Any, connection: Any, type: Any, value: Any, traceback: Any) -> None:
-    """RQ ``on_failure`` callback: tell the user about a crash the job body did not report."""
+    """RQ ``on_failure`` callback: tell the user about a crash the job body did not report.
+
+    RQ also calls it for a job whose whole worker died (``AbandonedJobError``, found by another
+    worker's maintenance); such a job is run again while it has retries left, so the user hears
+    nothing yet, and the sentence for a poison job once it has none.
+    """
+    from rq.exceptions import AbandonedJobError
+
     origin = _origin(job)
+    abandoned = isinstance(value, AbandonedJobError) or type is AbandonedJobError
+    if abandoned and _will_retry(job):
+        RETRIES.labels("job").inc()
+        log.warning("job %s: its worker died; running it again (%s retries left)", origin, job.retries_left)
+        return
     store = ResultStore(connection)
     if not store.mark_reported(origin):
         return  # the body already told the user
-    sentence = TIMEOUT_FAILURE if isinstance(value, BaseException) and _is_timeout(value) else GENERIC_FAILURE
+    if abandoned:
+        JOBS.labels("poison").inc()
+        sentence = POISON_FAILURE
+    elif isinstance(value, BaseException):
+        sentence = _sentence_for(value)
+    else:
+        sentence = GENERIC_FAILURE
     log.error("job %s failed outside its body (%s); telling the user", origin, type)
     _notify(job, connection, sentence)
 
 
 def report_killed_horse(job: Any, retpid: int, ret_val: int, rusage: Any) -> None:
-    """For ``Worker(work_horse_killed_handler=...)``: a work horse killed mid-job (e.g. out of memory)."""
+    """For ``Worker(work_horse_killed_handler=...)``: a work horse killed mid-job (e.g. out of memory).
+
+    Called before RQ decides on a retry: with retries left the job runs again and the user hears
+    nothing; a job that killed its horse again is a poison job, and its user hears one sentence.
+    """
     origin = _origin(job)
+    if _will_retry(job):
+        RETRIES.labels("job").inc()
+        log.warning("job %s: work horse %s died (%s); running it again", origin, retpid, ret_val)
+        return
     store = ResultStore(job.connection)
     if store.mark_reported(origin):
-        log.error("job %s: work horse %s died (%s); telling the user", origin, retpid, ret_val)
-        _notify(job, job.connection, GENERIC_FAILURE)
+        JOBS.labels("poison").inc()
+        log.error("job %s: work horse %s died (%s) again; telling the user", origin, retpid, ret_val)
+        _notify(job, job.connection, POISON_FAILURE if job.retry_intervals is not None else GENERIC_FAILURE)
+
+
+def report_lost(payload: dict, lost_job_id: str) -> dict:
+    """The RQ job a front-end queues for a job that vanished from Redis: one sentence to its user."""
+    request = JobPayload.model_validate(payload)
+    delivery = make_delivery(request.reply, get_settings())
+    JOBS.labels("lost").inc()
+    try:
+        _tell(delivery, JOB_LOST, lost_job_id)
+    finally:
+        delivery.close()
+    return {"ok": False, "error": JOB_LOST, "job_id": lost_job_id}
+
+
+def _will_retry(job: Any) -> bool:
+    return bool(job.retries_left and job.retries_left > 0)
 
 
 def _origin(job: Any) -> str:

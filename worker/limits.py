@@ -40,7 +40,10 @@ THREAD_CACHE_TTL_S = 6 * 3600
 
 # Media downloads
 MEDIA_MAX_BYTES = 15 * 1024 * 1024
-MEDIA_MAX_PIXELS = 40_000_000
+MEDIA_MAX_PIXELS = 40_000_000  # an image's size in its header (a JPEG is decoded at a reduced scale)
+MEDIA_MAX_DECODED_PIXELS = 16_000_000  # pixels one image may decode to (about 64 MB as RGBA)
+MEDIA_JOB_MAX_PIXELS = 48_000_000  # decoded pixels all images of one job may add up to
+MEDIA_MAX_ASPECT = 20  # a longer side more than this many times the shorter one is refused
 HTTP_TIMEOUT_S = 15.0
 
 # HTTP to thread sources
@@ -49,12 +52,15 @@ HTTP_MAX_ATTEMPTS = 3  # first try + retries on 429/5xx/timeouts
 HTTP_BACKOFF_BASE_S = 0.5  # doubled per retry when the server gives no Retry-After
 HTTP_RETRY_AFTER_MAX_S = 10.0  # a longer Retry-After is not waited for: the user hears "rate-limited"
 HTTP_MAX_CONNECTIONS = 16
+FETCH_DEADLINE_S = 20.0  # one source request, connection, retries and body included
+SOURCE_MAX_BYTES = 8 * 1024 * 1024  # one decoded API answer (a 250-post thread is well under 2 MB)
 SOURCE_MAX_POSTS = 250  # the longest thread any source unrolls (before the render cap)
 SOURCE_MAX_FETCHES = 60  # API calls one unroll may make (walks, continuations, embeds)
 ARTICLE_MAX_EMBEDDED_POSTS = 10  # posts embedded in an X Article fetched for display
 SHORT_LINK_MAX_HOPS = 3  # t.co short links followed to a post link, at most this many redirects
 SHORT_LINK_MAX_BYTES = 64 * 1024  # of a short-link answer read (its HTML names the target)
 TEXT_MAX_CHARS = 100_000  # pasted text or a local text file
+LOCAL_JSON_MAX_BYTES = 8 * 1024 * 1024  # a local FxTwitter-shaped .json given to `carousel render`
 TEXT_SINGLE_POST_MIN_CHARS = 280  # one pasted paragraph is a thread only when at least this long
 
 # Media downloads (more)
@@ -77,7 +83,10 @@ TELEGRAM_HTTP_CONNECT_TIMEOUT_S = 10.0
 TELEGRAM_MESSAGES_PER_SECOND = 30  # the whole bot, all chats together (Bot FAQ)
 TELEGRAM_GROUP_MESSAGES_PER_MINUTE = 20  # one group; a private chat takes short bursts (Bot FAQ)
 TELEGRAM_FLOOD_RETRIES = 4  # 429 answers waited out before giving up
-TELEGRAM_RETRY_AFTER_MAX_S = 60.0  # a longer flood wait is not waited for
+TELEGRAM_RETRY_AFTER_MAX_S = 60.0  # a longer flood wait is not slept through (a worker hands it on)
+TELEGRAM_TRANSIENT_RETRIES = 3  # a 5xx answer or a failed connection is tried again this many times
+TELEGRAM_TRANSIENT_BACKOFF_S = 0.5  # the first pause before trying again, doubled each time
+TELEGRAM_SEND_PROBE_SPAN = 12  # message ids after the last known one checked for a send without answer
 TELEGRAM_STATUS_EDIT_INTERVAL_S = 1.0  # progress edits of the status message, at most one per second
 TELEGRAM_JPEG_QUALITIES = (92, 85, 75, 65)  # tried in turn when a slide must be re-encoded to fit
 PDF_FILENAME_MAX_CHARS = 60
@@ -90,3 +99,16 @@ DELIVERY_MAX_DEFERRALS = 30  # a delivery handed on this many times (pacing, flo
 # Chat front-ends: typed values
 BRAND_TEXT_MAX = 80  # brand name (characters)
 CTA_TEXT_MAX = 140  # CTA wording and brand footer (characters)
+
+# Surviving deaths and outages (worker/runner.py, worker/queue.py)
+JOB_RETRIES = 1  # a job whose work horse dies is run once more; dying twice makes it a poison job
+WORKER_MONITOR_INTERVAL_S = 5  # the worker checks on its work horse and heartbeats this often
+WORKER_HEARTBEAT_GRACE_S = 15  # a job whose worker missed heartbeats this long is abandoned (re-run)
+WORKER_MAINTENANCE_INTERVAL_S = 15  # abandoned jobs are looked for this often (RQ's default: 10 minutes)
+WORKER_TTL_S = 30  # an idle worker wakes from waiting on the queue every half of this, for maintenance
+REDIS_RECONNECT_FIRST_S = 0.5  # first wait before reconnecting to Redis, doubled each time
+REDIS_RECONNECT_MAX_S = 15.0  # the longest wait between reconnection attempts
+DELIVERED_MARK_PATIENCE_S = 60.0  # how long a job waits for Redis to record that it was delivered
+JOB_WATCH_INTERVAL_S = 30.0  # the front-end checks that the jobs it submitted still exist this often
+JOB_WATCH_TTL_S = JOB_TIMEOUT_S * 3  # a submitted job is watched at most this long
+JOB_MEMORY_MAX_BYTES = 1536 * 1024 * 1024  # address space of one work horse (RLIMIT_AS)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -25,11 +26,15 @@ from PIL import Image, ImageOps
 
 from contract import TELEGRAM_FILE_PREFIX
 from rendering.model import Thread
+from worker.bounded import ACCEPT_ENCODING, BodyRefused, read_body
 from worker.config import Settings
-from worker.http import BlockedAddress, is_listed
+from worker.http import BlockedAddress, is_listed, request_timeout
 from worker.limits import (
     MEDIA_DEADLINE_S,
+    MEDIA_JOB_MAX_PIXELS,
+    MEDIA_MAX_ASPECT,
     MEDIA_MAX_BYTES,
+    MEDIA_MAX_DECODED_PIXELS,
     MEDIA_MAX_FILES,
     MEDIA_MAX_PIXELS,
     MEDIA_MAX_REDIRECTS,
@@ -81,9 +86,12 @@ def check_url(url: str, listed: Iterable[str]) -> None:
 
 def _download(client: httpx.Client, url: str, listed: frozenset[str]) -> bytes:
     deadline = time.monotonic() + MEDIA_DEADLINE_S
+    headers = {"Accept": "image/*", "Accept-Encoding": ACCEPT_ENCODING}
     for _ in range(MEDIA_MAX_REDIRECTS + 1):
         check_url(url, listed)
-        with client.stream("GET", url, headers={"Accept": "image/*"}, follow_redirects=False) as response:
+        request = client.build_request("GET", url, headers=headers, timeout=request_timeout(client, deadline))
+        response = client.send(request, stream=True, follow_redirects=False)
+        try:
             if response.is_redirect and response.headers.get("location"):
                 url = urljoin(url, response.headers["location"])
                 continue
@@ -92,44 +100,78 @@ def _download(client: httpx.Client, url: str, listed: frozenset[str]) -> bytes:
             ctype = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
             if not ctype.startswith("image/") or ctype == "image/svg+xml":
                 raise MediaRefused(f"content type {ctype or 'missing'!r} is not a raster image")
-            length = response.headers.get("content-length")
-            if length and length.isdigit() and int(length) > MEDIA_MAX_BYTES:
-                raise MediaRefused(f"{length} bytes is over the {MEDIA_MAX_BYTES} byte cap")
-            data = bytearray()
-            for chunk in response.iter_bytes():
-                data += chunk
-                if len(data) > MEDIA_MAX_BYTES:
-                    raise MediaRefused(f"over the {MEDIA_MAX_BYTES} byte cap")
-                if time.monotonic() > deadline:
-                    raise MediaRefused(f"slower than {MEDIA_DEADLINE_S:.0f}s")
-            return bytes(data)
+            try:
+                return read_body(response, MEDIA_MAX_BYTES, deadline)
+            except BodyRefused as exc:
+                raise MediaRefused(str(exc)) from exc
+        finally:
+            response.close()
     raise MediaRefused("too many redirects")
 
 
-def decode_image(data: bytes) -> Image.Image:
-    """Bytes → a loaded RGB/RGBA image at most MEDIA_MAX_SIDE on its long side, or MediaRefused."""
+class PixelBudget:
+    """Decoded pixels one job may spend on images (thread-safe); an image over what is left is refused."""
+
+    def __init__(self, total: int = MEDIA_JOB_MAX_PIXELS) -> None:
+        self.left = total
+        self._lock = threading.Lock()
+
+    def take(self, pixels: int) -> None:
+        with self._lock:
+            if pixels > self.left:
+                raise MediaRefused(f"{pixels} pixels: over what is left of the job's pixel budget")
+            self.left -= pixels
+
+
+# One image decodes at a time (downloads stay parallel): the peak is one image, not MEDIA_PARALLEL.
+_DECODING = threading.Lock()
+
+
+def decode_image(data: bytes, budget: PixelBudget | None = None) -> Image.Image:
+    """Bytes → a loaded RGB/RGBA image at most MEDIA_MAX_SIDE on its long side, or MediaRefused.
+
+    Everything is checked from the header, before any pixel is decoded: the pixel cap, the aspect
+    ratio, and (JPEG being decoded at a reduced scale when it is large) the decoded size against the
+    per-image cap and the job's ``budget``.
+    """
     try:
         opened = Image.open(io.BytesIO(data))
         width, height = opened.size
         if width <= 0 or height <= 0 or width * height > MEDIA_MAX_PIXELS:
             raise MediaRefused(f"{width}x{height} is over the {MEDIA_MAX_PIXELS} pixel cap")
+        if max(width, height) > MEDIA_MAX_ASPECT * min(width, height):
+            raise MediaRefused(f"{width}x{height} is narrower than 1:{MEDIA_MAX_ASPECT}")
         if opened.format not in ALLOWED_FORMATS:
             raise MediaRefused(f"format {opened.format} refused")
         if opened.format == "JPEG":
-            opened.draft("RGB", (MEDIA_MAX_SIDE, MEDIA_MAX_SIDE))
-        opened.load()
-        img: Image.Image = ImageOps.exif_transpose(opened) or opened
-        has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
-        img = img.convert("RGBA" if has_alpha else "RGB")
-        if max(img.size) > MEDIA_MAX_SIDE:
-            img.thumbnail((MEDIA_MAX_SIDE, MEDIA_MAX_SIDE), Image.Resampling.LANCZOS)
-        return img
+            opened.draft("RGB", (MEDIA_MAX_SIDE, MEDIA_MAX_SIDE))  # decoded at 1/2, 1/4 or 1/8 scale
+        decoded = opened.size[0] * opened.size[1]
+        if decoded > MEDIA_MAX_DECODED_PIXELS:
+            raise MediaRefused(f"{width}x{height} would decode to over {MEDIA_MAX_DECODED_PIXELS} pixels")
+        if budget is not None:
+            budget.take(decoded)
+        with _DECODING:
+            return _load(opened)
     except MediaRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise MediaRefused(f"decompression bomb: {exc}") from exc
     except (OSError, ValueError, SyntaxError) as exc:  # what Pillow raises for unreadable data
         raise MediaRefused(f"not a readable image: {exc}") from exc
+
+
+def _load(opened: Image.Image) -> Image.Image:
+    opened.load()
+    img: Image.Image = opened
+    factor = max(img.size) // MEDIA_MAX_SIDE
+    if factor >= 2 and img.mode in ("RGB", "RGBA", "L", "LA"):
+        img = img.reduce(factor)  # cheap box reduction first: the copies below are small
+    img = ImageOps.exif_transpose(img) or img
+    has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
+    img = img.convert("RGBA" if has_alpha else "RGB")
+    if max(img.size) > MEDIA_MAX_SIDE:
+        img.thumbnail((MEDIA_MAX_SIDE, MEDIA_MAX_SIDE), Image.Resampling.LANCZOS)
+    return img
 
 
 def fetch_images(
@@ -149,9 +191,11 @@ def fetch_images(
         urls = urls[:MEDIA_MAX_FILES]
     listed = settings.extra_media_hosts
 
+    budget = PixelBudget()
+
     def one(url: str) -> tuple[str, Image.Image | None]:
         try:
-            return url, decode_image(_download(client, download_url(url, settings), listed))
+            return url, decode_image(_download(client, download_url(url, settings), listed), budget)
         except (MediaRefused, BlockedAddress) as exc:
             log.warning("image %s left out: %s", url, exc)
         except httpx.HTTPError as exc:

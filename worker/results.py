@@ -8,6 +8,10 @@ Redis keys (all strings, JSON values, with TTLs):
 ``carousel:job:{ref}:thread``                  the Thread the job rendered, so a re-render with
                                                another theme/ratio/format never re-fetches
 ``carousel:job:{job_id}:reported``             set once the user was told about the job's failure
+``carousel:job:{ref}:sent``                    what the job's delivery sent so far (message ids by
+                                               group): a job run again continues after it
+``carousel:job:{job_id}:delivered``            the job's result once the chat has it all: a job run
+                                               again (its worker died after sending) sends nothing
 ``carousel:tg:files:{bot}:{content}``          Telegram file_ids of a delivered result
                                                (:class:`SentFiles`); ``bot`` hashes the API URL and
                                                token (file_ids belong to one bot), ``content`` hashes
@@ -23,6 +27,7 @@ Without Redis (the embedded queue), the same store lives in this process's memor
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -34,7 +39,14 @@ from redis.exceptions import RedisError
 from contract.options import RenderOptions
 from contract.rerender import job_ref
 from rendering.model import Thread
-from worker.limits import FILE_ID_TTL_S, JOB_REPORTED_TTL_S, RERENDER_TTL_S
+from worker.limits import (
+    DELIVERED_MARK_PATIENCE_S,
+    DELIVERY_FILES_TTL_S,
+    FILE_ID_TTL_S,
+    JOB_REPORTED_TTL_S,
+    JOB_RESULT_TTL_S,
+    RERENDER_TTL_S,
+)
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +214,51 @@ class ResultStore:
         except RedisError:
             log.warning("could not mark job %s as reported", job_id, exc_info=True)
             return True
+
+    # ---- delivered once
+
+    def mark_delivered(
+        self, job_id: str, result: dict, *, patience: float = DELIVERED_MARK_PATIENCE_S
+    ) -> None:
+        """Record that the job's result is in the chat; Redis away for a moment is waited for."""
+        key = f"{self.prefix}job:{job_id}:delivered"
+        value = json.dumps(result, default=str)
+        deadline = time.monotonic() + patience
+        wait = 0.25
+        while True:
+            try:
+                self.kv.set(key, value, ex=JOB_RESULT_TTL_S)
+                return
+            except RedisError:
+                if time.monotonic() + wait > deadline:
+                    log.exception("could not record job %s as delivered", job_id)
+                    return
+                log.warning("recording job %s as delivered failed; retrying in %.1fs", job_id, wait)
+                time.sleep(wait)
+                wait = min(wait * 2, 5.0)
+
+    def save_delivery_state(self, job_id: str, state: dict) -> None:
+        """What a job's delivery has sent so far (a job run again continues after it)."""
+        self._set(f"{self.prefix}job:{job_ref(job_id)}:sent", json.dumps(state), DELIVERY_FILES_TTL_S)
+
+    def delivery_state(self, job_id: str) -> dict | None:
+        raw = self._get(f"{self.prefix}job:{job_ref(job_id)}:sent")
+        try:
+            value = json.loads(raw) if raw is not None else None
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+
+    def delivered(self, job_id: str) -> dict | None:
+        """The result recorded by :meth:`mark_delivered`, or None."""
+        raw = self._get(f"{self.prefix}job:{job_id}:delivered")
+        if raw is None:
+            return None
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
 
     def was_reported(self, job_id: str) -> bool:
         return self._get(f"{self.prefix}job:{job_id}:reported") is not None

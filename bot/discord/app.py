@@ -16,7 +16,9 @@ from bot.discord.commands import build_commands
 from bot.discord.common import tell
 from bot.discord.rerender import RerenderMenu
 from bot.discord.transformers import InputRejected, ThemeTransformer
+from contract import redact
 from contract.errors import GENERIC_FAILURE, UserError
+from contract.sentences import QUEUE_DOWN
 from worker.config import Settings
 from worker.queue import JobQueue, make_queue
 
@@ -46,7 +48,13 @@ class CarouselTree(app_commands.CommandTree):
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError, /
     ) -> None:
+        from redis.exceptions import RedisError
+
         sentence = sentence_for(error)
+        original = getattr(error, "original", None)
+        if sentence is None and isinstance(original, RedisError):  # Redis away: say so, stay up
+            log.warning("command failed: Redis unreachable (%s)", original.__class__.__name__)
+            sentence = QUEUE_DOWN
         if sentence is None:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error("command %s failed", command, exc_info=error)
@@ -94,6 +102,7 @@ def point_at(settings: Settings) -> None:
 
 
 def build_client(settings: Settings, queue: JobQueue, *, store: SettingsStore | None = None) -> CarouselBot:
+    redact.install([settings.discord_bot_token, settings.telegram_bot_token])  # no token in any log line
     point_at(settings)
     return CarouselBot(settings, queue, store=store)
 

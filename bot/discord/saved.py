@@ -13,7 +13,8 @@ from pydantic import ValidationError
 from bot.discord.common import PLATFORM
 from bot.discord.transformers import InputRejected
 from contract import RenderOptions
-from contract.options import LOOK_FIELDS
+from contract.choices import CUSTOM_THEME_LABEL
+from contract.options import CUSTOM_THEME, LOOK_FIELDS
 
 if TYPE_CHECKING:
     from bot.settings_model import Effective
@@ -67,6 +68,8 @@ def describe_value(path: str, value: Any) -> str:
         return "on" if value else "off"
     if path == "brand.handle":
         return f"@{value}"
+    if path == "theme" and value == CUSTOM_THEME:
+        return CUSTOM_THEME_LABEL
     return str(value)
 
 

@@ -21,10 +21,14 @@ from bot.discord.saved import (
 )
 from contract import RenderOptions
 from contract.choices import CTA_DESCRIPTIONS
-from contract.options import BRAND_FIELDS, CTAS, FORMATS, RATIOS
+from contract.options import BRAND_FIELDS, CTAS, CUSTOM_THEME, FORMATS, RATIOS, THEME_FILE_FIELD
+from contract.sentences import THEME_FILE_TOO_BIG
+from contract.theme_file import ThemeFileRejected, is_theme_file, read_theme_file, too_big
+from themes.loader import MAX_THEME_FILE_BYTES
 from worker.limits import DISCORD_CTA_TEXT_MAX, MAX_POSTS_CEILING
 
 log = logging.getLogger(__name__)
+NOT_A_THEME_FILE = "{file} isn't a .toml theme file, so please attach one (start from extends = \"paper\")."
 
 
 def settings_commands(theme_option: Any) -> list[app_commands.Command[Any, ..., Any]]:
@@ -40,6 +44,7 @@ def settings_commands(theme_option: Any) -> list[app_commands.Command[Any, ..., 
         max_posts="Use at most this many posts of a thread",
         server="Save them for everyone in this server (needs Manage Server)",
         reset="Forget the saved settings first",
+        theme_file="Your own theme: a .toml file (extends = \"paper\", then what you change)",
     )
     @app_commands.choices(
         ratio=choices_of(RATIOS), format=choices_of(FORMATS), cta=choices_of(CTAS, CTA_DESCRIPTIONS)
@@ -54,11 +59,19 @@ def settings_commands(theme_option: Any) -> list[app_commands.Command[Any, ..., 
         max_posts: Optional[app_commands.Range[int, 1, MAX_POSTS_CEILING]] = None,  # noqa: UP045
         server: bool = False,
         reset: bool = False,
+        theme_file: Optional[discord.Attachment] = None,  # noqa: UP045
     ) -> None:
         from bot.settings_store import update_value
 
         store = store_of(interaction)
         scope = settings_scope(interaction, server)
+        own_theme: str | None = None
+        if theme_file is not None:
+            try:
+                own_theme = await _read_theme_file(theme_file)
+            except ThemeFileRejected as rejected:
+                await interaction.response.send_message(rejected.sentence, ephemeral=True)
+                return
         given = {
             "theme": theme,
             "ratio": ratio.value if ratio else None,
@@ -67,6 +80,8 @@ def settings_commands(theme_option: Any) -> list[app_commands.Command[Any, ..., 
             "cta_text": cta_text,
             "max_posts": max_posts,
         }
+        if own_theme is not None:
+            given["theme"], given[THEME_FILE_FIELD] = CUSTOM_THEME, own_theme
         merge_options(RenderOptions(), given)  # checked by the contract before anything is saved
         if reset:
             await store.reset(scope)
@@ -89,3 +104,14 @@ def settings_commands(theme_option: Any) -> list[app_commands.Command[Any, ..., 
         )
 
     return [defaults, show_settings]
+
+
+async def _read_theme_file(attachment: discord.Attachment) -> str:
+    """The TOML text of an attached theme file, checked; ``ThemeFileRejected`` says what is wrong."""
+    name = attachment.filename
+    if not is_theme_file(name):
+        raise ThemeFileRejected(NOT_A_THEME_FILE.format(file=name))
+    if too_big(attachment.size):
+        raise ThemeFileRejected(THEME_FILE_TOO_BIG.format(file=name, kb=MAX_THEME_FILE_BYTES // 1024))
+    text, _label = read_theme_file(await attachment.read(), name)
+    return text

@@ -28,6 +28,7 @@ from bot.telegram import keyboards as kb
 from bot.telegram.common import DEPS_KEY, BotDeps, deps_of, error
 from bot.telegram.ratelimit import RateLimiter, make_rate_limiter
 from bot.telegram.texts import COMMANDS
+from contract import redact
 from contract.rerender import RERENDER_PREFIX
 from worker.config import Settings
 from worker.limits import TELEGRAM_FLOOD_RETRIES
@@ -71,6 +72,7 @@ def build_application(
     """The bot, ready for ``run_polling`` (or ``initialize`` + ``process_update`` in tests)."""
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    redact.install([settings.telegram_bot_token, settings.discord_bot_token])  # no token in any log line
     builder = (
         Application.builder()
         .token(settings.telegram_bot_token)
@@ -127,6 +129,12 @@ def build_application(
             new_message & groups & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, carousel.group_message
         )
     )
+    # every other update gets an answer, or a deliberate silence: unknown buttons stop their spinner
+    # with a sentence; in a private chat unknown commands, stickers and the like get a sentence;
+    # in groups the bot stays quiet about what was not meant for it
+    application.add_handler(CallbackQueryHandler(carousel.unknown_button))
+    application.add_handler(MessageHandler(new_message & private & filters.COMMAND, carousel.unknown_command))
+    application.add_handler(MessageHandler(new_message & private, carousel.not_understood))
     application.add_error_handler(error)
     return application
 

@@ -20,13 +20,14 @@ from bot.settings_model import Effective, ImageRef, JobRecord
 from bot.settings_store import effective
 from bot.telegram import texts
 from bot.telegram.common import PLATFORM, deps, is_group, scope_of, topic_id
-from bot.telegram.conversation import awaited_picture, take_pending_text, take_picture
+from bot.telegram.conversation import awaited_picture, take_pending_text, take_picture, take_theme_file
 from bot.telegram.ratelimit import carousel_wait_s
 from contract import TELEGRAM_FILE_PREFIX, JobPayload, ReplyAddress
 from contract.links import find_link
 from contract.options import FIELD_LABELS, PICTURE_FIELDS
 from contract.rerender import job_ref
 from contract.text import reads_as_thread
+from contract.theme_file import is_theme_file
 from worker.limits import TEXT_MAX_CHARS, TEXT_UPLOAD_MAX_BYTES
 
 log = logging.getLogger(__name__)
@@ -266,6 +267,10 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if (doc.mime_type or "").startswith("image/") and await take_picture(update, context, doc.file_id):
         return
+    if is_theme_file(doc.file_name):  # a theme of one's own, after /theme custom
+        if not await take_theme_file(update, context) and not is_group(update):
+            await message.reply_text(texts.THEME_FILE_WITHOUT_ASK)
+        return
     if is_group(update):
         return
     if not is_text_file(doc.file_name, doc.mime_type):
@@ -291,3 +296,20 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(texts.TEXT_TOO_LONG.format(chars=TEXT_MAX_CHARS))
         return
     await start_carousel(update, context, text, "text")
+
+
+async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button whose data no keyboard of this bot makes (an old bot version, a crafted update)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.UNKNOWN_BUTTON)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(texts.UNKNOWN_COMMAND, do_quote=True)
+
+
+async def not_understood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A sticker, a voice note, a location… in a private chat: say what the bot does."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(texts.NOT_UNDERSTOOD, do_quote=True)

@@ -12,7 +12,7 @@ from bot.telegram import texts
 from bot.telegram.common import PLATFORM, deps, ensure_may_change, is_group, scope_note, scope_of
 from bot.telegram.conversation import ask_for, store_text_value
 from contract.choices import choice_label, choice_values, choices, typed_choice
-from contract.options import FIELD_LABELS
+from contract.options import CUSTOM_THEME, FIELD_LABELS, THEME_FILE_FIELD
 
 CHOOSE_TEXT = {
     "theme": texts.CHOOSE_THEME,
@@ -33,7 +33,11 @@ async def choice_command(update: Update, context: ContextTypes.DEFAULT_TYPE, fie
     assert message is not None
     if context.args:
         if await ensure_may_change(update, context):
-            await set_choice(update, context, field, typed_choice(field, " ".join(context.args)))
+            typed = " ".join(context.args)
+            if field == "theme" and typed.strip().lower() == CUSTOM_THEME:  # a theme of one's own
+                await ask_for(update, context, THEME_FILE_FIELD)
+                return
+            await set_choice(update, context, field, typed_choice(field, typed))
         return
     eff = await effective(deps(context).store, scope_of(update), is_group=is_group(update))
     text, markup = choice_view(field, eff, scope_note(update))

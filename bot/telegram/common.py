@@ -25,6 +25,7 @@ from bot.settings_store import SettingsStore
 from bot.telegram import texts
 from bot.telegram.ratelimit import RateLimiter
 from contract.choices import CHOICE_FIELDS, choice_label
+from contract.options import THEME_FILE_FIELD
 from worker.config import Settings
 from worker.queue import JobQueue
 
@@ -144,6 +145,8 @@ def describe_value(field: str, value: Any) -> str:
         return "on" if value else "off"
     if field == "brand.handle":
         return f"@{value}"
+    if field == THEME_FILE_FIELD:
+        return "sent as a file"
     if field in CHOICE_FIELDS:
         return choice_label(field, value)
     return str(value)
@@ -154,10 +157,14 @@ async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("handling an update failed: %s", update, exc_info=context.error)
     if not isinstance(update, Update):
         return
+    from redis.exceptions import RedisError
+
+    # Redis away (a restart, an outage): the sentence says so, the next message will work again
+    sentence = texts.QUEUE_DOWN if isinstance(context.error, RedisError) else texts.ERROR
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(texts.ERROR)
+            await update.callback_query.answer(sentence)
         elif update.effective_message is not None:
-            await update.effective_message.reply_text(texts.ERROR)
+            await update.effective_message.reply_text(sentence)
     except TelegramError:
         log.warning("could not tell the user about the error", exc_info=True)

@@ -15,8 +15,11 @@ from bot.settings_model import ImageRef, PendingInput
 from bot.settings_store import update_value
 from bot.telegram import texts
 from bot.telegram.common import deps, is_group, pending_key, scope_of, topic_id, whose
-from contract.options import FIELD_LABELS, PICTURE_FIELDS
+from contract.options import CUSTOM_THEME, FIELD_LABELS, PICTURE_FIELDS, THEME_FILE_FIELD
+from contract.sentences import THEME_FILE_SAVED, THEME_FILE_TOO_BIG
+from contract.theme_file import ThemeFileRejected, read_theme_file, too_big
 from contract.values import ValueRejected, parse_setting
+from themes.loader import MAX_THEME_FILE_BYTES
 
 TEXT_INPUT_FIELDS = ("brand.name", "brand.handle", "brand.accent", "brand.footer", "cta_text", "cta_link")
 
@@ -107,4 +110,32 @@ async def take_picture(update: Update, context: ContextTypes.DEFAULT_TYPE, file_
     await update_value(store, pending.scope, pending.field, ImageRef(file_id=file_id))
     saved = texts.PICTURE_SAVED_GROUP if is_group(update) else texts.PICTURE_SAVED
     await message.reply_text(saved.format(what=FIELD_LABELS[pending.field]))
+    return True
+
+
+async def take_theme_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """If the bot asked this person for a theme file, check this .toml and save it as the theme."""
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    doc = message.document
+    store = deps(context).store
+    pending = await store.pop_pending(pending_key(update))
+    if pending is None:
+        return False
+    if pending.field != THEME_FILE_FIELD:
+        await store.set_pending(pending_key(update), pending)
+        return False
+    name = doc.file_name or "theme.toml"
+    try:
+        if too_big(doc.file_size):
+            raise ThemeFileRejected(THEME_FILE_TOO_BIG.format(file=name, kb=MAX_THEME_FILE_BYTES // 1024))
+        file = await context.bot.get_file(doc.file_id)
+        text, label = read_theme_file(bytes(await file.download_as_bytearray()), name)
+    except ThemeFileRejected as rejected:
+        await store.set_pending(pending_key(update), pending)  # still waiting: a fixed file may follow
+        await message.reply_text(rejected.sentence)
+        return True
+    await update_value(store, pending.scope, THEME_FILE_FIELD, text)
+    await update_value(store, pending.scope, "theme", CUSTOM_THEME)
+    await message.reply_text(THEME_FILE_SAVED.format(label=label, file=name))
     return True

@@ -53,7 +53,9 @@ class RedisRateLimiter:
     def from_url(cls, url: str, prefix: str = DEFAULT_PREFIX) -> RedisRateLimiter:
         from redis.asyncio import Redis
 
-        return cls(Redis.from_url(url, decode_responses=True), prefix)
+        from worker.config import redis_options  # reconnect and retry after a Redis restart
+
+        return cls(Redis.from_url(url, decode_responses=True, **redis_options(asyncio=True)), prefix)
 
     async def hit(self, key: str, limit: int, window_s: int) -> float:
         now = self._clock()

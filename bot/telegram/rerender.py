@@ -35,6 +35,10 @@ async def rerender_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await query.answer(texts.RERENDER_GONE, show_alert=True)
         return
     original = JobPayload.model_validate(record.payload)
+    chat = update.effective_chat
+    if chat is None or str(chat.id) != str(original.reply.chat_id):  # replayed elsewhere: not honoured
+        await query.answer(texts.RERENDER_OTHER_CHAT, show_alert=True)
+        return
     if request.field is None:
         await query.answer()
         await edit_markup(update, kb.rerender_keyboard(record.job_id))

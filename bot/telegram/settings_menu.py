@@ -26,7 +26,7 @@ from bot.telegram.common import (
 from bot.telegram.group import set_autolink
 from bot.telegram.presets import preset_view
 from contract.choices import CHOICE_FIELDS
-from contract.options import FIELD_LABELS
+from contract.options import FIELD_LABELS, THEME_FILE_FIELD
 from worker.limits import TELEGRAM_ANSWER_CALLBACK_MAX
 
 
@@ -35,6 +35,8 @@ def settings_text(eff: Effective, group: bool, autolink: bool) -> str:
     unset: list[str] = []
     for field in FIELDS:
         value = eff.value(field)
+        if value is None and field == THEME_FILE_FIELD:
+            continue  # only there with a theme of one's own
         if value is None:
             unset.append(FIELD_LABELS[field])
             continue

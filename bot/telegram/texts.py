@@ -36,7 +36,7 @@ HELP = (
     "• Groups: /carousel <link>, mention me with a link, or reply /carousel to a message with a link. "
     "Admins can turn on /autolink so pasted links work too.\n\n"
     "Settings\n"
-    "/theme · /ratio · /format — the look\n"
+    "/theme · /ratio · /format — the look; /theme custom, then a .toml file — a theme of your own\n"
     "/cta — the last slide; /cta text <words>, /cta link <url>\n"
     "/brand — name, @handle, avatar, logo, colour, footer, watermark\n"
     "/preset save|load|delete NAME, /preset list — named sets of settings\n"
@@ -98,7 +98,12 @@ ASK_VALUE = {
     "brand.footer": "Send the footer text for {whose} slides.",
     "cta_text": "Send the call-to-action wording for the last slide.",
     "cta_link": "Send the link for the last slide.",
+    "theme_file": (
+        "Send {whose} theme as a .toml file. Start from a preset with extends = \"paper\" and change "
+        "what you like ([colors], [layout] family, [typography]); the README lists every key."
+    ),
 }
+THEME_FILE_WITHOUT_ASK = "To use a theme file, send /theme custom first, then the .toml file."
 WHOSE_PRIVATE = "your"
 WHOSE_GROUP = "this group's"
 BRAND_CLEARED = "Brand kit cleared."
@@ -143,6 +148,12 @@ AUTOLINK_PRIVACY = (
 )
 
 RERENDER_GONE = "That carousel is too old to re-render — send the link again."
+RERENDER_OTHER_CHAT = "That button belongs to a carousel made in another chat, so it does nothing here."
+UNKNOWN_BUTTON = "That button no longer does anything — send the link again for a fresh carousel."
+UNKNOWN_COMMAND = "I don't know that command — /help lists what I can do."
+NOT_UNDERSTOOD = (
+    "Send me a link to an X, Bluesky or Mastodon thread, or paste some text, and I'll make a carousel."
+)
 RERENDER_CHOOSE = "Choose a {field} below."
 
 THEME_PREVIEW_CAPTION = "The themes, side by side. Tap one below."

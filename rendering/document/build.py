@@ -25,7 +25,13 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from rendering.document.inline import parse_inline, spans_text, strip_prefix, tidy_spans
+from rendering.document.inline import (
+    parse_inline,
+    spans_text,
+    strip_prefix,
+    tidy_spans,
+    with_custom_emoji,
+)
 from rendering.document.lines import Group, group_lines
 from rendering.document.model import DocPost, Document, document_kind
 from rendering.document.repair import repair_text
@@ -231,13 +237,41 @@ def blocks_for_post(
     ``soft_breaks``: single line breaks join lines with a space (markdown files) instead of breaking.
     ``in_counted_thread``: the thread numbers its posts, so bare "3/7" counters are trusted.
     """
+    blocks: tuple[Block, ...]
     if post.blocks:
-        return tuple(
+        blocks = tuple(
             b for b in (_repair_block(b) for b in post.blocks) if b.spans or b.kind not in _TEXT_KINDS
         )
-    if not post.text.strip():
-        return ()
-    return _parsed_text(post.text, post.text_format, soft_breaks, in_counted_thread)
+    elif not post.text.strip():
+        blocks = ()
+    else:
+        blocks = _parsed_text(post.text, post.text_format, soft_breaks, in_counted_thread)
+    return _dressed(post, blocks)
+
+
+def _dressed(post: Post, blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """The post's own elements around its text: a content warning before it (never inside it, so
+    a "1/" still leads the text), custom emoji as pictures in it, its poll and link card after it."""
+    emojis = {e.shortcode: e.url for e in post.emojis}
+    if emojis:
+        blocks = tuple(
+            b.model_copy(update={"spans": tuple(with_custom_emoji(b.spans, emojis))})
+            if b.spans and b.kind != "code"
+            else b
+            for b in blocks
+        )
+    if not (post.content_warning or post.poll or post.card):
+        return blocks
+    out: list[Block] = []
+    warning = repair_text(post.content_warning).strip()
+    if warning:
+        out.append(Block(kind="warning", spans=tuple(with_custom_emoji([Span(text=warning)], emojis))))
+    out.extend(blocks)
+    if post.poll is not None:
+        out.append(Block(kind="poll", poll=post.poll))
+    if post.card is not None:
+        out.append(Block(kind="card", card=post.card))
+    return tuple(out)
 
 
 @lru_cache(maxsize=PARSE_CACHE_POSTS)
@@ -251,6 +285,7 @@ def _parsed_text(
 
 
 _TEXT_KINDS = frozenset({"heading", "paragraph", "bullet", "numbered", "quote", "code"})
+_NOT_TITLES = frozenset({"separator", "code", "image", "post", "warning", "poll", "card"})
 
 
 def _counted_thread(posts: Sequence[Post]) -> bool:
@@ -319,14 +354,20 @@ def derive_title(thread: Thread, posts: Sequence[DocPost]) -> str:
             return title
     for doc_post in posts[:1]:
         for block in doc_post.blocks:
-            if block.kind in ("separator", "code", "image", "post") or not block.text.strip():
+            if block.kind == "card" and block.card is not None and block.card.title.strip():
+                return _trim_title(repair_text(block.card.title))  # a post that is only a link card
+            if (
+                block.kind in _NOT_TITLES
+                or not "".join(sp.text for sp in block.spans if not sp.emoji).strip()
+            ):
                 continue
-            text = block.text if block.kind == "heading" else _first_sentences(block.text)
+            shown = "".join(sp.text for sp in block.spans if sp.emoji is None)  # no ":shortcode:"
+            text = shown if block.kind == "heading" else _first_sentences(shown)
             title = _trim_title(text)
             if title:
                 return title
             break
-    name = thread.author.name or (f"@{thread.author.handle}" if thread.author.handle else "")
+    name = thread.author.plain_name or (f"@{thread.author.handle}" if thread.author.handle else "")
     return f"A thread by {name}" if name else "A thread"
 
 

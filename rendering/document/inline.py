@@ -8,7 +8,7 @@ The inline grammar is markdown-it's (CommonMark emphasis rules, code spans, ``[t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from markdown_it import MarkdownIt
@@ -208,6 +208,8 @@ def tidy_spans(spans: Iterable[Span]) -> list[Span]:
 
 
 def _same_style(a: Span, b: Span) -> bool:
+    if a.emoji is not None or b.emoji is not None:
+        return False
     return (a.bold, a.italic, a.code, a.strike, a.href) == (b.bold, b.italic, b.code, b.strike, b.href)
 
 
@@ -251,4 +253,33 @@ def strip_suffix(spans: Sequence[Span], count: int) -> list[Span]:
         if count < len(last.text):
             out.append(last.model_copy(update={"text": last.text[:-count]}))
         count -= len(last.text)
+    return out
+
+
+_SHORTCODE = re.compile(r":([A-Za-z0-9_]+):")
+
+
+def with_custom_emoji(spans: Sequence[Span], emojis: Mapping[str, str]) -> list[Span]:
+    """Each ``:shortcode:`` of a known custom emoji (shortcode → image URL) becomes its own span
+    carrying the image; code spans are left alone."""
+    if not emojis:
+        return list(spans)
+    out: list[Span] = []
+    for span in spans:
+        if span.code or span.emoji or ":" not in span.text:
+            out.append(span)
+            continue
+        at = 0
+        for m in _SHORTCODE.finditer(span.text):
+            url = emojis.get(m.group(1))
+            if url is None:
+                continue
+            if m.start() > at:
+                out.append(span.model_copy(update={"text": span.text[at : m.start()]}))
+            out.append(span.model_copy(update={"text": m.group(0), "emoji": url}))
+            at = m.end()
+        if at == 0:
+            out.append(span)
+        elif at < len(span.text):
+            out.append(span.model_copy(update={"text": span.text[at:]}))
     return out

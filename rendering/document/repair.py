@@ -31,6 +31,7 @@ def _ftfy() -> tuple[Any, Any]:
     )
     return ftfy.fix_text, config
 
+
 NBSP = "\u00a0"
 
 # Characters without which ftfy has nothing to fix: controls, Latin-1 and Latin Extended letters

@@ -9,9 +9,20 @@ from dataclasses import dataclass
 from PIL import Image
 
 from rendering.display import RGBA, Ellipse, Emoji, Item, Link, Picture, Rect, Text, mix, with_alpha
+from rendering.document.inline import with_custom_emoji
 from rendering.fonts import BOLD, Face, face_file, text_width, vertical_metrics
 from rendering.layout import code as code_mod
-from rendering.layout.measure import EMOJI_SCALE, Line, TextStyle, Token, is_rtl_char, runs, tokens, wrap
+from rendering.layout.measure import (
+    EMOJI_SCALE,
+    Line,
+    TextStyle,
+    Token,
+    is_rtl_char,
+    picture_token,
+    runs,
+    tokens,
+    wrap,
+)
 from rendering.layout.rows import Group, Row, page_break
 from rendering.layout.style import ACCENT_BAR_CSS, QUOTE_AVATAR_CSS, Geometry, Palette, Typo
 from rendering.model import Author, Block, Media, Post, Span
@@ -35,6 +46,9 @@ WINDOW_DOTS = ((255, 95, 87, 255), (254, 188, 46, 255), (40, 200, 64, 255))  # a
 QUOTE_CARD_PAD_EM = 0.8
 EMOJI_RISE = 0.84  # emoji box top, in ems above the baseline
 PLAY_BADGE_SHARE = 0.16
+WARNING_LABEL = "Content warning: "
+WARNING_SCALE = 0.86
+UNAVAILABLE_QUOTE = "Quoted post unavailable"
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,20 @@ def emit_line(line: Line, x: float, baseline: float, out: list[Item], muted: RGB
             side = size * EMOJI_SCALE
             box = (rx + (r.width - side) / 2, baseline - side * EMOJI_RISE, side, side)
             out.append(Emoji(box, r.emoji, round(side)))
+            continue
+        if r.picture is not None:  # a custom emoji: its image, and its :shortcode: as hidden text
+            side = size * EMOJI_SCALE
+            box = (rx + (r.width - side) / 2, baseline - side * EMOJI_RISE, side, side)
+            out.append(Picture(box, r.image, r.picture, 0.0, False, "contain"))
+            scale = r.width / max(1.0, sum(a.width for a in r.alt))
+            ax = rx
+            for a in r.alt:
+                if a.font is not None:
+                    hidden = (0, 0, 0, 0)
+                    out.append(
+                        Text(ax, baseline, a.text, a.font, size, hidden, a.width * scale, a.ascent, a.descent)
+                    )
+                ax += a.width * scale
             continue
         assert r.font is not None
         if st.code_bg is not None:
@@ -118,9 +146,24 @@ def line_rows(
 # --- spans → tokens ---------------------------------------------------------------------------
 
 
-def span_tokens(spans: Sequence[Span], base: TextStyle, pal: Palette, mono: Face) -> list[Token]:
+def span_tokens(
+    spans: Sequence[Span],
+    base: TextStyle,
+    pal: Palette,
+    mono: Face,
+    images: Mapping[str, Image.Image] | None = None,
+) -> list[Token]:
     out: list[Token] = []
     for span in spans:
+        picture = images.get(span.emoji) if images is not None and span.emoji else None
+        if span.emoji and picture is not None:
+            style = TextStyle(base.face, base.size, base.color, span.href)
+            token = picture_token(span.text, span.emoji, picture, style)
+            if out and not out[-1].brk and out[-1].space == 0.0 and out[-1].runs:
+                prev = out.pop()  # glued to the word before it (":wave:Hi" stays one word)
+                token = Token(prev.runs + token.runs, prev.width + token.width, 0.0)
+            out.append(token)
+            continue
         style = base
         face = base.face
         if span.bold or span.italic:
@@ -202,7 +245,7 @@ def paragraph_rows(
     first_extra: Callable[[float, float, list[Item]], None] | None = None,
 ) -> list[Row]:
     lh = line_height or ctx.typo.line_height
-    toks = span_tokens(spans, TextStyle(face, size, color), ctx.pal, ctx.typo.mono)
+    toks = span_tokens(spans, TextStyle(face, size, color), ctx.pal, ctx.typo.mono, ctx.images)
     lines = wrap(toks, width - indent, avoid_orphan=True)
     text = "".join(s.text for s in spans)
     if is_rtl_text(text):
@@ -299,6 +342,21 @@ def block_rows(block: Block, ctx: Ctx, width: float, size: int, first: bool, ava
         return media_rows([block.media], ctx, width, size, avail_h, gap)
     if kind == "post" and block.post is not None:
         return quote_card_rows(block.post, ctx, width, size, gap, avail_h)
+    if kind == "card" and block.card is not None:
+        from rendering.layout.cards import link_card_rows
+
+        return link_card_rows(block.card, ctx, width, size, gap, avail_h)
+    if kind == "poll" and block.poll is not None:
+        from rendering.layout.cards import poll_rows
+
+        return poll_rows(block.poll, ctx, width, size, gap)
+    if kind == "warning":
+        wsize = max(t.body_floor, round(size * WARNING_SCALE))
+        spans = (Span(text=WARNING_LABEL, bold=True), *block.spans)
+        rows = paragraph_rows(spans, ctx, width, t.body, wsize, pal.muted, space_before=gap)
+        for r in rows:
+            r.keep_with_next = True
+        return rows
     if block.spans:
         return paragraph_rows(block.spans, ctx, width, t.body, size, pal.text, space_before=gap)
     return []
@@ -572,7 +630,7 @@ def author_line(
     avail = width - av - gap
     name_style = TextStyle(t.body.with_style(bold=True), name_size, ctx.pal.text)
     handle_style = TextStyle(t.body, handle_size, ctx.pal.muted)
-    name_line = single_line(author.name or author.handle, name_style, avail)
+    name_line = author_name_line(author, name_style, avail, ctx)
     handle_line = single_line("@" + author.handle if author.handle else "", handle_style, avail)
     a1, d1 = vertical_metrics(face_file(name_style.face))
     a2, d2 = vertical_metrics(face_file(handle_style.face))
@@ -588,6 +646,21 @@ def author_line(
             emit_line(handle_line, tx, top + (a1 + d1) * name_size + a2 * handle_size, out, ctx.pal.muted)
 
     return height, draw
+
+
+def author_name_line(author: Author, style: TextStyle, width: float, ctx: Ctx) -> Line:
+    """The author's name on one line, its custom emoji (":verified:") drawn as pictures; a shortcode
+    whose picture is missing is left out rather than shown as text."""
+    name = author.name or author.handle
+    emojis = {e.shortcode: e.url for e in author.emojis}
+    spans = with_custom_emoji([Span(text=name)], emojis) if emojis else []
+    if not any(sp.emoji for sp in spans):
+        return single_line(name, style, width)
+    shown = [sp for sp in spans if sp.emoji is None or sp.emoji in ctx.images]
+    lines = wrap(span_tokens(shown, style, ctx.pal, ctx.typo.mono, ctx.images), width)
+    if len(lines) == 1:
+        return lines[0]
+    return single_line(" ".join("".join(sp.text for sp in shown if not sp.emoji).split()), style, width)
 
 
 def single_line(text: str, style: TextStyle, width: float) -> Line:
@@ -619,11 +692,15 @@ def quote_card_rows(post: Post, ctx: Ctx, width: float, size: int, gap: float, a
     )
     inner = width - 2 * pad
     qsize = max(ctx.typo.body_floor, round(size * 0.9))
+    if post.unavailable:  # deleted, or hidden by a block: say so where the quote would be
+        note = [Span(text=UNAVAILABLE_QUOTE, italic=True)]
+        rows = paragraph_rows(note, ctx, inner, ctx.typo.body.with_style(italic=True), qsize, pal.muted)
+        return [_shift(Row(r.height, r.draw, gap if k == 0 else 0.0, g), pad, g) for k, r in enumerate(rows)]
     av = ctx.px(QUOTE_AVATAR_CSS)
     h, draw_author = author_line(post.author, ctx, inner, round(qsize * 0.85), round(qsize * 0.75), av)
     rows = [Row(h, lambda x, y, hh, out: draw_author(x + pad, y, out), gap, g)]
     for k, b in enumerate(quoted_blocks(post)):
-        if b.kind in ("separator", "post"):
+        if b.kind in ("separator", "post", "card"):
             continue
         for r in block_rows(b, ctx, inner, qsize, False if k else False, avail_h * 0.8):
             rows.append(_shift(r, pad, g))

@@ -25,6 +25,7 @@ from rendering.document import Document
 from rendering.layout.blocks import (
     Ctx,
     author_line,
+    author_name_line,
     avatar,
     emit_line,
     paragraph_rows,
@@ -119,7 +120,7 @@ def make_frame(
     base = family_base(theme, geo, pal, typo, doc)
     brand = options.brand
     handle = brand.handle or doc.author.handle
-    label = brand.footer or brand.name or (f"@{handle.lstrip('@')}" if handle else doc.author.name)
+    label = brand.footer or brand.name or (f"@{handle.lstrip('@')}" if handle else doc.author.plain_name)
     return Frame(theme, options, doc, geo, typo, pal, ctx, tuple(base), label, typo.body_size)
 
 
@@ -221,7 +222,7 @@ def chip(
     size = round(t.header_size * HANDLE_SCALE)
     text = text or f.pal.text
     muted = muted or f.pal.muted
-    name = runs_line(author.name or author.handle, TextStyle(t.body.with_style(bold=True), size, text))
+    name = author_name_line(author, TextStyle(t.body.with_style(bold=True), size, text), width, f.ctx)
     room = width - av - av * 0.35 - name.width - size * 0.5
     handle = (
         _line(_handle_text(author), TextStyle(t.body, size, muted), max(10.0, room))
@@ -555,6 +556,12 @@ def _kicker_text(f: Frame) -> str:
     return text
 
 
+def _hero_share(w: int, h: int, tall: float, portrait: float, square: float) -> float:
+    """How much of the height a top hero takes: more on a story slide, less on a square one, so the
+    title keeps display size."""
+    return tall if h / w > 1.5 else square if h <= w else portrait
+
+
 def cover(f: Frame) -> None:
     """The hook: kicker (and "Part 1 of 2"), the thread's first picture as a hero, the title in
     display type, the full author header and a swipe cue."""
@@ -585,7 +592,7 @@ def cover(f: Frame) -> None:
     elif hero is not None and uses_card(f.theme) and not wide:  # across the top of the card
         bx, by, bw, bh = f.geo.card
         top = cy - f.theme.card.padding * f.geo.scale
-        hh = (by + bh - top) * (0.48 if h / w > 1.5 else 0.44)
+        hh = (by + bh - top) * _hero_share(w, h, 0.48, 0.44, 0.38)
         radius = f.theme.card.radius * f.geo.scale if family == "card" else 0.0
         out.append(Picture((bx, top, bw, hh), f.ctx.images[hero.url], hero.url, radius, False, "cover"))
         if family == "brutalist":
@@ -594,7 +601,7 @@ def cover(f: Frame) -> None:
         ch = cy + ch - (top + hh + f.px(22))
         cy = top + hh + f.px(22)
     elif hero is not None and family in ("bleed", "poster") and not wide:
-        hh = h * (0.42 if h / w > 1.5 else 0.38)
+        hh = h * _hero_share(w, h, 0.42, 0.38, 0.33)
         out.append(Picture((0, 0, w, hh), f.ctx.images[hero.url], hero.url, 0.0, False, "cover"))
         hero = None
         ch = cy + ch - (hh + f.geo.margin * 0.7)
@@ -705,7 +712,7 @@ def cover(f: Frame) -> None:
 def _cta_texts(f: Frame) -> tuple[str, str, str | None]:
     o = f.options
     handle = (o.brand.handle or f.doc.author.handle or "").lstrip("@")
-    at = f"@{handle}" if handle else (f.doc.author.name or "")
+    at = f"@{handle}" if handle else f.doc.author.plain_name
     link = o.cta_link or f.doc.source_url or ""
     kicker, headline = CTA_DEFAULTS.get(o.cta, CTA_DEFAULTS["follow"])
     if o.cta == "link" and not link:
@@ -772,8 +779,9 @@ def outro(f: Frame) -> None:
     brand = f.options.brand
     avatar_url = brand.avatar_url if brand.avatar_url and brand.avatar_url in f.ctx.images else None
     name_size = round(t.header_size * NAME_SCALE * 1.2 * grow)
-    name = _line(
-        brand.name or author.name, TextStyle(t.body.with_style(bold=True), name_size, f.pal.text), cw
+    name_style = TextStyle(t.body.with_style(bold=True), name_size, f.pal.text)
+    name = (
+        _line(brand.name, name_style, cw) if brand.name else author_name_line(author, name_style, cw, f.ctx)
     )
     handle = (brand.handle or author.handle or "").lstrip("@")
     in_headline = bool(handle) and f"@{handle}" in headline

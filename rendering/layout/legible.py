@@ -34,8 +34,9 @@ def legible(slide: Slide, theme: Theme) -> None:
     items = slide.items
     for k, item in enumerate([*slide.base, *items]):
         if isinstance(item, Text):
-            if k < len(slide.base):
-                continue  # base texts are the family's own (checked with the presets)
+            if k < len(slide.base) or item.color[3] == 0:
+                continue  # base texts are the family's own (checked with the presets); hidden
+                # texts (a custom emoji's shortcode) are for the PDF's text layer only
             surface = _surface_under(item.box, layers, theme, slide.size)
             color = _readable(item.color, surface)
             if color != item.color:
@@ -49,7 +50,7 @@ def lowest_contrast(slide: Slide, theme: Theme) -> float:
     layers: list[Rect | Ellipse | Picture] = []
     worst = 21.0
     for item in [*slide.base, *slide.items]:
-        if isinstance(item, Text):
+        if isinstance(item, Text) and item.color[3] > 0:
             dark, light = _surface_under(item.box, layers, theme, slide.size)
             worst = min(worst, _ratio(item.color, dark), _ratio(item.color, light))
         elif _is_layer(item):

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from rendering import emoji as emoji_mod
 from rendering.display import RGBA
@@ -69,6 +70,9 @@ class Run:
     emoji: str | None = None  # OpenMoji file stem
     rtl: bool = False
     muted: bool = False  # a substitute note, drawn muted
+    picture: str | None = None  # a custom emoji: its image URL (``image`` holds the pixels)
+    image: Any = field(default=None, compare=False, hash=False)
+    alt: tuple[Run, ...] = ()  # a custom emoji's ``:shortcode:`` as text runs (kept as PDF text)
 
 
 def run_width(font: FontRef, text: str, size: float, rtl: bool) -> float:
@@ -162,6 +166,16 @@ def runs(text: str, style: TextStyle) -> tuple[Run, ...]:
         i += 1
     flush()
     return tuple(out)
+
+
+def picture_token(text: str, url: str, image: Any, style: TextStyle) -> Token:
+    """A custom emoji: one atomic run the size of an emoji, drawn as ``image``, keeping ``text``."""
+    width = style.size * EMOJI_ADVANCE
+    alt = runs(text, style)
+    ascent = max((r.ascent for r in alt), default=style.size * 0.9)
+    descent = max((r.descent for r in alt), default=style.size * 0.25)
+    run = Run(text, style, None, width, ascent, descent, picture=url, image=image, alt=alt)
+    return Token((run,), width, 0.0)
 
 
 def width_of(rs: tuple[Run, ...] | list[Run]) -> float:

@@ -17,6 +17,7 @@ from reportlab import rl_config
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from contract.values import is_web_link
 from rendering.display import (
     RGBA,
     Backdrop,
@@ -285,6 +286,8 @@ class _Writer:
         self.c.drawText(t)
 
     def link(self, item: Link) -> None:
+        if not is_web_link(item.url):  # javascript:, file:, data: … never become a PDF action
+            return
         x, y, w, h = item.box
         self.c.linkURL(item.url, (x, self.y(y + h), x + w, self.y(y)), relative=0, thickness=0)
 

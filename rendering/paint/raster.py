@@ -351,7 +351,8 @@ def _paint_items(im: Image.Image, items: list[Item]) -> None:
     draw = ImageDraw.Draw(im)
     for item in items:
         if isinstance(item, Text):
-            _text(draw, item)
+            if item.color[3]:  # fully transparent text is for the PDF's text layer only
+                _text(draw, item)
         elif isinstance(item, Rect):
             _rect(im, item)
         elif isinstance(item, Emoji):

@@ -131,6 +131,7 @@ class FakeTelegramAPI:
         self._member_status: dict[tuple[int | str, int], str] = {}
         self._failures: dict[str, list[list[Any]]] = {}  # [successes still to let through, error]
         self._delays: dict[str, list[float]] = {}
+        self._late: dict[str, list[float]] = {}
         self._ids = itertools.count(1)
         self._message_ids: dict[int | str, itertools.count] = {}
         self._update_ids = itertools.count(1)
@@ -206,6 +207,12 @@ class FakeTelegramAPI:
         """The next call to ``method`` is answered ``seconds`` late (a slow or stuck server)."""
         with self._lock:
             self._delays.setdefault(method, []).append(seconds)
+
+    def answer_late_next(self, method: str, seconds: float) -> None:
+        """The next call to ``method`` is carried out at once, its answer sent ``seconds`` later: a
+        client that gives up waiting sees a timeout for a call that was applied."""
+        with self._lock:
+            self._late.setdefault(method, []).append(seconds)
 
     def set_member_status(self, chat_id: int | str, user_id: int, status: str) -> None:
         """getChatMember answers: creator, administrator, member, restricted, left, kicked."""
@@ -454,6 +461,10 @@ class FakeTelegramAPI:
             call.response = payload
             self.calls.append(call)
             self._changed.notify_all()
+            late = self._late.get(method)
+            answer_after = late.pop(0) if late else 0.0
+        if answer_after:
+            time.sleep(answer_after)
         return status, payload
 
     # ---------------------------------------------------------------- helpers (lock held)

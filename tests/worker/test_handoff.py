@@ -13,7 +13,7 @@ from contract import JobPayload, ReplyAddress
 from contract.errors import GENERIC_FAILURE
 from tests.fakes.sources import FakeSources
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.worker.test_worker_process import wait_for
+from tests.faults.conftest import wait_for
 from worker.delivery.telegram import TelegramClient
 from worker.handoff import files_key
 from worker.queue import RQJobQueue

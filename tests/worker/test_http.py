@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import ssl
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
@@ -201,3 +207,53 @@ def test_connection_goes_to_the_checked_address_with_the_name_kept() -> None:
                 assert response.status_code == 200
         assert fake.requests[-1].headers["host"] == f"cdn.example.test:{fake.port}"
         assert calls == ["cdn.example.test"]  # resolved once; the kept-alive connection reused
+
+
+TLS = Path(__file__).resolve().parents[1] / "fixtures" / "tls"
+
+
+@contextmanager
+def tls_server(names: list[str]) -> Iterator[int]:
+    """An https server on 127.0.0.1 whose certificate names media.example.test (a test CA's);
+    ``names`` collects the server names (SNI) clients ask for."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(TLS / "media.pem", TLS / "media.key")
+    context.sni_callback = lambda sock, name, ctx: names.append(name or "")  # type: ignore[assignment,func-returns-value]
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            body = self.headers.get("Host", "").encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_tls_to_the_pinned_address_still_verifies_the_name() -> None:
+    names: list[str] = []
+    trust = ssl.create_default_context(cafile=str(TLS / "ca.pem"))
+    with tls_server(names) as port:
+        listed = f"media.example.test:{port},wrong.example.test:{port}"
+        settings = Settings(_env_file=None, media_hosts=listed)  # type: ignore[call-arg]
+        table = {"media.example.test": ["127.0.0.1"], "wrong.example.test": ["127.0.0.1"]}
+        with make_client(settings, resolve=resolver(table), verify=trust) as client:
+            response = client.get(f"https://media.example.test:{port}/a.png")
+            assert response.status_code == 200
+            assert response.text == f"media.example.test:{port}"  # the Host header kept
+            assert names == ["media.example.test"]  # SNI: the name, not the address
+            # the same address under a name the certificate does not carry: refused by TLS
+            with pytest.raises(httpx.ConnectError, match="certificate|hostname"):
+                client.get(f"https://wrong.example.test:{port}/a.png")

@@ -450,3 +450,27 @@ def test_progress_edits_are_throttled() -> None:
     assert shown[0] == STATUS_FETCHING and shown[-1] == STATUS_SENDING
     assert len(shown) <= 2 + 20 * 0.3 + 1
     assert len(set(shown)) == len(shown)
+
+
+def test_a_theme_sent_as_a_file_draws_the_carousel_and_a_broken_one_is_one_sentence(
+    queue: Queue, submit: Callable[[JobPayload], str], fake_telegram: FakeTelegramAPI, redis_conn: Any
+) -> None:
+    from contract.options import CUSTOM_THEME
+    from contract.sentences import THEME_FILE_BROKEN
+
+    own = 'extends = "paper"\nlabel = "Acme"\n\n[layout]\nfamily = "swiss"\n'
+    text = "\n\n".join(TEXTS)
+    submit(payload_for(fake_telegram, text, source_kind="text",
+                       options=RenderOptions(theme=CUSTOM_THEME, theme_file=own)))
+    run_worker(queue)
+    assert len(fake_telegram.calls_to("sendDocument")) == 1
+
+    broken = 'extends = "no-such-preset"\n'  # saved before a preset was renamed, say
+    job_id = submit(payload_for(fake_telegram, text + "\n\nAnd one more.", source_kind="text",
+                                options=RenderOptions(theme=CUSTOM_THEME, theme_file=broken)))
+    run_worker(queue)
+    job = Job.fetch(job_id, connection=redis_conn, serializer=JSONSerializer)
+    error = job.return_value()["error"]
+    assert error.startswith(THEME_FILE_BROKEN.split("{")[0]) and "extends" in error
+    assert texts_sent(fake_telegram).count(error) == 1
+    assert len(fake_telegram.calls_to("sendDocument")) == 1  # nothing more was delivered

@@ -11,6 +11,7 @@ the same forum topic, and tells the user one clear sentence when something fails
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -48,7 +49,11 @@ from worker.limits import (
     TELEGRAM_PHOTO_MAX_DIMENSION_SUM,
     TELEGRAM_PHOTO_MAX_RATIO,
     TELEGRAM_RETRY_AFTER_MAX_S,
+    TELEGRAM_SEND_PROBE_SPAN,
+    TELEGRAM_TRANSIENT_BACKOFF_S,
+    TELEGRAM_TRANSIENT_RETRIES,
 )
+from worker.metrics import RETRIES
 from worker.results import ResultStore, SentFiles, bot_key
 
 log = logging.getLogger(__name__)
@@ -64,14 +69,32 @@ DONE_STATUS = "Done."
 
 
 class TelegramAPIError(Exception):
-    """A Bot API answer with ``ok: false`` (or a transport failure, code 0)."""
+    """A Bot API answer with ``ok: false`` (or a transport failure, code 0).
 
-    def __init__(self, method: str, code: int, description: str, retry_after: float | None = None) -> None:
+    ``maybe_applied``: the request may have reached Telegram and been carried out although no answer
+    came back (a read timeout, a connection dropped mid-answer): sending it again could duplicate it.
+    """
+
+    def __init__(
+        self,
+        method: str,
+        code: int,
+        description: str,
+        retry_after: float | None = None,
+        *,
+        maybe_applied: bool = False,
+    ) -> None:
         super().__init__(f"{method}: {code} {description}")
         self.method = method
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.maybe_applied = maybe_applied
+
+    @property
+    def transient(self) -> bool:
+        """A server error or a lost connection: worth trying again after a pause."""
+        return self.code == 0 or self.code >= 500
 
     @property
     def bad_file_reference(self) -> bool:
@@ -110,6 +133,7 @@ class TelegramClient:
         defer: bool = False,
         flood_retries: int = TELEGRAM_FLOOD_RETRIES,
         max_retry_after: float = TELEGRAM_RETRY_AFTER_MAX_S,
+        transient_retries: int = TELEGRAM_TRANSIENT_RETRIES,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -124,6 +148,7 @@ class TelegramClient:
         self.defer = defer
         self.flood_retries = flood_retries
         self.max_retry_after = max_retry_after
+        self.transient_retries = transient_retries
         self.sleep = sleep
         self.clock = clock
 
@@ -151,23 +176,36 @@ class TelegramClient:
 
         Sends wait for the chat's pace; a 429 holds the chat for its ``retry_after`` and is tried
         again up to ``flood_retries`` times. With ``defer``, a send that would wait raises
-        :class:`PaceWait` instead (nothing was sent).
+        :class:`PaceWait` instead (nothing was sent), however long the wait: the job that takes
+        over waits for it. A 5xx answer or a connection that failed before anything was sent is
+        tried again with backoff (``transient_retries`` times); a send that may have been carried
+        out without an answer is not sent again here (the delivery checks what arrived first).
         """
         params = {k: v for k, v in (params or {}).items() if v is not None}
         retries = self.flood_retries if flood_retries is None else flood_retries
         chat = str(params.get("chat_id"))
         sending = method in SEND_METHODS
         attempt = 0
+        transient = 0
         while True:
             if sending:
                 self._pace(chat)
             try:
                 return self._request(method, params, files)
             except TelegramAPIError as err:
+                if err.transient and err.code != 429:
+                    if (sending and err.maybe_applied) or transient >= self.transient_retries:
+                        raise
+                    pause = TELEGRAM_TRANSIENT_BACKOFF_S * (2**transient)
+                    transient += 1
+                    RETRIES.labels("chat_api").inc()
+                    log.warning("telegram %s failed (%s); trying again in %.1f s", method, err, pause)
+                    self.sleep(pause)
+                    continue
                 if err.code != 429:
                     raise
                 wait = err.retry_after if err.retry_after is not None else 1.0
-                if wait > self.max_retry_after:
+                if wait > self.max_retry_after and not (sending and self.defer):
                     raise
                 if "chat_id" in params:  # Telegram asked this chat to pause: every sender holds off
                     self.pacer.hold(chat, wait)
@@ -195,8 +233,12 @@ class TelegramClient:
                 response = self.http.post(url, data=form, files=dict(files))
             else:
                 response = self.http.post(url, json=params)
-        except httpx.HTTPError as exc:
-            raise TelegramAPIError(method, 0, f"transport error: {exc}") from exc
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:  # nothing was sent
+            raise TelegramAPIError(method, 0, f"transport error: {exc.__class__.__name__}") from exc
+        except httpx.HTTPError as exc:  # sent, but no answer: it may have been carried out
+            raise TelegramAPIError(
+                method, 0, f"no answer: {exc.__class__.__name__}", maybe_applied=True
+            ) from exc
         try:
             body = response.json()
         except ValueError:
@@ -338,6 +380,8 @@ class TelegramDelivery:
         self.bot = bot_key(client.api_url, client.token)
         self.status_message_id: int | str | None = reply.status_message_id
         self._status_text: str | None = None
+        # told what was sent after every message (the job records it: a job run again resumes there)
+        self.on_progress: Callable[[dict], None] | None = None
 
     def close(self) -> None:
         self.client.close()
@@ -528,13 +572,16 @@ class TelegramDelivery:
             group = photos[start : start + size]
             first = start == 0
             start += size
+            captions = [caption if first and i == 0 else "" for i in range(size)]
             if size == 1:
                 extra: dict[str, Any] = {**self._where()}
                 if first:
                     extra["caption"] = caption
                 item = group[0]
-                message = self.client.send_photo(self.reply.chat_id, item.file_id or item.upload(), **extra)
-                messages = [message]
+                one = functools.partial(
+                    self.client.send_photo, self.reply.chat_id, item.file_id or item.upload(), **extra
+                )
+                messages = self._once(_as_list(one), captions, sent)
             else:
                 media, files = [], {}
                 for index, item in enumerate(group):
@@ -548,22 +595,104 @@ class TelegramDelivery:
                     if first and index == 0:
                         entry["caption"] = caption
                     media.append(entry)
-                messages = self.client.send_media_group(self.reply.chat_id, media, files, **self._where())
+                messages = self._once(
+                    functools.partial(
+                        self.client.send_media_group, self.reply.chat_id, media, files, **self._where()
+                    ),
+                    captions,
+                    sent,
+                )
             sent.groups.append(size)
             for message in messages:
                 sent.photo_message_ids.append(int(message["message_id"]))
                 sent.photo_file_ids.append(_largest_photo(message))
+            self._progress(sent)
         if sent.document_message_id is not None:
             return sent
         doc_extra: dict[str, Any] = {**self._where(), "caption": document_caption(summary)}
         if keyboard is not None:
             doc_extra["reply_markup"] = keyboard
-        message = self.client.send_document(
-            self.reply.chat_id, document.file_id or document.upload(), **doc_extra
+        payload = document.file_id or document.upload()
+        [message] = self._once(
+            _as_list(functools.partial(self.client.send_document, self.reply.chat_id, payload, **doc_extra)),
+            [doc_extra["caption"]],
+            sent,
+            keyboard=keyboard,
         )
         sent.document_message_id = int(message["message_id"])
         sent.document_file_id = str((message.get("document") or {}).get("file_id") or "") or None
+        self._progress(sent)
         return sent
+
+    def _progress(self, sent: Sent) -> None:
+        if self.on_progress is not None:
+            self.on_progress({"sent": sent.to_state(), "status_message_id": self.status_message_id})
+
+
+    # ---- a send without an answer
+
+    def _once(
+        self,
+        send: Callable[[], list[dict]],
+        captions: Sequence[str],
+        sent: Sent,
+        *,
+        keyboard: dict | None = None,
+    ) -> list[dict]:
+        """``send()``; when it got no answer, what it made if it was carried out, else ``send()`` again.
+
+        Never both: the messages after the last one this delivery knows are checked first.
+        """
+        try:
+            return send()
+        except TelegramAPIError as err:
+            if not err.maybe_applied:
+                raise
+            found = self._arrived(captions, sent, keyboard)
+            if found is not None:
+                arrived = [m["message_id"] for m in found]
+                log.warning("%s got no answer but arrived (messages %s)", err.method, arrived)
+                return found
+            log.warning("%s got no answer and did not arrive; sending it again", err.method)
+            return send()
+
+    def _arrived(self, captions: Sequence[str], sent: Sent, keyboard: dict | None) -> list[dict] | None:
+        """The messages a send without an answer made, or None if it made none.
+
+        The ids after the last message this delivery knows are checked by setting each one's caption
+        to what was sent with it: an answer (or Telegram's "message is not modified") means that
+        message is ours and as sent; a message that is not ours, or none, refuses the edit.
+        """
+        known: list[int | str | None] = [sent.document_message_id, *sent.photo_message_ids]
+        known += [self.status_message_id, self.reply.reply_to_message_id]
+        ids = [int(k) for k in known if isinstance(k, int) or (isinstance(k, str) and k.isdigit())]
+        if not ids:
+            return None
+        found: list[dict] = []
+        for message_id in range(max(ids) + 1, max(ids) + 1 + TELEGRAM_SEND_PROBE_SPAN):
+            params: dict[str, Any] = {
+                "chat_id": self.reply.chat_id,
+                "message_id": message_id,
+                "caption": captions[len(found)],
+            }
+            if keyboard is not None:
+                params["reply_markup"] = keyboard
+            try:
+                answer = self.client.call("editMessageCaption", params, flood_retries=1)
+                found.append(answer if isinstance(answer, dict) else {"message_id": message_id})
+            except TelegramAPIError as err:
+                if NOT_MODIFIED not in err.description:
+                    if found:
+                        break  # the messages of one send are consecutive
+                    continue
+                found.append({"message_id": message_id})
+            if len(found) == len(captions):
+                break
+        return found or None
+
+
+def _as_list(send: Callable[[], dict]) -> Callable[[], list[dict]]:
+    return lambda: [send()]
 
 
 def _largest_photo(message: Mapping[str, Any]) -> str:

@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Literal
 
-from contract.errors import ArticleLinkNeedsPost, NotAThread, NotAThreadLink
+from pydantic import ValidationError
+
+from contract.errors import ArticleLinkNeedsPost, NotAThread, NotAThreadLink, SourceUnreadable
 from contract.links import LinkMatch, SourceRef, find_link, find_links, parse_link
 from contract.text import reads_as_thread, split_posts
 from rendering.model import Thread
@@ -48,8 +50,21 @@ def fetch(ref: SourceRef, *, settings: Settings, client: httpx.Client) -> Thread
 
 
 def _fetch(ref: SourceRef, *, settings: Settings, client: httpx.Client) -> tuple[Thread, bool]:
-    """The thread, and whether it is complete enough to cache (not a single-post fallback)."""
+    """The thread, and whether it is complete enough to cache (not a single-post fallback).
+
+    An answer whose fields have unexpected types (an author as a string, a photo URL as a number)
+    is a source we cannot read: one sentence for the user, the traceback for the log.
+    """
+    try:
+        return _fetch_from_source(ref, settings=settings, client=client)
+    except (ValidationError, TypeError, AttributeError, KeyError, IndexError) as exc:
+        log.warning("%s answered in a shape we cannot read (%s)", ref.kind, exc, exc_info=True)
+        raise SourceUnreadable() from exc
+
+
+def _fetch_from_source(ref: SourceRef, *, settings: Settings, client: httpx.Client) -> tuple[Thread, bool]:
     from worker.sources import bluesky, mastodon, shortlinks
+
     if ref.kind == "short":
         ref = shortlinks.expand(ref, settings=settings, client=client)
     if ref.kind == "x":

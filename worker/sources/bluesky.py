@@ -16,10 +16,11 @@ import httpx
 
 from contract.errors import PostDeleted, PostNotFound, PostPrivate, RateLimited, SourceUnavailable
 from contract.links import SourceRef
-from rendering.model import Author, Media, Post, Thread
+from rendering.model import Author, LinkCard, Media, Post, Thread
 from worker.config import Settings
 from worker.http import get_with_retry, json_body
 from worker.limits import SOURCE_MAX_FETCHES, SOURCE_MAX_POSTS
+from worker.sources.richtext import link, site_of
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ BSKY_WEB = "https://bsky.app"
 THREAD_DEPTH = 10
 PARENT_HEIGHT = 80
 LINK_FACET = "app.bsky.richtext.facet#link"
+MENTION_FACET = "app.bsky.richtext.facet#mention"
 _NOT_FOUND_ERRORS = frozenset({"NotFound", "RecordNotFound", "HandleNotFound", "InvalidRequest"})
 
 
@@ -162,7 +164,8 @@ def _rkey(uri: str) -> str:
 
 
 def text_with_links(record: dict) -> str:
-    """The record's text with each link facet's (possibly shortened) text replaced by its full URL.
+    """The record's text with each link facet's (possibly shortened) text replaced by its full URL,
+    and each mention linked to the profile it names (``[@handle](https://bsky.app/profile/did)``).
 
     Facet offsets count UTF-8 bytes.
     """
@@ -178,8 +181,15 @@ def text_with_links(record: dict) -> str:
         if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end <= len(data):
             continue
         for feature in facet.get("features") or []:
-            if isinstance(feature, dict) and feature.get("$type") == LINK_FACET and feature.get("uri"):
+            if not isinstance(feature, dict):
+                continue
+            if feature.get("$type") == LINK_FACET and feature.get("uri"):
                 replacements.append((start, end, str(feature["uri"]).encode("utf-8")))
+                break
+            if feature.get("$type") == MENTION_FACET and feature.get("did"):
+                shown = data[start:end].decode("utf-8", errors="replace")
+                linked = link(shown, f"{BSKY_WEB}/profile/{feature['did']}")
+                replacements.append((start, end, linked.encode("utf-8")))
                 break
     if not replacements:
         return text
@@ -240,6 +250,31 @@ def _media(embed: Any) -> tuple[Media, ...]:
     return tuple(out)
 
 
+def _card(embed: Any) -> LinkCard | None:
+    """A link card: ``app.bsky.embed.external#view`` (alone, or as the media of a quote)."""
+    if not isinstance(embed, dict):
+        return None
+    kind = str(embed.get("$type") or "")
+    if kind.startswith("app.bsky.embed.recordWithMedia"):
+        return _card(embed.get("media"))
+    if not kind.startswith("app.bsky.embed.external"):
+        return None
+    external = embed.get("external")
+    if not isinstance(external, dict) or not isinstance(external.get("uri"), str) or not external["uri"]:
+        return None
+    thumb = external.get("thumb")
+    return LinkCard(
+        url=external["uri"],
+        title=str(external.get("title") or "").strip(),
+        description=str(external.get("description") or "").strip(),
+        image=Media(url=thumb) if isinstance(thumb, str) and thumb else None,
+        site=site_of(external["uri"]),
+    )
+
+
+_UNAVAILABLE = ("#viewNotFound", "#viewBlocked", "#viewDetached")
+
+
 def _quote(embed: Any) -> Post | None:
     if not isinstance(embed, dict):
         return None
@@ -249,14 +284,28 @@ def _quote(embed: Any) -> Post | None:
     if not kind.startswith("app.bsky.embed.record"):
         return None
     record = embed.get("record")
-    if not isinstance(record, dict) or not str(record.get("$type") or "").endswith("#viewRecord"):
+    if not isinstance(record, dict):
         return None
+    rtype = str(record.get("$type") or "")
+    if (
+        rtype.endswith(_UNAVAILABLE)
+        or record.get("notFound")
+        or record.get("blocked")
+        or record.get("detached")
+    ):
+        # the quoted post was deleted, its author blocks or is blocked, or it was detached
+        uri = str(record.get("uri") or "")
+        return Post(id=_rkey(uri), author=Author(name=""), unavailable=True)
+    if not rtype.endswith("#viewRecord"):
+        return None  # a feed, list or labeler card
     value = record.get("value") or {}
     author = _author(record.get("author") or {})
     uri = str(record.get("uri") or "")
     media: tuple[Media, ...] = ()
+    card = None
     for e in record.get("embeds") or []:
         media = media + _media(e)
+        card = card or _card(e)
     return Post(
         id=_rkey(uri),
         url=f"{BSKY_WEB}/profile/{author.handle}/post/{_rkey(uri)}",
@@ -264,6 +313,7 @@ def _quote(embed: Any) -> Post | None:
         text=text_with_links(value),
         media=media,
         created_at=_parse_time(value.get("createdAt")),
+        card=card,
     )
 
 
@@ -289,4 +339,5 @@ def _post(post: dict) -> Post:
         media=_media(embed),
         quote=_quote(embed),
         created_at=_parse_time(record.get("createdAt")),
+        card=_card(embed),
     )

@@ -15,6 +15,7 @@ author's posts above it, one call per step up; nothing below it. Such a thread i
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -29,9 +30,20 @@ from contract.errors import (
     SourceUnavailable,
     UserError,
 )
-from rendering.model import Author, Block, Media, Post, Span, Thread
+from rendering.model import Author, Block, LinkCard, Media, Poll, PollOption, Post, Span, Thread
 from worker.limits import ARTICLE_MAX_EMBEDDED_POSTS, SOURCE_MAX_FETCHES, SOURCE_MAX_POSTS
 from worker.sources import syndication
+from worker.sources.richtext import (
+    LEADING_MENTIONS,
+    count,
+    emphasize,
+    link_mentions,
+    parse_time,
+    percentages,
+    positive_int,
+    site_of,
+    utf16_to_index,
+)
 
 if TYPE_CHECKING:  # parsing a local FxTwitter-shaped file needs no HTTP client
     import httpx
@@ -303,17 +315,120 @@ def _media(status: dict) -> tuple[Media, ...]:
         if m.url not in seen:
             seen.add(m.url)
             out.append(m)
-    external = media.get("external")
-    if isinstance(external, dict) and external.get("thumbnail_url") and external["thumbnail_url"] not in seen:
-        out.append(
-            Media(
-                kind="video",
-                url=external["thumbnail_url"],
-                width=_int(external.get("width")),
-                height=_int(external.get("height")),
-            )
-        )
     return tuple(out)
+
+
+_YOUTUBE_EMBED = re.compile(r"^https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]+)")
+
+
+def _watch_url(url: str) -> str:
+    """A YouTube embed URL as the link a reader opens."""
+    m = _YOUTUBE_EMBED.match(url)
+    return f"https://www.youtube.com/watch?v={m.group(1)}" if m else url
+
+
+def link_card(status: dict) -> LinkCard | None:
+    """The post's link preview: FxTwitter's ``card``, else the player it lists as ``media.external``
+    (a YouTube link: a card with the video's thumbnail, not a video of the post)."""
+    card = status.get("card")
+    if isinstance(card, dict) and isinstance(card.get("url"), str) and card["url"]:
+        raw_image = card.get("image")
+        image = None
+        if isinstance(raw_image, dict) and raw_image.get("url"):
+            image = Media(
+                url=str(raw_image["url"]),
+                width=positive_int(raw_image.get("width")),
+                height=positive_int(raw_image.get("height")),
+                alt=str(raw_image.get("alt") or ""),
+            )
+        return LinkCard(
+            url=card["url"],
+            title=str(card.get("title") or "").strip(),
+            description=str(card.get("description") or "").strip(),
+            image=image,
+            site=str(card.get("domain") or "").strip() or site_of(card["url"]),
+        )
+    media = status.get("media")
+    external = media.get("external") if isinstance(media, dict) else None
+    if isinstance(external, dict) and isinstance(external.get("url"), str) and external["url"]:
+        url = _watch_url(external["url"])
+        thumb = external.get("thumbnail_url")
+        return LinkCard(
+            url=url,
+            image=Media(
+                url=str(thumb),
+                width=positive_int(external.get("width")),
+                height=positive_int(external.get("height")),
+            )
+            if thumb
+            else None,
+            site=site_of(url),
+            video=True,
+        )
+    return None
+
+
+def poll(status: dict) -> Poll | None:
+    """FxTwitter's ``poll``: ``choices[{label, count, percentage}]``, ``total_votes``, ``ends_at``,
+    ``time_left_en`` ("Final results" once it closed)."""
+    raw = status.get("poll")
+    if not isinstance(raw, dict):
+        return None
+    choices = [c for c in raw.get("choices") or [] if isinstance(c, dict) and str(c.get("label") or "")]
+    if not choices:
+        return None
+    votes = [count(c.get("count")) for c in choices]
+    total = count(raw.get("total_votes")) or sum(votes)
+    computed = percentages(votes, total)
+    options = tuple(
+        PollOption(
+            label=str(c["label"]),
+            votes=v,
+            percent=float(c["percentage"]) if isinstance(c.get("percentage"), int | float) else pct,
+        )
+        for c, v, pct in zip(choices, votes, computed, strict=True)
+    )
+    ends_at = parse_time(raw.get("ends_at"))
+    closed = str(raw.get("time_left_en") or "") == "Final results" or (
+        ends_at is not None and ends_at <= datetime.now(tz=UTC)
+    )
+    return Poll(options=options, total_votes=total, closed=closed, ends_at=ends_at)
+
+
+def display_text(status: dict) -> str:
+    """The post's text as X shows it: without the reply mentions before ``display_text_range``,
+    bold and italic runs of a long post marked, mentions linked to their profiles."""
+    text = str(status.get("text") or "")
+    raw = status.get("raw_text")
+    raw = raw if isinstance(raw, dict) else {}
+    raw_text = str(raw.get("text") or "")
+    shown = raw.get("display_text_range")
+    if raw_text and isinstance(shown, list) and shown and isinstance(shown[0], int) and shown[0] > 0:
+        prefix = raw_text[: utf16_to_index(raw_text)(shown[0])]
+        if LEADING_MENTIONS.match(prefix) and text.startswith(prefix.rstrip()):
+            text = text[len(prefix.rstrip()) :].lstrip()
+    facets = [f for f in raw.get("facets") or [] if isinstance(f, dict)]
+    runs: dict[tuple[int, int], list[bool]] = {}
+    for facet in facets:
+        kind = facet.get("type")
+        indices = facet.get("indices")
+        if kind not in ("bold", "italic") or not isinstance(indices, list) or len(indices) != 2:
+            continue
+        start, end = indices
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(raw_text):
+            style = runs.setdefault((start, end), [False, False])
+            style[0 if kind == "bold" else 1] = True
+    if runs:  # note-tweet ranges count code points of raw_text.text: Python indices
+        ordered = sorted(runs.items())
+        kept: list[tuple[str, bool, bool]] = []
+        last_end = -1
+        for (start, end), (bold, italic) in ordered:
+            if start >= last_end:
+                kept.append((raw_text[start:end], bold, italic))
+                last_end = end
+        text = emphasize(text, kept)
+    mentions = [str(f.get("original") or "") for f in facets if f.get("type") == "mention"]
+    return link_mentions(text, mentions, lambda name: f"{X_ROOT}/{name}")
 
 
 def post_from_status(status: dict, *, with_quote: bool = True) -> Post:
@@ -322,7 +437,11 @@ def post_from_status(status: dict, *, with_quote: bool = True) -> Post:
     url = status.get("url") or (f"{X_ROOT}/{author.handle or 'i'}/status/{post_id}" if post_id else None)
     quote = None
     q = status.get("quote")
-    if with_quote and isinstance(q, dict) and q.get("type") != "tombstone" and q.get("id"):
+    if with_quote and isinstance(q, dict) and q.get("type") == "tombstone":
+        quote = Post(
+            id=str(q.get("id") or ""), url=q.get("url") or None, author=Author(name=""), unavailable=True
+        )
+    elif with_quote and isinstance(q, dict) and q.get("id"):
         quote = post_from_status(q, with_quote=False)
     blocks: tuple[Block, ...] = ()
     article = status.get("article")
@@ -335,11 +454,13 @@ def post_from_status(status: dict, *, with_quote: bool = True) -> Post:
         id=post_id,
         url=url,
         author=author,
-        text=str(status.get("text") or ""),
+        text=display_text(status),
         blocks=blocks,
         media=_media(status),
         quote=quote,
         created_at=_created_at(status),
+        card=link_card(status),
+        poll=poll(status),
     )
 
 
@@ -429,19 +550,6 @@ def _media_index(article: dict) -> dict[str, dict]:
     return index
 
 
-def _utf16_to_index(text: str) -> Callable[[int], int]:
-    """Map JavaScript (UTF-16) string offsets, which Draft.js uses, to Python indices."""
-    if all(ord(c) < 0x10000 for c in text):
-        return lambda off: max(0, min(off, len(text)))
-    table: list[int] = []
-    for i, c in enumerate(text):
-        table.append(i)
-        if ord(c) >= 0x10000:
-            table.append(i)
-    table.append(len(text))
-    return lambda off: table[max(0, min(off, len(table) - 1))]
-
-
 _STYLE = {"bold": "bold", "italic": "italic", "strikethrough": "strike", "code": "code"}
 
 
@@ -449,7 +557,7 @@ def _spans(block: dict, entities: dict[str, dict]) -> tuple[Span, ...]:
     text = str(block.get("text") or "")
     if not text:
         return ()
-    at = _utf16_to_index(text)
+    at = utf16_to_index(text)  # Draft.js offsets are UTF-16
     n = len(text)
     styles: list[set[str]] = [set() for _ in range(n)]
     hrefs: list[str | None] = [None] * n

@@ -8,13 +8,13 @@ post when logged-out limits (depth 20, 60 descendants) cut the chain short.
 
 from __future__ import annotations
 
-import html
 import logging
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from bs4 import BeautifulSoup, NavigableString, Tag
 
 from contract.errors import (
     HostRefused,
@@ -25,10 +25,11 @@ from contract.errors import (
     SourceUnavailable,
 )
 from contract.links import SourceRef
-from rendering.model import Author, Media, Post, Thread
+from rendering.model import Author, CustomEmoji, LinkCard, Media, Poll, PollOption, Post, Thread
 from worker.config import Settings
 from worker.http import get_with_retry, is_listed, json_body
 from worker.limits import SOURCE_MAX_FETCHES, SOURCE_MAX_POSTS
+from worker.sources.richtext import count, parse_time, percentages, positive_int, site_of
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +145,110 @@ def _author(account: dict) -> Author:
         handle=acct,
         avatar_url=account.get("avatar_static") or account.get("avatar") or None,
         url=account.get("url") or None,
+        emojis=emojis(account.get("emojis")),
     )
+
+
+def emojis(raw: Any) -> tuple[CustomEmoji, ...]:
+    """``CustomEmoji`` entities → shortcode and image (the static image: no animation on a slide)."""
+    out: list[CustomEmoji] = []
+    seen: set[str] = set()
+    for e in raw if isinstance(raw, list) else []:
+        if not isinstance(e, dict):
+            continue
+        shortcode = str(e.get("shortcode") or "").strip(":")
+        url = e.get("static_url") or e.get("url")
+        if shortcode and isinstance(url, str) and url and shortcode not in seen:
+            seen.add(shortcode)
+            out.append(CustomEmoji(shortcode=shortcode, url=url))
+    return tuple(out)
+
+
+def link_card(status: dict) -> LinkCard | None:
+    """``PreviewCard``: shown, as Mastodon does, only for a post without media (nor a quote of it)."""
+    card = status.get("card")
+    if not isinstance(card, dict) or not isinstance(card.get("url"), str) or not card["url"]:
+        return None
+    if status.get("media_attachments"):
+        return None
+    image = card.get("image")
+    return LinkCard(
+        url=card["url"],
+        title=str(card.get("title") or "").strip(),
+        description=str(card.get("description") or "").strip(),
+        image=Media(url=image, width=positive_int(card.get("width")), height=positive_int(card.get("height")))
+        if isinstance(image, str) and image
+        else None,
+        site=str(card.get("provider_name") or "").strip() or site_of(card["url"]),
+        video=card.get("type") == "video",
+    )
+
+
+def poll(status: dict) -> Poll | None:
+    """``Poll``: options with ``votes_count`` (null while results are hidden), ``expired``; a
+    multiple-choice poll's shares are of its voters, as Mastodon shows them."""
+    raw = status.get("poll")
+    if not isinstance(raw, dict):
+        return None
+    options = [o for o in raw.get("options") or [] if isinstance(o, dict) and str(o.get("title") or "")]
+    if not options:
+        return None
+    votes = [count(o.get("votes_count")) for o in options]
+    total = count(raw.get("votes_count")) or sum(votes)
+    voters = count(raw.get("voters_count"))
+    shares = percentages(votes, voters if raw.get("multiple") and voters else total)
+    return Poll(
+        options=tuple(
+            PollOption(label=str(o["title"]), votes=v, percent=p)
+            for o, v, p in zip(options, votes, shares, strict=True)
+        ),
+        total_votes=total,
+        closed=bool(raw.get("expired")),
+        ends_at=parse_time(raw.get("expires_at")),
+    )
+
+
+def _is_mention(node: Tag) -> bool:
+    raw: Any = node.get("class") or []
+    classes: list[str] = raw.split() if isinstance(raw, str) else [str(c) for c in raw]
+    if "hashtag" in classes:
+        return False
+    if "h-card" in classes:
+        return True
+    return node.name == "a" and "mention" in classes
+
+
+def content_html(status: dict) -> str:
+    """The status's HTML without what Mastodon adds for older clients: a quote post's
+    ``quote-inline`` "RE: link" paragraph, and a reply's leading mentions."""
+    content = str(status.get("content") or "")
+    quoted = isinstance(status.get("quote"), dict)
+    reply = bool(status.get("in_reply_to_id"))
+    if not content or not (quoted or reply):
+        return content
+    soup = BeautifulSoup(content, "html.parser")
+    changed = False
+    if quoted:
+        for element in soup.select(".quote-inline"):
+            element.decompose()
+            changed = True
+    if reply:
+        first = soup.find("p") or soup
+        while first.contents:
+            node = first.contents[0]
+            if isinstance(node, NavigableString) and not node.strip():
+                node.extract()
+            elif isinstance(node, Tag) and _is_mention(node):
+                node.extract()
+                changed = True
+            elif isinstance(node, NavigableString) and changed:
+                node.replace_with(node.lstrip())
+                break
+            else:
+                break
+        if changed and isinstance(first, Tag) and first.name == "p" and not first.get_text(strip=True):
+            first.decompose()
+    return str(soup) if changed else content
 
 
 def _media(status: dict) -> tuple[Media, ...]:
@@ -181,10 +285,6 @@ def _parse_time(raw: Any) -> datetime | None:
 
 
 def _post(status: dict, *, with_quote: bool = True) -> Post:
-    content = str(status.get("content") or "")
-    spoiler = str(status.get("spoiler_text") or "").strip()
-    if spoiler:
-        content = f"<p><strong>{html.escape(spoiler)}</strong></p>{content}"
     quote = None
     q = status.get("quote")
     if with_quote and isinstance(q, dict):
@@ -195,9 +295,19 @@ def _post(status: dict, *, with_quote: bool = True) -> Post:
         id=str(status.get("id")),
         url=status.get("url") or status.get("uri") or None,
         author=_author(status.get("account") or {}),
-        text=content,
+        text=content_html(status),
         text_format="html",
         media=_media(status),
         quote=quote,
         created_at=_parse_time(status.get("created_at")),
+        card=link_card(status) if quote is None or _card_is_not(quote, status) else None,
+        poll=poll(status),
+        emojis=emojis(status.get("emojis")),
+        content_warning=str(status.get("spoiler_text") or "").strip(),
     )
+
+
+def _card_is_not(quote: Post, status: dict) -> bool:
+    card = status.get("card")
+    url = card.get("url") if isinstance(card, dict) else None
+    return bool(url) and url not in (quote.url, quote.id)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from contract.errors import PostNotFound, PostRemoved, SourceUnavailable
+from worker.sources.richtext import LEADING_MENTIONS
 
 if TYPE_CHECKING:  # converting a status needs no HTTP client
     import httpx
@@ -31,7 +32,6 @@ ORIGINAL_SIZE_HOSTS = frozenset({"pbs.twimg.com"})  # photo URLs there take ?nam
 
 _DIGITS36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 _TCO = re.compile(r"https?://t\.co/[A-Za-z0-9]+")
-_LEADING_MENTIONS = re.compile(r"^(?:\s*@\w+)*\s*$")
 _AVATAR_SIZE = re.compile(r"_normal(\.[A-Za-z0-9]+)?$")
 
 
@@ -119,6 +119,10 @@ def to_fx_status(tweet: dict, *, with_quote: bool = True) -> dict:
     quoted = tweet.get("quoted_tweet")
     if with_quote and isinstance(quoted, dict) and quoted.get("id_str"):
         quote = to_fx_status(quoted, with_quote=False)
+    extra = card_fields(tweet)
+    media = _media(tweet)
+    if "external" in extra:
+        media = {**media, "external": extra.pop("external")}
     return {
         "type": "status",
         "id": tweet_id,
@@ -126,11 +130,128 @@ def to_fx_status(tweet: dict, *, with_quote: bool = True) -> dict:
         "text": display_text(tweet),
         "created_at": tweet.get("created_at"),
         "author": _user(user),
-        "media": _media(tweet),
+        "media": media,
         "replying_to": _replying_to(tweet),
         "quote": quote,
         "lang": tweet.get("lang"),
         "provider": "twitter",
+        "raw_text": {"text": "", "display_text_range": [0, 0], "facets": _mention_facets(tweet)},
+        **extra,
+    }
+
+
+def _mention_facets(tweet: dict) -> list[dict]:
+    entities = tweet.get("entities")
+    mentions = entities.get("user_mentions") if isinstance(entities, dict) else None
+    return [
+        {"type": "mention", "indices": m.get("indices") or [0, 0], "original": str(m["screen_name"])}
+        for m in mentions or []
+        if isinstance(m, dict) and m.get("screen_name")
+    ]
+
+
+def _bindings(card: dict) -> dict[str, dict]:
+    """``binding_values`` as a dict (syndication) or a list of ``{key, value}`` (GraphQL)."""
+    raw = card.get("binding_values")
+    if isinstance(raw, list):
+        raw = {b.get("key"): b.get("value") for b in raw if isinstance(b, dict)}
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k): v for k, v in raw.items() if isinstance(v, dict)}
+
+
+def _string(values: dict[str, dict], key: str) -> str:
+    value = values.get(key, {}).get("string_value")
+    return value.strip() if isinstance(value, str) else ""
+
+
+_CARD_IMAGES = (  # the keys FxEmbed's card.ts reads, largest first
+    "summary_photo_image_large",
+    "photo_image_full_size_large",
+    "thumbnail_image_large",
+    "player_image_large",
+    "summary_photo_image",
+    "photo_image_full_size",
+    "thumbnail_image",
+    "player_image",
+    "thumbnail_image_original",
+    "summary_photo_image_original",
+    "photo_image_full_size_original",
+    "player_image_original",
+)
+
+
+def card_fields(tweet: dict) -> dict:
+    """A syndication ``card`` → FxTwitter's ``poll``, ``card`` or ``media.external``-like fields."""
+    card = tweet.get("card")
+    if not isinstance(card, dict):
+        return {}
+    values = _bindings(card)
+    if "choice1_count" in values or "choice1_label" in values:
+        choices = []
+        for i in range(1, 5):
+            label = _string(values, f"choice{i}_label")
+            if label:
+                choices.append({"label": label, "count": _string(values, f"choice{i}_count") or "0"})
+        final = values.get("counts_are_final", {}).get("boolean_value") is True
+        votes = [int(c["count"]) if str(c["count"]).isdigit() else 0 for c in choices]
+        total = sum(votes)
+        return {
+            "poll": {
+                "choices": [
+                    {
+                        "label": c["label"],
+                        "count": v,
+                        "percentage": round(v * 100 / total, 1) if total else 0,
+                    }
+                    for c, v in zip(choices, votes, strict=True)
+                ],
+                "total_votes": total,
+                "ends_at": _string(values, "end_datetime_utc"),
+                "time_left_en": "Final results" if final else "",
+            }
+        }
+    expanded = _expanded_urls(tweet)
+    short = _string(values, "card_url") or str(card.get("url") or "")
+    url = expanded.get(short, short)
+    image = next(
+        (
+            values[k]["image_value"]
+            for k in _CARD_IMAGES
+            if isinstance(values.get(k, {}).get("image_value"), dict)
+        ),
+        None,
+    )
+    player = _string(values, "player_url")
+    if player:
+        return {"external": {"type": "video", "url": player, **_image_fields(image, "thumbnail_url")}}
+    if not url:
+        return {}
+    return {
+        "card": {
+            "url": url,
+            "title": _string(values, "title"),
+            "description": _string(values, "description"),
+            "domain": _string(values, "vanity_url") or _string(values, "domain"),
+            "card_name": str(card.get("name") or ""),
+            "image": _image_fields(image, "url"),
+        }
+    }
+
+
+def _image_fields(image: dict | None, key: str) -> dict:
+    if not isinstance(image, dict) or not image.get("url"):
+        return {}
+    return {key: str(image["url"]), "width": _int(image.get("width")), "height": _int(image.get("height"))}
+
+
+def _expanded_urls(tweet: dict) -> dict[str, str]:
+    entities = tweet.get("entities")
+    urls = entities.get("urls") if isinstance(entities, dict) else None
+    return {
+        str(u["url"]): str(u["expanded_url"])
+        for u in urls or []
+        if isinstance(u, dict) and u.get("url") and u.get("expanded_url")
     }
 
 
@@ -161,7 +282,8 @@ def display_text(tweet: dict) -> str:
     text = str(tweet.get("text") or "")
     shown = tweet.get("display_text_range")
     start = shown[0] if isinstance(shown, list) and shown and isinstance(shown[0], int) else 0
-    if 0 < start <= len(text) and _LEADING_MENTIONS.match(text[:start]):
+    cut = isinstance(tweet.get("note_tweet"), dict)  # a long post: the endpoint gives its start only
+    if 0 < start <= len(text) and LEADING_MENTIONS.match(text[:start]):
         text = text[start:]
     raw_entities = tweet.get("entities")
     entities: dict = raw_entities if isinstance(raw_entities, dict) else {}
@@ -185,7 +307,11 @@ def display_text(tweet: dict) -> str:
             pieces.append(link)
         at = m.end()
     pieces.append(html.unescape(text[at:]))
-    return "".join(pieces).strip()
+    out = "".join(pieces).strip()
+    if not cut or not out:
+        return out
+    out = out.rstrip(" …")
+    return f"{out} …" if "://" in out.rsplit(None, 1)[-1] else f"{out}…"
 
 
 def _int(value: Any) -> int | None:

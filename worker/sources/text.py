@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from contract.errors import BadInput, NotAThread
 from contract.text import split_posts
 from rendering.model import Author, Post, Thread
-from worker.limits import TEXT_MAX_CHARS
+from worker.limits import LOCAL_JSON_MAX_BYTES, TEXT_MAX_CHARS
 from worker.sources import fxtwitter
 
 DEFAULT_AUTHOR = Author(name="Thread")
@@ -35,18 +37,25 @@ def load_local(path: Path) -> Thread:
     """A local FxTwitter-shaped ``.json`` (``/2/thread`` or ``/2/status`` response, a bare status, or a
     saved Thread) or a ``.md``/``.txt`` file → Thread."""
     path = Path(path)
+    cap = LOCAL_JSON_MAX_BYTES if path.suffix.lower() == ".json" else TEXT_MAX_CHARS * 4
+    if path.is_dir():
+        raise BadInput(f"{path} is a folder, not a file.")
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:  # read at most one byte past the cap: /dev/zero ends too
+            raw = file.read(cap + 1)
     except OSError:
         raise BadInput(f"I couldn't open {path}.") from None
-    if len(raw) > TEXT_MAX_CHARS * 4 and path.suffix.lower() != ".json":
+    if len(raw) > cap:
         raise BadInput(f"{path.name} is too long for a carousel.")
     try:
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise BadInput(f"{path.name} isn't UTF-8 text.") from None
     if path.suffix.lower() == ".json":
-        return _json_thread(content, path)
+        try:
+            return _json_thread(content, path)
+        except (ValidationError, TypeError, AttributeError, KeyError, IndexError):
+            raise BadInput(f"{path.name} has fields of the wrong type for a thread.") from None
     thread = text_thread(content)
     return thread.model_copy(update={"source": "file"})
 

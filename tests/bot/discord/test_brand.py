@@ -284,3 +284,69 @@ async def test_clear_forgets_the_kit_but_not_the_look(
         None,
         False,
     )
+
+
+OWN_THEME = 'extends = "paper"\nlabel = "Acme"\n\n[layout]\nfamily = "editorial"\n'
+
+
+def _defaults_with_theme_file(
+    fake: FakeDiscord,
+    body: str,
+    name: str = "acme.toml",
+    permissions: int = MEMBER_PERMISSIONS,
+    **options: Any,
+) -> tuple[dict, str, str]:
+    attachment = fake.add_attachment(name, body.encode(), "application/toml")
+    return slash(
+        fake,
+        "defaults",
+        permissions,
+        resolved={"attachments": {attachment["id"]: attachment}},
+        option_types={"theme_file": ATTACHMENT},
+        theme_file=attachment["id"],
+        **options,
+    )
+
+
+async def test_defaults_with_a_theme_file_draw_the_next_carousel_with_it(
+    fake: FakeDiscord, bot: Bot, queue: RQJobQueue, store: MemorySettingsStore
+) -> None:
+    payload, interaction_id, token = _defaults_with_theme_file(fake, OWN_THEME)
+    await bot.dispatch(payload)
+    assert bot.errors == []
+    shown = private_answer(fake, interaction_id, token)["content"]
+    assert "**theme**: your own theme file (personal)" in shown
+    look = (await store.state(user_scope("discord", USER_ID))).personal
+    assert (look.theme, look.theme_file) == ("custom", OWN_THEME)
+
+    payload, _, _ = slash(fake, link=THREAD_LINK)
+    await bot.dispatch(payload)
+    (job,) = jobs(queue)
+    assert (job.args[0]["options"]["theme"], job.args[0]["options"]["theme_file"]) == ("custom", OWN_THEME)
+
+
+async def test_a_bad_theme_file_is_told_with_its_line_and_field_and_nothing_is_saved(
+    fake: FakeDiscord, bot: Bot, store: MemorySettingsStore
+) -> None:
+    bad = 'extends = "paper"\n\n[colors]\ntext = "#EEEEEE"\n'
+    payload, interaction_id, token = _defaults_with_theme_file(fake, bad, "broken.toml", ratio="1:1")
+    await bot.dispatch(payload)
+    answer = private_answer(fake, interaction_id, token)["content"]
+    assert answer.startswith("broken.toml can't be used")
+    assert "broken.toml: line 4: colors.text: contrast" in answer
+    assert (await store.state(user_scope("discord", USER_ID))).personal.is_empty()
+
+    payload, interaction_id, token = _defaults_with_theme_file(fake, OWN_THEME, "notes.txt")
+    await bot.dispatch(payload)
+    assert "isn't a .toml theme file" in private_answer(fake, interaction_id, token)["content"]
+
+
+async def test_a_server_theme_file_needs_manage_server(
+    fake: FakeDiscord, bot: Bot, store: MemorySettingsStore
+) -> None:
+    payload, interaction_id, token = _defaults_with_theme_file(fake, OWN_THEME, server=True)
+    await bot.dispatch(payload)
+    assert private_answer(fake, interaction_id, token)["content"] == ADMINS_ONLY
+    payload, _, _ = _defaults_with_theme_file(fake, OWN_THEME, "team.toml", MANAGE_GUILD, server=True)
+    await bot.dispatch(payload)
+    assert (await store.state(chat_scope("discord", GUILD_ID))).personal.theme_file == OWN_THEME

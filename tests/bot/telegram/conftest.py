@@ -16,10 +16,7 @@ from telegram.ext import Application
 from bot.settings_store import RedisSettingsStore
 from bot.telegram.app import build_application
 from bot.telegram.ratelimit import RedisRateLimiter
-from tests.conftest import (
-    REDIS_URL,  # TEST_REDIS_URL, or the local default
-    unique_token,
-)
+from tests.conftest import REDIS_URL, unique_token  # TEST_REDIS_URL, as the worker processes use
 from tests.fakes.telegram_api import FakeTelegramAPI
 from worker.config import Settings
 from worker.queue import RQJobQueue

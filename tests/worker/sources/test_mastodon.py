@@ -34,7 +34,8 @@ def test_recorded_status_and_context(fake: FakeSources, settings, client) -> Non
         ("gif", "", 640),
     ]
     assert thread.author.name == "Gina 🌿" and thread.author.handle == "gina@fosstodon.example"
-    assert thread.posts[2].text.startswith("<p><strong>Long one</strong></p>")
+    assert thread.posts[2].content_warning == "Long one"
+    assert thread.posts[2].text.startswith("<p>3. Stretch")  # the warning is not in the text
     assert 'href="https://example.org/sourdough"' in thread.posts[3].text
 
 

@@ -268,7 +268,7 @@ def test_mapping_of_a_syndication_tweet() -> None:
         },
     }
     status = to_fx_status(tweet)
-    assert status["text"] == "Yes & no: https://example.com/?a=1&b=2"
+    assert status["text"] == "Yes & no: https://example.com/?a=1&b=2 …"  # a long post, cut: marked
     assert status["url"] == "https://x.com/dana/status/1800000000000000555"
     assert status["author"]["avatar_url"] == "https://pbs.twimg.com/profile_images/1/a_200x200.jpg"
     assert status["replying_to"] == {"screen_name": "bob", "status": "1800000000000000554"}

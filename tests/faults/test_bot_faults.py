@@ -1,0 +1,147 @@
+"""The Telegram bot through a Redis restart, and every update it gets answered (or deliberately not)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.ext import Application
+
+from tests.fakes.sources import FakeSources
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.faults.conftest import OwnRedis, documents_by_chat, telegram_env, wait_for
+from worker.config import Settings
+from worker.queue import RQJobQueue
+
+ERROR = "Sorry, something went wrong on my side — please try again."
+
+
+@pytest.fixture
+async def bot(
+    fake_telegram: FakeTelegramAPI, fake_sources: FakeSources, own_redis: OwnRedis, queue_name: str
+) -> AsyncIterator[Application]:
+    from bot.telegram.app import build_application
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        redis_url=own_redis.url,
+        queue_name=queue_name,
+        telegram_bot_token=fake_telegram.token,
+        telegram_api_url=fake_telegram.api_url,
+        telegram_file_url=fake_telegram.file_url,
+        fxtwitter_api_url=fake_sources.fx_url,
+    )
+    queue = RQJobQueue(own_redis.url, queue_name)
+    app = build_application(settings, queue, theme_preview=None, updater=False)
+    await app.initialize()
+    yield app
+    await app.shutdown()
+
+
+async def say(app: Application, fake: FakeTelegramAPI, chat: int, text: str) -> None:
+    await app.process_update(Update.de_json(fake.user_message(chat_id=chat, text=text), app.bot))
+
+
+def texts_to(fake: FakeTelegramAPI, chat: int) -> list[str]:
+    return [
+        str(c.params.get("text"))
+        for c in fake.calls
+        if c.method in ("sendMessage", "editMessageText") and str(c.params.get("chat_id")) == str(chat)
+    ]
+
+
+async def test_the_bot_keeps_taking_links_through_a_redis_restart(
+    bot: Application,
+    fake_telegram: FakeTelegramAPI,
+    fake_sources: FakeSources,
+    unique_x_thread: Callable[..., Any],
+    spawn_worker: Callable[..., Any],
+    own_redis: OwnRedis,
+) -> None:
+    import asyncio
+
+    worker = spawn_worker(own_redis.url, {**telegram_env(fake_telegram), **fake_sources.env()})
+    chats = [10**9 + secrets.randbelow(10**9) for _ in range(3)]
+    before = unique_x_thread(["Sent before the restart.", "Second post."])
+    await say(bot, fake_telegram, chats[0], before.url)
+    await asyncio.to_thread(own_redis.restart, 1.0)
+    for chat in chats[1:]:
+        thread = unique_x_thread([f"Sent after the restart to {chat}.", "Second post."])
+        await say(bot, fake_telegram, chat, thread.url)
+    for chat in chats:
+        await asyncio.to_thread(
+            wait_for, lambda c=chat: documents_by_chat(fake_telegram).get(c), f"the PDF\n{worker.output}", 120
+        )
+    assert documents_by_chat(fake_telegram) == dict.fromkeys(chats, 1)
+    assert not any(ERROR in texts_to(fake_telegram, chat) for chat in chats)
+
+
+async def test_a_redis_outage_is_one_sentence_and_the_bot_recovers(
+    bot: Application,
+    fake_telegram: FakeTelegramAPI,
+    unique_x_thread: Callable[..., Any],
+    own_redis: OwnRedis,
+) -> None:
+    import asyncio
+
+    from contract.sentences import QUEUE_DOWN
+
+    chat = 10**9 + secrets.randbelow(10**9)
+    await asyncio.to_thread(own_redis.stop)
+    await say(bot, fake_telegram, chat, unique_x_thread(["While Redis is down.", "Second."]).url)
+    assert QUEUE_DOWN in texts_to(fake_telegram, chat) and ERROR not in texts_to(fake_telegram, chat)
+    await asyncio.to_thread(own_redis.start)
+    await say(bot, fake_telegram, chat, unique_x_thread(["Once Redis is back.", "Second."]).url)
+    assert any(t.startswith("⏳ Queued") for t in texts_to(fake_telegram, chat))
+
+
+def _sticker_update(fake: FakeTelegramAPI, chat: int) -> dict:
+    update = fake.user_message(chat_id=chat, text="")
+    update["message"]["sticker"] = {
+        "file_id": "CAACAgIAAxk", "file_unique_id": "AgAD", "type": "regular",
+        "width": 512, "height": 512, "is_animated": False, "is_video": False,
+    }
+    return update
+
+
+async def test_every_update_gets_an_answer(bot: Application, fake_telegram: FakeTelegramAPI) -> None:
+    from bot.telegram import texts
+
+    chat = 10**9 + secrets.randbelow(10**9)
+    await say(bot, fake_telegram, chat, "/frobnicate now")
+    await bot.process_update(Update.de_json(_sticker_update(fake_telegram, chat), bot.bot))
+    said = texts_to(fake_telegram, chat)
+    assert texts.UNKNOWN_COMMAND in said and texts.NOT_UNDERSTOOD in said
+
+    sent = await bot.bot.send_message(chat, "an old message with an old keyboard")
+    press = fake_telegram.callback_query(sent.to_dict(), "zz:from-an-old-version", user_id=chat)
+    await bot.process_update(Update.de_json(press, bot.bot))
+    [answer] = fake_telegram.calls_to("answerCallbackQuery")
+    assert answer.params.get("text") == texts.UNKNOWN_BUTTON  # the spinner stops, with a sentence
+
+
+async def test_a_rerender_button_works_only_in_the_chat_of_its_job(
+    bot: Application, fake_telegram: FakeTelegramAPI, own_redis: OwnRedis, queue_name: str
+) -> None:
+    from redis import Redis
+    from rq import Queue
+
+    from bot.telegram import texts
+    from contract.rerender import rerender_data
+
+    owner, stranger = (10**9 + secrets.randbelow(10**9) for _ in range(2))
+    await say(bot, fake_telegram, owner, "https://x.com/someone/status/1234567890123")
+    queue = Queue(queue_name, connection=Redis.from_url(own_redis.url))
+    [job_id] = queue.job_ids
+    data = rerender_data(job_id, "theme", "aurora")
+
+    sent = await bot.bot.send_message(stranger, "a message in another chat")
+    press = fake_telegram.callback_query(sent.to_dict(), data, user_id=stranger)
+    await bot.process_update(Update.de_json(press, bot.bot))
+    [answer] = fake_telegram.calls_to("answerCallbackQuery")
+    assert answer.params.get("text") == texts.RERENDER_OTHER_CHAT
+    assert queue.job_ids == [job_id]  # nothing new was queued
+    assert not any("Re-rendering" in t for t in texts_to(fake_telegram, owner))
