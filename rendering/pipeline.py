@@ -47,6 +47,14 @@ def layout_slides(
     return doc, deck.slides
 
 
+def slide_alt(slide: Slide) -> str:
+    """What the pictures of a slide show (their alt text), avatars and logos aside."""
+    from rendering.display import Picture
+
+    alts = [i.alt for i in slide.items if isinstance(i, Picture) and not i.circle and i.alt]
+    return " · ".join(dict.fromkeys(alts))
+
+
 def render(
     thread: Thread,
     options: RenderOptions,
@@ -93,6 +101,7 @@ def render(
                 title=doc.title,
                 size=options.size,
                 part=(index, count) if count > 1 else None,
+                alts=tuple(slide_alt(s) for s in slides),
             )
         )
     timings["paint"] = paint_t
@@ -108,4 +117,5 @@ def render(
         timings=timings,
         part=first.part,
         more=tuple(carousels[1:]),
+        alts=first.alts,
     )

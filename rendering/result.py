@@ -18,6 +18,7 @@ class Carousel:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     part: tuple[int, int] | None = None  # (index, count) when the source was split into parts
     more: tuple[Carousel, ...] = ()  # the parts after this one, in order (each a whole carousel)
+    alts: tuple[str, ...] = ()  # per slide: what its pictures show ("" for none), for the chat and PDF
 
     @property
     def slide_count(self) -> int:

@@ -491,6 +491,7 @@ def summarize(thread: Thread, carousel: Carousel) -> ResultSummary:
         slide_count=carousel.slide_count,
         posts_shown=len(thread.posts),
         posts_total=thread.total_posts if thread.truncated else None,
+        alts=tuple(carousel.alts),
     )
 
 

@@ -227,3 +227,7 @@ def test_an_image_slides_alt_text_is_kept_in_the_pdf() -> None:
     image = next(s for s in deck.slides if s.template == "image")
     assert not any("2,950" in t.text for t in image.items if isinstance(t, Text))
     assert any(isinstance(i, Picture) and i.alt for i in image.items)
+    # and for the chat: each slide's alt text travels with the result
+    k = next(k for k, s in enumerate(deck.slides) if s.template == "image")
+    assert car.alts[k] == "Throughput after: 2,950 tokens per second"
+    assert all(not a for j, a in enumerate(car.alts) if j != k)

@@ -38,6 +38,7 @@ class ResultSummary:
     slide_count: int
     posts_shown: int | None = None  # posts on the slides
     posts_total: int | None = None  # posts in the thread, when it was longer than the cap
+    alts: tuple[str, ...] = ()  # per slide, what its pictures show ("" for none): the album's alt text
 
     @property
     def truncated(self) -> bool:
@@ -83,10 +84,13 @@ def caption_text(summary: ResultSummary, limit: int) -> str:
         tail += f" · first {summary.posts_shown} of {summary.posts_total} posts"
     tail = ellipsize(tail, limit // 2)
     title = summary.title.strip()
-    if not title:
-        return tail
-    room = limit - utf16_len(tail) - 1
-    return f"{ellipsize(title, room)}\n{tail}"
+    text = f"{ellipsize(title, limit - utf16_len(tail) - 1)}\n{tail}" if title else tail
+    # what the pictures show, slide by slide, while there is room (the slides never print it)
+    for k, alt in enumerate(summary.alts, start=1):
+        line = f"\n🖼 {k}: {alt.strip()}" if alt and alt.strip() else ""
+        if line and utf16_len(text) + utf16_len(line) <= limit:
+            text += line
+    return text
 
 
 def safe_filename(title: str, extension: str, max_chars: int = PDF_FILENAME_MAX_CHARS) -> str:

@@ -87,6 +87,14 @@ def rerender_components(job_id: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _slide_alt(carousel: Carousel, index: int, title: str, total: int) -> str:
+    """A slide's alt text: what its picture shows when it has one, else where it sits in the deck."""
+    alts = getattr(carousel, "alts", ())
+    shown = alts[index - 1].strip() if index - 1 < len(alts) else ""
+    place = f"{title}: slide {index} of {total}"
+    return f"{place}. {shown}" if shown else place
+
+
 def discord_filename(index: int, image_format: str) -> str:
     return f"slide-{index:02d}.{EXT.get(image_format, image_format)}"
 
@@ -237,7 +245,7 @@ class DiscordDelivery:
                     filename=discord_filename(i, fmt),
                     data=body,
                     content_type=MIME.get(fmt, "application/octet-stream"),
-                    description=_clip(f"{title}: slide {i} of {total}", DISCORD_ALT_TEXT_MAX),
+                    description=_clip(_slide_alt(carousel, i, title, total), DISCORD_ALT_TEXT_MAX),
                 )
             )
         pdf_fits = len(carousel.pdf) <= DISCORD_UPLOAD_MAX_BYTES
