@@ -20,6 +20,6 @@ COPY rendering ./rendering
 COPY themes ./themes
 COPY samples ./samples
 RUN uv sync --frozen --no-dev \
- && python -c "from worker.config import prepare_fonts; prepare_fonts(warm=True)"
+ && python -c "import os; from rendering.fonts import use_cache_root, warm_fonts; c = os.environ.get('CAROUSEL_CACHE_DIR'); c and use_cache_root(c); warm_fonts()"
 
 CMD ["carousel", "--help"]
