@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-TARGET_JPEG_PDF = 0.3
+TARGET_JPEG_PDF = 0.2
 TARGET_PNG_PDF = 0.6
 TARGET_RSS_MB = 150
 TARGET_PNG_OVER_JPEG = 1.5
@@ -58,7 +58,12 @@ def main() -> int:
         thread, images = rich_thread(), sample_images()
     else:
         thread, images = text_thread(args.slides - 2), {}  # + cover + outro
-    opts = RenderOptions(theme=args.theme, ratio=args.ratio)
+    opts = RenderOptions(theme=args.theme, ratio=args.ratio, max_posts=100)
+    if not args.rich:  # short posts share slides: add posts until the deck has the slides asked for
+        n = args.slides - 2
+        while len(layout_slides(thread, opts, images, theme)[1]) < args.slides and n < 80:
+            n += 1
+            thread = text_thread(n)
 
     def once() -> dict[str, float]:
         from rendering.layout import measure
