@@ -5,7 +5,7 @@ any text against what is actually painted behind it, whether it holds a piece of
 slides, and whether it starts mid-sentence. A violation is anything the product promises never to
 ship: a content slide under 40% full (statement, section and image slides excepted), body text under
 32 px or code under 28 px per 1080 px of width, text under 4.5:1, a slide that starts mid-sentence,
-a part of more than 20 slides, more than one body size in a deck.
+a part of more than 20 slides, more than one body size in a deck, content taller than its card.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from themes.schema import Theme
 BODY_MIN_PER_1080 = 32.0
 CODE_MIN_PER_1080 = 28.0
 MIN_CONTRAST = 4.5
+MAX_FILL = 1.02  # content that does not fit its card would be cut off
 FILL_EXEMPT = ("cover", "outro", "note", "statement", "section", "image")
 
 
@@ -164,6 +165,8 @@ def check_deck(
             exempt = slide.template in FILL_EXEMPT or slide.display
             if content and not exempt and (slide.fill or 0.0) < MIN_FILL:
                 sr.problems.append(f"only {slide.fill:.0%} full")
+            if content and (slide.fill or 0.0) > MAX_FILL:
+                sr.problems.append(f"overflows its card ({slide.fill:.0%})")
             if lowest < MIN_CONTRAST:
                 worst = min(contrasts, key=lambda c: c[1])[0]
                 sr.problems.append(f"contrast {lowest:.2f}:1 for {worst.text.strip()[:24]!r}")

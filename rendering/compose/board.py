@@ -209,12 +209,18 @@ def ideas_of(doc: Document) -> list[Idea]:
 class _Ctx:
     m: Measurer
     size: int
+    step: bool = False  # measuring a counted post: its text shares the slide with the step number
+
+    def tpl(self, template: Template) -> Template:
+        return "step" if self.step and template == "post" else template
 
     def fits(self, units: Sequence[Unit], template: Template) -> bool:
+        template = self.tpl(template)
         h, _ = self.m.height(units, template, self.size)
         return h <= self.m.avail(template) + 0.5
 
     def fill(self, units: Sequence[Unit], template: Template) -> float:
+        template = self.tpl(template)
         h, _ = self.m.height(units, template, self.size)
         return h / max(1.0, self.m.avail(template))
 
@@ -427,7 +433,7 @@ def _partition(pieces: list[Unit], c: _Ctx) -> list[list[Unit]]:
 
     def h(a: int, b: int) -> float:
         group = pieces[a:b]
-        tpl = _group_template(group)
+        tpl = c.tpl(_group_template(group))
         hh, _ = c.m.height(group, tpl, c.size)
         return hh if hh <= c.m.avail(tpl) + 0.5 else math.inf
 
@@ -486,6 +492,7 @@ def _is_section(units: Sequence[Unit]) -> bool:
 
 
 def _idea_slides(idea: Idea, c: _Ctx) -> list[SlidePlan]:
+    c = _Ctx(c.m, c.size, step=idea.step is not None)
     segments: list[list[Unit]] = [[]]
     for u in idea.units:
         if u.kind == "break":
