@@ -256,6 +256,7 @@ class _Writer:
         dx, dy = x + (w - dw) / 2, y + (h - dh) / 2
         c = self.c
         c.saveState()
+        c.setFillAlpha(1.0)  # a form inherits the state it is placed in: no translucent fill fades it
         p = c.beginPath()
         if item.circle:
             p.circle(x + w / 2, self.y(y + h / 2), min(w, h) / 2)

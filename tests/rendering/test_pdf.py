@@ -111,3 +111,27 @@ def test_each_picture_is_embedded_once_at_the_pixels_the_slide_shows() -> None:
             sizes.add(image.image.size)
     boxes = {size for _, _, size, fit in placements if fit == "cover"}
     assert boxes <= sizes  # a cropped photo is embedded at its box's pixel size, as the slide shows it
+
+
+def test_pictures_are_painted_opaque_whatever_translucent_fill_came_before() -> None:
+    """A translucent rule or tint drawn before a picture must not fade it: in the PDF every picture
+    is placed with the fill alpha at 1 (a form inherits the graphics state it is placed in)."""
+    from rendering.api import render_carousel
+
+    options = RenderOptions(theme="editorial", format="jpeg")
+    carousel = render_carousel(rich_thread(), options, sample_images())
+    placed = 0
+    for page in PdfReader(io.BytesIO(carousel.pdf)).pages:
+        states = page["/Resources"].get("/ExtGState", {})
+        alpha, stack = 1.0, []
+        for operands, operator in page.get_contents().operations:
+            if operator == b"q":
+                stack.append(alpha)
+            elif operator == b"Q":
+                alpha = stack.pop()
+            elif operator == b"gs":
+                alpha = float(states[operands[0]].get_object().get("/ca", alpha))
+            if operator == b"Do" and "pic" in str(operands[0]):
+                placed += 1
+                assert alpha == 1.0, f"a picture placed at fill alpha {alpha}"
+    assert placed > 0
