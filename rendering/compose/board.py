@@ -127,8 +127,8 @@ def _without_title(blocks: tuple[Block, ...], title: str) -> tuple[Block, ...]:
     for k, b in enumerate(blocks):
         if b.kind in ("separator",):
             continue
-        if b.kind not in ("paragraph", "heading"):
-            return blocks
+        if b.kind not in ("paragraph", "heading") or any(sp.href for sp in b.spans):
+            return blocks  # links live on the slides (clickable in the PDF), not on the cover's title
         text = b.text
         if _norm(text) == t:
             return blocks[:k] + blocks[k + 1 :]
