@@ -626,8 +626,8 @@ def _display(slides: list[SlidePlan], c: _Ctx) -> list[SlidePlan]:
         if s.fill >= MIN_FILL or s.template not in ("post", "list", "step", "code"):
             out.append(s)
             continue
-        if s.starts_continuation and not code_piece:
-            out.append(s)
+        if any(u.pieces > 1 for u in s.units) and not code_piece:
+            out.append(s)  # a piece of a paragraph cut across slides keeps the deck's body size
             continue
         if any(u.kind not in ("text", "list", "code") for u in s.units):
             out.append(s)

@@ -52,7 +52,7 @@ GROW_MAX_TITLE = 0.72  # …but stays under this share of the title size (headin
 SHRINK_STEPS = (0.9,)  # and may shrink toward the floor to keep a long deck in one part
 CENTER_BIAS = 0.4  # where a slide's content sits in its free space: 0 top, 0.5 middle
 IMAGE_MIN_SHARE = 0.5  # a picture takes at least this share of an image slide's content area
-NUMBERED_FAMILIES = ("swiss", "poster")  # their chrome sets each slide's number large already
+NUMBERED_FAMILIES = ("swiss", "poster", "split")  # their chrome sets each slide's number large already
 SPLIT_GAP_CSS = 28.0  # between the picture and the text of a split image slide
 STATEMENT_SCALE = 0.9  # statement text starts at this share of the title size
 STEP_NUMBER_SCALE = 1.25  # the step number, in title sizes
@@ -82,17 +82,33 @@ def _split(f: Frame) -> bool:
     return f.geo.size[0] > f.geo.size[1]
 
 
-def _column(f: Frame) -> float:
+def _column(f: Frame, panel: bool = False) -> float:
+    """The text column of a split image slide: the content box beside a split theme's panel (one
+    picture fills the panel), else half of the content box."""
+    if panel:
+        return f.geo.content[2]
     return (f.geo.content[2] - f.px(SPLIT_GAP_CSS)) / 2
 
 
+def _in_panel(f: Frame, units: Sequence[Unit]) -> bool:
+    """A split theme's panel takes an image slide's single picture (several go beside the text)."""
+    media = [m for u in units if u.kind == "media" for m in u.media]
+    return f.geo.image is not None and len(media) == 1
+
+
 def unit_rows(
-    f: Frame, unit: Unit, size: int, template: Template, avail: float, width: float | None = None
+    f: Frame,
+    unit: Unit,
+    size: int,
+    template: Template,
+    avail: float,
+    width: float | None = None,
+    panel: bool = False,
 ) -> list[Row]:
     """The rows of one unit at ``size`` (images at their smallest acceptable height)."""
     split = template == "image" and _split(f)
     if width is None:
-        width = _column(f) if split else f.geo.content[2]
+        width = _column(f, panel) if split else f.geo.content[2]
     ctx = f.ctx
     if unit.kind in ("text", "list"):
         return blocks_rows(unit.blocks, ctx, width, size, avail)
@@ -134,15 +150,18 @@ def _stack(
     template: Template,
     avail: float,
     cache: RowCache | None = None,
+    panel: bool | None = None,
 ) -> list[Row]:
+    if panel is None:
+        panel = template == "image" and _in_panel(f, units)
     rows: list[Row] = []
     for u in units:
         if cache is None:
-            ur = unit_rows(f, u, size, template, avail)
+            ur = unit_rows(f, u, size, template, avail, panel=panel)
         else:
-            key = (u, size, template)
+            key = (u, size, template + ("/panel" if panel else ""))
             if key not in cache:
-                cache[key] = unit_rows(f, u, size, template, avail)
+                cache[key] = unit_rows(f, u, size, template, avail, panel=panel)
             ur = list(cache[key])
         if not ur:
             continue
@@ -377,13 +396,21 @@ def _content_slide(f: Frame, plan: SlidePlan, size: int, m: RowMeasurer) -> None
         return
     if plan.template == "image" and _split(f):
         media = next(u for u in plan.units if u.kind == "media")
-        col = _column(f)
-        _picture_half(f, media, (cx, top, col, avail), slide)
-        rows = _stack(f, plan.units, size, "image", avail)
+        panel = _in_panel(f, plan.units)
+        col = _column(f, panel)
+        if panel and f.geo.image is not None:  # a split theme: the picture fills its panel, under the chip
+            behind = Slide(slide.size, (), [])
+            _picture_half(f, media, f.geo.image, behind)
+            slide.items[0:0] = behind.items
+            text_x = cx
+        else:
+            _picture_half(f, media, (cx, top, col, avail), slide)
+            text_x = cx + col + f.px(SPLIT_GAP_CSS)
+        rows = _stack(f, plan.units, size, "image", avail, panel=panel)
         pages = paginate(rows, avail)
         used = _used(pages[0])
         y = top + max(0.0, avail - used) / 2
-        draw_page(pages[0], cx + col + f.px(SPLIT_GAP_CSS), y, col, slide.items)
+        draw_page(pages[0], text_x, y, col, slide.items)
         return
     if plan.template == "image":
         rows = _image_rows(f, plan, size, avail)
