@@ -136,12 +136,28 @@ def plan_messages(
     return batches
 
 
-def result_line(title: str, author: str | None, slides: int, *, part: int = 1, parts: int = 1) -> str:
+def result_line(
+    title: str,
+    author: str | None,
+    slides: int,
+    *,
+    part: int = 1,
+    parts: int = 1,
+    posts: str | None = None,
+) -> str:
+    """The text of a result message: "**Title** by Ada (@ada) · 12 slides + PDF · first 20 of 24 posts"."""
     who = f" by {author}" if author else ""
     text = f"**{title}**{who} · {slides} slide{'s' if slides != 1 else ''} + PDF"
+    if posts:
+        text += f" · {posts}"
     if parts > 1:
         text += f" ({part}/{parts})"
     return _clip(text)
+
+
+def posts_note(summary: ResultSummary) -> str | None:
+    """Says "first 20 of 24 posts" when the thread was longer than the carousel's cap."""
+    return f"first {summary.posts_shown} of {summary.posts_total} posts" if summary.truncated else None
 
 
 def done_line(slides: int, *, with_pdf: bool = True) -> str:
@@ -229,6 +245,7 @@ class DiscordDelivery:
         title: str | None = None,
         pdf_name: str = PDF_NAME,
         components: list[dict[str, Any]] | None = None,
+        posts: str | None = None,
     ) -> list[dict[str, Any]]:
         """Post the slides (≤ 10 per message, in order) and the PDF as the last attachment.
 
@@ -255,7 +272,7 @@ class DiscordDelivery:
         batches = plan_messages(uploads)
         messages = []
         for part, batch in enumerate(batches, start=1):
-            content = result_line(title, author, total, part=part, parts=len(batches))
+            content = result_line(title, author, total, part=part, parts=len(batches), posts=posts)
             last = part == len(batches)
             messages.append(
                 self._post_files(content, batch, first=part == 1, components=components if last else None)
@@ -313,6 +330,7 @@ class DiscordDelivery:
             title=summary.title or None,
             pdf_name=result_filename(summary, "pdf"),
             components=rerender_components(job_id),
+            posts=posts_note(summary),
         )
         return {"message_ids": [m.get("id") for m in messages if m], "reused_file_ids": False}
 

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from reportlab.pdfgen import canvas
 
-from contract import JobPayload, ReplyAddress
+from contract import JobPayload, RenderOptions, ReplyAddress
 from contract.rerender import RERENDER_TEMPLATE, job_ref
 from rendering.api import Carousel
 from tests.fakes.discord_api import BOT_TOKEN, FakeDiscord
@@ -363,3 +363,19 @@ def test_the_channel_fallback_carries_the_menus_too(fake: FakeDiscord) -> None:
     (post,) = fake.find("POST", f"/channels/{CHANNEL}/messages")
     custom_ids = [c["custom_id"] for row in post.payload["components"] for c in row["components"]]
     assert custom_ids == ["rr:job-4:theme", "rr:job-4:ratio", "rr:job-4:format"]
+
+
+def test_a_capped_thread_says_how_many_posts_it_shows(fake: FakeDiscord) -> None:
+    """24 pasted paragraphs with max_posts 20: the result message says "first 20 of 24 posts"."""
+    from worker.jobs import run_job
+
+    paragraphs = [f"Idea {i}: one short point per slide keeps people swiping." for i in range(1, 25)]
+    options = RenderOptions(max_posts=20, format="jpeg")
+    payload = JobPayload(source="\n\n".join(paragraphs), source_kind="text", options=options, reply=_reply())
+    result = run_job(payload.to_job_arg(), uuid.uuid4().hex, settings=_settings(fake))
+
+    assert result["ok"] is True
+    posts = fake.find("POST", f"/webhooks/{APP_ID}/{TOKEN}")
+    assert posts and all(c.status == 200 for c in posts)
+    for post in posts:
+        assert "first 20 of 24 posts" in post.payload["content"], post.payload["content"]
