@@ -8,7 +8,7 @@ Redis keys (``prefix`` defaults to ``carousel:settings:``):
 * ``{prefix}presets:{scope}`` — hash: preset name → Look JSON
 * ``{prefix}job:{ref}`` — submitted job (JobRecord JSON), expires after JOB_RECORD_TTL_S
 * ``{prefix}pending:{key}`` — a value the bot asked for (PendingInput JSON), expires after PENDING_INPUT_TTL_S
-* ``{prefix}cache:{key}`` — small cached values (e.g. an uploaded preview's file_id)
+* ``{prefix}cache:{key}`` — small cached values (an uploaded preview's file_id; whose a picker message is)
 * ``{prefix}claim:{key}`` — a short-lived "already done" mark (e.g. a re-render button just pressed)
 """
 
@@ -46,7 +46,7 @@ class SettingsStore(Protocol):
     async def set_pending(self, key: str, pending: PendingInput) -> None: ...
     async def pop_pending(self, key: str) -> PendingInput | None: ...
     async def cached(self, key: str) -> str | None: ...
-    async def cache(self, key: str, value: str) -> None: ...
+    async def cache(self, key: str, value: str, ttl_s: int | None = None) -> None: ...
     async def claim(self, key: str, ttl_s: int) -> bool:
         """True the first time within ``ttl_s`` seconds; False while an earlier claim holds."""
         ...
@@ -132,8 +132,8 @@ class MemorySettingsStore:
     async def cached(self, key: str) -> str | None:
         return self._get(f"cache:{key}")
 
-    async def cache(self, key: str, value: str) -> None:
-        self._put(f"cache:{key}", value, None)
+    async def cache(self, key: str, value: str, ttl_s: int | None = None) -> None:
+        self._put(f"cache:{key}", value, ttl_s)
 
     async def claim(self, key: str, ttl_s: int) -> bool:
         if self._get(f"claim:{key}") is not None:
@@ -220,8 +220,8 @@ class RedisSettingsStore:
         value = await self.redis.get(f"{self.prefix}cache:{key}")
         return str(value) if value is not None else None
 
-    async def cache(self, key: str, value: str) -> None:
-        await self.redis.set(f"{self.prefix}cache:{key}", value)
+    async def cache(self, key: str, value: str, ttl_s: int | None = None) -> None:
+        await self.redis.set(f"{self.prefix}cache:{key}", value, ex=ttl_s)
 
     async def claim(self, key: str, ttl_s: int) -> bool:
         return bool(await self.redis.set(f"{self.prefix}claim:{key}", "1", ex=ttl_s, nx=True))

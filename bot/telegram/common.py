@@ -101,6 +101,21 @@ async def may_change_settings(update: Update, context: ContextTypes.DEFAULT_TYPE
     return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
 
+async def may_rerender(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, requester: int | str | None
+) -> bool:
+    """A result is re-rendered by the person who asked for it, or (in a group) by an administrator."""
+    user = update.effective_user
+    if not is_group(update) or (user is not None and str(user.id) == str(requester)):
+        return True
+    return await may_change_settings(update, context)
+
+
+def picker_key(chat_id: int | str, message_id: int) -> str:
+    """Settings-store cache key naming who a picker message (choices sent to one person) belongs to."""
+    return f"{PLATFORM}:picker:{chat_id}:{message_id}"
+
+
 async def ensure_may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     if await may_change_settings(update, context):
         return True

@@ -64,10 +64,14 @@ def rerender_keyboard(job_id: str) -> InlineKeyboardMarkup:
     )
 
 
+BACK = "← Back"
+CLOSE = "✕ Close"
+
+
 def rerender_choices_keyboard(
-    job_id: str, field: str, choices: Sequence[tuple[str, str]], current: str | None
+    job_id: str, field: str, choices: Sequence[tuple[str, str]], current: str | None, back: str = BACK
 ) -> InlineKeyboardMarkup:
-    """Choices (value, label) for one field of a delivered carousel, plus a back button."""
+    """Choices (value, label) for one field of a delivered carousel, plus a back (or close) button."""
     buttons = [
         InlineKeyboardButton(
             (CHECK if value == current else "") + label,
@@ -77,7 +81,7 @@ def rerender_choices_keyboard(
         if rerender_fits(job_id, field, value)
     ]
     rows = _rows(buttons)
-    rows.append([InlineKeyboardButton("← Back", callback_data=rerender_data(job_id))])
+    rows.append([InlineKeyboardButton(back, callback_data=rerender_data(job_id))])
     return InlineKeyboardMarkup(rows)
 
 

@@ -155,6 +155,11 @@ NOT_UNDERSTOOD = (
     "Send me a link to an X, Bluesky or Mastodon thread, or paste some text, and I'll make a carousel."
 )
 RERENDER_CHOOSE = "Choose a {field} below."
+# groups: a result belongs to the person who asked for it (and the group's admins)
+RERENDER_NOT_YOURS = "Only the person who asked for this carousel, or a group admin, can re-render it."
+PICKER_FOR = "{name}, choose a {field} for this carousel:"
+PICKER_NOT_YOURS = "These buttons are {name}'s, so they do nothing for you."
+PICKER_SENT = "Your {field} choices are just below."
 
 THEME_PREVIEW_CAPTION = "The themes, side by side. Tap one below."
 

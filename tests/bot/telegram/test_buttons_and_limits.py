@@ -74,6 +74,7 @@ async def test_rerender_button_enqueues_a_new_job_with_rerender_of(
 
 async def test_rerender_in_a_topic_keeps_the_topic(chat: Chat, fake: FakeTelegramAPI) -> None:
     job_id, result = await delivered_result(chat, fake, GROUP, user_id=7, thread_id=77)
+    fake.set_member_status(GROUP, 9, "administrator")  # an admin may re-render anyone's carousel
     await chat.press(result, f"rr:{job_ref(job_id)}:ratio:1:1", user_id=9)
     rerun = chat.payloads()[-1]
     assert rerun["options"]["ratio"] == "1:1"
@@ -263,6 +264,8 @@ def test_the_bots_own_failures_are_one_sentence_each() -> None:
         texts.RATE_LIMITED.format(seconds=12),
         texts.RERENDER_GONE,
         texts.ADMINS_ONLY,
+        texts.RERENDER_NOT_YOURS,
+        texts.PICKER_NOT_YOURS.format(name="Ada"),
         TIMEOUT_FAILURE,
     ]
     for sentence in failures:
