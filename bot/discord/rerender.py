@@ -1,5 +1,9 @@
 """The menus under a delivered carousel: pick another theme, ratio or format, get it re-rendered.
 
+The menus are Discord select menus: the list opens for the person using it and nothing in the shared
+message changes, so they already are per-person pickers; only the person who asked for the carousel
+(or someone with Manage Server) may re-render it, others are told so privately.
+
 The worker posts the result with three select menus whose ``custom_id`` is ``rr:{job_ref}:{field}``
 (the format is :mod:`contract.rerender`). They outlive the bot process, so they are
 answered by a :class:`discord.ui.DynamicItem` that matches the ``custom_id`` template rather than by a
@@ -30,6 +34,16 @@ log = logging.getLogger(__name__)
 RERENDER_GONE = "That carousel is too old to re-render, so please make it again with /carousel."
 UNKNOWN_CHOICE = "I don't know that {field}. Pick one from the menu."
 QUEUED_RERENDER = "⏳ Re-rendering with the {value} {field}…"
+NOT_YOURS = "Only the person who asked for this carousel, or someone with Manage Server, can re-render it."
+
+
+def may_rerender(interaction: discord.Interaction[Any], requester: int | str | None) -> bool:
+    """In a server, a result is re-rendered by the person who asked for it or by its managers (the
+    Manage Server permission, as for the server's settings); in a DM only its one person is there."""
+    if interaction.guild_id is None or str(interaction.user.id) == str(requester):
+        return True
+    permissions = interaction.permissions
+    return permissions.manage_guild or permissions.administrator
 
 
 async def rerender(interaction: discord.Interaction[Any], ref: str, field: str, value: str) -> str:
@@ -46,6 +60,8 @@ async def rerender(interaction: discord.Interaction[Any], ref: str, field: str, 
     if store is None or record is None:
         raise InputRejected(RERENDER_GONE)
     original = JobPayload.model_validate(record.payload)
+    if not may_rerender(interaction, original.reply.user_id):
+        raise InputRejected(NOT_YOURS)
     labels = dict(choices(field))
     if value not in labels:
         raise InputRejected(UNKNOWN_CHOICE.format(field=field))

@@ -65,8 +65,8 @@ def settings_for(fake: FakeDiscord) -> Settings:
     return Settings(discord_api_url=fake.api_base, discord_bot_token=BOT_TOKEN, redis_url=REDIS_URL)
 
 
-def user() -> dict[str, Any]:
-    return {"id": USER_ID, "username": "ada", "discriminator": "0", "global_name": "Ada", "avatar": None}
+def user(user_id: str = USER_ID) -> dict[str, Any]:
+    return {"id": user_id, "username": "ada", "discriminator": "0", "global_name": "Ada", "avatar": None}
 
 
 def message(content: str) -> dict[str, Any]:
@@ -92,7 +92,11 @@ def message(content: str) -> dict[str, Any]:
 
 
 def interaction(
-    data: dict[str, Any], permissions: int = MEMBER_PERMISSIONS, *, kind: int = APPLICATION_COMMAND
+    data: dict[str, Any],
+    permissions: int = MEMBER_PERMISSIONS,
+    *,
+    kind: int = APPLICATION_COMMAND,
+    user_id: str = USER_ID,
 ) -> tuple[dict[str, Any], str, str]:
     """A guild interaction as Discord sends it; returns (payload, id, token)."""
     interaction_id = str(1600000000000000000 + uuid.uuid4().int % 10**15)
@@ -122,7 +126,7 @@ def interaction(
             "permissions": "2248473465835073",
         },
         "member": {
-            "user": user(),
+            "user": user(user_id),
             "roles": [],
             "joined_at": "2024-01-01T00:00:00.000000+00:00",
             "flags": 0,
@@ -184,11 +188,19 @@ def menu(fake: FakeDiscord, content: str) -> tuple[dict[str, Any], str, str]:
     )
 
 
-def component(result: dict[str, Any], custom_id: str, *values: str) -> tuple[dict[str, Any], str, str]:
-    """Someone picks ``values`` in the select menu ``custom_id`` of the message ``result``."""
+def component(
+    result: dict[str, Any],
+    custom_id: str,
+    *values: str,
+    user_id: str = USER_ID,
+    permissions: int = MEMBER_PERMISSIONS,
+) -> tuple[dict[str, Any], str, str]:
+    """Someone (the same person by default) picks ``values`` in the menu ``custom_id`` of ``result``."""
     payload, interaction_id, token = interaction(
         {"custom_id": custom_id, "component_type": STRING_SELECT, "values": list(values)},
+        permissions,
         kind=MESSAGE_COMPONENT,
+        user_id=user_id,
     )
     payload["message"] = {**result, "channel_id": CHANNEL_ID}
     return payload, interaction_id, token

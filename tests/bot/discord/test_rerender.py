@@ -11,7 +11,7 @@ from typing import Any
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from bot.discord.rerender import RERENDER_GONE
+from bot.discord.rerender import NOT_YOURS, RERENDER_GONE
 from bot.settings_model import JobRecord
 from bot.settings_store import MemorySettingsStore
 from contract import JobPayload, RenderOptions, ReplyAddress
@@ -20,6 +20,8 @@ from contract.sentences import RERENDER_REPEAT, RERENDER_SAME
 from tests.bot.discord.support import (
     CHANNEL_ID,
     DEFERRED,
+    MANAGE_GUILD,
+    MEMBER_PERMISSIONS,
     REDIS_URL,
     USER_ID,
     Bot,
@@ -174,3 +176,25 @@ async def test_a_forgotten_job_is_one_private_sentence(
     await bot.dispatch(pick)
     assert private_answer(fake, pick_id, token)["content"] == RERENDER_GONE
     assert queue.queue.count == 0
+
+
+async def test_in_a_server_only_the_requester_or_a_manager_re_renders(
+    fake: FakeDiscord, bot: Bot, queue: RQJobQueue, store: MemorySettingsStore
+) -> None:
+    job_id, result = await _delivered(store)
+    custom_id = f"rr:{job_ref(job_id)}:format"
+    someone = str(int(USER_ID) + 1)
+    pick, pick_id, token = component(result, custom_id, "jpeg", user_id=someone)
+    await bot.dispatch(pick)
+    assert private_answer(fake, pick_id, token)["content"] == NOT_YOURS
+    assert queue.queue.count == 0
+    assert not fake.find("PATCH", f"/channels/{CHANNEL_ID}/messages/{result['id']}")  # the menus stay
+
+    manager, manager_id, manager_token = component(
+        result, custom_id, "jpeg", user_id=someone, permissions=MEMBER_PERMISSIONS | MANAGE_GUILD
+    )
+    await bot.dispatch(manager)
+    (callback,) = fake.find("POST", f"/interactions/{manager_id}/{manager_token}/callback")
+    assert callback.json == {"type": DEFERRED}
+    (job,) = jobs(queue)
+    assert job.args[0]["options"]["format"] == "jpeg" and job.args[0]["reply"]["user_id"] == someone
