@@ -25,10 +25,11 @@ from bot.settings_model import (
     ScopeState,
     resolve,
 )
+from worker.limits import PROMPT_EXPIRES_S
 
 DEFAULT_PREFIX = "carousel:settings:"
 JOB_RECORD_TTL_S = 7 * 24 * 3600
-PENDING_INPUT_TTL_S = 10 * 60
+PENDING_INPUT_TTL_S = PROMPT_EXPIRES_S
 
 
 class SettingsStore(Protocol):

@@ -37,6 +37,7 @@ JOB_TIMEOUT_S = 300
 JOB_RESULT_TTL_S = 3600
 JOB_FAILURE_TTL_S = 7 * 24 * 3600
 THREAD_CACHE_TTL_S = 6 * 3600
+PROMPT_EXPIRES_S = 5 * 60  # a question the bot asked (brand name, CTA link…) waits this long for its answer
 
 # Media downloads
 MEDIA_MAX_BYTES = 15 * 1024 * 1024

@@ -23,7 +23,7 @@ from telegram.ext import (
 )
 
 from bot.settings_store import SettingsStore, make_store
-from bot.telegram import brand, carousel, choices, group, presets, rerender, settings_menu
+from bot.telegram import brand, carousel, choices, conversation, group, presets, rerender, settings_menu
 from bot.telegram import keyboards as kb
 from bot.telegram.common import DEPS_KEY, BotDeps, deps_of, error
 from bot.telegram.ratelimit import RateLimiter, make_rate_limiter
@@ -95,8 +95,13 @@ def build_application(
 
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     new_message = filters.UpdateType.MESSAGE
+    # first, before any command runs: a command for this bot closes the question the bot asked
+    application.add_handler(
+        MessageHandler(new_message & filters.COMMAND, conversation.command_drops_question), group=-1
+    )
     for command, handler in (
         ("start", carousel.start),
+        ("cancel", conversation.cancel),
         ("help", carousel.help_command),
         ("carousel", carousel.carousel),
         ("theme", choices.theme),
@@ -116,6 +121,7 @@ def build_application(
         (kb.SET_PREFIX, settings_menu.settings_button),
         (kb.BRAND_PREFIX, brand.brand_button),
         (kb.PRESET_PREFIX, presets.preset_button),
+        (kb.ASK_PREFIX, conversation.cancel_button),
     ):
         application.add_handler(CallbackQueryHandler(handler, pattern=rf"^{prefix}{kb.SEP}"))
     # plain messages: answers to the bot's questions come first (see bot.telegram.conversation)
@@ -131,9 +137,9 @@ def build_application(
     )
     # every other update gets an answer, or a deliberate silence: unknown buttons stop their spinner
     # with a sentence; in a private chat unknown commands, stickers and the like get a sentence;
-    # in groups the bot stays quiet about what was not meant for it
+    # in groups the bot stays quiet about what was not meant for it (an unknown /foo@this_bot is answered)
     application.add_handler(CallbackQueryHandler(carousel.unknown_button))
-    application.add_handler(MessageHandler(new_message & private & filters.COMMAND, carousel.unknown_command))
+    application.add_handler(MessageHandler(new_message & filters.COMMAND, carousel.unknown_command))
     application.add_handler(MessageHandler(new_message & private, carousel.not_understood))
     application.add_error_handler(error)
     return application

@@ -19,8 +19,15 @@ from telegram.ext import ContextTypes
 from bot.settings_model import Effective, ImageRef, JobRecord
 from bot.settings_store import effective
 from bot.telegram import texts
-from bot.telegram.common import PLATFORM, deps, is_group, scope_of, topic_id
-from bot.telegram.conversation import awaited_picture, take_pending_text, take_picture, take_theme_file
+from bot.telegram.common import PLATFORM, addressed_to_bot, command_of, deps, is_group, scope_of, topic_id
+from bot.telegram.conversation import (
+    awaited_picture,
+    drop_pending,
+    open_question,
+    take_pending_text,
+    take_picture,
+    take_theme_file,
+)
 from bot.telegram.ratelimit import carousel_wait_s
 from contract import TELEGRAM_FILE_PREFIX, JobPayload, ReplyAddress
 from contract.links import find_link
@@ -133,6 +140,7 @@ async def start_carousel(
 ) -> None:
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     assert message is not None and chat is not None and user is not None
+    await drop_pending(update, context)  # a carousel asked for instead of an answer: the question is over
     wait = await rate_limited(update, context)
     if wait:
         await message.reply_text(texts.RATE_LIMITED.format(seconds=wait), do_quote=True)
@@ -220,8 +228,13 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """A group message: an answer to the bot, a mention with a link, or (auto-link) a pasted link."""
     message = update.effective_message
     assert message is not None
-    if replies_to_bot(message, context) and await take_pending_text(update, context):
-        return
+    if replies_to_bot(message, context):
+        if await take_pending_text(update, context):
+            return
+        found = links_in(message)
+        if found.url and await open_question(update, context):  # a thread link instead of the answer
+            await start_carousel(update, context, found.url, "link", found.others)
+            return
     if mentions_bot(message, context):
         if await start_from_link(update, context, links_in(message)):
             return
@@ -305,8 +318,15 @@ async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(texts.UNKNOWN_COMMAND, do_quote=True)
+    """A command this bot has no handler for: in a private chat, or in a group as /foo@this_bot (a bare
+    /foo there may be another bot's)."""
+    message = update.effective_message
+    if message is None:
+        return
+    command = command_of(message)
+    if is_group(update) and (command is None or not addressed_to_bot(command[1], context)):
+        return
+    await message.reply_text(texts.UNKNOWN_COMMAND, do_quote=True)
 
 
 async def not_understood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

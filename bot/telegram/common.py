@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes
@@ -85,6 +85,22 @@ def pending_key(update: Update) -> str:
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None and user is not None
     return f"{PLATFORM}:{chat.id}:{user.id}"
+
+
+def command_of(message: Message | None) -> tuple[str, str | None] | None:
+    """``/foo@some_bot args`` → ``("foo", "some_bot")``; ``/foo`` → ``("foo", None)``; None: no command."""
+    if message is None or not message.text or not message.entities:
+        return None
+    first = message.entities[0]
+    if first.type != MessageEntity.BOT_COMMAND or first.offset != 0:
+        return None
+    name, _, target = message.parse_entity(first)[1:].partition("@")
+    return name.lower(), target.lower() or None
+
+
+def addressed_to_bot(target: str | None, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """A command's ``@bot`` part names this bot."""
+    return target is not None and target == (context.bot.username or "").lower()
 
 
 async def may_change_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:

@@ -4,17 +4,35 @@
 (in a group: their reply to the question) answers. The open question is kept in the settings store,
 keyed by chat and person, not in the process: it survives a restart and any bot replica can take the
 answer (python-telegram-bot's ``ConversationHandler`` would keep it in one process's memory).
+
+A question is never in the way: it expires after ``PROMPT_EXPIRES_S``; the ✖ Cancel button under it
+(in a group, where the reply field takes the message's markup: a reply with /cancel) or ``/cancel``
+drops it; any other command for this bot drops it before the command runs; and a thread link is never
+taken as an answer — it makes a carousel, and the question is dropped.
 """
 
 from __future__ import annotations
 
 from telegram import ForceReply, Message, MessageEntity, Update
-from telegram.ext import ContextTypes
+from telegram.ext import CommandHandler, ContextTypes
 
 from bot.settings_model import ImageRef, PendingInput
 from bot.settings_store import update_value
+from bot.telegram import keyboards as kb
 from bot.telegram import texts
-from bot.telegram.common import deps, is_group, pending_key, scope_of, topic_id, whose
+from bot.telegram.common import (
+    addressed_to_bot,
+    command_of,
+    deps,
+    edit_markup,
+    edit_view,
+    is_group,
+    pending_key,
+    scope_of,
+    topic_id,
+    whose,
+)
+from contract.links import find_link
 from contract.options import CUSTOM_THEME, FIELD_LABELS, PICTURE_FIELDS, THEME_FILE_FIELD
 from contract.sentences import THEME_FILE_SAVED, THEME_FILE_TOO_BIG
 from contract.theme_file import ThemeFileRejected, read_theme_file, too_big
@@ -33,12 +51,13 @@ async def ask_for(update: Update, context: ContextTypes.DEFAULT_TYPE, field: str
     )
     message = update.effective_message
     ask = texts.ASK_VALUE[field].format(whose=whose(update))
-    if update.callback_query is None and message is not None:
-        force = ForceReply(selective=True) if is_group(update) else None
-        await message.reply_text(ask, reply_markup=force)
-        return
     if not is_group(update):
-        await context.bot.send_message(chat.id, ask)
+        cancel = kb.cancel_keyboard(field, texts.ASK_CANCEL_BUTTON)
+        await context.bot.send_message(chat.id, ask, reply_markup=cancel)
+        return
+    ask = f"{ask} {texts.ASK_CANCEL_HINT}"
+    if update.callback_query is None and message is not None:
+        await message.reply_text(ask, reply_markup=ForceReply(selective=True))
         return
     # A button press has no message of the person's to reply to: name them, so that the selective
     # ForceReply opens the reply field for them (and only them).
@@ -72,6 +91,70 @@ async def store_text_value(
     await message.reply_text(texts.SET_DONE.format(label=FIELD_LABELS[field], value=shown))
 
 
+async def drop_pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> PendingInput | None:
+    """Stop waiting for this person's answer; the question that was open, if any."""
+    return await deps(context).store.pop_pending(pending_key(update))
+
+
+async def open_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> PendingInput | None:
+    """The question the bot waits for this person to answer, left open."""
+    store = deps(context).store
+    pending = await store.pop_pending(pending_key(update))
+    if pending is not None:
+        await store.set_pending(pending_key(update), pending)
+    return pending
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/cancel: stop waiting for an answer."""
+    message = update.effective_message
+    assert message is not None
+    dropped = await drop_pending(update, context)
+    if dropped is None:
+        await message.reply_text(texts.NOTHING_TO_CANCEL)
+        return
+    await message.reply_text(texts.CANCELLED.format(what=FIELD_LABELS[dropped.field]))
+
+
+async def cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``ask:cancel:{field}``: the Cancel button under a question (only that question is dropped)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    field = kb.parse_ask_data(query.data)
+    pending = await open_question(update, context)
+    if field is None or pending is None or pending.field != field:  # answered, expired or replaced
+        await query.answer(texts.NOTHING_TO_CANCEL)
+        await edit_markup(update, None)
+        return
+    await drop_pending(update, context)
+    await query.answer()
+    await edit_view(update, texts.CANCELLED.format(what=FIELD_LABELS[field]), None)
+
+
+async def command_drops_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Before any command runs: a command for this bot (other than /cancel) drops an open question, so
+    ``/brand name`` → ``/settings`` → a link does not take the link as the name."""
+    command = command_of(update.effective_message)
+    if command is None or command[0] == "cancel":
+        return
+    name, target = command
+    if is_group(update) and target is None and name not in known_commands(context):
+        return  # a bare /foo in a group may be meant for another bot
+    if target is not None and not addressed_to_bot(target, context):
+        return
+    await drop_pending(update, context)
+
+
+def known_commands(context: ContextTypes.DEFAULT_TYPE) -> set[str]:
+    """The commands this bot has handlers for."""
+    handlers = context.application.handlers.get(0, [])
+    return {name for h in handlers if isinstance(h, CommandHandler) for name in h.commands}
+
+
+def holds_thread_link(message: Message) -> bool:
+    return find_link(message.text or message.caption or "") is not None
+
+
 async def awaited_picture(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
     """The picture field (avatar, logo) the bot asked this person for and still waits for."""
     store = deps(context).store
@@ -90,8 +173,9 @@ async def take_pending_text(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     pending = await store.pop_pending(pending_key(update))
     if pending is None:
         return False
-    if pending.field not in TEXT_INPUT_FIELDS:
-        await store.set_pending(pending_key(update), pending)  # still waiting for a picture
+    if pending.field not in TEXT_INPUT_FIELDS or holds_thread_link(message):
+        # still waiting for a picture; or a thread link, which is made into a carousel, not an answer
+        await store.set_pending(pending_key(update), pending)
         return False
     await store_text_value(update, context, pending.scope, pending.field, message.text or "")
     return True

@@ -10,6 +10,8 @@ Formats (``:``-separated, the last part may itself contain ``:``, e.g. the ratio
 ``brand:{field}``                      ask for a brand-kit value (name, handle, avatar, logo, accent, footer)
 ``brand:clear``                        clear the brand kit
 ``ps:load:{name}`` / ``ps:del:{name}``  load or delete a preset
+``ask:cancel:{field}``                 stop waiting for the answer to a question (brand name, CTA link…)
+``al:{on|off}``                        turn a group's auto-link on or off (under /autolink)
 ``rr:…``                              under a delivered carousel: see :mod:`contract.rerender`
 =====================================  ==================================================
 """
@@ -27,6 +29,9 @@ SEP = ":"
 SET_PREFIX = "set"
 BRAND_PREFIX = "brand"
 PRESET_PREFIX = "ps"
+ASK_PREFIX = "ask"
+ASK_CANCEL = "cancel"
+AUTOLINK_PREFIX = "al"
 BUTTONS_PER_ROW = 4
 CHECK = "✓ "
 
@@ -220,3 +225,40 @@ def settings_keyboard(is_group: bool, autolink: bool) -> InlineKeyboardMarkup:
             ]
         )
     return InlineKeyboardMarkup(rows)
+
+
+def cancel_keyboard(field: str, label: str) -> InlineKeyboardMarkup:
+    """The Cancel button under a question the bot asked for ``field``."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=callback_data(ASK_PREFIX, ASK_CANCEL, field))]]
+    )
+
+
+def parse_ask_data(data: str) -> str | None:
+    """The field a Cancel button stops waiting for."""
+    parts = split_callback(data, 3)
+    if len(parts) != 3 or parts[0] != ASK_PREFIX or parts[1] != ASK_CANCEL:
+        return None
+    return parts[2]
+
+
+def autolink_keyboard(on: bool) -> InlineKeyboardMarkup:
+    """On / Off under /autolink, the current state ticked."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    (CHECK if state == on else "") + label,
+                    callback_data=callback_data(AUTOLINK_PREFIX, value),
+                )
+                for value, label, state in (("on", "On", True), ("off", "Off", False))
+            ]
+        ]
+    )
+
+
+def parse_autolink_data(data: str) -> bool | None:
+    parts = split_callback(data, 2)
+    if len(parts) != 2 or parts[0] != AUTOLINK_PREFIX or parts[1] not in ("on", "off"):
+        return None
+    return parts[1] == "on"

@@ -21,6 +21,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("preset", "Save and load named presets"),
     ("settings", "What the next carousel will use"),
     ("reset", "Clear your personal settings"),
+    ("cancel", "Stop a question I asked you"),
 )
 
 START = (
@@ -41,7 +42,8 @@ HELP = (
     "/brand — name, @handle, avatar, logo, colour, footer, watermark\n"
     "/preset save|load|delete NAME, /preset list — named sets of settings\n"
     "/settings — what the next carousel will use\n"
-    "/reset — back to the defaults (presets are kept)\n\n"
+    "/reset — back to the defaults (presets are kept)\n"
+    "/cancel — stop a question I asked (a name, a link…)\n\n"
     "In a group, admins choose the settings for everyone's carousels. "
     "Buttons under each result re-render it with another theme, ratio or format."
 )
@@ -103,6 +105,10 @@ ASK_VALUE = {
         "what you like ([colors], [layout] family, [typography]); the README lists every key."
     ),
 }
+ASK_CANCEL_BUTTON = "✖ Cancel"
+ASK_CANCEL_HINT = "Reply /cancel to stop."  # groups: the question's reply field leaves no room for a button
+CANCELLED = "Cancelled — I'm no longer waiting for the {what}."
+NOTHING_TO_CANCEL = "Nothing to cancel — I wasn't waiting for an answer from you."
 THEME_FILE_WITHOUT_ASK = "To use a theme file, send /theme custom first, then the .toml file."
 WHOSE_PRIVATE = "your"
 WHOSE_GROUP = "this group's"
@@ -110,7 +116,7 @@ BRAND_CLEARED = "Brand kit cleared."
 PICTURE_WITHOUT_ASK = "Nice picture! To use it in your carousels, send /brand avatar or /brand logo first."
 PICTURE_SAVED = "Saved your {what}. It will appear on your next carousel."
 PICTURE_SAVED_GROUP = "Saved this group's {what}. It will appear on every carousel made here."
-PICTURE_STILL_WAITING = "I'm still waiting for the {what}: send it as a photo or an image file."
+PICTURE_STILL_WAITING = "I'm still waiting for the {what}: send it as a photo or an image file, or /cancel."
 
 PRESET_USAGE = "Use /preset save NAME, /preset load NAME, /preset list or /preset delete NAME."
 PRESET_NAME_INVALID = (

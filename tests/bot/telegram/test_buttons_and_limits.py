@@ -125,6 +125,7 @@ async def test_command_menu_is_registered_at_startup(chat: Chat, fake: FakeTeleg
         "preset",
         "settings",
         "reset",
+        "cancel",
     ]
     assert all(c["description"] for c in call.params["commands"])
 

@@ -269,7 +269,9 @@ async def test_group_admin_sets_the_group_logo_by_replying_with_a_picture(
     fake.set_member_status(GROUP, 8, "administrator")
     await chat.say(GROUP, "/brand logo", user_id=8)
     ask = fake.calls_to("sendMessage")[-1]
-    assert ask.params["text"] == texts.ASK_VALUE["brand.logo"].format(whose="this group's")
+    assert ask.params["text"] == (
+        texts.ASK_VALUE["brand.logo"].format(whose="this group's") + " " + texts.ASK_CANCEL_HINT
+    )
     assert ask.params["reply_markup"]["force_reply"] is True  # so the answer reaches a privacy-mode bot
     logo = io.BytesIO()
     Image.new("RGBA", (120, 40), (20, 20, 20, 255)).save(logo, "PNG")
@@ -360,7 +362,7 @@ async def test_a_group_brand_button_names_the_admin_so_the_reply_field_opens_for
     await chat.press(kit, "brand:footer", user_id=8)
 
     ask = fake.calls_to("sendMessage")[-1]
-    assert ask.params["text"] == "Ada, send the footer text for this group's slides."
+    assert ask.params["text"] == "Ada, send the footer text for this group's slides. Reply /cancel to stop."
     assert ask.params["reply_markup"] == {"force_reply": True, "selective": True}
     [mention] = ask.params["entities"]
     assert (mention["type"], mention["offset"], mention["length"]) == ("text_mention", 0, 3)

@@ -79,7 +79,9 @@ async def test_a_group_admin_sets_the_groups_theme_file_by_replying(
     assert not (await effective(store, chat_scope("telegram", GROUP), is_group=True)).value("theme_file")
     await chat.say(GROUP, "/theme custom", user_id=8)
     ask = fake.calls_to("sendMessage")[-1]
-    assert ask.params["text"] == texts.ASK_VALUE["theme_file"].format(whose="this group's")
+    assert ask.params["text"] == (
+        texts.ASK_VALUE["theme_file"].format(whose="this group's") + " " + texts.ASK_CANCEL_HINT
+    )
     await chat.send(_document(fake, GROUP, GOOD, "team.toml", user_id=8, reply_to=ask.response["result"]))
     assert chat.last_reply() == THEME_FILE_SAVED.format(label="Acme", file="team.toml")
     eff = await effective(store, chat_scope("telegram", GROUP), is_group=True)
