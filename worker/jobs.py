@@ -161,6 +161,12 @@ def run_delivery(payload: dict, *, connection: Any, settings: Settings | None = 
     delivery = make_delivery(request.reply, settings, store, connection=connection)
     if hasattr(delivery, "on_progress"):
         delivery.on_progress = lambda state: store.save_delivery_state(request.job_id, state)
+    # what was recorded as sent, message by message: further than the hand-off's state when an earlier
+    # run of this delivery job died mid-way (it runs again, and must not send those messages twice)
+    recorded = store.delivery_state(request.job_id)
+    if recorded is not None and recorded != request.state:
+        log.warning("job %s: delivery runs again after a partial send; continuing after it", request.job_id)
+        request = request.model_copy(update={"state": recorded})
     return _reporting(
         request.job_id,
         store,

@@ -188,3 +188,48 @@ def test_jobs_lost_with_a_redis_without_persistence_are_told_to_their_users(
     time.sleep(1.5)  # later rounds do not repeat it
     assert [sentences_to(fake_telegram, c).count(JOB_LOST) for c in chats] == [1, 1, 1]
     assert queue.watch is not None and queue.watch.pending() == 0
+
+
+def test_a_handed_on_delivery_whose_worker_dies_runs_again_and_sends_each_message_once(
+    fake_telegram: FakeTelegramAPI,
+    fake_sources: FakeSources,
+    unique_x_thread: Callable[..., Any],
+    spawn_worker: Callable[..., Any],
+    own_redis: OwnRedis,
+    queue_name: str,
+) -> None:
+    from contract.job import DELIVERY_JOB_PATH
+
+    worker = spawn_worker(own_redis.url, {**telegram_env(fake_telegram), **fake_sources.env()})
+    line = "a paragraph long enough to fill a slide of its own, more or less. " * 3
+    thread = unique_x_thread([f"{i}/ Post {i}: {line}".strip() for i in range(1, 15)])
+    # the render job sends group one, meets a flood wait on group two and hands the rest on; the
+    # delivery job sends group two, then its PDF upload fails (500) while the test kills its horse
+    fake_telegram.fail_next("sendMediaGroup", retry_after=2, after=1)
+    for _ in range(3):
+        fake_telegram.fail_next("sendDocument", error_code=500, description="Internal Server Error")
+    chat = _chat()
+    sent = submit_link(fake_telegram, RQJobQueue(own_redis.url, queue_name), thread.url, chat)
+
+    def failed_document() -> bool:
+        return any(not (c.response or {}).get("ok") for c in fake_telegram.calls_to("sendDocument"))
+
+    wait_for(failed_document, f"the delivery job's PDF to fail once\n{worker.output}", 180)
+    connection = Redis.from_url(own_redis.url)
+    (running,) = Worker.all(connection=connection)
+    current = Job.fetch(running.get_current_job_id() or "", connection=connection, serializer=JSONSerializer)
+    assert current.func_name == DELIVERY_JOB_PATH  # a handed-on delivery runs
+    assert current.origin.endswith("-delivery")
+    send_kill_horse_command(connection, running.name)
+
+    wait_for(lambda: documents_by_chat(fake_telegram).get(chat), f"the PDF\n{worker.output}", 120)
+    time.sleep(1.0)  # nothing else arrives
+    groups = [c for c in fake_telegram.calls_to("sendMediaGroup") if (c.response or {}).get("ok")]
+    photos = sum(len(c.params["media"]) for c in groups)
+    render = Job.fetch(sent.job_id, connection=connection, serializer=JSONSerializer)
+    assert render.return_value() and render.return_value()["handed_on"]
+    assert photos == render.return_value()["slides"] and len(groups) == 2  # group two was not sent again
+    assert documents_by_chat(fake_telegram) == {chat: 1}
+    told = sentences_to(fake_telegram, chat)
+    assert GENERIC_FAILURE not in told and POISON_FAILURE not in told
+    connection.close()
