@@ -343,7 +343,11 @@ def _run(
         from worker.media import fetch_images
 
         extra = [u for u in (options.brand.avatar_url, options.brand.logo_url) if u]
-        images = fetch_images(thread, settings=settings, client=client, extra=extra)
+        failed: dict[str, str] = {}
+        images = fetch_images(thread, settings=settings, client=client, extra=extra, failed=failed)
+        unusable = unusable_pictures(options, failed)
+        if unusable:  # named in the result, and never kept as the "identical" result of a later request
+            log.info("job %s: rendering without %s", job_id, ", ".join(what for what, _ in unusable))
         stages.done("pictures")
 
     render_started_at = time.time()  # wall clock, comparable with RQ's started_at (benchmarks)
@@ -351,14 +355,14 @@ def _run(
         carousel = render(thread, options, images, progress.rendering, theme=own_theme(options))
     stages.done("render")
     carousel, following = _this_part(carousel, request)
-    summary = summarize(thread, carousel)
+    summary = summarize(thread, carousel, unusable)
+    # parts are not remembered as one identical result, nor a result that went without a picture
+    keep = key if carousel.part is None and not unusable else None
     store.save_render(job_id, _record(request, job_id, summary.title, carousel.slide_count), thread)
     progress.show(STATUS_SENDING, force=True)
     try:
-        with DELIVERY_SECONDS.time():  # parts are not remembered as one identical result
-            sent = delivery.deliver(
-                carousel, summary, job_id, key if carousel.part is None else None, resume=resume
-            )
+        with DELIVERY_SECONDS.time():
+            sent = delivery.deliver(carousel, summary, job_id, keep, resume=resume)
     except DeliveryDeferred as deferred:  # the chat's pace: the rest goes later, this worker renders on
         _hand_off(
             request,
@@ -366,7 +370,7 @@ def _run(
             deferred,
             settings=settings,
             connection=connection,
-            content_key=key if carousel.part is None else None,
+            content_key=keep,
             summary=summary,
             carousel=carousel,
             then=following,
@@ -481,7 +485,16 @@ def _record(request: JobPayload, job_id: str, title: Any, slides: Any) -> Render
     )
 
 
-def summarize(thread: Thread, carousel: Carousel) -> ResultSummary:
+def unusable_pictures(options: RenderOptions, failed: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """(what, why) of each picture the slides go without: the brand kit's by name, then the thread's."""
+    brand = {options.brand.avatar_url: "avatar", options.brand.logo_url: "logo"}
+    named = [(brand[url], why) for url, why in failed.items() if url in brand and url]
+    return tuple(named + [("picture", why) for url, why in failed.items() if url not in brand])
+
+
+def summarize(
+    thread: Thread, carousel: Carousel, unusable: tuple[tuple[str, str], ...] = ()
+) -> ResultSummary:
     title = (carousel.title or thread.title or "").strip()
     if not title:
         first = next((p.text for p in thread.posts if p.text.strip()), "")
@@ -498,6 +511,7 @@ def summarize(thread: Thread, carousel: Carousel) -> ResultSummary:
         posts_shown=len(thread.posts),
         posts_total=thread.total_posts if thread.truncated else None,
         alts=tuple(carousel.alts),
+        unusable=unusable,
     )
 
 

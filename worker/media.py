@@ -6,9 +6,12 @@ serve them. The guarded client (:mod:`worker.http`) checks each address after DN
 connects to the checked one; redirects are followed here, hop by hop, each through the same check.
 ``MEDIA_HOSTS`` is the only way a loopback, private or plain-http host is ever allowed (tests).
 Bodies are streamed and cut at
-``MEDIA_MAX_BYTES``; the content type must be an image; the pixel count is checked from the header
-before decoding; decoded images are downscaled to ``MEDIA_MAX_SIDE``. One image failing is logged
-and left out (the renderer draws a placeholder); it never fails the job.
+``MEDIA_MAX_BYTES``; an image is recognised by its bytes (PNG, JPEG, GIF or WebP signatures), whatever
+content type the host sends (Telegram's file host answers ``application/octet-stream``); the pixel
+count is checked from the header before decoding; decoded images are downscaled to
+``MEDIA_MAX_SIDE``. One image failing is logged and left out (the renderer draws a placeholder); it
+never fails the job, and :func:`fetch_images` tells its caller which ones failed and why
+(:data:`UNREADABLE`, :data:`TOO_LARGE`, :data:`UNAVAILABLE`), so the user hears about them.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from PIL import Image, ImageOps
 
 from contract import TELEGRAM_FILE_PREFIX
 from rendering.model import Thread
-from worker.bounded import ACCEPT_ENCODING, BodyRefused, read_body
+from worker.bounded import ACCEPT_ENCODING, BodyRefused, BodyTooLarge, read_body
 from worker.config import Settings
 from worker.http import BlockedAddress, is_listed, request_timeout
 from worker.limits import (
@@ -48,9 +51,31 @@ Image.MAX_IMAGE_PIXELS = MEDIA_MAX_PIXELS
 
 ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "MPO"})
 
+# Why a picture could not be used, as the user hears it (contract.sentences.PICTURE_PROBLEMS)
+UNREADABLE = "unreadable"  # not an image, or one Pillow cannot decode
+TOO_LARGE = "too_large"  # over a byte, pixel or shape bound
+UNAVAILABLE = "unavailable"  # the download failed (HTTP error, refused address, timeout)
+
 
 class MediaRefused(Exception):
-    """One image was not fetched or not decoded; the reason is in the message."""
+    """One image was not fetched or not decoded; the detail is in the message, the kind in ``reason``."""
+
+    def __init__(self, message: str, reason: str = UNAVAILABLE) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def sniff(data: bytes) -> str | None:
+    """The raster format ``data`` starts like (its magic number), or None."""
+    if data.startswith(b"\x89PNG"):
+        return "PNG"
+    if data.startswith(b"\xff\xd8"):
+        return "JPEG"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "GIF"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    return None
 
 
 def download_url(url: str, settings: Settings) -> str:
@@ -98,12 +123,17 @@ def _download(client: httpx.Client, url: str, listed: frozenset[str]) -> bytes:
             if response.status_code != 200:
                 raise MediaRefused(f"HTTP {response.status_code}")
             ctype = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-            if not ctype.startswith("image/") or ctype == "image/svg+xml":
-                raise MediaRefused(f"content type {ctype or 'missing'!r} is not a raster image")
             try:
-                return read_body(response, MEDIA_MAX_BYTES, deadline)
+                data = read_body(response, MEDIA_MAX_BYTES, deadline)
+            except BodyTooLarge as exc:
+                raise MediaRefused(str(exc), TOO_LARGE) from exc
             except BodyRefused as exc:
                 raise MediaRefused(str(exc)) from exc
+            if sniff(data) is None:  # the bytes decide, not the content type the host sends
+                raise MediaRefused(
+                    f"not a raster image (content type {ctype or 'missing'!r})", UNREADABLE
+                )
+            return data
         finally:
             response.close()
     raise MediaRefused("too many redirects")
@@ -119,7 +149,9 @@ class PixelBudget:
     def take(self, pixels: int) -> None:
         with self._lock:
             if pixels > self.left:
-                raise MediaRefused(f"{pixels} pixels: over what is left of the job's pixel budget")
+                raise MediaRefused(
+                    f"{pixels} pixels: over what is left of the job's pixel budget", TOO_LARGE
+                )
             self.left -= pixels
 
 
@@ -138,16 +170,18 @@ def decode_image(data: bytes, budget: PixelBudget | None = None) -> Image.Image:
         opened = Image.open(io.BytesIO(data))
         width, height = opened.size
         if width <= 0 or height <= 0 or width * height > MEDIA_MAX_PIXELS:
-            raise MediaRefused(f"{width}x{height} is over the {MEDIA_MAX_PIXELS} pixel cap")
+            raise MediaRefused(f"{width}x{height} is over the {MEDIA_MAX_PIXELS} pixel cap", TOO_LARGE)
         if max(width, height) > MEDIA_MAX_ASPECT * min(width, height):
-            raise MediaRefused(f"{width}x{height} is narrower than 1:{MEDIA_MAX_ASPECT}")
+            raise MediaRefused(f"{width}x{height} is narrower than 1:{MEDIA_MAX_ASPECT}", TOO_LARGE)
         if opened.format not in ALLOWED_FORMATS:
-            raise MediaRefused(f"format {opened.format} refused")
+            raise MediaRefused(f"format {opened.format} refused", UNREADABLE)
         if opened.format == "JPEG":
             opened.draft("RGB", (MEDIA_MAX_SIDE, MEDIA_MAX_SIDE))  # decoded at 1/2, 1/4 or 1/8 scale
         decoded = opened.size[0] * opened.size[1]
         if decoded > MEDIA_MAX_DECODED_PIXELS:
-            raise MediaRefused(f"{width}x{height} would decode to over {MEDIA_MAX_DECODED_PIXELS} pixels")
+            raise MediaRefused(
+                f"{width}x{height} would decode to over {MEDIA_MAX_DECODED_PIXELS} pixels", TOO_LARGE
+            )
         if budget is not None:
             budget.take(decoded)
         with _DECODING:
@@ -155,9 +189,9 @@ def decode_image(data: bytes, budget: PixelBudget | None = None) -> Image.Image:
     except MediaRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise MediaRefused(f"decompression bomb: {exc}") from exc
+        raise MediaRefused(f"decompression bomb: {exc}", TOO_LARGE) from exc
     except (OSError, ValueError, SyntaxError) as exc:  # what Pillow raises for unreadable data
-        raise MediaRefused(f"not a readable image: {exc}") from exc
+        raise MediaRefused(f"not a readable image: {exc}", UNREADABLE) from exc
 
 
 def _load(opened: Image.Image) -> Image.Image:
@@ -180,8 +214,13 @@ def fetch_images(
     settings: Settings,
     client: httpx.Client,
     extra: Sequence[str] = (),
+    failed: dict[str, str] | None = None,
 ) -> dict[str, Image.Image]:
-    """Every image the thread needs (and ``extra`` URLs), by URL; failures are logged and left out."""
+    """Every image the thread needs (and ``extra`` URLs), by URL; failures are logged and left out.
+
+    ``failed``, when given, receives each URL left out with why (:data:`UNREADABLE`,
+    :data:`TOO_LARGE` or :data:`UNAVAILABLE`), so the result can name what is missing.
+    """
     urls: list[str] = []
     for url in [*(m.url for m in thread.media()), *extra]:
         if url and url not in urls:
@@ -193,19 +232,24 @@ def fetch_images(
 
     budget = PixelBudget()
 
-    def one(url: str) -> tuple[str, Image.Image | None]:
+    def one(url: str) -> tuple[str, Image.Image | str]:
         try:
             return url, decode_image(_download(client, download_url(url, settings), listed), budget)
-        except (MediaRefused, BlockedAddress) as exc:
+        except MediaRefused as exc:
+            log.warning("image %s left out: %s", url, exc)
+            return url, exc.reason
+        except BlockedAddress as exc:
             log.warning("image %s left out: %s", url, exc)
         except httpx.HTTPError as exc:
             log.warning("image %s left out: %s", url, exc.__class__.__name__)
         except Exception:  # an image must never fail the job; the traceback goes to the log
             log.exception("image %s left out: unexpected error", url)
-        return url, None
+        return url, UNAVAILABLE
 
     if not urls:
         return {}
     with ThreadPoolExecutor(max_workers=min(MEDIA_PARALLEL, len(urls)), thread_name_prefix="media") as pool:
         results = list(pool.map(one, urls))
-    return {url: img for url, img in results if img is not None}
+    if failed is not None:
+        failed.update({url: why for url, why in results if isinstance(why, str)})
+    return {url: img for url, img in results if isinstance(img, Image.Image)}

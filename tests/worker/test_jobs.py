@@ -474,3 +474,74 @@ def test_a_theme_sent_as_a_file_draws_the_carousel_and_a_broken_one_is_one_sente
     assert error.startswith(THEME_FILE_BROKEN.split("{")[0]) and "extends" in error
     assert texts_sent(fake_telegram).count(error) == 1
     assert len(fake_telegram.calls_to("sendDocument")) == 1  # nothing more was delivered
+
+
+# ------------------------------------------------------------------------------ brand pictures
+
+
+MAGENTA = (255, 0, 255)
+
+
+def _telegram_file(fake: FakeTelegramAPI, data: bytes) -> str:
+    """A picture a user sent, as the front-end saves it (a file reference), served as octet-stream."""
+    file_id = fake.add_file(data, kind="document", file_name="logo.png", mime_type="application/octet-stream")
+    return f"telegram-file:{fake.files[file_id].file_path}"
+
+
+def _magenta_pixels(png: bytes) -> int:
+    with Image.open(io.BytesIO(png)) as image:
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 24) or []
+    return sum(count for count, colour in colours if colour == MAGENTA)
+
+
+@pytest.fixture
+def telegram_files(
+    env: Any, settings_env: Callable[..., Any], fake_sources: FakeSources, fake_telegram: FakeTelegramAPI
+) -> Any:
+    """Brand pictures come from the (fake) Telegram file host, like a picture a user sent."""
+    host = fake_telegram.url.removeprefix("http://")
+    return settings_env(media_hosts=f"{fake_sources.media_host},{host}")
+
+
+def test_brand_pictures_are_recognised_by_their_bytes_whatever_the_content_type(
+    queue: Queue, submit: Callable[[JobPayload], str], fake_telegram: FakeTelegramAPI, telegram_files: Any
+) -> None:
+    logo = io.BytesIO()
+    Image.new("RGB", (120, 120), MAGENTA).save(logo, "PNG")
+    brand = {"name": "Ada Lovelace", "logo_url": _telegram_file(fake_telegram, logo.getvalue())}
+    options = RenderOptions(brand=brand)
+    submit(payload_for(fake_telegram, "\n\n".join(TEXTS), source_kind="text", options=options))
+    run_worker(queue)
+
+    slides = [data for c in fake_telegram.calls_to("sendMediaGroup") for data in photos_in(c)]
+    assert slides and any(_magenta_pixels(s) > 100 for s in slides)  # the logo is on the slides
+    (document,) = fake_telegram.calls_to("sendDocument")
+    assert "⚠️" not in document.params["caption"]
+
+
+def test_an_unreadable_brand_picture_is_named_and_its_result_never_reused(
+    queue: Queue,
+    submit: Callable[[JobPayload], str],
+    fake_telegram: FakeTelegramAPI,
+    telegram_files: Any,
+    redis_conn: Any,
+) -> None:
+    garbage = _telegram_file(fake_telegram, b"this is not a picture at all")
+    brand = {"name": "Ada Lovelace", "logo_url": garbage}
+    options = RenderOptions(brand=brand)
+    text = "\n\n".join(TEXTS) + f" {secrets.token_hex(4)}"  # no earlier run's file_ids can answer
+    jobs = []
+    for _ in range(2):  # the same request twice: the second is rendered again, not re-sent
+        jobs.append(submit(payload_for(fake_telegram, text, source_kind="text", options=options)))
+        run_worker(queue)
+
+    first, second = fake_telegram.calls_to("sendDocument")
+    for document in (first, second):
+        caption = document.params["caption"]
+        assert caption.startswith(
+            "⚠️ The brand kit's logo could not be read as a picture — send it again with /brand logo.\n\n"
+        ), caption
+        assert caption.endswith("Another theme, ratio or format?")
+        assert document.files  # uploaded each time
+    again = Job.fetch(jobs[1], connection=redis_conn, serializer=JSONSerializer).return_value()
+    assert again["ok"] is True and again["reused_file_ids"] is False

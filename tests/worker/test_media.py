@@ -15,7 +15,15 @@ from tests.fakes.sources import FakeSources, png_bytes
 from worker.config import Settings
 from worker.http import make_client
 from worker.limits import MEDIA_MAX_BYTES, MEDIA_MAX_PIXELS, MEDIA_MAX_SIDE
-from worker.media import MediaRefused, check_url, decode_image, fetch_images
+from worker.media import (
+    TOO_LARGE,
+    UNAVAILABLE,
+    UNREADABLE,
+    MediaRefused,
+    check_url,
+    decode_image,
+    fetch_images,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 
@@ -156,3 +164,26 @@ def test_decode_rejects_pixel_bombs_before_loading() -> None:
     with pytest.raises(MediaRefused, match="pixel cap"):
         decode_image(bomb_png(int(MEDIA_MAX_PIXELS**0.5) + 100))
     assert decode_image(png_bytes((5, 5))).size == (5, 5)
+
+
+def test_images_are_recognised_by_their_bytes_and_each_failure_says_why(
+    fake: FakeSources, client: httpx.Client
+) -> None:
+    # a file host answering every file as application/octet-stream (Telegram's does)
+    png = fake.add_image("photo", data=png_bytes((8, 8)), content_type="application/octet-stream")
+    webp = io.BytesIO()
+    Image.new("RGB", (6, 6)).save(webp, "WEBP")
+    untyped = fake.add_image("sticker", data=webp.getvalue(), content_type="")
+    garbage = fake.add_image("garbage", data=b"not a picture", content_type="application/octet-stream")
+    liar = fake.add_image("liar.png", data=b"<html>hello</html>", content_type="image/png")
+    big = fake.add_image("big.png", data=bomb_png(int(MEDIA_MAX_PIXELS**0.5) + 100))
+    missing = fake.media_url("missing.png")
+    failed: dict[str, str] = {}
+    images = fetch_images(
+        thread_with([png, untyped, garbage, liar, big, missing]),
+        settings=fake.settings(),
+        client=client,
+        failed=failed,
+    )
+    assert set(images) == {png, untyped}
+    assert failed == {garbage: UNREADABLE, liar: UNREADABLE, big: TOO_LARGE, missing: UNAVAILABLE}

@@ -39,6 +39,9 @@ class ResultSummary:
     posts_shown: int | None = None  # posts on the slides
     posts_total: int | None = None  # posts in the thread, when it was longer than the cap
     alts: tuple[str, ...] = ()  # per slide, what its pictures show ("" for none): the album's alt text
+    # pictures the slides had to go without: (what, why), what "avatar"/"logo" (the brand kit's) or
+    # "picture" (the thread's), why as worker.media names it; the result names them to the user
+    unusable: tuple[tuple[str, str], ...] = ()
 
     @property
     def truncated(self) -> bool:
@@ -91,6 +94,35 @@ def caption_text(summary: ResultSummary, limit: int) -> str:
         if line and utf16_len(text) + utf16_len(line) <= limit:
             text += line
     return text
+
+
+# What the user hears about a brand picture the slides went without, and how to send it again
+PICTURE_PROBLEMS: dict[str, str] = {
+    "unreadable": "The brand kit's {what} could not be read as a picture — send it again with {command}.",
+    "too_large": "The brand kit's {what} is too large to use — send a smaller one with {command}.",
+    "unavailable": "The brand kit's {what} could not be downloaded — send it again with {command}.",
+}
+THREAD_PICTURES_MISSING = "{count} from the thread could not be loaded, so the slides go without {them}."
+
+
+def unusable_notes(unusable: tuple[tuple[str, str], ...] | list, command: str) -> list[str]:
+    """One sentence per brand picture the slides went without, and one for the thread's pictures.
+
+    ``command``: how to send a brand picture again on this platform, with ``{what}`` in it
+    (Telegram "/brand {what}", Discord "the {what} option of /brand").
+    """
+    notes: list[str] = []
+    lost = 0
+    for what, why in unusable:
+        if what in ("avatar", "logo"):
+            template = PICTURE_PROBLEMS.get(why, PICTURE_PROBLEMS["unavailable"])
+            notes.append(template.format(what=what, command=command.format(what=what)))
+        else:
+            lost += 1
+    if lost:
+        count = "1 picture" if lost == 1 else f"{lost} pictures"
+        notes.append(THREAD_PICTURES_MISSING.format(count=count, them="it" if lost == 1 else "them"))
+    return notes
 
 
 def safe_filename(title: str, extension: str, max_chars: int = PDF_FILENAME_MAX_CHARS) -> str:

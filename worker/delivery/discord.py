@@ -33,7 +33,7 @@ from contract import ReplyAddress
 from contract.choices import choices
 from contract.rerender import RERENDER_FIELDS, RERENDER_PLACEHOLDERS, rerender_custom_id
 from worker.config import Settings
-from worker.delivery.common import ResultSummary, result_filename
+from worker.delivery.common import ResultSummary, result_filename, unusable_notes
 from worker.delivery.discord_rest import DeliveryError, DiscordREST, TokenGone, Upload
 from worker.limits import (
     DISCORD_ALT_TEXT_MAX,
@@ -61,6 +61,7 @@ EXT = {"png": "png", "jpeg": "jpg"}
 
 
 DONE = "✅ Done."
+RESEND_PICTURE = "the {what} option of /brand"  # how a brand picture is attached again on Discord
 PDF_TOO_LARGE = "The PDF is larger than Discord allows, so only the images were sent."
 RATE_LIMITED = "Discord is rate-limiting me right now, so please try again in a minute."
 
@@ -246,11 +247,12 @@ class DiscordDelivery:
         pdf_name: str = PDF_NAME,
         components: list[dict[str, Any]] | None = None,
         posts: str | None = None,
+        notes: Sequence[str] = (),
     ) -> list[dict[str, Any]]:
         """Post the slides (≤ 10 per message, in order) and the PDF as the last attachment.
 
-        ``components`` (message components JSON) go on the last message. Returns the Message
-        objects Discord answered with.
+        ``components`` (message components JSON) go on the last message, ``notes`` (what the slides
+        went without) under the first message's line. Returns the Message objects Discord answered with.
         """
         title = title or carousel.title
         uploads: list[Upload] = []
@@ -273,6 +275,8 @@ class DiscordDelivery:
         messages = []
         for part, batch in enumerate(batches, start=1):
             content = result_line(title, author, total, part=part, parts=len(batches), posts=posts)
+            if part == 1 and notes:
+                content = _clip("\n".join([content, *(f"⚠️ {note}" for note in notes)]))
             last = part == len(batches)
             messages.append(
                 self._post_files(content, batch, first=part == 1, components=components if last else None)
@@ -331,6 +335,7 @@ class DiscordDelivery:
             pdf_name=result_filename(summary, "pdf"),
             components=rerender_components(job_id),
             posts=posts_note(summary),
+            notes=unusable_notes(summary.unusable, RESEND_PICTURE),
         )
         return {"message_ids": [m.get("id") for m in messages if m], "reused_file_ids": False}
 

@@ -29,10 +29,12 @@ from worker.delivery.common import (
     PhotoLimits,
     ResultSummary,
     caption_text,
+    ellipsize,
     fit_photo,
     result_filename,
     slide_word,
     split_groups,
+    unusable_notes,
 )
 from worker.delivery.pacing import LocalPacer, Pacer
 from worker.http import tls_context
@@ -362,10 +364,17 @@ def pdf_file(pdf: bytes, summary: ResultSummary) -> OutFile:
     return OutFile(data=pdf, filename=result_filename(summary, "pdf"), mime="application/pdf")
 
 
+RESEND_PICTURE = "/brand {what}"  # how a brand picture is sent again on Telegram
+
+
 def document_caption(summary: ResultSummary) -> str:
-    return (
-        f"PDF · {slide_word(summary.slide_count).replace('slide', 'page')}. Another theme, ratio or format?"
-    )
+    """The PDF's caption; above it, what the slides had to go without (a brand picture to send again)."""
+    pages = slide_word(summary.slide_count).replace("slide", "page")
+    text = f"PDF · {pages}. Another theme, ratio or format?"
+    notes = unusable_notes(summary.unusable, RESEND_PICTURE)
+    if not notes:
+        return text
+    return ellipsize("\n".join(f"⚠️ {note}" for note in notes) + "\n\n" + text, TELEGRAM_CAPTION_MAX)
 
 
 class TelegramDelivery:

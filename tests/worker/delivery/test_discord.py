@@ -379,3 +379,29 @@ def test_a_capped_thread_says_how_many_posts_it_shows(fake: FakeDiscord) -> None
     assert posts and all(c.status == 200 for c in posts)
     for post in posts:
         assert "first 20 of 24 posts" in post.payload["content"], post.payload["content"]
+
+
+def test_a_brand_picture_the_slides_went_without_is_named_in_the_result(fake: FakeDiscord) -> None:
+    """An avatar attached with /brand that is no picture: the result says so and how to fix it."""
+    from urllib.parse import urlsplit
+
+    from worker.jobs import run_job
+
+    avatar = fake.add_attachment("me.png", b"<html>not a picture</html>", "application/octet-stream")
+    logo = io.BytesIO()
+    Image.new("RGB", (40, 40), (200, 0, 90)).save(logo, "PNG")
+    good = fake.add_attachment("logo.png", logo.getvalue(), "application/octet-stream")
+    brand = {"name": "Ada", "avatar_url": avatar["url"], "logo_url": good["url"]}
+    paragraphs = [f"Point {i}: a carousel is a thread people swipe through." for i in range(1, 4)]
+    payload = JobPayload(
+        source="\n\n".join(paragraphs), source_kind="text", options=RenderOptions(brand=brand), reply=_reply()
+    )
+    settings = _settings(fake).model_copy(update={"media_hosts": urlsplit(fake.api_base).netloc})
+    assert run_job(payload.to_job_arg(), uuid.uuid4().hex, settings=settings)["ok"] is True
+
+    first = fake.find("POST", f"/webhooks/{APP_ID}/{TOKEN}")[0]
+    lines = first.payload["content"].splitlines()
+    assert lines[1:] == [
+        "⚠️ The brand kit's avatar could not be read as a picture — "
+        "send it again with the avatar option of /brand."
+    ]
