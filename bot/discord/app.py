@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 UNREADABLE_OPTION = "I couldn't read the “{name}” option. Please check it and try again."
+STALE_COMMAND = "I don't have that command any more, so type / to see the ones I have."
+STALE_COMPONENT = (
+    "That button or menu no longer does anything, so please make the carousel again with /carousel."
+)
 
 
 def sentence_for(error: app_commands.AppCommandError) -> str | None:
@@ -41,7 +45,26 @@ def sentence_for(error: app_commands.AppCommandError) -> str | None:
         return UNREADABLE_OPTION.format(name=getattr(error.transformer, "_error_display_name", "option"))
     if isinstance(error, app_commands.CommandInvokeError) and isinstance(error.original, UserError):
         return error.original.message
+    if isinstance(error, (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch)):
+        return STALE_COMMAND  # a command Discord still shows from an older version of the bot
     return None
+
+
+def answered_elsewhere(client: discord.Client, interaction: discord.Interaction[Any]) -> bool:
+    """Whether a view, a dynamic item or a modal of this process takes this component or modal
+    interaction (the lookup discord.py's view store makes when it dispatches one)."""
+    store = getattr(client._connection, "_view_store", None)
+    if store is None:  # not a discord.py this was written for: leave the interaction alone
+        return True
+    data: Any = interaction.data or {}
+    custom_id = str(data.get("custom_id", ""))
+    if interaction.type is discord.InteractionType.modal_submit:
+        return custom_id in store._modals
+    if any(pattern.fullmatch(custom_id) for pattern in store._dynamic_items):
+        return True
+    key = (data.get("component_type"), custom_id)
+    message_id = interaction.message.id if interaction.message is not None else None
+    return key in store._views.get(message_id, {}) or key in store._views.get(None, {})
 
 
 class CarouselTree(app_commands.CommandTree):
@@ -86,6 +109,16 @@ class CarouselBot(discord.Client):
 
     async def on_ready(self) -> None:
         log.info("Discord bot ready as %s", self.user)
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """A button, menu or form nothing here answers (made by an older version of the bot, or a
+        view that timed out) gets one private sentence instead of Discord's "interaction failed"."""
+        kinds = (discord.InteractionType.component, discord.InteractionType.modal_submit)
+        if interaction.type not in kinds or answered_elsewhere(self, interaction):
+            return
+        data: Any = interaction.data or {}
+        log.info("interaction with unknown component %r answered", data.get("custom_id"))
+        await tell(interaction, STALE_COMPONENT)
 
 
 def point_at(settings: Settings) -> None:

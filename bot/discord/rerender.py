@@ -19,6 +19,7 @@ import re
 from typing import Any
 
 import discord
+from redis.exceptions import RedisError
 
 from bot.discord.carousel import reply_address, submit
 from bot.discord.common import PLATFORM, tell
@@ -27,7 +28,7 @@ from contract import GENERIC_FAILURE, JobPayload, RenderOptions
 from contract.choices import choices
 from contract.options import FIELD_LABELS
 from contract.rerender import RERENDER_TEMPLATE, rerender_custom_id
-from contract.sentences import RERENDER_REPEAT, RERENDER_SAME
+from contract.sentences import QUEUE_DOWN, RERENDER_REPEAT, RERENDER_SAME
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ RERENDER_GONE = "That carousel is too old to re-render, so please make it again 
 UNKNOWN_CHOICE = "I don't know that {field}. Pick one from the menu."
 QUEUED_RERENDER = "⏳ Re-rendering with the {value} {field}…"
 NOT_YOURS = "Only the person who asked for this carousel, or someone with Manage Server, can re-render it."
+OTHER_CHANNEL = "That menu belongs to a carousel made in another channel, so it does nothing here."
 
 
 def may_rerender(interaction: discord.Interaction[Any], requester: int | str | None) -> bool:
@@ -60,6 +62,8 @@ async def rerender(interaction: discord.Interaction[Any], ref: str, field: str, 
     if store is None or record is None:
         raise InputRejected(RERENDER_GONE)
     original = JobPayload.model_validate(record.payload)
+    if str(original.reply.chat_id) != str(interaction.channel_id):  # a menu replayed elsewhere: not honoured
+        raise InputRejected(OTHER_CHANNEL)
     if not may_rerender(interaction, original.reply.user_id):
         raise InputRejected(NOT_YOURS)
     labels = dict(choices(field))
@@ -104,6 +108,9 @@ class RerenderMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=RERE
             await rerender(interaction, self.ref, self.field, chosen)
         except InputRejected as rejected:
             await tell(interaction, rejected.sentence)
+        except RedisError as exc:  # Redis away (a restart, an outage): say so, the next pick works
+            log.warning("re-render of %s: Redis unreachable (%s)", self.ref, exc.__class__.__name__)
+            await tell(interaction, QUEUE_DOWN)
         except Exception:  # discord.py only logs a failing item callback: the user hears one sentence
             log.exception("re-render of %s (%s=%s) failed", self.ref, self.field, chosen)
             await tell(interaction, GENERIC_FAILURE)
