@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeAllGroupChats, Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -27,7 +27,7 @@ from bot.telegram import brand, carousel, choices, conversation, group, presets,
 from bot.telegram import keyboards as kb
 from bot.telegram.common import DEPS_KEY, BotDeps, deps_of, error
 from bot.telegram.ratelimit import RateLimiter, make_rate_limiter
-from bot.telegram.texts import COMMANDS
+from bot.telegram.texts import AUTOLINK_COMMAND, COMMANDS
 from contract import redact
 from contract.rerender import RERENDER_PREFIX
 from worker.config import Settings
@@ -51,8 +51,13 @@ def find_theme_preview(path: Path | None) -> Path | None:
 
 
 async def register_commands(application: Application) -> None:
-    """post_init: the command menu (setMyCommands)."""
+    """post_init: the command menus (setMyCommands): private chats get the default one, groups add
+    /autolink (a group setting, meaningless in a private chat)."""
     await application.bot.set_my_commands([BotCommand(name, about) for name, about in COMMANDS])
+    await application.bot.set_my_commands(
+        [BotCommand(name, about) for name, about in (*COMMANDS, AUTOLINK_COMMAND)],
+        scope=BotCommandScopeAllGroupChats(),
+    )
 
 
 async def close_store(application: Application) -> None:
@@ -122,6 +127,7 @@ def build_application(
         (kb.BRAND_PREFIX, brand.brand_button),
         (kb.PRESET_PREFIX, presets.preset_button),
         (kb.ASK_PREFIX, conversation.cancel_button),
+        (kb.AUTOLINK_PREFIX, group.autolink_button),
     ):
         application.add_handler(CallbackQueryHandler(handler, pattern=rf"^{prefix}{kb.SEP}"))
     # plain messages: answers to the bot's questions come first (see bot.telegram.conversation)

@@ -144,7 +144,9 @@ SETTINGS_PRECEDENCE_GROUP = (
 )
 AUTOLINK_STATE = "Auto-link (any pasted link starts a carousel): {state}"
 
-AUTOLINK_USAGE = "Use /autolink on or /autolink off (group admins only)."
+AUTOLINK_USAGE = "Use /autolink to see it, /autolink on or /autolink off to change it (group admins only)."
+AUTOLINK_MEMBER = "{state}\n\nOnly this group's admins can change it."
+AUTOLINK_COMMAND = ("autolink", "Admins: let any pasted thread link make a carousel")  # groups' menu only
 AUTOLINK_PRIVATE = "Auto-link is a group setting: in our private chat every link already works."
 AUTOLINK_ON = "Auto-link is on: any thread link pasted here starts a carousel."
 AUTOLINK_OFF = "Auto-link is off: use /carousel <link> or mention me with a link."
