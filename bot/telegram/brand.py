@@ -16,6 +16,7 @@ from bot.telegram.common import (
     edit_view,
     ensure_may_change,
     is_group,
+    may_change_settings,
     scope_note,
     scope_of,
 )
@@ -23,13 +24,16 @@ from bot.telegram.conversation import TEXT_INPUT_FIELDS, ask_for, store_text_val
 from contract.options import FIELD_LABELS, PICTURE_FIELDS
 
 
-def brand_view(eff: Effective, note: str) -> tuple[str, InlineKeyboardMarkup]:
-    lines = [
+def brand_lines(eff: Effective) -> str:
+    return "\n".join(
         f"• {FIELD_LABELS[f].removeprefix('brand ')}: {describe_value(f, eff.value(f))}"
         for f in FIELDS
         if f.startswith("brand.")
-    ]
-    text = texts.BRAND_TITLE.format(scope=note, lines="\n".join(lines))
+    )
+
+
+def brand_view(eff: Effective, note: str) -> tuple[str, InlineKeyboardMarkup]:
+    text = texts.BRAND_TITLE.format(scope=note, lines=brand_lines(eff))
     return text, kb.brand_keyboard(bool(eff.value("brand.watermark")))
 
 
@@ -41,6 +45,9 @@ async def brand(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     store = deps(context).store
     if not args:
         eff = await effective(store, scope_of(update), is_group=is_group(update))
+        if not await may_change_settings(update, context):  # a group member: the kit, no buttons
+            await message.reply_text(texts.GROUP_BRAND_BY_ADMINS.format(lines=brand_lines(eff)))
+            return
         text, markup = brand_view(eff, scope_note(update))
         await message.reply_text(text, reply_markup=markup)
         return

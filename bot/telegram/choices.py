@@ -9,7 +9,16 @@ from bot.settings_model import Effective
 from bot.settings_store import effective, update_value
 from bot.telegram import keyboards as kb
 from bot.telegram import texts
-from bot.telegram.common import PLATFORM, deps, ensure_may_change, is_group, scope_note, scope_of
+from bot.telegram.common import (
+    PLATFORM,
+    deps,
+    describe_value,
+    ensure_may_change,
+    is_group,
+    may_change_settings,
+    scope_note,
+    scope_of,
+)
 from bot.telegram.conversation import ask_for, store_text_value
 from contract.choices import choice_label, choice_values, choices, typed_choice
 from contract.options import CUSTOM_THEME, FIELD_LABELS, THEME_FILE_FIELD
@@ -40,6 +49,10 @@ async def choice_command(update: Update, context: ContextTypes.DEFAULT_TYPE, fie
             await set_choice(update, context, field, typed_choice(field, typed))
         return
     eff = await effective(deps(context).store, scope_of(update), is_group=is_group(update))
+    if not await may_change_settings(update, context):  # a group member: no picker they can't use
+        value = describe_value(field, eff.value(field))
+        await message.reply_text(texts.GROUP_CHOICE_BY_ADMINS.format(label=FIELD_LABELS[field], value=value))
+        return
     text, markup = choice_view(field, eff, scope_note(update))
     if field == "theme" and await send_theme_preview(update, context, markup):
         return

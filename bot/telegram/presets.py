@@ -12,7 +12,14 @@ from bot.settings_model import PRESET_NAME_MAX, PRESETS_PER_SCOPE_MAX, Look
 from bot.settings_store import SettingsStore
 from bot.telegram import keyboards as kb
 from bot.telegram import texts
-from bot.telegram.common import deps, edit_view, ensure_may_change, scope_note, scope_of
+from bot.telegram.common import (
+    deps,
+    edit_view,
+    ensure_may_change,
+    may_change_settings,
+    scope_note,
+    scope_of,
+)
 from worker.limits import TELEGRAM_ANSWER_CALLBACK_MAX
 
 PRESET_NAME = re.compile(rf"^[\w-]{{1,{PRESET_NAME_MAX}}}$")
@@ -26,6 +33,10 @@ async def preset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     action = args[0].lower() if args else "list"
     if action == "list":
         text, markup = await preset_view(update, context)
+        if not await may_change_settings(update, context):  # a group member: the list, no buttons
+            names = await deps(context).store.preset_names(scope_of(update))
+            await message.reply_text(text if names else texts.GROUP_PRESETS_NONE)
+            return
         await message.reply_text(text, reply_markup=markup)
         return
     if action not in ("save", "load", "delete") or len(args) < 2:

@@ -20,6 +20,7 @@ from bot.telegram.common import (
     edit_view,
     ensure_may_change,
     is_group,
+    may_change_settings,
     scope_note,
     scope_of,
 )
@@ -60,9 +61,11 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     group = is_group(update)
     eff = await effective(store, scope, is_group=group)
     autolink = (await store.state(scope)).autolink
-    await message.reply_text(
-        settings_text(eff, group, autolink), reply_markup=kb.settings_keyboard(group, autolink)
-    )
+    text = settings_text(eff, group, autolink)
+    if not await may_change_settings(update, context):  # a group member: what is used, no buttons
+        await message.reply_text(texts.fit_message(f"{text}\n{texts.GROUP_SETTINGS_BY_ADMINS}"))
+        return
+    await message.reply_text(text, reply_markup=kb.settings_keyboard(group, autolink))
 
 
 async def reset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -85,10 +88,10 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     field, value = parsed
     store = deps(context).store
     group = is_group(update)
+    if not await ensure_may_change(update, context):  # opening a menu too: it changes a shared message
+        return
     if field == "menu":
         await open_menu(update, context, value)
-        return
-    if not await ensure_may_change(update, context):
         return
     if field in CHOICE_FIELDS:
         if await set_choice(update, context, field, value):

@@ -72,6 +72,11 @@ TEXT_TOO_LONG = "That text is too long for one carousel — keep it under {chars
 TEXT_FILE_TYPE = "I can lay out .md and .txt files. Send a text file, or paste the text."
 
 ADMINS_ONLY = "Only this group's admins can change its settings."
+# what a member who is not an admin sees instead of pickers they could not use
+GROUP_CHOICE_BY_ADMINS = "This group's admins choose the {label}: carousels here use {value}."
+GROUP_BRAND_BY_ADMINS = "This group's brand kit, set by its admins:\n{lines}"
+GROUP_SETTINGS_BY_ADMINS = "Only this group's admins can change these."
+GROUP_PRESETS_NONE = "This group has no presets; its admins can save one with /preset save NAME."
 GROUP_SETTINGS_NOTE = "(group settings: they apply to everyone's carousels here)"
 
 CHOOSE_THEME = "Choose a theme{scope}:"

@@ -98,3 +98,38 @@ async def test_a_picker_closes_for_its_owner(chat: Chat, fake: FakeTelegramAPI) 
     await chat.press(picker, f"rr:{job_ref(job_id)}", user_id=ASKER)
     assert (GROUP, picker["message_id"]) in fake.deleted
     assert len(chat.jobs()) == 1
+
+
+async def test_members_who_are_not_admins_are_not_shown_pickers_they_cannot_use(
+    chat: Chat, fake: FakeTelegramAPI
+) -> None:
+    for command in ("/theme", "/ratio", "/format", "/cta", "/brand", "/settings", "/preset"):
+        await chat.say(GROUP, command, user_id=MEMBER)
+    replies = fake.calls_to("sendMessage")
+    assert len(replies) == 7
+    assert all("reply_markup" not in c.params for c in replies)  # nothing to tap and be refused on
+    texts_sent = [str(c.params["text"]) for c in replies]
+    assert texts_sent[:4] == [
+        texts.GROUP_CHOICE_BY_ADMINS.format(label="theme", value="Paper"),
+        texts.GROUP_CHOICE_BY_ADMINS.format(label="ratio", value="4:5 portrait"),
+        texts.GROUP_CHOICE_BY_ADMINS.format(label="format", value="PNG"),
+        texts.GROUP_CHOICE_BY_ADMINS.format(label="call to action", value="Follow"),
+    ]
+    assert texts_sent[4].startswith("This group's brand kit, set by its admins:\n• name: not set")
+    assert texts_sent[5].startswith(texts.SETTINGS_GROUP)
+    assert texts_sent[5].endswith(texts.GROUP_SETTINGS_BY_ADMINS)
+    assert texts_sent[6] == texts.GROUP_PRESETS_NONE
+
+    # an admin gets the pickers
+    fake.set_member_status(GROUP, ADMIN, "administrator")
+    await chat.say(GROUP, "/theme", user_id=ADMIN)
+    await chat.say(GROUP, "/settings", user_id=ADMIN)
+    theme_picker, settings = fake.calls_to("sendMessage")[-2:]
+    assert theme_picker.params["reply_markup"]["inline_keyboard"]
+    assert settings.params["reply_markup"]["inline_keyboard"]
+
+    # a member tapping a menu button on the admin's /settings is refused, and it stays as it is
+    shown = settings.response["result"]
+    await chat.press(shown, "set:menu:theme", user_id=MEMBER)
+    assert alerts(fake) == [texts.ADMINS_ONLY]
+    assert fake.calls_to("editMessageText") == [] and fake.calls_to("editMessageReplyMarkup") == []
