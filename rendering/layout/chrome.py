@@ -3,8 +3,10 @@ slide number and progress) and the cover and closing slides."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from PIL import Image
 
@@ -77,6 +79,7 @@ OUTRO_GROW_FROM = 1.25  # height / width above which the closing slide grows (4:
 OUTRO_MAX_GROW = 1.4
 WIDE_HERO_SHARE = 0.46  # of the content width, on a wide slide
 SWIPE_HINT = "swipe →"
+CTA_LINK_SHOWN_MAX = 36  # characters of a link the closing slide shows (host + path, ellipsised)
 CTA_DEFAULTS = {
     "follow": ("Enjoyed this {kind}?", "Follow {handle} for more"),
     "save": ("Found this useful?", "Save this & repost ♻"),
@@ -725,11 +728,35 @@ def _cta_texts(f: Frame) -> tuple[str, str, str | None]:
     return kicker, headline, href
 
 
-def _short_url(url: str) -> str:
-    for prefix in ("https://", "http://", "www."):
-        if url.startswith(prefix):
-            url = url[len(prefix) :]
-    return url.rstrip("/")
+def _short_url(url: str, limit: int = CTA_LINK_SHOWN_MAX) -> str:
+    """A link as people read it: host and path, no scheme, ``www.``, query or fragment. A longer one
+    keeps the host, the path segments that fit and the words (between ``-``, ``_`` or ``.``) of the
+    next one that fit, then ``…``: a word or a number is shown whole or not at all."""
+    parts = urlsplit(url if "//" in url else f"//{url}")
+    host = (parts.hostname or "").removeprefix("www.")
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    segments = [s for s in parts.path.split("/") if s]
+    shown = "/".join([host, *segments])
+    if len(shown) <= limit:
+        return shown
+    if len(host) + 2 > limit:
+        return _whole_words(host, limit - 1) + "…"
+    kept = host
+    for segment in segments:
+        if len(kept) + 1 + len(segment) + 1 > limit:  # "/segment…"
+            return f"{kept}/{_whole_words(segment, limit - len(kept) - 2)}…"
+        kept = f"{kept}/{segment}"
+    return f"{kept}/…"
+
+
+def _whole_words(text: str, room: int) -> str:
+    """The words of ``text`` (ending in ``-``, ``_`` or ``.``) that fit ``room`` characters."""
+    words = re.split(r"(?<=[-_.])", text)
+    part = ""
+    while words and len(part + words[0]) <= room:
+        part += words.pop(0)
+    return part.rstrip("-_.")
 
 
 def note_rows(f: Frame, width: float) -> list[Row]:

@@ -88,6 +88,35 @@ def test_cta_variants_and_override() -> None:
     assert none[-1].template != "outro"
 
 
+LONG_LINK = (
+    "https://www.example-publishing-house.com/newsletters/2026/12/how-llm-inference-actually-works-"
+    "1234567890?utm_source=carousel&utm_medium=social"
+)
+
+
+@pytest.mark.parametrize("ratio", ["4:5", "1:1", "9:16", "16:9"])
+def test_a_long_cta_link_is_shown_as_host_and_path_whole_on_one_line(ratio: Ratio) -> None:
+    options = RenderOptions(ratio=ratio, cta="link", cta_link=LONG_LINK)
+    outro = layout_slides(text_thread(3), options, {})[1][-1]
+    lines = [t.text for t in outro.texts()]
+    assert any(line.endswith("example-publishing-house.com/…") for line in lines), lines
+    assert not any(part in " ".join(lines) for part in ("https", "www.", "utm", "2026", "123"))
+    assert any(isinstance(i, Link) and i.url == LONG_LINK for i in outro.items)  # the PDF keeps it all
+
+
+@pytest.mark.parametrize(
+    ("link", "shown"),
+    [
+        ("https://example.com/newsletter/", "example.com/newsletter"),
+        ("https://www.news.example.com/p/how-inference-works-2026?s=1", "news.example.com/p/how-inference…"),
+        ("https://x.com/mayabuilds/status/1800000000000000100", "x.com/mayabuilds/status/…"),
+    ],
+)
+def test_a_cta_link_keeps_whole_words_and_numbers(link: str, shown: str) -> None:
+    outro = layout_slides(text_thread(3), RenderOptions(cta="link", cta_link=link), {})[1][-1]
+    assert shown in " ".join(t.text for t in outro.texts())
+
+
 def test_slide_numbers_and_progress_bar() -> None:
     _, slides = layout_slides(text_thread(4), RenderOptions(), {})
     n = len(slides)
