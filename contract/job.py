@@ -42,6 +42,20 @@ class ReplyAddress(BaseModel):
     # Discord interactions: follow-ups go through the interaction webhook while the token lives
     application_id: str | None = None
     interaction_token: str | None = None
+    # Discord: the original response's message id (the bot token edits it once the interaction token is
+    # gone), the server (for links to the result), and the per-file upload limit the interaction gave
+    response_message_id: str | None = None
+    guild_id: str | None = None
+    attachment_size_limit: int | None = Field(default=None, gt=0)
+
+
+class TextAuthor(BaseModel):
+    """Who wrote pasted text that someone else turned into a carousel (credited on the slides)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: str = Field(min_length=1, max_length=100)
+    handle: str = Field(default="", max_length=100)
 
 
 class JobPayload(BaseModel):
@@ -53,6 +67,7 @@ class JobPayload(BaseModel):
     reply: ReplyAddress
     rerender_of: str | None = None  # id of the job whose thread is re-rendered (re-theme buttons)
     part: int = Field(default=1, ge=1)  # a source longer than one carousel is sent part by part, in order
+    text_author: TextAuthor | None = None  # pasted text by someone other than the requester
 
     def to_job_arg(self) -> dict:
         return self.model_dump(mode="json")

@@ -8,8 +8,12 @@ It answers what a discord.py client and a result-posting worker send: login (``/
 It enforces what Discord enforces and a client can get wrong: JSON replies carry
 ``Content-Type: application/json`` exactly (discord.py decodes nothing else), channel routes want
 ``Authorization: Bot <token>``, a message holds at most 10 attachments whose ``attachments[i].id``
-match the ``files[i]`` parts, and a file above the size limit gets 413 (code 40005). Tests can queue
-429 answers (``retry_after`` in the JSON body) and expire interaction tokens (401, code 50027).
+match the ``files[i]`` parts, and a file above the size limit gets 413 (code 40005) — the limit is the
+test's (``file_size_limit``), or the ``attachment_size_limit`` of the interaction a webhook call belongs to
+(:meth:`FakeDiscord.open_interaction`). It keeps the messages it made: each interaction has one
+original response with a stable id, an edit or delete of a message it does not know (or of an ephemeral
+one, through the channel) gets 404 (code 10008), as on Discord. Tests can queue 429 answers
+(``retry_after`` in the JSON body) and expire interaction tokens (401, code 50027).
 
 The server runs on its own thread and event loop, so sync code (httpx) and async code (discord.py
 in the test's loop) can both talk to it.
@@ -44,6 +48,7 @@ CDN_LINK_LIFETIME_S = 24 * 3600  # Discord's signed attachment links last about 
 
 # Discord JSON error codes the fake produces
 UNKNOWN_WEBHOOK = 10015
+UNKNOWN_MESSAGE = 10008
 INVALID_WEBHOOK_TOKEN = 50027
 UNAUTHORIZED = 40001
 REQUEST_TOO_LARGE = 40005
@@ -127,6 +132,10 @@ class FakeDiscord:
         self.application_id = APPLICATION_ID
         self.calls: list[Call] = []
         self.expired_tokens: set[str] = set()
+        self.upload_limits: dict[str, int] = {}  # interaction token → its attachment_size_limit
+        self.messages: dict[str, dict[str, Any]] = {}  # message id → the message, while it exists
+        self.originals: dict[str, str] = {}  # interaction token → its original response's message id
+        self._channels: dict[str, str] = {}  # interaction token → its channel
         self.cdn: dict[str, tuple[bytes, str]] = {}  # attachment id → (bytes, content type)
         self._rate_limits: list[tuple[str, str, float]] = []  # (method, path prefix, retry_after)
         self._ids = itertools.count(1_300_000_000_000_000_001)
@@ -187,6 +196,34 @@ class FakeDiscord:
 
     def expire_token(self, token: str) -> None:
         self.expired_tokens.add(token)
+
+    def open_interaction(
+        self, token: str, channel_id: str, *, attachment_size_limit: int | None = None
+    ) -> None:
+        """An interaction Discord created: its channel, and the per-file limit it told the app."""
+        with self._lock:
+            self._channels[token] = channel_id
+            if attachment_size_limit is not None:
+                self.upload_limits[token] = attachment_size_limit
+
+    def original_id(self, token: str) -> str:
+        """The message id of an interaction's original response (made on first use, like a deferral)."""
+        with self._lock:
+            if token not in self.originals:
+                message_id = str(next(self._ids))
+                self.originals[token] = message_id
+                self.messages[message_id] = {
+                    "id": message_id,
+                    "channel_id": self._channels.get(token, "0"),
+                    "content": "",
+                    "flags": 0,
+                }
+            return self.originals[token]
+
+    def content_of(self, message_id: str) -> str | None:
+        """What a message says now; None once it is deleted (or never existed)."""
+        message = self.messages.get(message_id)
+        return None if message is None else str(message.get("content", ""))
 
     def find(self, method: str, path_prefix: str = "") -> list[Call]:
         return [c for c in self.calls if c.method == method.upper() and c.path.startswith(path_prefix)]
@@ -347,9 +384,16 @@ class FakeDiscord:
         if webhook:
             message["webhook_id"] = self.application_id
             message["application_id"] = self.application_id
+        with self._lock:
+            kept = self.messages.get(message["id"], {})
+            if message_id is not None and "content" not in payload:  # an edit keeps what it does not change
+                message["content"] = kept.get("content", "")
+            if message_id is not None:
+                message["flags"] = payload.get("flags", kept.get("flags", 0))
+            self.messages[message["id"]] = message
         return message
 
-    def _check_upload(self, call: Call) -> web.Response | None:
+    def _check_upload(self, call: Call, token: str | None = None) -> web.Response | None:
         payload = call.payload or {}
         metas = payload.get("attachments", [])
         files = call.files
@@ -362,8 +406,9 @@ class FakeDiscord:
             index = int(meta["id"])
             if index >= len(files) or files[index].name != f"files[{index}]":
                 return _error(400, INVALID_FORM_BODY, f"Invalid Form Body: no files[{index}] part")
+        limit = self.upload_limits.get(token, self.file_size_limit) if token else self.file_size_limit
         for f in files:
-            if len(f.data) > self.file_size_limit:
+            if len(f.data) > limit:
                 return _error(413, REQUEST_TOO_LARGE, "Request entity too large")
         return None
 
@@ -419,6 +464,9 @@ class FakeDiscord:
         body = request[CALL].payload or {}
         response_type = body.get("type")
         flags = (body.get("data") or {}).get("flags", 0)
+        if response_type in (4, 5):  # the original response exists from now on
+            original = self.messages[self.original_id(request.match_info["token"])]
+            original.update(content=(body.get("data") or {}).get("content", ""), flags=flags)
         return _json(
             {
                 "interaction": {
@@ -431,30 +479,54 @@ class FakeDiscord:
             }
         )
 
+    def _webhook_message_id(self, token: str, mid: str) -> str | None:
+        """The id a webhook route names (``@original``: the interaction's original); None if unknown."""
+        message_id = self.original_id(token) if mid == "@original" else mid
+        return message_id if message_id in self.messages else None
+
     async def _webhook_post(self, request: web.Request) -> web.StreamResponse:
         call: Call = request[CALL]
-        problem = self._check_token(request.match_info["token"]) or self._check_upload(call)
+        token = request.match_info["token"]
+        problem = self._check_token(token) or self._check_upload(call, token)
         if problem is not None:
             return problem
+        message = self._message(self._channels.get(token, "0"), call, webhook=True)
         if request.query.get("wait", "false").lower() not in ("1", "true"):
             return web.Response(status=204)
-        return _json(self._message("0", call, webhook=True))
+        return _json(message)
 
     async def _webhook_edit(self, request: web.Request) -> web.Response:
         call: Call = request[CALL]
-        problem = self._check_token(request.match_info["token"]) or self._check_upload(call)
+        token = request.match_info["token"]
+        problem = self._check_token(token) or self._check_upload(call, token)
         if problem is not None:
             return problem
-        mid = request.match_info["mid"]
-        return _json(self._message("0", call, webhook=True, message_id=None if mid == "@original" else mid))
+        message_id = self._webhook_message_id(token, request.match_info["mid"])
+        if message_id is None:
+            return _error(404, UNKNOWN_MESSAGE, "Unknown Message")
+        return _json(self._message(self._channels.get(token, "0"), call, webhook=True, message_id=message_id))
 
     async def _webhook_get(self, request: web.Request) -> web.Response:
-        return self._check_token(request.match_info["token"]) or _json(
-            self._message("0", request[CALL], webhook=True)
-        )
+        token = request.match_info["token"]
+        problem = self._check_token(token)
+        if problem is not None:
+            return problem
+        message_id = self._webhook_message_id(token, request.match_info["mid"])
+        if message_id is None:
+            return _error(404, UNKNOWN_MESSAGE, "Unknown Message")
+        return _json({**self.messages[message_id], "author": _user(BOT_USER_ID, "carousel", bot=True)})
 
     async def _webhook_delete(self, request: web.Request) -> web.Response:
-        return self._check_token(request.match_info["token"]) or web.Response(status=204)
+        token = request.match_info["token"]
+        problem = self._check_token(token)
+        if problem is not None:
+            return problem
+        message_id = self._webhook_message_id(token, request.match_info["mid"])
+        if message_id is None:
+            return _error(404, UNKNOWN_MESSAGE, "Unknown Message")
+        with self._lock:
+            del self.messages[message_id]
+        return web.Response(status=204)
 
     async def _channel_post(self, request: web.Request) -> web.Response:
         call: Call = request[CALL]
@@ -469,10 +541,25 @@ class FakeDiscord:
         if problem is not None:
             return problem
         cid, mid = request.match_info["cid"], request.match_info["mid"]
+        if not self._editable(mid):
+            return _error(404, UNKNOWN_MESSAGE, "Unknown Message")
         return _json(self._message(cid, call, webhook=False, message_id=mid))
 
+    def _editable(self, message_id: str) -> bool:
+        """Through the channel, with the bot token: a message that exists and is not ephemeral."""
+        message = self.messages.get(message_id)
+        return message is not None and not int(message.get("flags") or 0) & EPHEMERAL
+
     async def _channel_delete(self, request: web.Request) -> web.Response:
-        return self._check_bot(request) or web.Response(status=204)
+        problem = self._check_bot(request)
+        if problem is not None:
+            return problem
+        mid = request.match_info["mid"]
+        if not self._editable(mid):
+            return _error(404, UNKNOWN_MESSAGE, "Unknown Message")
+        with self._lock:
+            del self.messages[mid]
+        return web.Response(status=204)
 
     async def _cdn(self, request: web.Request) -> web.Response:
         stored = self.cdn.get(request.match_info["aid"])

@@ -10,11 +10,19 @@ The message carrying the PDF also carries three select menus (theme, ratio, form
 ``custom_id`` is ``rr:{job_ref}:{field}``, the same job reference the Telegram buttons use; the Discord
 front-end answers them with a re-render of the saved thread.
 
-A message holds at most 10 files of at most 10 MiB each (25 MiB per request), so the slides are
-split into batches in order, and the PDF is the last attachment of the last message. A PNG slide
-above the per-file limit is re-encoded as JPEG. 429 answers are waited out (their ``retry_after``)
-a bounded number of times; anything that still fails becomes a :class:`DeliveryError`. The HTTP
-itself (retries, rate limits, token refusals) is :class:`~worker.delivery.discord_rest.DiscordREST`.
+Once the token is gone, the bot token edits the original response (a non-ephemeral interaction
+response is an ordinary message of the bot's) with progress and, at the end, a link to the result,
+and the result posted in the channel names the person who asked.
+
+A message holds at most 10 files, each within the interaction's ``attachment_size_limit`` (10 MiB
+unless the server is boosted), so the slides are split into batches in order, and the PDF is the last
+attachment of the last message. A slide above the limit is re-encoded as JPEG, then made smaller;
+slides that still do not fit leave the PDF alone, a PDF that does not fit leaves the slides alone, and
+when neither fits the user reads one sentence. A worker-side error is told privately: an ephemeral
+follow-up, and the public "Queued…" response deleted. 429 answers are waited out (their
+``retry_after``) while the interaction token and the job have time left; anything that still fails
+becomes a :class:`DeliveryError`. The HTTP itself (retries, rate limits, token refusals) is
+:class:`~worker.delivery.discord_rest.DiscordREST`.
 """
 
 from __future__ import annotations
@@ -39,9 +47,12 @@ from worker.limits import (
     DISCORD_ALT_TEXT_MAX,
     DISCORD_FILES_PER_MESSAGE,
     DISCORD_FOLLOWUP_WINDOW_S,
+    DISCORD_JOB_MARGIN_S,
     DISCORD_MESSAGE_MAX,
     DISCORD_REQUEST_MAX_BYTES,
+    DISCORD_RETRY_AFTER_MAX_S,
     DISCORD_SELECT_OPTIONS_MAX,
+    DISCORD_SLIDE_SCALES,
     DISCORD_TOKEN_MARGIN_S,
     DISCORD_UPLOAD_MAX_BYTES,
 )
@@ -55,6 +66,8 @@ ORIGINAL = "@original"
 PDF_NAME = "carousel.pdf"  # when no title is known
 JPEG_FALLBACK_QUALITIES = (90, 80, 70, 60)  # tried in turn for a slide above the upload limit
 NO_MENTIONS: dict[str, Any] = {"parse": []}  # a thread title must never ping @everyone
+EPHEMERAL = 1 << 6  # message flag: only the person who asked sees it
+JUMP_URL = "https://discord.com/channels/{guild}/{channel}/{message}"
 
 MIME = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
 EXT = {"png": "png", "jpeg": "jpg"}
@@ -62,7 +75,18 @@ EXT = {"png": "png", "jpeg": "jpg"}
 
 DONE = "✅ Done."
 RESEND_PICTURE = "the {what} option of /brand"  # how a brand picture is attached again on Discord
-PDF_TOO_LARGE = "The PDF is larger than Discord allows, so only the images were sent."
+PDF_TOO_LARGE = (
+    "The PDF ({size}) is larger than the {limit} per file this channel accepts, so only the slides were sent."
+)
+SLIDES_TOO_LARGE = (
+    "The slides are larger than the {limit} per file this channel accepts, even as smaller JPEGs, "
+    "so only the PDF was sent."
+)
+ALL_TOO_LARGE = (
+    "This carousel is larger than the {limit} per file this channel accepts, even as smaller JPEGs, "
+    "so I couldn't send it. Try the 1:1 ratio, or fewer posts with max_posts."
+)
+SCALED_NOTE = " (made smaller to fit this channel's {limit} upload limit)"
 RATE_LIMITED = "Discord is rate-limiting me right now, so please try again in a minute."
 
 
@@ -100,20 +124,44 @@ def discord_filename(index: int, image_format: str) -> str:
     return f"slide-{index:02d}.{EXT.get(image_format, image_format)}"
 
 
-def fit_slide(data: bytes, image_format: str, limit: int = DISCORD_UPLOAD_MAX_BYTES) -> tuple[bytes, str]:
-    """The slide as it can be uploaded: as is when small enough, else re-encoded as JPEG."""
+class SlideTooLarge(Exception):
+    """No JPEG of a slide, down to the smallest scale, fits the per-file limit."""
+
+
+def human_size(size: int) -> str:
+    """10485760 → "10 MB", 52428800 → "50 MB", 40960 → "40 KB"."""
+    if size >= 1024 * 1024:
+        megabytes = size / (1024 * 1024)
+        return f"{megabytes:.0f} MB" if megabytes >= 10 or megabytes.is_integer() else f"{megabytes:.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def fit_slide(
+    data: bytes, image_format: str, limit: int = DISCORD_UPLOAD_MAX_BYTES
+) -> tuple[bytes, str, bool]:
+    """The slide as it can be uploaded, and whether it was made smaller: as is when within ``limit``,
+    else a JPEG at falling quality, else a JPEG at smaller scales; :class:`SlideTooLarge` when none fits."""
     if len(data) <= limit:
-        return data, image_format
+        return data, image_format, False
     from PIL import Image
 
     with Image.open(io.BytesIO(data)) as image:
         rgb = image.convert("RGB")
-    for quality in JPEG_FALLBACK_QUALITIES:
-        out = io.BytesIO()
-        rgb.save(out, format="JPEG", quality=quality, optimize=True)
-        if out.tell() <= limit:
-            return out.getvalue(), "jpeg"
-    raise DeliveryError("One slide is too large for Discord even as a JPEG. Try the 4:5 or 1:1 ratio.")
+    for scale in (1.0, *DISCORD_SLIDE_SCALES):
+        sized = (
+            rgb
+            if scale == 1.0
+            else rgb.resize(
+                (max(1, round(rgb.width * scale)), max(1, round(rgb.height * scale))),
+                Image.Resampling.LANCZOS,
+            )
+        )
+        for quality in JPEG_FALLBACK_QUALITIES:
+            out = io.BytesIO()
+            sized.save(out, format="JPEG", quality=quality, optimize=True)
+            if out.tell() <= limit:
+                return out.getvalue(), "jpeg", scale != 1.0
+    raise SlideTooLarge(f"a slide of {len(data)} bytes fits no JPEG within {limit} bytes")
 
 
 def plan_messages(
@@ -161,9 +209,14 @@ def posts_note(summary: ResultSummary) -> str | None:
     return f"first {summary.posts_shown} of {summary.posts_total} posts" if summary.truncated else None
 
 
-def done_line(slides: int, *, with_pdf: bool = True) -> str:
+def done_line(
+    slides: int, *, with_pdf: bool = True, with_slides: bool = True, note: str = "", link: str | None = None
+) -> str:
+    """ "✅ Done: 12 slides and the PDF below.", or with ``link`` (the result posted in the channel)
+    "✅ Done: 12 slides and the PDF, posted here: https://discord.com/channels/…"."""
     noun = "slide" if slides == 1 else "slides"
-    return f"✅ Done: {slides} {noun}{' and the PDF' if with_pdf else ''} below."
+    what = f"{slides} {noun}{note}{' and the PDF' if with_pdf else ''}" if with_slides else "the PDF"
+    return f"✅ Done: {what}, posted here: {link}" if link else f"✅ Done: {what} below."
 
 
 def author_label(summary: ResultSummary) -> str | None:
@@ -181,6 +234,18 @@ def _as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _job_deadline(clock: Callable[[], float]) -> float | None:
+    """When the current RQ job is stopped (its start + its timeout), less a margin; None outside RQ."""
+    try:
+        from rq import get_current_job
+    except ImportError:  # pragma: no cover - rq is a dependency
+        return None
+    job = get_current_job()
+    if job is None or not job.started_at or not job.timeout or job.timeout < 0:
+        return None
+    return _as_utc(job.started_at).timestamp() + float(job.timeout) - DISCORD_JOB_MARGIN_S
+
+
 def _job_enqueued_at() -> datetime | None:
     """When the current RQ job was enqueued: moments after the slash command was deferred."""
     try:
@@ -195,7 +260,8 @@ class DiscordDelivery:
     """Progress, result and failure of one job, posted to the reply address on Discord.
 
     ``issued_at`` is when the interaction was created (its token lives 15 minutes from then); by
-    default the current RQ job's enqueue time, or now. ``client`` is closed by :meth:`close` only
+    default the current RQ job's enqueue time, or now. ``deadline`` (Unix seconds) is when the job
+    must be done; by default the current RQ job's timeout. ``client`` is closed by :meth:`close` only
     when this object created it.
     """
 
@@ -206,6 +272,7 @@ class DiscordDelivery:
         *,
         client: httpx.Client | None = None,
         issued_at: datetime | None = None,
+        deadline: float | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -218,10 +285,15 @@ class DiscordDelivery:
         self._clock = clock
         moment = issued_at or _job_enqueued_at()
         self.issued_at = _as_utc(moment).timestamp() if moment else clock()
+        self.deadline = deadline if deadline is not None else _job_deadline(clock)
+        self.upload_limit = reply.attachment_size_limit or DISCORD_UPLOAD_MAX_BYTES
         self._token_refused = False
+        # the original response, edited with the bot token once the interaction token is gone
+        self._original_editable = bool(reply.response_message_id)
         self._status_id: str | None = None  # channel mode: the status message we post and edit
         self._last_progress: str | None = None
         self._done_text = DONE
+        self._result_link: str | None = None  # channel mode: the first message of the result
 
     # --- the interface the job uses ----------------------------------------------------------
 
@@ -251,27 +323,38 @@ class DiscordDelivery:
     ) -> list[dict[str, Any]]:
         """Post the slides (≤ 10 per message, in order) and the PDF as the last attachment.
 
-        ``components`` (message components JSON) go on the last message, ``notes`` (what the slides
-        went without) under the first message's line. Returns the Message objects Discord answered with.
+        Every file is kept within the interaction's upload limit (JPEG, then smaller; else the PDF
+        alone, or the slides alone; else one sentence). ``components`` (message components JSON) go
+        on the last message, ``notes`` (what the slides went without) under the first message's line.
+        Returns the Message objects Discord answered with.
         """
         title = title or carousel.title
-        uploads: list[Upload] = []
+        limit = self.upload_limit
         total = len(carousel.slides)
-        for i, data in enumerate(carousel.slides, start=1):
-            body, fmt = fit_slide(data, carousel.image_format)
-            uploads.append(
-                Upload(
-                    filename=discord_filename(i, fmt),
-                    data=body,
-                    content_type=MIME.get(fmt, "application/octet-stream"),
-                    description=_clip(_slide_alt(carousel, i, title, total), DISCORD_ALT_TEXT_MAX),
+        slides: list[Upload] = []
+        scaled = False
+        try:
+            for i, data in enumerate(carousel.slides, start=1):
+                body, fmt, smaller = fit_slide(data, carousel.image_format, limit)
+                scaled = scaled or smaller
+                slides.append(
+                    Upload(
+                        filename=discord_filename(i, fmt),
+                        data=body,
+                        content_type=MIME.get(fmt, "application/octet-stream"),
+                        description=_clip(_slide_alt(carousel, i, title, total), DISCORD_ALT_TEXT_MAX),
+                    )
                 )
-            )
-        pdf_fits = len(carousel.pdf) <= DISCORD_UPLOAD_MAX_BYTES
+        except SlideTooLarge:
+            log.info("slides above the %d-byte upload limit even as small JPEGs: the PDF goes alone", limit)
+            slides = []
+        pdf_fits = len(carousel.pdf) <= limit
+        if not slides and not pdf_fits:
+            raise DeliveryError(ALL_TOO_LARGE.format(limit=human_size(limit)))
+        uploads = list(slides)
         if pdf_fits:
-            pdf_alt = _clip(title, DISCORD_ALT_TEXT_MAX)
-            uploads.append(Upload(pdf_name, carousel.pdf, MIME["pdf"], pdf_alt))
-        batches = plan_messages(uploads)
+            uploads.append(Upload(pdf_name, carousel.pdf, MIME["pdf"], _clip(title, DISCORD_ALT_TEXT_MAX)))
+        batches = plan_messages(uploads, request_max_bytes=max(DISCORD_REQUEST_MAX_BYTES, limit))
         messages = []
         for part, batch in enumerate(batches, start=1):
             content = result_line(title, author, total, part=part, parts=len(batches), posts=posts)
@@ -282,27 +365,52 @@ class DiscordDelivery:
                 self._post_files(content, batch, first=part == 1, components=components if last else None)
             )
         if not pdf_fits:
-            self._post_text(PDF_TOO_LARGE)
-        self._done_text = done_line(total, with_pdf=pdf_fits)
+            size = human_size(len(carousel.pdf))
+            self._post_text(PDF_TOO_LARGE.format(size=size, limit=human_size(limit)))
+        if not slides:
+            self._post_text(SLIDES_TOO_LARGE.format(limit=human_size(limit)))
+        note = SCALED_NOTE.format(limit=human_size(limit)) if scaled else ""
+        self._done_text = done_line(total, with_pdf=pdf_fits, with_slides=bool(slides), note=note)
         return messages
 
     def send_error(self, sentence: str) -> None:
-        """Tell the user what went wrong, in the status message when there is one."""
+        """Tell the person who asked what went wrong, privately while the interaction token lives.
+
+        The sentence goes as an ephemeral follow-up and the public status ("⏳ Queued…") is deleted;
+        without the token, the status message says it, naming the person.
+        """
+        text = _clip(sentence)
+        if self._use_token():
+            body = {"content": text, "flags": EPHEMERAL, "allowed_mentions": NO_MENTIONS}
+            try:
+                self.rest.request(
+                    "POST", self._webhook, params={"wait": "true"}, json=body, wait_budget=self._token_budget
+                )
+            except TokenGone:
+                self._token_gone()
+            except DeliveryError:
+                log.warning("could not send the error privately; showing it in the status", exc_info=True)
+            else:
+                self._delete_original()
+                return
         try:
-            self._set_status(_clip(sentence), final=True)
+            self._set_status(self._naming(text), final=True, mention=True)
         except DeliveryError:
             log.warning("could not edit the status message with the error; posting it", exc_info=True)
-            self._post_text(sentence)
+            self._post_text(self._naming(text), mention=True)
 
     def finish(self, text: str | None = None) -> None:
-        """Finalise the status: edit it to ``text``, or remove it when there is nothing to say.
+        """Finalise the status: edit it to ``text`` (by default: done, and where the result is).
 
         The deferred interaction response cannot be removed without losing who asked, so it is
-        edited; a status message the worker posted in the channel is deleted.
+        edited (with the bot token once the interaction token is gone); a status message the worker
+        posted in the channel is deleted.
         """
         try:
             if self._use_token():
                 self._set_status(text or self._done_text, final=True)
+            elif self._original_editable:
+                self._set_status(text or self._linked(self._done_text), final=True)
             elif self._status_id is not None:
                 self.rest.request(
                     "DELETE", f"/channels/{self.reply.chat_id}/messages/{self._status_id}", bot=True
@@ -355,56 +463,116 @@ class DiscordDelivery:
 
     # --- routes ------------------------------------------------------------------------------
 
+    def _token_left(self) -> float:
+        """Seconds the interaction token may still be used."""
+        return self.issued_at + DISCORD_FOLLOWUP_WINDOW_S - DISCORD_TOKEN_MARGIN_S - self._clock()
+
+    def _token_budget(self) -> float:
+        """How long a 429 on the interaction webhook may be waited out: the token's and job's time left."""
+        left = self._token_left()
+        if self.deadline is not None:
+            left = min(left, self.deadline - self._clock())
+        return max(0.0, left)
+
+    def _bot_budget(self) -> float:
+        left = DISCORD_RETRY_AFTER_MAX_S
+        if self.deadline is not None:
+            left = min(left, self.deadline - self._clock())
+        return max(0.0, left)
+
     def _use_token(self) -> bool:
         if self._token_refused or not self.reply.interaction_token or not self.reply.application_id:
             return False
-        age = self._clock() - self.issued_at
-        return age < DISCORD_FOLLOWUP_WINDOW_S - DISCORD_TOKEN_MARGIN_S
+        return self._token_left() > 0
+
+    def _token_gone(self) -> None:
+        self._token_refused = True
+        log.info("interaction token refused; using the channel")
 
     @property
     def _webhook(self) -> str:
         return f"/webhooks/{self.reply.application_id}/{self.reply.interaction_token}"
 
-    def _set_status(self, text: str, *, final: bool = False) -> None:
-        body = {"content": _clip(text), "allowed_mentions": NO_MENTIONS}
+    @property
+    def _channel(self) -> str:
+        return f"/channels/{self.reply.chat_id}/messages"
+
+    def _bot(self, method: str, path: str, **kwargs: Any) -> Any:
+        return self.rest.request(method, path, bot=True, wait_budget=self._bot_budget, **kwargs)
+
+    def _mentions(self, mention: bool) -> dict[str, Any]:
+        user = self.reply.user_id
+        return {"parse": [], "users": [str(user)]} if mention and user else NO_MENTIONS
+
+    def _naming(self, text: str) -> str:
+        """``text`` addressed to the person who asked (channel posts, where anyone reads them)."""
+        return f"<@{self.reply.user_id}> {text}" if self.reply.user_id else text
+
+    def _linked(self, done: str) -> str:
+        if self._result_link is None or not done.endswith(" below."):
+            return done
+        return done.removesuffix(" below.") + f", posted here: {self._result_link}"
+
+    def _delete_original(self) -> None:
+        try:
+            self.rest.request(
+                "DELETE", f"{self._webhook}/messages/{ORIGINAL}", wait_budget=self._token_budget
+            )
+        except (TokenGone, DeliveryError):
+            log.warning("could not delete the public status message", exc_info=True)
+
+    def _set_status(self, text: str, *, final: bool = False, mention: bool = False) -> None:
+        body = {"content": _clip(text), "allowed_mentions": self._mentions(mention)}
         if self._use_token():
             try:
-                self.rest.request("PATCH", f"{self._webhook}/messages/{ORIGINAL}", json=body)
+                self.rest.request(
+                    "PATCH", f"{self._webhook}/messages/{ORIGINAL}", json=body, wait_budget=self._token_budget
+                )
                 return
             except TokenGone:
-                self._token_refused = True
-                log.info("interaction token refused; using the channel")
-        channel = f"/channels/{self.reply.chat_id}/messages"
+                self._token_gone()
+        if self._original_editable and self._status_id is None:
+            try:  # the original response is the bot's own message: the bot token edits it
+                self._bot("PATCH", f"{self._channel}/{self.reply.response_message_id}", json=body)
+                return
+            except DeliveryError:
+                self._original_editable = False
+                log.info("the original response can't be edited with the bot token; posting a status")
         existing = self._status_id or self._channel_status_id()
         if existing is not None:
-            self.rest.request("PATCH", f"{channel}/{existing}", json=body, bot=True)
+            self._bot("PATCH", f"{self._channel}/{existing}", json=body)
             self._status_id = existing
         elif not final:
-            message = self.rest.request("POST", channel, json=self._with_reference(body), bot=True)
+            message = self._bot("POST", self._channel, json=self._with_reference(body))
             self._status_id = str(message["id"])
         else:
-            self.rest.request("POST", channel, json=self._with_reference(body), bot=True)
+            self._bot("POST", self._channel, json=self._with_reference(body))
 
     def _channel_status_id(self) -> str | None:
         mid = self.reply.status_message_id
         return None if mid is None or str(mid) == ORIGINAL else str(mid)
 
     def _with_reference(self, body: dict[str, Any]) -> dict[str, Any]:
-        if self.reply.reply_to_message_id is None:
+        """A channel post answers the message the carousel was made from, or the original response."""
+        target = self.reply.reply_to_message_id
+        if target is None and self._original_editable:
+            target = self.reply.response_message_id
+        if target is None:
             return body
-        reference = {"message_id": str(self.reply.reply_to_message_id), "fail_if_not_exists": False}
+        reference = {"message_id": str(target), "fail_if_not_exists": False}
         return {**body, "message_reference": reference}
 
-    def _post_text(self, text: str) -> None:
-        body = {"content": _clip(text), "allowed_mentions": NO_MENTIONS}
+    def _post_text(self, text: str, *, mention: bool = False) -> None:
+        body = {"content": _clip(text), "allowed_mentions": self._mentions(mention)}
         if self._use_token():
             try:
-                self.rest.request("POST", self._webhook, params={"wait": "true"}, json=body)
+                self.rest.request(
+                    "POST", self._webhook, params={"wait": "true"}, json=body, wait_budget=self._token_budget
+                )
                 return
             except TokenGone:
-                self._token_refused = True
-                log.info("interaction token refused; using the channel")
-        self.rest.request("POST", f"/channels/{self.reply.chat_id}/messages", json=body, bot=True)
+                self._token_gone()
+        self._bot("POST", self._channel, json=body)
 
     def _post_files(
         self,
@@ -433,16 +601,18 @@ class DiscordDelivery:
                     params={"wait": "true"},
                     data={"payload_json": json.dumps(payload)},
                     files=files,
+                    wait_budget=self._token_budget,
                 )
             except TokenGone:
-                self._token_refused = True
-                log.info("interaction token refused; using the channel")
-        if first:
-            payload = self._with_reference(payload)
-        return self.rest.request(
-            "POST",
-            f"/channels/{self.reply.chat_id}/messages",
-            data={"payload_json": json.dumps(payload)},
-            files=files,
-            bot=True,
-        )
+                self._token_gone()
+        if first:  # in the channel, the result names the person who asked
+            payload = self._with_reference(
+                {**payload, "content": _clip(self._naming(content)), "allowed_mentions": self._mentions(True)}
+            )
+        message = self._bot("POST", self._channel, data={"payload_json": json.dumps(payload)}, files=files)
+        if first and self._result_link is None and message and message.get("id"):
+            guild = self.reply.guild_id or "@me"
+            self._result_link = JUMP_URL.format(
+                guild=guild, channel=self.reply.chat_id, message=message["id"]
+            )
+        return message

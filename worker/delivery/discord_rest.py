@@ -1,9 +1,11 @@
 """Discord's REST API as the worker speaks it: no gateway, no discord.py.
 
 One :meth:`DiscordREST.request` per call: connection errors and 5xx answers are retried with backoff,
-429 answers waited out (their ``retry_after``) a bounded number of times, an interaction webhook
-that no longer accepts its token raises :class:`TokenGone` (the caller switches to the channel and
-the bot token), and anything else that still fails becomes a :class:`DeliveryError` with a sentence.
+429 answers waited out (their ``retry_after``, as long as the caller's ``wait_budget`` allows: an
+interaction webhook may wait while its token and the job live) a bounded number of times, an
+interaction webhook that no longer accepts its token raises :class:`TokenGone` (the caller switches
+to the channel and the bot token), and anything else that still fails becomes a
+:class:`DeliveryError` with a sentence.
 """
 
 from __future__ import annotations
@@ -74,9 +76,20 @@ class DiscordREST:
         if self._own_client:
             self.client.close()
 
-    def request(self, method: str, path: str, *, bot: bool = False, **kwargs: Any) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        bot: bool = False,
+        wait_budget: Callable[[], float] | None = None,
+        **kwargs: Any,
+    ) -> Any:
         """One call (``bot``: with the bot token); retried on 429 and 5xx; :class:`TokenGone` when an
-        interaction webhook refuses its token, :class:`DeliveryError` for anything else that fails."""
+        interaction webhook refuses its token, :class:`DeliveryError` for anything else that fails.
+
+        ``wait_budget``: how many seconds a 429 may still be waited out (asked at each 429); by default
+        :data:`~worker.limits.DISCORD_RETRY_AFTER_MAX_S`."""
         headers = {}
         if bot:
             if not self.bot_token:
@@ -94,7 +107,15 @@ class DiscordREST:
                 continue
             if response.status_code == 429:
                 wait = _retry_after(response)
-                if wait > DISCORD_RETRY_AFTER_MAX_S or attempt == DISCORD_HTTP_RETRIES:
+                budget = wait_budget() if wait_budget is not None else DISCORD_RETRY_AFTER_MAX_S
+                if wait > budget or attempt == DISCORD_HTTP_RETRIES:
+                    log.warning(
+                        "Discord rate limit on %s %s: %.1f s is longer than the %.1f s left",
+                        method,
+                        path,
+                        wait,
+                        budget,
+                    )
                     raise DeliveryError(
                         "Discord is rate-limiting me right now, so please try again in a minute."
                     )

@@ -17,7 +17,7 @@ from reportlab.pdfgen import canvas
 from contract import JobPayload, RenderOptions, ReplyAddress
 from contract.rerender import RERENDER_TEMPLATE, job_ref
 from rendering.api import Carousel
-from tests.fakes.discord_api import BOT_TOKEN, FakeDiscord
+from tests.fakes.discord_api import BOT_TOKEN, EPHEMERAL, FakeDiscord
 from worker.config import Settings
 from worker.delivery.common import ResultSummary
 from worker.delivery.discord import (
@@ -143,12 +143,19 @@ def test_progress_edits_the_original_response(fake: FakeDiscord) -> None:
     assert all(c.status == 200 for c in edits)
 
 
-def test_error_sentence_replaces_the_status(fake: FakeDiscord) -> None:
+def test_an_error_is_told_privately_and_the_public_status_goes(fake: FakeDiscord) -> None:
     sentence = "I couldn't find that post: it may have been deleted or the link is wrong."
+    original = fake.original_id(TOKEN)  # the deferred "⏳ Queued…" response everyone in the channel sees
     with DiscordDelivery(_reply(), _settings(fake)) as delivery:
+        delivery.progress("Fetching thread…")
         delivery.send_error(sentence)
-    (edit,) = fake.find("PATCH", "/webhooks/")
-    assert edit.json["content"] == sentence
+    (followup,) = fake.find("POST", f"/webhooks/{APP_ID}/{TOKEN}")
+    assert followup.status == 200 and followup.json["content"] == sentence
+    assert followup.json["flags"] & EPHEMERAL  # only the person who asked sees it
+    (delete,) = fake.find("DELETE", f"/webhooks/{APP_ID}/{TOKEN}/messages/@original")
+    assert delete.status == 204 and fake.content_of(original) is None
+    assert followup.at <= delete.at  # told first, so a failed deletion never leaves them with nothing
+    assert not fake.find("POST", "/channels/")
 
 
 def test_rate_limit_is_waited_out(fake: FakeDiscord) -> None:
@@ -238,11 +245,11 @@ def test_an_oversized_png_slide_is_sent_as_jpeg() -> None:
     noise.save(out, format="PNG")
     png = out.getvalue()
     limit = len(png) // 2
-    data, fmt = fit_slide(png, "png", limit)
-    assert fmt == "jpeg" and len(data) <= limit
+    data, fmt, smaller = fit_slide(png, "png", limit)
+    assert fmt == "jpeg" and len(data) <= limit and not smaller
     with Image.open(io.BytesIO(data)) as image:
         assert image.format == "JPEG" and image.size == (400, 400)
-    assert fit_slide(png, "png", len(png)) == (png, "png")
+    assert fit_slide(png, "png", len(png)) == (png, "png", False)
 
 
 def test_batches_respect_the_request_size() -> None:
@@ -405,3 +412,199 @@ def test_a_brand_picture_the_slides_went_without_is_named_in_the_result(fake: Fa
         "⚠️ The brand kit's avatar could not be read as a picture — "
         "send it again with the avatar option of /brand."
     ]
+
+
+# --- the interaction's upload limit, an expired token, long rate limits ------------------------
+
+GUILD = "1200000000000000002"
+USER = "1300000000000000009"
+
+
+def _noise_png(seed: int, size: tuple[int, int] = (400, 500)) -> bytes:
+    """A slide that compresses badly (noise), so its PNG is far larger than its JPEG."""
+    rng = random.Random(seed)
+    image = Image.frombytes("RGB", size, rng.randbytes(size[0] * size[1] * 3))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _noisy_carousel(n: int, pdf: bytes | None = None) -> Carousel:
+    slides = [_noise_png(i) for i in range(n)]
+    return Carousel(slides=slides, image_format="png", pdf=pdf or _pdf(n), title=TITLE, size=(400, 500))
+
+
+def _limited(fake: FakeDiscord, limit: int, **overrides: object) -> ReplyAddress:
+    """The reply address of an interaction whose attachment_size_limit is ``limit``; the fake enforces it."""
+    fake.open_interaction(TOKEN, CHANNEL, attachment_size_limit=limit)
+    return _reply(attachment_size_limit=limit, **overrides)
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int]:
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "JPEG"
+        return image.size
+
+
+def test_slides_above_the_interactions_limit_are_sent_as_jpeg(fake: FakeDiscord) -> None:
+    carousel = _noisy_carousel(2)
+    limit = 300 * 1024  # a noise PNG of 400×500 is ~600 KB; as a JPEG it fits at full size
+    assert all(len(s) > limit for s in carousel.slides)
+    with DiscordDelivery(_limited(fake, limit), _settings(fake)) as delivery:
+        delivery.send_carousel(carousel)
+        delivery.finish()
+    (post,) = fake.find("POST", f"/webhooks/{APP_ID}/{TOKEN}")
+    assert post.status == 200
+    assert [f.filename for f in post.files] == ["slide-01.jpg", "slide-02.jpg", "carousel.pdf"]
+    assert all(len(f.data) <= limit for f in post.files)
+    assert [_jpeg_size(f.data) for f in post.files[:2]] == [(400, 500), (400, 500)]
+    assert fake.find("PATCH", "/webhooks/")[-1].json["content"] == "✅ Done: 2 slides and the PDF below."
+
+
+def test_slides_are_made_smaller_when_a_jpeg_is_still_too_large(fake: FakeDiscord) -> None:
+    limit = 60 * 1024  # below any full-size JPEG of the noise, above a half-size one
+    with DiscordDelivery(_limited(fake, limit), _settings(fake)) as delivery:
+        delivery.send_carousel(_noisy_carousel(2))
+        delivery.finish()
+    (post,) = fake.find("POST", f"/webhooks/{APP_ID}/{TOKEN}")
+    assert post.status == 200 and all(len(f.data) <= limit for f in post.files)
+    width, height = _jpeg_size(post.files[0].data)
+    assert width < 400 and abs(width / height - 0.8) < 0.01  # smaller, same shape
+    done = fake.find("PATCH", "/webhooks/")[-1].json["content"]
+    assert (
+        done == "✅ Done: 2 slides (made smaller to fit this channel's 60 KB upload limit) and the PDF below."
+    )
+
+
+def test_slides_that_never_fit_leave_the_pdf_alone(fake: FakeDiscord) -> None:
+    carousel = _noisy_carousel(2)
+    limit = 4 * 1024  # the PDF fits; no JPEG of the noise does, even at half size
+    assert len(carousel.pdf) <= limit
+    with DiscordDelivery(_limited(fake, limit), _settings(fake)) as delivery:
+        delivery.send_carousel(carousel)
+        delivery.finish()
+    pdf_post, note = fake.find("POST", f"/webhooks/{APP_ID}/{TOKEN}")
+    assert [f.filename for f in pdf_post.files] == ["carousel.pdf"] and pdf_post.status == 200
+    assert note.json["content"] == (
+        "The slides are larger than the 4 KB per file this channel accepts, even as smaller JPEGs, "
+        "so only the PDF was sent."
+    )
+    assert fake.find("PATCH", "/webhooks/")[-1].json["content"] == "✅ Done: the PDF below."
+
+
+def test_nothing_that_fits_is_one_sentence_and_no_upload(fake: FakeDiscord) -> None:
+    with (
+        DiscordDelivery(_limited(fake, 1000), _settings(fake)) as delivery,
+        pytest.raises(DeliveryError) as caught,
+    ):
+        delivery.send_carousel(_noisy_carousel(2))
+    assert caught.value.message == (
+        "This carousel is larger than the 1 KB per file this channel accepts, even as smaller JPEGs, "
+        "so I couldn't send it. Try the 1:1 ratio, or fewer posts with max_posts."
+    )
+    assert not fake.find("POST", "/webhooks/")
+
+
+def test_a_boosted_server_gets_a_pdf_above_ten_megabytes(fake: FakeDiscord) -> None:
+    big_pdf = b"%PDF-1.7\n" + random.Random(3).randbytes(12 * 1024 * 1024)  # 12 MiB: above the default
+    carousel = Carousel(
+        slides=[_png(1), _png(2)], image_format="png", pdf=big_pdf, title=TITLE, size=(108, 135)
+    )
+    with DiscordDelivery(_limited(fake, 50 * 1024 * 1024), _settings(fake)) as delivery:
+        delivery.send_carousel(carousel)
+    (post,) = fake.find("POST", f"/webhooks/{APP_ID}/{TOKEN}")
+    assert post.status == 200
+    assert [f.filename for f in post.files] == ["slide-01.png", "slide-02.png", "carousel.pdf"]
+    assert post.files[-1].data == big_pdf
+
+
+def test_the_default_limit_keeps_a_large_pdf_back_with_a_sentence(fake: FakeDiscord) -> None:
+    big_pdf = b"%PDF-1.7\n" + random.Random(4).randbytes(11 * 1024 * 1024)
+    carousel = Carousel(slides=[_png(1)], image_format="png", pdf=big_pdf, title=TITLE, size=(108, 135))
+    with DiscordDelivery(_limited(fake, 10 * 1024 * 1024), _settings(fake)) as delivery:
+        delivery.send_carousel(carousel)
+    slides, note = fake.find("POST", f"/webhooks/{APP_ID}/{TOKEN}")
+    assert [f.filename for f in slides.files] == ["slide-01.png"]
+    assert note.json["content"] == (
+        "The PDF (11 MB) is larger than the 10 MB per file this channel accepts, "
+        "so only the slides were sent."
+    )
+
+
+def test_after_an_expired_token_the_original_points_to_the_result_that_names_the_requester(
+    fake: FakeDiscord,
+) -> None:
+    original = fake.original_id(TOKEN)
+    fake.expire_token(TOKEN)
+    reply = _reply(response_message_id=original, guild_id=GUILD, user_id=USER)
+    summary = ResultSummary(title=TITLE, author_name="Ada", author_handle="ada", slide_count=2)
+    with DiscordDelivery(reply, _settings(fake)) as delivery:
+        delivery.progress("Rendering 1/2")
+        delivery.deliver(_carousel(2), summary, "job-5", None)
+        delivery.finish()
+
+    assert [c.status for c in fake.find("PATCH", "/webhooks/")] == [401]  # tried once, then the bot token
+    edits = fake.find("PATCH", f"/channels/{CHANNEL}/messages/{original}")
+    assert [c.authorization for c in edits] == [f"Bot {BOT_TOKEN}"] * 2 and all(
+        c.status == 200 for c in edits
+    )
+    assert edits[0].json["content"] == "Rendering 1/2"
+    (result,) = fake.find("POST", f"/channels/{CHANNEL}/messages")
+    assert result.payload["content"].startswith(f"<@{USER}> **{TITLE}** by Ada (@ada)")
+    assert result.payload["allowed_mentions"] == {"parse": [], "users": [USER]}  # pings the requester only
+    assert result.payload["message_reference"]["message_id"] == original
+    link = f"https://discord.com/channels/{GUILD}/{CHANNEL}/{result.reply['id']}"
+    assert fake.content_of(original) == f"✅ Done: 2 slides and the PDF, posted here: {link}"
+    assert not fake.find("DELETE", "/channels/")
+
+
+def test_an_original_the_bot_cannot_edit_gives_way_to_a_status_it_removes(fake: FakeDiscord) -> None:
+    fake.expire_token(TOKEN)
+    reply = _reply(response_message_id="1400000000000000077", guild_id=GUILD, user_id=USER)  # gone
+    with DiscordDelivery(reply, _settings(fake)) as delivery:
+        delivery.progress("Rendering 1/2")
+        delivery.send_carousel(_carousel(2))
+        delivery.finish()
+    status, result = fake.find("POST", f"/channels/{CHANNEL}/messages")
+    assert status.json["content"] == "Rendering 1/2"
+    assert result.payload["content"].startswith(f"<@{USER}> ")
+    (delete,) = fake.find("DELETE", f"/channels/{CHANNEL}/messages/{status.reply['id']}")
+    assert delete.status == 204
+
+
+def test_an_error_after_the_token_expired_names_the_requester_in_the_channel(fake: FakeDiscord) -> None:
+    original = fake.original_id(TOKEN)
+    fake.expire_token(TOKEN)
+    reply = _reply(response_message_id=original, user_id=USER)
+    sentence = "That post is private, so I can't read it."
+    with DiscordDelivery(reply, _settings(fake)) as delivery:
+        delivery.send_error(sentence)
+    assert fake.content_of(original) == f"<@{USER}> {sentence}"
+
+
+def test_a_long_rate_limit_is_waited_out_while_the_token_lives(fake: FakeDiscord) -> None:
+    waits: list[float] = []
+    fake.rate_limit_next("POST", f"/webhooks/{APP_ID}/{TOKEN}", retry_after=120)
+    with DiscordDelivery(_reply(), _settings(fake), sleep=waits.append) as delivery:
+        delivery.send_carousel(_carousel(2))
+    assert waits == [120]
+    assert [c.status for c in fake.find("POST", "/webhooks/")] == [429, 200]
+
+
+def test_a_rate_limit_longer_than_the_token_lives_is_one_sentence(fake: FakeDiscord) -> None:
+    waits: list[float] = []
+    issued = datetime.now(UTC) - timedelta(minutes=13)  # about a minute of the token left
+    fake.rate_limit_next("POST", f"/webhooks/{APP_ID}/{TOKEN}", retry_after=120)
+    delivery = DiscordDelivery(_reply(), _settings(fake), issued_at=issued, sleep=waits.append)
+    with delivery, pytest.raises(DeliveryError) as caught:
+        delivery.send_carousel(_carousel(2))
+    assert waits == [] and "rate-limiting" in caught.value.message
+
+
+def test_a_rate_limit_past_the_jobs_deadline_is_one_sentence(fake: FakeDiscord) -> None:
+    waits: list[float] = []
+    fake.rate_limit_next("POST", f"/webhooks/{APP_ID}/{TOKEN}", retry_after=120)
+    delivery = DiscordDelivery(_reply(), _settings(fake), deadline=time.time() + 30, sleep=waits.append)
+    with delivery, pytest.raises(DeliveryError):
+        delivery.send_carousel(_carousel(2))
+    assert waits == []
