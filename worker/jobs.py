@@ -27,7 +27,7 @@ from contract.sentences import THEME_FILE_BROKEN
 from contract.theme_file import THEME_FILE_NAME
 from rendering.api import Carousel
 from rendering.api import render_carousel as render
-from rendering.model import Thread
+from rendering.model import Author, Thread
 from themes.schema import Theme
 from worker.brand import signed_by_brand
 from worker.checks import check_options, check_thread
@@ -318,7 +318,7 @@ def _run(
             raise
         stages.done("thread")
         check_thread(thread)
-        thread = signed_by_brand(thread.capped(options.max_posts), options.brand)
+        thread = _credited(thread.capped(options.max_posts), request)
         key = content_key(thread, options)
 
         try:
@@ -394,6 +394,15 @@ def _run(
     stages.done("delivery")
     log.info("job %s: %d slides delivered (%s); %s", job_id, carousel.slide_count, summary.title, stages)
     return result
+
+
+def _credited(thread: Thread, request: JobPayload) -> Thread:
+    """Pasted text by someone other than the requester is credited to them; otherwise pasted text
+    is signed with the requester's brand kit."""
+    author = request.text_author
+    if author is not None and thread.source == "text":
+        return thread.authored_by(Author(name=author.name, handle=author.handle))
+    return signed_by_brand(thread, request.options.brand)
 
 
 def _recording(delivery: Delivery, store: ResultStore, job_id: str) -> dict | None:

@@ -29,6 +29,7 @@ from bot.discord.transformers import (
 )
 from contract import JobPayload, RenderOptions, ReplyAddress
 from contract.choices import CTA_DESCRIPTIONS
+from contract.job import TextAuthor
 from contract.options import CTAS, FORMATS, RATIOS
 from contract.rerender import job_ref
 from contract.sentences import QUEUE_DOWN
@@ -47,7 +48,14 @@ PICTURE_EXPIRED = (
 )
 
 
-def reply_address(interaction: discord.Interaction[Any], *, reply_to: int | None = None) -> ReplyAddress:
+def reply_address(
+    interaction: discord.Interaction[Any], *, reply_to: int | None = None, response_id: int | None = None
+) -> ReplyAddress:
+    """Where the worker answers: the interaction's webhook while its token lives, then the channel.
+
+    ``response_id`` is the original response's message id: with the bot token the worker edits it once
+    the token is gone. The per-file upload limit is the one Discord gave this interaction.
+    """
     return ReplyAddress(
         platform=PLATFORM,
         chat_id=str(interaction.channel_id),
@@ -56,7 +64,17 @@ def reply_address(interaction: discord.Interaction[Any], *, reply_to: int | None
         interaction_token=interaction.token,
         status_message_id=STATUS_MESSAGE,
         reply_to_message_id=str(reply_to) if reply_to is not None else None,
+        response_message_id=str(response_id) if response_id is not None else None,
+        guild_id=str(interaction.guild_id) if interaction.guild_id is not None else None,
+        attachment_size_limit=interaction.filesize_limit or None,
     )
+
+
+def text_author(interaction: discord.Interaction[Any], message: discord.Message) -> TextAuthor | None:
+    """Who wrote a message whose text becomes a carousel, when it is not the person asking."""
+    if message.author.id == interaction.user.id:
+        return None  # their own text: signed with their brand kit, as in a direct paste
+    return TextAuthor(name=message.author.display_name[:100], handle=message.author.name[:100])
 
 
 def queued_text(source: ThreadSource) -> str:
@@ -88,24 +106,26 @@ async def start_job(
     overrides: dict[str, Any],
     *,
     reply_to: int | None = None,
+    author: TextAuthor | None = None,
 ) -> str:
     """Defer, then enqueue the render job. Returns the job id."""
     await interaction.response.defer(thinking=True)
     client: Any = interaction.client
     base = await saved_options(getattr(client, "store", None), interaction)
     options, expired = without_expired_pictures(merge_options(base, overrides), time.time())
-    payload = JobPayload(
-        source=source.source,
-        source_kind=source.kind,
-        options=options,
-        reply=reply_address(interaction, reply_to=reply_to),
-    )
     status = queued_text(source)
     if expired:
         it = "it" if len(expired) == 1 else "them"
         status += "\n" + PICTURE_EXPIRED.format(fields=" and ".join(expired), it=it)
     # the status says "queued" before the job exists, so a fast worker's progress is never overwritten
-    await interaction.edit_original_response(content=status)
+    response = await interaction.edit_original_response(content=status)
+    payload = JobPayload(
+        source=source.source,
+        source_kind=source.kind,
+        options=options,
+        reply=reply_address(interaction, reply_to=reply_to, response_id=response.id),
+        text_author=author if source.kind == "text" else None,
+    )
     return await submit(interaction, payload)
 
 
@@ -173,6 +193,8 @@ def carousel_commands(
     @app_commands.context_menu(name=CONTEXT_MENU_NAME)
     async def make_carousel(interaction: discord.Interaction[Any], message: discord.Message) -> None:
         source = source_from_message(message.content)
-        await start_job(interaction, source, {}, reply_to=message.id)
+        await start_job(
+            interaction, source, {}, reply_to=message.id, author=text_author(interaction, message)
+        )
 
     return [carousel, make_carousel]

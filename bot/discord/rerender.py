@@ -77,14 +77,18 @@ async def rerender(interaction: discord.Interaction[Any], ref: str, field: str, 
     await interaction.response.defer(thinking=True)  # a new message in the channel: the status
     options = RenderOptions.model_validate({**original.options.model_dump(), field: value})
     result = interaction.message
+    queued = QUEUED_RERENDER.format(field=field, value=labels[value])
+    response = await interaction.edit_original_response(content=queued)
     payload = JobPayload(
         source=original.source,
         source_kind=original.source_kind,
         options=options,
-        reply=reply_address(interaction, reply_to=result.id if result is not None else None),
+        reply=reply_address(
+            interaction, reply_to=result.id if result is not None else None, response_id=response.id
+        ),
         rerender_of=record.job_id,
+        text_author=original.text_author,  # pasted text keeps its author's credit
     )
-    await interaction.edit_original_response(content=QUEUED_RERENDER.format(field=field, value=labels[value]))
     return await submit(interaction, payload)
 
 

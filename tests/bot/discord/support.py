@@ -65,16 +65,31 @@ def settings_for(fake: FakeDiscord) -> Settings:
     return Settings(discord_api_url=fake.api_base, discord_bot_token=BOT_TOKEN, redis_url=REDIS_URL)
 
 
+OTHER_USER_ID = "1500000000000000005"
+DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024  # what Discord gives an interaction in a server without boosts
+
+
 def user(user_id: str = USER_ID) -> dict[str, Any]:
     return {"id": user_id, "username": "ada", "discriminator": "0", "global_name": "Ada", "avatar": None}
 
 
-def message(content: str) -> dict[str, Any]:
+def other_user() -> dict[str, Any]:
+    """Another member of the server, who wrote a message Ada uses."""
+    return {
+        "id": OTHER_USER_ID,
+        "username": "grace",
+        "discriminator": "0",
+        "global_name": "Grace Hopper",
+        "avatar": None,
+    }
+
+
+def message(content: str, author: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "id": MESSAGE_ID,
         "channel_id": CHANNEL_ID,
         "guild_id": GUILD_ID,
-        "author": user(),
+        "author": author or user(),
         "content": content,
         "timestamp": "2026-01-02T03:04:05.000000+00:00",
         "edited_timestamp": None,
@@ -97,10 +112,17 @@ def interaction(
     *,
     kind: int = APPLICATION_COMMAND,
     user_id: str = USER_ID,
+    fake: FakeDiscord | None = None,
+    attachment_size_limit: int = DEFAULT_UPLOAD_LIMIT,
 ) -> tuple[dict[str, Any], str, str]:
-    """A guild interaction as Discord sends it; returns (payload, id, token)."""
+    """A guild interaction as Discord sends it; returns (payload, id, token).
+
+    With ``fake``, the fake learns the interaction (its channel, and the upload limit it enforces).
+    """
     interaction_id = str(1600000000000000000 + uuid.uuid4().int % 10**15)
     token = f"tok-{uuid.uuid4().hex}"
+    if fake is not None:
+        fake.open_interaction(token, CHANNEL_ID, attachment_size_limit=attachment_size_limit)
     payload = {
         "id": interaction_id,
         "application_id": APPLICATION_ID,
@@ -110,7 +132,7 @@ def interaction(
         "locale": "en-US",
         "guild_locale": "en-US",
         "app_permissions": "2248473465835073",
-        "attachment_size_limit": 10 * 1024 * 1024,
+        "attachment_size_limit": attachment_size_limit,
         "entitlements": [],
         "authorizing_integration_owners": {"0": GUILD_ID},
         "context": 0,
@@ -160,6 +182,7 @@ def slash(
     *,
     resolved: dict[str, Any] | None = None,
     option_types: dict[str, int] | None = None,
+    attachment_size_limit: int = DEFAULT_UPLOAD_LIMIT,
     **options: Any,
 ) -> tuple[dict[str, Any], str, str]:
     types = option_types or {}
@@ -173,18 +196,22 @@ def slash(
     }
     if resolved:
         data["resolved"] = resolved
-    return interaction(data, permissions)
+    return interaction(data, permissions, fake=fake, attachment_size_limit=attachment_size_limit)
 
 
-def menu(fake: FakeDiscord, content: str) -> tuple[dict[str, Any], str, str]:
+def menu(
+    fake: FakeDiscord, content: str, author: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], str, str]:
+    """The "Make carousel" menu on a message saying ``content`` (by ``author``: by default the asker)."""
     return interaction(
         {
             "id": command_id(fake, "Make carousel"),
             "name": "Make carousel",
             "type": MESSAGE_MENU,
             "target_id": MESSAGE_ID,
-            "resolved": {"messages": {MESSAGE_ID: message(content)}},
-        }
+            "resolved": {"messages": {MESSAGE_ID: message(content, author)}},
+        },
+        fake=fake,
     )
 
 

@@ -32,6 +32,7 @@ from tests.bot.discord.support import (
     Bot,
     jobs,
     menu,
+    other_user,
     private_answer,
     settings_for,
     slash,
@@ -97,6 +98,9 @@ async def test_slash_command_defers_and_enqueues_the_job(
         "user_id": USER_ID,
         "application_id": APPLICATION_ID,
         "interaction_token": token,
+        "response_message_id": fake.original_id(token),  # the bot token edits it once the token is gone
+        "guild_id": GUILD_ID,
+        "attachment_size_limit": 10 * 1024 * 1024,
     }
     options = arg["options"]
     assert (options["theme"], options["ratio"], options["format"], options["max_posts"]) == (
@@ -155,6 +159,29 @@ async def test_message_menu_takes_pasted_paragraphs_as_text(
     assert bot.errors == []
     (job,) = jobs(queue)
     assert (job.args[0]["source"], job.args[0]["source_kind"]) == (text, "text")
+    assert job.args[0]["text_author"] is None  # their own words: signed with their brand kit
+
+
+async def test_another_members_pasted_text_is_credited_to_them(
+    fake: FakeDiscord, bot: Bot, queue: RQJobQueue
+) -> None:
+    text = "Debugging is twice as hard as writing.\n\nSo write simply.\n\nThen ship it and watch it run."
+    payload, _, _ = menu(fake, text, author=other_user())
+    await bot.dispatch(payload)
+    assert bot.errors == []
+    (job,) = jobs(queue)
+    assert job.args[0]["text_author"] == {"name": "Grace Hopper", "handle": "grace"}
+    assert job.args[0]["reply"]["user_id"] == USER_ID  # the result still goes to the person who asked
+
+
+async def test_a_boosted_servers_upload_limit_travels_with_the_job(
+    fake: FakeDiscord, bot: Bot, queue: RQJobQueue
+) -> None:
+    payload, _, _ = slash(fake, link=THREAD_LINK, attachment_size_limit=50 * 1024 * 1024)
+    await bot.dispatch(payload)
+    assert bot.errors == []
+    (job,) = jobs(queue)
+    assert job.args[0]["reply"]["attachment_size_limit"] == 50 * 1024 * 1024
 
 
 async def test_message_menu_on_a_short_message_says_why(

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from reportlab.pdfgen import canvas
 
-from contract import JobPayload, RenderOptions, ReplyAddress
+from contract import Brand, JobPayload, RenderOptions, ReplyAddress
 from contract.rerender import RERENDER_TEMPLATE, job_ref
 from rendering.api import Carousel
 from tests.fakes.discord_api import BOT_TOKEN, EPHEMERAL, FakeDiscord
@@ -608,3 +608,27 @@ def test_a_rate_limit_past_the_jobs_deadline_is_one_sentence(fake: FakeDiscord) 
     with delivery, pytest.raises(DeliveryError):
         delivery.send_carousel(_carousel(2))
     assert waits == []
+
+
+def test_another_members_pasted_text_is_credited_to_them(fake: FakeDiscord) -> None:
+    """Ada made a carousel of Grace's message: Grace is its author, on the slides and in the result."""
+    from pypdf import PdfReader
+
+    from contract.job import TextAuthor
+    from worker.jobs import run_job
+
+    text = "Debugging is twice as hard as writing.\n\nSo write simply.\n\nThen ship it and watch it run."
+    brand = Brand(name="Ada Lovelace", handle="ada")  # the requester's own kit signs only her own text
+    payload = JobPayload(
+        source=text,
+        source_kind="text",
+        options=RenderOptions(brand=brand, format="jpeg"),
+        reply=_reply(),
+        text_author=TextAuthor(name="Grace Hopper", handle="grace"),
+    )
+    assert run_job(payload.to_job_arg(), uuid.uuid4().hex, settings=_settings(fake))["ok"] is True
+    (post,) = fake.find("POST", f"/webhooks/{APP_ID}/{TOKEN}")
+    assert "by Grace Hopper (@grace)" in post.payload["content"]
+    assert "Thread" not in post.payload["content"] and "Ada" not in post.payload["content"]
+    pdf = PdfReader(io.BytesIO(post.files[-1].data))
+    assert pdf.metadata is not None and pdf.metadata.author and "Grace Hopper" in pdf.metadata.author
