@@ -69,6 +69,14 @@ async def set_choice(update: Update, context: ContextTypes.DEFAULT_TYPE, field: 
         elif message is not None:
             await message.reply_text(texts.UNKNOWN_CHOICE.format(choices=", ".join(allowed)))
         return False
+    if field == "cta" and value == "link":
+        eff = await effective(deps(context).store, scope_of(update), is_group=is_group(update))
+        if not eff.value("cta_link"):  # Link with no address would print the thread's own URL
+            if update.callback_query is not None:
+                await update.callback_query.answer(texts.CTA_LINK_NEEDED, show_alert=True)
+            elif message is not None:
+                await message.reply_text(texts.CTA_LINK_NEEDED)
+            return False
     await update_value(deps(context).store, scope_of(update), field, value)
     done = texts.SET_DONE.format(label=FIELD_LABELS[field], value=choice_label(field, value))
     if update.callback_query is not None:

@@ -87,6 +87,10 @@ async def store_text_value(
         await message.reply_text(rejected.sentence)
         return
     await update_value(deps(context).store, scope, field, stored)
+    if field == "cta_link":  # a link is given to be shown: the last slide's call to action becomes Link
+        await update_value(deps(context).store, scope, "cta", "link")
+        await message.reply_text(texts.CTA_LINK_SET.format(link=stored))
+        return
     shown = f"@{stored}" if field == "brand.handle" else stored
     await message.reply_text(texts.SET_DONE.format(label=FIELD_LABELS[field], value=shown))
 

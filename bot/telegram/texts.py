@@ -84,7 +84,11 @@ CHOOSE_RATIO = "Choose the slide ratio{scope}:"
 CHOOSE_FORMAT = "Choose the image format{scope}:"
 CHOOSE_CTA = (
     "Choose the call to action on the last slide{scope}:\n"
-    "Set its wording with /cta text <words> and a link with /cta link <url>."
+    "Set its wording with /cta text <words>; /cta link <url> sets a link and chooses Link."
+)
+CTA_LINK_SET = "Done — the last slide now links to {link}."
+CTA_LINK_NEEDED = (
+    "Link needs an address first: send /cta link followed by it, e.g. /cta link example.com/newsletter."
 )
 SET_DONE = "Done — {label}: {value}"
 SET_CLEARED = "Done: {label} cleared."

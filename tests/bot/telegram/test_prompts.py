@@ -189,3 +189,38 @@ def png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (40, 40), "#224466").save(out, "PNG")
     return out.getvalue()
+
+
+async def test_cta_link_sets_the_link_and_chooses_link(chat: Chat, store: RedisSettingsStore) -> None:
+    await chat.say(42, "/cta link example.com/newsletter")
+    assert chat.last_reply() == "Done — the last slide now links to https://example.com/newsletter."
+    await chat.say(42, X_LINK)
+    options = chat.payloads()[-1]["options"]
+    assert (options["cta"], options["cta_link"]) == ("link", "https://example.com/newsletter")
+
+    await chat.say(42, "/cta follow")  # the link stays saved for later
+    await chat.say(43, "/cta link")  # the answer to the question does the same
+    await chat.say(43, "https://example.org/join")
+    assert chat.last_reply() == "Done — the last slide now links to https://example.org/join."
+    eff = await effective(store, user_scope("telegram", 43), is_group=False)
+    assert (eff.value("cta"), eff.value("cta_link")) == ("link", "https://example.org/join")
+
+
+async def test_choosing_link_without_an_address_is_refused(
+    chat: Chat, fake: FakeTelegramAPI, store: RedisSettingsStore
+) -> None:
+    await chat.say(42, "/cta")
+    picker = fake.calls_to("sendMessage")[-1].response["result"]
+    assert "set:cta:link" in [b["callback_data"] for b in buttons(picker)]
+    await chat.press(picker, "set:cta:link", user_id=42)
+    [answer] = fake.calls_to("answerCallbackQuery")
+    assert answer.params["text"] == texts.CTA_LINK_NEEDED and answer.params["show_alert"] is True
+    eff = await effective(store, user_scope("telegram", 42), is_group=False)
+    assert eff.value("cta") == "follow"
+
+    await chat.say(42, "/cta link example.com/newsletter")
+    await chat.say(42, "/cta save")
+    await chat.press(picker, "set:cta:link", user_id=42)  # with a saved address, Link is fine
+    assert fake.calls_to("answerCallbackQuery")[-1].params["text"] == texts.SET_DONE.format(
+        label="call to action", value="Link"
+    )

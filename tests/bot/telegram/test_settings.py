@@ -65,7 +65,7 @@ async def test_ratio_format_and_cta_from_commands(chat: Chat) -> None:
     assert chat.last_reply().startswith("That isn't one of the choices")
     await chat.say(42, X_LINK)
     options = chat.payloads()[-1]["options"]
-    assert (options["ratio"], options["format"], options["cta"]) == ("1:1", "jpeg", "save")
+    assert (options["ratio"], options["format"], options["cta"]) == ("1:1", "jpeg", "link")  # /cta link
     assert options["cta_text"] == "Follow for more threads like this"
     assert options["cta_link"] == "https://example.com/newsletter"
 
