@@ -18,7 +18,13 @@ import discord
 from discord import app_commands
 
 from bot.discord.common import PLATFORM, choices_of
-from bot.discord.saved import merge_options, saved_options
+from bot.discord.saved import (
+    link_chooses_link_cta,
+    merge_options,
+    refuse_link_cta_without_link,
+    saved_options,
+    saved_settings,
+)
 from bot.discord.transformers import (
     InputRejected,
     LinkTransformer,
@@ -179,15 +185,21 @@ def carousel_commands(
         cta_link: Optional[app_commands.Transform[str, LinkValueTransformer]] = None,  # noqa: UP045
         max_posts: Optional[app_commands.Range[int, 1, MAX_POSTS_CEILING]] = None,  # noqa: UP045
     ) -> None:
-        overrides = {
-            "theme": theme,
-            "ratio": ratio.value if ratio else None,
-            "format": format.value if format else None,
-            "cta": cta.value if cta else None,
-            "cta_text": cta_text,
-            "cta_link": cta_link,
-            "max_posts": max_posts,
-        }
+        overrides = link_chooses_link_cta(
+            {
+                "theme": theme,
+                "ratio": ratio.value if ratio else None,
+                "format": format.value if format else None,
+                "cta": cta.value if cta else None,
+                "cta_text": cta_text,
+                "cta_link": cta_link,
+                "max_posts": max_posts,
+            }
+        )
+        if overrides["cta"] == "link" and not cta_link:  # checked before deferring: answered privately
+            store = getattr(interaction.client, "store", None)
+            saved = await saved_settings(store, interaction) if store is not None else None
+            refuse_link_cta_without_link(overrides, saved.value("cta_link") if saved else None)
         await start_job(interaction, link, overrides)
 
     @app_commands.context_menu(name=CONTEXT_MENU_NAME)

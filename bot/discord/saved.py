@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 NO_STORE = "This bot doesn't keep settings; give the options with /carousel instead."
 SERVER_ONLY = "Server settings can only be saved inside a server."
 ADMINS_ONLY = "Only members who can manage this server can change its settings."
+CTA_LINK_NEEDED = (
+    "The link call to action needs an address, so add cta_link (e.g. cta_link:example.com/newsletter) "
+    "or pick another cta."
+)
 SERVER_WINS = (
     "This server has its own settings, so carousels made here use those; yours apply in servers "
     "without settings and in direct messages."
@@ -127,3 +131,16 @@ def store_of(interaction: discord.Interaction[Any]) -> "SettingsStore":
     if store is None:
         raise InputRejected(NO_STORE)
     return store
+
+
+def link_chooses_link_cta(given: dict[str, Any]) -> dict[str, Any]:
+    """A ``cta_link`` given without ``cta`` is given to be shown: the call to action becomes Link."""
+    if given.get("cta_link") and not given.get("cta"):
+        return {**given, "cta": "link"}
+    return given
+
+
+def refuse_link_cta_without_link(given: dict[str, Any], saved_link: str | None) -> None:
+    """``cta:link`` with no link given nor saved would print the thread's own address: refused."""
+    if given.get("cta") == "link" and not given.get("cta_link") and not saved_link:
+        raise InputRejected(CTA_LINK_NEEDED)

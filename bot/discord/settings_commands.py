@@ -13,12 +13,15 @@ from discord import app_commands
 from bot.discord.common import choices_of
 from bot.discord.saved import (
     describe_settings,
+    link_chooses_link_cta,
     merge_options,
+    refuse_link_cta_without_link,
     saved_settings,
     server_note,
     settings_scope,
     store_of,
 )
+from bot.discord.transformers import LinkValueTransformer
 from contract import RenderOptions
 from contract.choices import CTA_DESCRIPTIONS
 from contract.options import BRAND_FIELDS, CTAS, CUSTOM_THEME, FORMATS, RATIOS, THEME_FILE_FIELD
@@ -41,6 +44,7 @@ def settings_commands(theme_option: Any) -> list[app_commands.Command[Any, ..., 
         format="Image format of the slides",
         cta="Closing slide",
         cta_text="Your own closing-slide text",
+        cta_link="Link shown on the closing slide (chooses cta: link)",
         max_posts="Use at most this many posts of a thread",
         server="Save them for everyone in this server (needs Manage Server)",
         reset="Forget the saved settings first",
@@ -56,6 +60,7 @@ def settings_commands(theme_option: Any) -> list[app_commands.Command[Any, ..., 
         format: Optional[app_commands.Choice[str]] = None,  # noqa: UP045
         cta: Optional[app_commands.Choice[str]] = None,  # noqa: UP045
         cta_text: Optional[app_commands.Range[str, 1, DISCORD_CTA_TEXT_MAX]] = None,  # noqa: UP045
+        cta_link: Optional[app_commands.Transform[str, LinkValueTransformer]] = None,  # noqa: UP045
         max_posts: Optional[app_commands.Range[int, 1, MAX_POSTS_CEILING]] = None,  # noqa: UP045
         server: bool = False,
         reset: bool = False,
@@ -72,14 +77,22 @@ def settings_commands(theme_option: Any) -> list[app_commands.Command[Any, ..., 
             except ThemeFileRejected as rejected:
                 await interaction.response.send_message(rejected.sentence, ephemeral=True)
                 return
-        given = {
-            "theme": theme,
-            "ratio": ratio.value if ratio else None,
-            "format": format.value if format else None,
-            "cta": cta.value if cta else None,
-            "cta_text": cta_text,
-            "max_posts": max_posts,
-        }
+        given = link_chooses_link_cta(
+            {
+                "theme": theme,
+                "ratio": ratio.value if ratio else None,
+                "format": format.value if format else None,
+                "cta": cta.value if cta else None,
+                "cta_text": cta_text,
+                "cta_link": cta_link,
+                "max_posts": max_posts,
+            }
+        )
+        if given["cta"] == "link" and not cta_link:
+            from bot.settings_store import effective
+
+            saved = None if reset else (await effective(store, scope, is_group=server)).value("cta_link")
+            refuse_link_cta_without_link(given, saved)
         if own_theme is not None:
             given["theme"], given[THEME_FILE_FIELD] = CUSTOM_THEME, own_theme
         merge_options(RenderOptions(), given)  # checked by the contract before anything is saved
