@@ -13,8 +13,8 @@ from pydantic import ValidationError
 from bot.discord.common import PLATFORM
 from bot.discord.transformers import InputRejected
 from contract import RenderOptions
-from contract.choices import CUSTOM_THEME_LABEL
-from contract.options import CUSTOM_THEME, LOOK_FIELDS
+from contract.choices import CHOICE_FIELDS, choice_label
+from contract.options import LOOK_FIELDS
 
 if TYPE_CHECKING:
     from bot.settings_model import Effective
@@ -72,8 +72,8 @@ def describe_value(path: str, value: Any) -> str:
         return "on" if value else "off"
     if path == "brand.handle":
         return f"@{value}"
-    if path == "theme" and value == CUSTOM_THEME:
-        return CUSTOM_THEME_LABEL
+    if path in CHOICE_FIELDS:  # "Midnight", "4:5 portrait", "JPEG": as the menus name them
+        return choice_label(path, value)
     return str(value)
 
 

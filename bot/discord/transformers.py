@@ -17,7 +17,7 @@ from contract.errors import ArticleLinkNeedsPost, NotAThread, NotAThreadLink
 from contract.links import find_link
 from contract.text import reads_as_thread
 from contract.values import ValueRejected, parse_accent, parse_handle, parse_link
-from worker.limits import DISCORD_CHOICES_MAX, MEDIA_MAX_BYTES
+from worker.limits import DISCORD_CHOICES_MAX, DISCORD_OPTION_TEXT_MAX, MEDIA_MAX_BYTES
 
 SourceKind = Literal["link", "text"]
 PICTURE_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
@@ -80,52 +80,50 @@ class LinkTransformer(app_commands.Transformer):
         return source_from_link(str(value))
 
 
-def available_themes() -> list[str]:
-    """Names of the preset themes (data files; nothing is drawn)."""
-    from themes import theme_names
+def available_themes() -> list[tuple[str, str]]:
+    """(name, label) of the preset themes, in the order the menus offer them (data files; nothing drawn)."""
+    from contract.choices import choices
 
-    return sorted(theme_names())
+    return choices("theme")
 
 
 class ThemeTransformer(app_commands.Transformer):
-    """``theme:`` option offered as fixed choices (Discord allows 25)."""
+    """``theme:`` option: suggestions by label as the user types ("mid" → Midnight), checked on use.
 
-    def __init__(self, names: list[str]) -> None:
-        self.names = names
+    Autocomplete rather than fixed choices, so the list is never capped at Discord's 25 and matches
+    the label or the name; the value sent is the theme's name.
+    """
+
+    def __init__(self, themes: list[tuple[str, str]]) -> None:
+        self.themes = themes
+        self.names = [name for name, _ in themes]
 
     @property
     def type(self) -> discord.AppCommandOptionType:
         return discord.AppCommandOptionType.string
 
-    @property
-    def choices(self) -> list[app_commands.Choice[str]] | None:  # type: ignore[override]
-        return [app_commands.Choice(name=n, value=n) for n in self.names]
-
-    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> str:
-        name = str(value).strip().lower()
-        if name not in self.names:
-            raise InputRejected(f"There is no theme called “{value}”. Try one of: {', '.join(self.names)}.")
-        return name
-
-
-class ThemeSearch(ThemeTransformer):
-    """``theme:`` option with autocomplete, for more themes than fixed choices allow."""
-
-    @property
-    def choices(self) -> list[app_commands.Choice[str]] | None:  # type: ignore[override]
-        return None
-
     async def autocomplete(  # type: ignore[override]
         self, interaction: discord.Interaction[Any], value: str, /
     ) -> list[app_commands.Choice[str]]:
-        typed = value.strip().lower()
-        hits = [n for n in self.names if typed in n]
-        return [app_commands.Choice(name=n, value=n) for n in hits[:DISCORD_CHOICES_MAX]]
+        typed = value.strip().casefold()
+        hits = [(n, label) for n, label in self.themes if typed in n.casefold() or typed in label.casefold()]
+        return [
+            app_commands.Choice(name=label[:DISCORD_OPTION_TEXT_MAX], value=n)
+            for n, label in hits[:DISCORD_CHOICES_MAX]
+        ]
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> str:
+        from contract.choices import typed_choice
+
+        name = typed_choice("theme", str(value))  # a label typed in full works too
+        if name not in self.names:
+            labels = ", ".join(label for _, label in self.themes)
+            raise InputRejected(f"There is no theme called “{value}”. Try one of: {labels}.")
+        return name
 
 
-def theme_transformer(names: list[str] | None = None) -> ThemeTransformer:
-    names = names if names is not None else available_themes()
-    return ThemeTransformer(names) if len(names) <= DISCORD_CHOICES_MAX else ThemeSearch(names)
+def theme_transformer(themes: list[tuple[str, str]] | None = None) -> ThemeTransformer:
+    return ThemeTransformer(themes if themes is not None else available_themes())
 
 
 class ValueTransformer(app_commands.Transformer):

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.settings_model import PRESET_NAME_MAX, PRESETS_PER_SCOPE_MAX, Look
-from bot.settings_store import SettingsStore
+from bot import presets
+from bot.presets import PRESET_NAME
+from bot.settings_model import PRESET_NAME_MAX, PRESETS_PER_SCOPE_MAX
 from bot.telegram import keyboards as kb
 from bot.telegram import texts
 from bot.telegram.common import (
@@ -21,8 +19,6 @@ from bot.telegram.common import (
     scope_of,
 )
 from worker.limits import TELEGRAM_ANSWER_CALLBACK_MAX
-
-PRESET_NAME = re.compile(rf"^[\w-]{{1,{PRESET_NAME_MAX}}}$")
 
 
 async def preset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -61,7 +57,7 @@ async def preset_view(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     store = deps(context).store
     scope = scope_of(update)
-    names = sorted(await store.preset_names(scope), key=natural_key)
+    names = await presets.preset_names(store, scope)
     if not names:
         return texts.PRESET_NONE, None
     active = (await store.state(scope)).active_preset
@@ -69,56 +65,25 @@ async def preset_view(
     return texts.PRESET_LIST.format(scope=scope_note(update), lines=lines), kb.preset_keyboard(names, active)
 
 
-def natural_key(name: str) -> list[Any]:
-    """Sort key: "p2" before "p10", case ignored."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name.casefold())]
-
-
-async def existing_preset_name(store: SettingsStore, scope: str, name: str) -> str | None:
-    """The saved preset ``name`` refers to, ignoring case ("work" finds "Work")."""
-    names = await store.preset_names(scope)
-    if name in names:
-        return name
-    return next((n for n in names if n.casefold() == name.casefold()), None)
-
-
 async def save_preset(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str) -> str:
-    store = deps(context).store
-    scope = scope_of(update)
-    state = await store.state(scope)
-    existing = await existing_preset_name(store, scope, name)
-    if existing is None and len(await store.preset_names(scope)) >= PRESETS_PER_SCOPE_MAX:
+    saved = await presets.save_preset(deps(context).store, scope_of(update), name)
+    if saved == "too_many":
         return texts.PRESET_TOO_MANY.format(limit=PRESETS_PER_SCOPE_MAX)
-    below = await store.preset(scope, state.active_preset) if state.active_preset else None
-    look = state.personal.over(below or Look())
-    if existing is not None and existing != name:
-        await store.delete_preset(scope, existing)  # one preset per name, spelt as last saved
-    await store.save_preset(scope, name, look)
-    await store.set_active_preset(scope, name)
-    await store.set_personal(scope, Look())
-    return (texts.PRESET_UPDATED if existing else texts.PRESET_SAVED).format(name=name)
+    return (texts.PRESET_UPDATED if saved == "updated" else texts.PRESET_SAVED).format(name=name)
 
 
 async def load_preset(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str) -> str:
-    store = deps(context).store
-    scope = scope_of(update)
-    existing = await existing_preset_name(store, scope, name)
-    if existing is None:
+    loaded = await presets.load_preset(deps(context).store, scope_of(update), name)
+    if loaded is None:
         return texts.PRESET_MISSING.format(name=name)
-    await store.set_active_preset(scope, existing)
-    await store.set_personal(scope, Look())
-    return texts.PRESET_LOADED.format(name=existing)
+    return texts.PRESET_LOADED.format(name=loaded)
 
 
 async def delete_preset(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str) -> str:
-    store = deps(context).store
-    scope = scope_of(update)
-    existing = await existing_preset_name(store, scope, name)
-    if existing is None or not await store.delete_preset(scope, existing):
+    deleted = await presets.delete_preset(deps(context).store, scope_of(update), name)
+    if deleted is None:
         return texts.PRESET_MISSING.format(name=name)
-    if (await store.state(scope)).active_preset == existing:
-        await store.set_active_preset(scope, None)
-    return texts.PRESET_DELETED.format(name=existing)
+    return texts.PRESET_DELETED.format(name=deleted)
 
 
 async def preset_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

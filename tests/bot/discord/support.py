@@ -26,9 +26,10 @@ USER_ID = "1500000000000000003"
 MESSAGE_ID = "1500000000000000004"
 THREAD_LINK = "https://x.com/ada/status/1790000000000000001?s=20&t=abc"
 CANONICAL = "https://x.com/ada/status/1790000000000000001"
-CHANNEL_MESSAGE, DEFERRED = 4, 5  # interaction callback types
+CHANNEL_MESSAGE, DEFERRED, AUTOCOMPLETE_RESULT = 4, 5, 8  # interaction callback types
 SLASH, MESSAGE_MENU = 1, 3
-APPLICATION_COMMAND, MESSAGE_COMPONENT = 2, 3
+APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 2, 3, 4
+SUB_COMMAND = 1
 STRING_SELECT = 3
 STRING, INTEGER, BOOLEAN, ATTACHMENT = 3, 4, 5, 11
 MEMBER_PERMISSIONS = 2248473465835073  # everyday member rights, without Manage Server
@@ -197,6 +198,50 @@ def slash(
     if resolved:
         data["resolved"] = resolved
     return interaction(data, permissions, fake=fake, attachment_size_limit=attachment_size_limit)
+
+
+def subcommand(
+    fake: FakeDiscord,
+    command: str,
+    name: str,
+    permissions: int = MEMBER_PERMISSIONS,
+    /,
+    *,
+    focused: str | None = None,
+    **options: Any,
+) -> tuple[dict[str, Any], str, str]:
+    """``/command name option:value …``; with ``focused``, the autocomplete request for that option."""
+    given = [{"name": k, "type": option_type(v), "value": v} for k, v in options.items()]
+    for option in given:
+        if option["name"] == focused:
+            option["focused"] = True
+    data = {
+        "id": command_id(fake, command),
+        "name": command,
+        "type": SLASH,
+        "options": [{"name": name, "type": SUB_COMMAND, "options": given}],
+    }
+    kind = AUTOCOMPLETE if focused else APPLICATION_COMMAND
+    return interaction(data, permissions, kind=kind, fake=fake)
+
+
+def typing(
+    fake: FakeDiscord, command: str = "carousel", /, *, focused: str, **options: Any
+) -> tuple[dict[str, Any], str, str]:
+    """The autocomplete request Discord sends while ``focused`` is being typed into ``/command``."""
+    payload, interaction_id, token = slash(fake, command, **options)
+    payload["type"] = AUTOCOMPLETE
+    for option in payload["data"]["options"]:
+        if option["name"] == focused:
+            option["focused"] = True
+    return payload, interaction_id, token
+
+
+def suggestions(fake: FakeDiscord, interaction_id: str, token: str) -> list[dict[str, Any]]:
+    """What the bot suggested for an autocomplete request."""
+    (callback,) = fake.find("POST", f"/interactions/{interaction_id}/{token}/callback")
+    assert callback.json["type"] == AUTOCOMPLETE_RESULT
+    return list(callback.json["data"]["choices"])
 
 
 def menu(

@@ -36,6 +36,8 @@ from tests.bot.discord.support import (
     private_answer,
     settings_for,
     slash,
+    suggestions,
+    typing,
 )
 from tests.fakes.discord_api import APPLICATION_ID, BOT_TOKEN, BOT_USER_ID, EPHEMERAL, FakeDiscord
 from worker.config import Settings
@@ -50,7 +52,7 @@ async def test_login_syncs_the_commands_with_their_options(fake: FakeDiscord, bo
     assert bot.client.user is not None and str(bot.client.user.id) == BOT_USER_ID
     (sync,) = fake.find("PUT", f"/applications/{APPLICATION_ID}/commands")
     commands = {c["name"]: c for c in sync.json}
-    assert set(commands) == {"carousel", "Make carousel", "defaults", "brand", "settings"}
+    assert set(commands) == {"carousel", "Make carousel", "defaults", "brand", "preset", "settings"}
     assert commands["Make carousel"]["type"] == MESSAGE_MENU
     options = {o["name"]: o for o in commands["carousel"]["options"]}
     assert list(options) == ["link", "theme", "ratio", "format", "cta", "cta_text", "cta_link", "max_posts"]
@@ -58,7 +60,7 @@ async def test_login_syncs_the_commands_with_their_options(fake: FakeDiscord, bo
     assert [c["value"] for c in options["ratio"]["choices"]] == ["4:5", "1:1", "9:16", "16:9"]
     assert [c["value"] for c in options["format"]["choices"]] == ["png", "jpeg"]
     assert [c["value"] for c in options["cta"]["choices"]] == ["follow", "save", "link", "none"]
-    assert "paper" in [c["value"] for c in options["theme"]["choices"]]
+    assert options["theme"]["autocomplete"] is True and not options["theme"].get("choices")
     assert (options["max_posts"]["min_value"], options["max_posts"]["max_value"]) == (1, MAX_POSTS_CEILING)
     assert all(o["description"] for o in options.values())
 
@@ -222,8 +224,8 @@ async def test_defaults_are_saved_privately_and_used_next(
     payload, interaction_id, token = slash(fake, "defaults", theme="ocean", ratio="9:16")
     await bot.dispatch(payload)
     shown = private_answer(fake, interaction_id, token)["content"]
-    assert "**theme**: ocean (personal)" in shown and "**ratio**: 9:16 (personal)" in shown
-    assert "**format**: png (default)" in shown
+    assert "**theme**: Ocean (personal)" in shown and "**ratio**: 9:16 story (personal)" in shown
+    assert "**format**: PNG (default)" in shown
 
     payload, _, _ = slash(fake, link=THREAD_LINK)
     await bot.dispatch(payload)
@@ -232,7 +234,7 @@ async def test_defaults_are_saved_privately_and_used_next(
 
     payload, interaction_id, token = slash(fake, "settings")
     await bot.dispatch(payload)
-    assert "**theme**: ocean (personal)" in private_answer(fake, interaction_id, token)["content"]
+    assert "**theme**: Ocean (personal)" in private_answer(fake, interaction_id, token)["content"]
     assert bot.errors == []
 
 
@@ -247,7 +249,7 @@ async def test_server_defaults_need_manage_server(fake: FakeDiscord, bot: Bot) -
     admin = MEMBER_PERMISSIONS | MANAGE_GUILD
     payload, interaction_id, token = slash(fake, "defaults", admin, theme="bold", server=True)
     await bot.dispatch(payload)
-    assert "**theme**: bold (group)" in private_answer(fake, interaction_id, token)["content"]
+    assert "**theme**: Bold (group)" in private_answer(fake, interaction_id, token)["content"]
     assert (await store.state(chat_scope("discord", GUILD_ID))).personal.theme == "bold"
 
 
@@ -260,3 +262,29 @@ def test_client_is_pointed_at_the_configured_api_and_gateway(fake: FakeDiscord, 
     assert fake.api_base == discord.http.Route.BASE
     assert discord.http.Route("GET", "/users/@me").url == f"{fake.api_base}/users/@me"
     assert yarl.URL(gateway) == discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+
+
+async def test_theme_is_suggested_by_label_as_it_is_typed(fake: FakeDiscord, bot: Bot) -> None:
+    payload, interaction_id, token = typing(fake, link=THREAD_LINK, theme="MID", focused="theme")
+    await bot.dispatch(payload)
+    assert suggestions(fake, interaction_id, token) == [{"name": "Midnight", "value": "midnight"}]
+
+    payload, interaction_id, token = typing(fake, link=THREAD_LINK, theme="", focused="theme")
+    await bot.dispatch(payload)
+    offered = suggestions(fake, interaction_id, token)
+    assert {"name": "Paper", "value": "paper"} in offered and len(offered) == 16  # every theme, labelled
+    assert all(o["name"][0].isupper() and o["name"] != o["value"] for o in offered)
+    assert bot.errors == []
+
+
+async def test_a_theme_typed_by_its_label_is_taken(fake: FakeDiscord, bot: Bot, queue: RQJobQueue) -> None:
+    payload, _, _ = slash(fake, link=THREAD_LINK, theme="Midnight")
+    await bot.dispatch(payload)
+    (job,) = jobs(queue)
+    assert job.args[0]["options"]["theme"] == "midnight"
+
+    payload, interaction_id, token = slash(fake, link=THREAD_LINK, theme="Neon")
+    await bot.dispatch(payload)
+    sentence = private_answer(fake, interaction_id, token)["content"]
+    assert sentence.startswith("There is no theme called “Neon”. Try one of: Aurora, Blueprint,")
+    assert sentence.endswith("Sunset.")

@@ -52,9 +52,15 @@ def callbacks(fake: FakeDiscord, interaction_id: str, token: str) -> list[Any]:
 async def test_a_button_from_an_older_version_gets_one_private_sentence(
     fake: FakeDiscord, bot: Bot, queue: RQJobQueue
 ) -> None:
-    old = {**message("an old result"), "components": [
-        {"type": 1, "components": [{"type": BUTTON, "style": 1, "label": "Old", "custom_id": "v1:again:42"}]}
-    ]}
+    old = {
+        **message("an old result"),
+        "components": [
+            {
+                "type": 1,
+                "components": [{"type": BUTTON, "style": 1, "label": "Old", "custom_id": "v1:again:42"}],
+            }
+        ],
+    }
     payload, interaction_id, token = interaction(
         {"custom_id": "v1:again:42", "component_type": BUTTON}, kind=MESSAGE_COMPONENT
     )
