@@ -4,6 +4,9 @@ Platform-only wording (Telegram's /commands, Discord's slash options) stays with
 """
 
 QUEUE_DOWN = "I can't start carousels right now, so please try again in a minute."
+# Redis away: the link waits in the bot until it is back (bot/held.py)
+BUSY_QUEUED = "⏳ I'm busy right now, so your carousel is queued and starts as soon as I can."
+HELD_GIVEN_UP = "I still couldn't start this carousel after {minutes} minutes, so please send it again."
 RATE_LIMITED = "You're going fast — try again in {seconds} s."
 RERENDER_SAME = "This carousel already uses {field} {value}, so pick another one."
 RERENDER_REPEAT = "Already on it: the {value} version is on its way."

@@ -16,6 +16,7 @@ from bot.discord.commands import build_commands
 from bot.discord.common import tell
 from bot.discord.rerender import RerenderMenu
 from bot.discord.transformers import InputRejected, ThemeTransformer
+from bot.held import HeldLinks
 from contract import redact
 from contract.errors import GENERIC_FAILURE, UserError
 from contract.sentences import QUEUE_DOWN
@@ -99,6 +100,7 @@ class CarouselBot(discord.Client):
         self.queue = queue
         self.store = store
         self.tree = CarouselTree(self)
+        self.held = HeldLinks()  # links that came while Redis was away, started once it is back
         for command in build_commands(themes):
             self.tree.add_command(command)
         self.add_dynamic_items(RerenderMenu)  # the menus under every delivered carousel, across restarts
@@ -106,6 +108,10 @@ class CarouselBot(discord.Client):
     async def setup_hook(self) -> None:
         synced = await self.tree.sync()
         log.info("synced %d application commands", len(synced))
+
+    async def close(self) -> None:
+        await self.held.close()
+        await super().close()
 
     async def on_ready(self) -> None:
         log.info("Discord bot ready as %s", self.user)

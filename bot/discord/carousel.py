@@ -11,11 +11,14 @@ commands built inside this module's function at definition time.
 
 import asyncio
 import logging
+import math
 import time
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Optional
 
 import discord
 from discord import app_commands
+from redis.exceptions import RedisError
 
 from bot.discord.common import PLATFORM, choices_of
 from bot.discord.saved import (
@@ -38,10 +41,11 @@ from contract.choices import CTA_DESCRIPTIONS
 from contract.job import TextAuthor
 from contract.options import CTAS, FORMATS, RATIOS
 from contract.rerender import job_ref
-from contract.sentences import QUEUE_DOWN
-from worker.limits import DISCORD_CTA_TEXT_MAX, MAX_POSTS_CEILING
+from contract.sentences import BUSY_QUEUED, HELD_GIVEN_UP, QUEUE_DOWN
+from worker.limits import DISCORD_CTA_TEXT_MAX, HELD_LINK_MAX_AGE_S, MAX_POSTS_CEILING
 
 if TYPE_CHECKING:
+    from bot.held import HeldLinks
     from bot.settings_store import SettingsStore
 
 log = logging.getLogger(__name__)
@@ -113,26 +117,51 @@ async def start_job(
     *,
     reply_to: int | None = None,
     author: TextAuthor | None = None,
-) -> str:
-    """Defer, then enqueue the render job. Returns the job id."""
+) -> str | None:
+    """Defer, then enqueue the render job. Returns the job id (None: held until Redis is back)."""
     await interaction.response.defer(thinking=True)
     client: Any = interaction.client
-    base = await saved_options(getattr(client, "store", None), interaction)
-    options, expired = without_expired_pictures(merge_options(base, overrides), time.time())
-    status = queued_text(source)
-    if expired:
-        it = "it" if len(expired) == 1 else "them"
-        status += "\n" + PICTURE_EXPIRED.format(fields=" and ".join(expired), it=it)
-    # the status says "queued" before the job exists, so a fast worker's progress is never overwritten
-    response = await interaction.edit_original_response(content=status)
-    payload = JobPayload(
-        source=source.source,
-        source_kind=source.kind,
-        options=options,
-        reply=reply_address(interaction, reply_to=reply_to, response_id=response.id),
-        text_author=author if source.kind == "text" else None,
-    )
-    return await submit(interaction, payload)
+
+    async def queue_it() -> str:
+        base = await saved_options(getattr(client, "store", None), interaction)
+        options, expired = without_expired_pictures(merge_options(base, overrides), time.time())
+        status = queued_text(source)
+        if expired:
+            it = "it" if len(expired) == 1 else "them"
+            status += "\n" + PICTURE_EXPIRED.format(fields=" and ".join(expired), it=it)
+        # the status says "queued" before the job exists, so a fast worker's progress is never overwritten
+        response = await interaction.edit_original_response(content=status)
+        payload = JobPayload(
+            source=source.source,
+            source_kind=source.kind,
+            options=options,
+            reply=reply_address(interaction, reply_to=reply_to, response_id=response.id),
+            text_author=author if source.kind == "text" else None,
+        )
+        return await submit(interaction, payload)
+
+    try:
+        return await queue_it()
+    except RedisError as exc:  # Redis away: the link waits in this process until it is back
+        log.warning("starting a carousel met Redis away (%s)", exc.__class__.__name__)
+        if not await hold(interaction, queue_it):
+            raise InputRejected(QUEUE_DOWN) from exc
+        return None
+
+
+async def hold(interaction: discord.Interaction[Any], start: Callable[[], Awaitable[Any]]) -> bool:
+    """Run ``start`` once Redis is back (see :mod:`bot.held`); the response says "busy, queued" meanwhile."""
+    held: HeldLinks | None = getattr(interaction.client, "held", None)
+
+    async def give_up(_status: object) -> None:
+        minutes = math.ceil(HELD_LINK_MAX_AGE_S / 60)
+        await interaction.edit_original_response(content=HELD_GIVEN_UP.format(minutes=minutes))
+
+    key, channel = f"{PLATFORM}:{interaction.id}", str(interaction.channel_id)
+    if held is None or not held.hold(key, channel, start, give_up):
+        return False
+    await interaction.edit_original_response(content=BUSY_QUEUED)
+    return True
 
 
 async def submit(interaction: discord.Interaction[Any], payload: JobPayload) -> str:
@@ -140,6 +169,8 @@ async def submit(interaction: discord.Interaction[Any], payload: JobPayload) -> 
     client: Any = interaction.client
     try:
         job_id: str = await asyncio.to_thread(client.queue.submit, payload)
+    except RedisError:  # Redis away: the caller holds the job or says so
+        raise
     except Exception as exc:  # the queue is unreachable: one sentence for the user, the trace in the log
         log.exception("submitting a render job failed")
         raise InputRejected(QUEUE_DOWN) from exc
@@ -148,7 +179,10 @@ async def submit(interaction: discord.Interaction[Any], payload: JobPayload) -> 
         from bot.settings_model import JobRecord
 
         record = JobRecord(job_id=job_id, payload=payload.to_job_arg(), submitted_at=time.time())
-        await store.remember_job(job_ref(job_id), record)
+        try:
+            await store.remember_job(job_ref(job_id), record)
+        except RedisError:  # the job is queued: never fail (or hold) it again for its menus
+            log.warning("job %s is queued but its record was not kept (Redis away)", job_id)
     log.info("job %s queued for %s in channel %s", job_id, interaction.user.id, interaction.channel_id)
     return job_id
 

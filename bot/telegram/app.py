@@ -61,7 +61,8 @@ async def register_commands(application: Application) -> None:
 
 
 async def close_store(application: Application) -> None:
-    """post_shutdown: release the settings store's connections."""
+    """post_shutdown: release the settings store's connections (links held for Redis are dropped)."""
+    await deps_of(application).held.close()
     await deps_of(application).store.close()
 
 

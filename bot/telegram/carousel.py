@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
+from redis.exceptions import RedisError
 from telegram import Message, MessageEntity, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -28,6 +29,7 @@ from bot.telegram.conversation import (
     take_picture,
     take_theme_file,
 )
+from bot.telegram.outage import hold_job, status_reply
 from bot.telegram.ratelimit import carousel_wait_s
 from contract import TELEGRAM_FILE_PREFIX, JobPayload, ReplyAddress
 from contract.links import find_link
@@ -108,19 +110,34 @@ def image_file_ids(eff: Effective) -> dict[str, str]:
     return out
 
 
+async def remember(
+    context: ContextTypes.DEFAULT_TYPE, job_id: str, payload: JobPayload, images: dict[str, str]
+) -> None:
+    """Keep the job's payload for the re-render buttons; Redis away again just loses those."""
+    record = JobRecord(job_id=job_id, payload=payload.to_job_arg(), images=images, submitted_at=time.time())
+    try:
+        await deps(context).store.remember_job(job_ref(job_id), record)
+    except RedisError:  # the job is queued: never fail (or hold) it again for its buttons
+        log.warning("job %s is queued but its record was not kept (Redis away)", job_id)
+
+
 async def submit(
     context: ContextTypes.DEFAULT_TYPE, payload: JobPayload, status: Message, images: dict[str, str]
 ) -> str | None:
-    """Enqueue; on failure the status message says so in one sentence."""
+    """Enqueue; with Redis away the job waits in this process, else the status says so in one sentence."""
     d = deps(context)
     try:
         job_id = await asyncio.to_thread(d.queue.submit, payload)
+    except RedisError as exc:
+        log.warning("submitting a render job met Redis away (%s)", exc.__class__.__name__)
+        if not await hold_job(context, payload, status, images):
+            await status.edit_text(texts.QUEUE_DOWN)
+        return None
     except Exception:
         log.exception("submitting a render job failed")
         await status.edit_text(texts.QUEUE_DOWN)
         return None
-    record = JobRecord(job_id=job_id, payload=payload.to_job_arg(), images=images, submitted_at=time.time())
-    await d.store.remember_job(job_ref(job_id), record)
+    await remember(context, job_id, payload, images)
     log.info("queued job %s for chat %s", job_id, payload.reply.chat_id)
     return job_id
 
@@ -158,7 +175,7 @@ async def start_carousel(
         status_text = texts.QUEUED_FIRST_OF.format(count=others + 1)
     else:
         status_text = texts.QUEUED
-    status = await message.reply_text(status_text, do_quote=True)
+    status = await status_reply(update, context, status_text)
     reply = ReplyAddress(
         platform=PLATFORM,
         chat_id=chat.id,

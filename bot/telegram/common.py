@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,6 +20,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot.held import HeldLinks
 from bot.settings_model import ImageRef, chat_scope, user_scope
 from bot.settings_store import SettingsStore
 from bot.telegram import texts
@@ -43,6 +44,7 @@ class BotDeps:
     store: SettingsStore
     limiter: RateLimiter
     theme_preview: Path | None = None  # a preview sheet of all themes, sent with /theme when present
+    held: HeldLinks = field(default_factory=HeldLinks)  # links that came while Redis was away
 
 
 def deps_of(application: Application) -> BotDeps:
@@ -185,13 +187,22 @@ def describe_value(field: str, value: Any) -> str:
 
 async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the traceback; tell the person one short sentence."""
-    log.error("handling an update failed: %s", update, exc_info=context.error)
-    if not isinstance(update, Update):
-        return
     from redis.exceptions import RedisError
 
+    away = isinstance(context.error, RedisError)
+    if away:  # a restart or an outage, not a bug: one line, no traceback
+        log.warning("handling an update met Redis away (%s)", context.error.__class__.__name__)
+    else:
+        log.error("handling an update failed: %s", update, exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    if away:
+        from bot.telegram.outage import redis_away
+
+        if await redis_away(update, context):  # a link: "busy, queued", started once Redis is back
+            return
     # Redis away (a restart, an outage): the sentence says so, the next message will work again
-    sentence = texts.QUEUE_DOWN if isinstance(context.error, RedisError) else texts.ERROR
+    sentence = texts.QUEUE_DOWN if away else texts.ERROR
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(sentence)

@@ -38,6 +38,9 @@ async def bot(
     app = build_application(settings, queue, theme_preview=None, updater=False)
     await app.initialize()
     yield app
+    from bot.telegram.common import deps_of
+
+    await deps_of(app).held.close()
     await app.shutdown()
 
 
@@ -79,23 +82,67 @@ async def test_the_bot_keeps_taking_links_through_a_redis_restart(
     assert not any(ERROR in texts_to(fake_telegram, chat) for chat in chats)
 
 
-async def test_a_redis_outage_is_one_sentence_and_the_bot_recovers(
+async def test_a_link_sent_while_redis_is_down_is_queued_in_the_bot_and_delivered_once_it_is_back(
     bot: Application,
     fake_telegram: FakeTelegramAPI,
+    fake_sources: FakeSources,
     unique_x_thread: Callable[..., Any],
+    spawn_worker: Callable[..., Any],
     own_redis: OwnRedis,
 ) -> None:
     import asyncio
 
-    from contract.sentences import QUEUE_DOWN
+    from bot.telegram.common import deps_of
+    from contract.sentences import BUSY_QUEUED, QUEUE_DOWN
 
+    worker = spawn_worker(own_redis.url, {**telegram_env(fake_telegram), **fake_sources.env()})
+    chat, group = 10**9 + secrets.randbelow(10**9), -(10**12 + secrets.randbelow(10**9))
+    thread = unique_x_thread(["Sent while Redis is down.", "It arrives once Redis is back."])
+    await asyncio.to_thread(own_redis.stop)
+    await say(bot, fake_telegram, chat, thread.url)
+    assert texts_to(fake_telegram, chat) == [BUSY_QUEUED]  # not "can't start carousels right now"
+    await say(bot, fake_telegram, group, "lunch at noon, anyone?")  # not for the bot: not answered
+    assert texts_to(fake_telegram, group) == []
+    await asyncio.sleep(3.0)  # rounds of the held link meet Redis away: still no second answer
+    assert texts_to(fake_telegram, chat) == [BUSY_QUEUED] and len(deps_of(bot).held) == 1
+
+    await asyncio.to_thread(own_redis.start)
+    await asyncio.to_thread(
+        wait_for, lambda: documents_by_chat(fake_telegram).get(chat), f"the PDF\n{worker.output}", 120
+    )
+    await asyncio.sleep(2.0)  # nothing is sent twice
+    assert documents_by_chat(fake_telegram) == {chat: 1}
+    assert len(fake_telegram.calls_to("sendMediaGroup")) == 1 and len(deps_of(bot).held) == 0
+    said = texts_to(fake_telegram, chat)
+    assert QUEUE_DOWN not in said and ERROR not in said
+    # the "busy" message became the status message: the bot's one message before the carousel
+    [busy] = [c for c in fake_telegram.calls_to("sendMessage") if str(c.params["chat_id"]) == str(chat)]
+    edits = [
+        str(c.params["text"])
+        for c in fake_telegram.calls_to("editMessageText")
+        if c.params["message_id"] == busy.response["result"]["message_id"]
+    ]
+    assert busy.params["text"] == BUSY_QUEUED and edits[0].startswith("⏳ Queued")
+    await say(bot, fake_telegram, chat, unique_x_thread(["Once Redis is back.", "Second."]).url)
+    assert texts_to(fake_telegram, chat)[-1].startswith("⏳ Queued")
+
+
+async def test_too_many_links_while_redis_is_down_get_the_outage_sentence(
+    bot: Application, fake_telegram: FakeTelegramAPI, unique_x_thread: Callable[..., Any], own_redis: OwnRedis
+) -> None:
+    import asyncio
+
+    from bot.held import HeldLinks
+    from bot.telegram.common import deps_of
+    from contract.sentences import BUSY_QUEUED, QUEUE_DOWN
+
+    deps_of(bot).held = HeldLinks(limit=1)
     chat = 10**9 + secrets.randbelow(10**9)
     await asyncio.to_thread(own_redis.stop)
-    await say(bot, fake_telegram, chat, unique_x_thread(["While Redis is down.", "Second."]).url)
-    assert QUEUE_DOWN in texts_to(fake_telegram, chat) and ERROR not in texts_to(fake_telegram, chat)
-    await asyncio.to_thread(own_redis.start)
-    await say(bot, fake_telegram, chat, unique_x_thread(["Once Redis is back.", "Second."]).url)
-    assert any(t.startswith("⏳ Queued") for t in texts_to(fake_telegram, chat))
+    await say(bot, fake_telegram, chat, unique_x_thread(["First while down.", "Second."]).url)
+    await say(bot, fake_telegram, chat, unique_x_thread(["Over the bound.", "Second."]).url)
+    assert texts_to(fake_telegram, chat) == [BUSY_QUEUED, QUEUE_DOWN]
+    await deps_of(bot).held.close()
 
 
 def _sticker_update(fake: FakeTelegramAPI, chat: int) -> dict:
@@ -145,3 +192,52 @@ async def test_a_rerender_button_works_only_in_the_chat_of_its_job(
     assert answer.params.get("text") == texts.RERENDER_OTHER_CHAT
     assert queue.job_ids == [job_id]  # nothing new was queued
     assert not any("Re-rendering" in t for t in texts_to(fake_telegram, owner))
+
+
+async def test_a_job_the_queue_cannot_take_waits_in_the_bot_and_is_queued_once(
+    fake_telegram: FakeTelegramAPI, own_redis: OwnRedis, queue_name: str, unique_x_thread: Callable[..., Any]
+) -> None:
+    """Settings and limits answered (kept apart from the queue's Redis), the queue's Redis is away."""
+    import asyncio
+
+    from redis import Redis
+    from rq import Queue
+
+    from bot.settings_store import MemorySettingsStore
+    from bot.telegram.app import build_application
+    from bot.telegram.common import deps_of
+    from bot.telegram.ratelimit import MemoryRateLimiter
+    from contract.rerender import job_ref
+    from contract.sentences import BUSY_QUEUED
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        redis_url=own_redis.url,
+        queue_name=queue_name,
+        telegram_bot_token=fake_telegram.token,
+        telegram_api_url=fake_telegram.api_url,
+        telegram_file_url=fake_telegram.file_url,
+    )
+    app = build_application(
+        settings,
+        RQJobQueue(own_redis.url, queue_name),
+        store=MemorySettingsStore(),
+        limiter=MemoryRateLimiter(),
+        theme_preview=None,
+        updater=False,
+    )
+    await app.initialize()
+    try:
+        chat = 10**9 + secrets.randbelow(10**9)
+        await asyncio.to_thread(own_redis.stop)
+        await say(app, fake_telegram, chat, unique_x_thread(["Queued in the bot.", "Second."]).url)
+        said = texts_to(fake_telegram, chat)
+        assert said[0].startswith("⏳ Queued") and said[-1] == BUSY_QUEUED  # the status says it waits
+        await asyncio.to_thread(own_redis.start)
+        await asyncio.to_thread(wait_for, lambda: not len(deps_of(app).held), "the held job to go", 60)
+        queue = Queue(queue_name, connection=Redis.from_url(own_redis.url))
+        assert len(queue.job_ids) == 1  # queued once
+        assert await deps_of(app).store.job(job_ref(queue.job_ids[0])) is not None  # its buttons work
+    finally:
+        await deps_of(app).held.close()
+        await app.shutdown()

@@ -174,6 +174,8 @@ async def test_queue_down_is_told_in_the_status_message(
     chat: Chat, fake: FakeTelegramAPI, settings, store, limiter
 ) -> None:
     from bot.telegram.app import build_application
+    from bot.telegram.common import deps_of
+    from contract.sentences import BUSY_QUEUED
 
     dead = RQJobQueue("redis://127.0.0.1:1/0", settings.queue_name)  # nothing listens there
     application = build_application(
@@ -182,8 +184,10 @@ async def test_queue_down_is_told_in_the_status_message(
     await application.initialize()
     try:
         await Chat(application, fake, dead).say(42, X_LINK)
+        assert len(deps_of(application).held) == 1  # queued once Redis answers (tests/faults)
     finally:
+        await deps_of(application).held.close()
         await application.shutdown()
     [edit] = fake.calls_to("editMessageText")
-    assert edit.params["text"] == texts.QUEUE_DOWN
+    assert edit.params["text"] == BUSY_QUEUED
     assert edit.params["message_id"] == status_call(fake).response["result"]["message_id"]

@@ -1,0 +1,93 @@
+"""The Discord bot through a Redis outage: a /carousel sent while Redis is down is answered "busy, your
+carousel is queued", kept in the bot, and queued — then delivered — exactly once when Redis is back."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import discord
+import pytest
+
+from bot.discord.app import build_client
+from bot.settings_store import RedisSettingsStore
+from contract.sentences import BUSY_QUEUED, QUEUE_DOWN
+from tests.bot.discord.support import DEFERRED, Bot, slash
+from tests.fakes.discord_api import APPLICATION_ID, BOT_TOKEN, FakeDiscord
+from tests.fakes.sources import FakeSources
+from tests.faults.conftest import OwnRedis, wait_for
+from worker.config import Settings
+from worker.queue import RQJobQueue
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeDiscord]:
+    with FakeDiscord() as server:
+        yield server
+
+
+@pytest.fixture
+async def bot(
+    fake: FakeDiscord, own_redis: OwnRedis, queue_name: str, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Bot]:
+    # build_client points these process-wide values at the fake; put them back afterwards
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        discord_api_url=fake.api_base,
+        discord_bot_token=BOT_TOKEN,
+        redis_url=own_redis.url,
+        queue_name=queue_name,
+    )
+    store = RedisSettingsStore.from_url(own_redis.url)
+    client = build_client(settings, RQJobQueue(own_redis.url, queue_name), store=store)
+    await client.login(BOT_TOKEN)
+    try:
+        yield Bot(client)
+    finally:
+        await client.close()
+        await store.close()
+
+
+def status_texts(fake: FakeDiscord, token: str) -> list[str]:
+    edits = fake.find("PATCH", f"/webhooks/{APPLICATION_ID}/{token}/messages/@original")
+    return [str((c.json or {}).get("content")) for c in edits if c.json and "content" in c.json]
+
+
+def deliveries(fake: FakeDiscord, token: str) -> list[Any]:
+    """Follow-up messages that carried files (the album and the PDF)."""
+    return [c for c in fake.find("POST", f"/webhooks/{APPLICATION_ID}/{token}") if c.files]
+
+
+async def test_a_carousel_asked_for_while_redis_is_down_is_queued_in_the_bot_and_delivered_once(
+    fake: FakeDiscord,
+    bot: Bot,
+    fake_sources: FakeSources,
+    unique_x_thread: Callable[..., Any],
+    spawn_worker: Callable[..., Any],
+    own_redis: OwnRedis,
+) -> None:
+    env = {"DISCORD_API_URL": fake.api_base, "DISCORD_BOT_TOKEN": BOT_TOKEN, **fake_sources.env()}
+    worker = spawn_worker(own_redis.url, env)
+    thread = unique_x_thread(["Asked for while Redis is down.", "It arrives once Redis is back."])
+    await asyncio.to_thread(own_redis.stop)
+
+    payload, interaction_id, token = slash(fake, link=thread.url)
+    await bot.dispatch(payload)
+    (callback,) = fake.find("POST", f"/interactions/{interaction_id}/{token}/callback")
+    assert callback.json == {"type": DEFERRED}  # within Discord's 3 s, before any Redis call
+    assert status_texts(fake, token) == [BUSY_QUEUED] and bot.errors == []
+    await asyncio.sleep(3.0)  # rounds of the held start meet Redis away: nothing more is said
+    assert status_texts(fake, token) == [BUSY_QUEUED] and len(bot.client.held) == 1
+
+    await asyncio.to_thread(own_redis.start)
+    await asyncio.to_thread(
+        wait_for, lambda: any(f.filename.endswith(".pdf") for c in deliveries(fake, token) for f in c.files),
+        f"the PDF\n{worker.output}", 120,
+    )
+    await asyncio.sleep(2.0)  # nothing is sent twice
+    pdfs = [f for c in deliveries(fake, token) for f in c.files if f.filename.endswith(".pdf")]
+    assert len(pdfs) == 1 and len(bot.client.held) == 0
+    said = status_texts(fake, token)
+    assert said[1].startswith("⏳ Queued: <") and QUEUE_DOWN not in said
