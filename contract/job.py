@@ -21,6 +21,8 @@ FAILURE_CALLBACK_PATH = "worker.jobs.report_failure"
 # The rest of a delivery that had to wait for a chat's pace, run later from its own queue
 DELIVERY_JOB_PATH = "worker.jobs.deliver_carousel"
 DELIVERY_QUEUE_SUFFIX = "-delivery"
+# The ready-to-paste post text of a delivered carousel ("📝 Caption" button), sent by a worker
+POST_TEXT_JOB_PATH = "worker.jobs.send_post_text"
 
 
 def delivery_queue_name(queue_name: str) -> str:
@@ -91,6 +93,23 @@ class DeliveryPayload(BaseModel):
     state: dict = {}
     handoffs: int = 1  # how many times this delivery was handed on so far
     then: dict | None = None  # the next part's job (a JobPayload), submitted once this delivery is done
+
+    def to_job_arg(self) -> dict:
+        return self.model_dump(mode="json")
+
+
+class PostTextPayload(BaseModel):
+    """Someone pressed "📝 Caption" under a result: send them the post text of job ``job``.
+
+    ``job`` is the job reference the button carries (:func:`contract.rerender.job_ref`); the worker
+    builds the text from what it kept of that job. ``reply`` says where it goes: Telegram, the chat
+    (as a reply to the result); Discord, the pressing person's deferred ephemeral response.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    job: str
+    reply: ReplyAddress
 
     def to_job_arg(self) -> dict:
         return self.model_dump(mode="json")

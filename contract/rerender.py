@@ -12,6 +12,10 @@ reads the job back from them and enqueues a re-render. One format for both platf
 
 ``{ref}`` is :func:`job_ref` (a UUID job id without dashes), short enough for Telegram's 64-byte
 callback data and Discord's 100-character ``custom_id``; the settings store keys job records by it.
+
+Beside them, ``caption:{ref}`` is the "📝 Caption" button (a Telegram inline button, a Discord
+button): the front-end that receives a press queues a :class:`~contract.job.PostTextPayload` and a
+worker answers with a ready-to-paste post text built from what it kept of job ``ref``.
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ SEP = ":"
 RERENDER_FIELDS: tuple[str, ...] = ("theme", "ratio", "format")
 RERENDER_TEMPLATE = rf"{RERENDER_PREFIX}:(?P<ref>[0-9A-Za-z_-]+):(?P<field>{'|'.join(RERENDER_FIELDS)})"
 RERENDER_BUTTONS: dict[str, str] = {"theme": "🎨 Theme", "ratio": "📐 Ratio", "format": "🖼 Format"}
+CAPTION_PREFIX = "caption"
+CAPTION_EMOJI = "📝"
+CAPTION_BUTTON = f"{CAPTION_EMOJI} Caption"
+CAPTION_TEMPLATE = rf"{CAPTION_PREFIX}:(?P<ref>[0-9A-Za-z_-]+)"
 RERENDER_PLACEHOLDERS: dict[str, str] = {
     "theme": "🎨 Another theme…",
     "ratio": "📐 Another ratio…",
@@ -92,7 +100,24 @@ def rerender_custom_id(job_id: str, field: str) -> str:
     return custom_id
 
 
+def caption_data(job_id: str) -> str:
+    """The "📝 Caption" button's callback data / ``custom_id``: ``caption:{ref}`` (checked for both)."""
+    data = SEP.join((CAPTION_PREFIX, job_ref(job_id)))
+    if len(data.encode()) > min(TELEGRAM_CALLBACK_DATA_MAX_BYTES, DISCORD_CUSTOM_ID_MAX):
+        raise ValueError(f"caption button data {data!r} is too long")
+    return data
+
+
+def parse_caption(data: str) -> str | None:
+    """The job reference of a "📝 Caption" press; None when ``data`` is not one."""
+    prefix, _, ref = data.partition(SEP)
+    if prefix != CAPTION_PREFIX or not ref or SEP in ref:
+        return None
+    return ref
+
+
 def telegram_rerender_keyboard(job_id: str) -> dict:
-    """The three re-render buttons as Bot API JSON (``reply_markup``)."""
+    """The three re-render buttons, and the caption button under them, as Bot API JSON (``reply_markup``)."""
     row = [{"text": RERENDER_BUTTONS[f], "callback_data": rerender_data(job_id, f)} for f in RERENDER_FIELDS]
-    return {"inline_keyboard": [row]}
+    caption = [{"text": CAPTION_BUTTON, "callback_data": caption_data(job_id)}]
+    return {"inline_keyboard": [row, caption]}

@@ -6,11 +6,12 @@ Each stage is a plain function; the timings of each are reported in ``Carousel.t
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from PIL import Image
 
 from contract.options import RenderOptions
+from rendering.compose import SlidePlan
 from rendering.display import Slide
 from rendering.document import Document, build_document
 from rendering.layout.slides import Deck
@@ -55,6 +56,31 @@ def slide_alt(slide: Slide) -> str:
     return " · ".join(dict.fromkeys(alts))
 
 
+def _as_sentence(line: str) -> str:
+    """A heading or list item read as a sentence: "Step 2: Prefill" → "Step 2: Prefill."."""
+    text = " ".join(line.split())
+    return f"{text}." if text[-1:].isalnum() else text
+
+
+def slide_texts(doc: Document, plans: Sequence[SlidePlan], slides: Sequence[Slide]) -> tuple[str, ...]:
+    """Per slide of one part, the words it shows as plain text (for alt text where the carousel is
+    posted): the cover's title, each content slide's text, "" for the closing slide. All "" when the
+    slides do not line up with the storyboard (nothing is better than a wrong description)."""
+    by = doc.author.plain_name + (f" (@{doc.author.handle})" if doc.author.handle else "")
+    texts = [f"{_as_sentence(doc.title)} A {doc.kind} by {by}." if by.strip() else doc.title]
+    for plan in plans:
+        words = []
+        for unit in plan.units:
+            words += [_as_sentence(line) for line in unit.text.splitlines() if line.strip()]
+            if unit.quote is not None:
+                words.append(f"Quoted post by {unit.quote.author.plain_name}.")
+        texts.append(" ".join(words))
+    texts += [""] * (len(slides) - len(texts))
+    if len(texts) != len(slides) or any(s.template == "outro" for s in slides[: 1 + len(plans)]):
+        return ("",) * len(slides)
+    return tuple(texts)
+
+
 def render(
     thread: Thread,
     options: RenderOptions,
@@ -76,7 +102,7 @@ def render(
     author = doc.author.plain_name + (f" (@{doc.author.handle})" if doc.author.handle else "")
     carousels: list[Carousel] = []
     count = len(deck.parts)
-    for index, slides in enumerate(deck.parts, start=1):
+    for index, (slides, part) in enumerate(zip(deck.parts, deck.board.parts, strict=True), start=1):
         encoded: list[bytes] = []
         for slide in slides:
             a = time.perf_counter()
@@ -102,6 +128,7 @@ def render(
                 size=options.size,
                 part=(index, count) if count > 1 else None,
                 alts=tuple(slide_alt(s) for s in slides),
+                texts=slide_texts(doc, part.slides, slides),
             )
         )
     timings["paint"] = paint_t
@@ -118,4 +145,5 @@ def render(
         part=first.part,
         more=tuple(carousels[1:]),
         alts=first.alts,
+        texts=first.texts,
     )

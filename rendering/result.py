@@ -19,6 +19,7 @@ class Carousel:
     part: tuple[int, int] | None = None  # (index, count) when the source was split into parts
     more: tuple[Carousel, ...] = ()  # the parts after this one, in order (each a whole carousel)
     alts: tuple[str, ...] = ()  # per slide: what its pictures show ("" for none), for the chat and PDF
+    texts: tuple[str, ...] = ()  # per slide: its words as plain text ("" for the closing slide)
 
     @property
     def slide_count(self) -> int:

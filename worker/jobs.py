@@ -21,7 +21,7 @@ from typing import Any
 
 from contract import JobPayload, RenderOptions, ReplyAddress
 from contract.errors import GENERIC_FAILURE, JOB_LOST, MEMORY_FAILURE, POISON_FAILURE, UserError
-from contract.job import DELIVERY_JOB_PATH, DeliveryPayload
+from contract.job import DELIVERY_JOB_PATH, DeliveryPayload, PostTextPayload
 from contract.options import CUSTOM_THEME
 from contract.sentences import THEME_FILE_BROKEN
 from contract.theme_file import THEME_FILE_NAME
@@ -33,8 +33,21 @@ from worker.brand import signed_by_brand
 from worker.checks import check_options, check_thread
 from worker.config import Settings, get_settings
 from worker.delivery import Delivery, DeliveryDeferred, ResultSummary, make_delivery
-from worker.limits import DELIVERY_MAX_DEFERRALS, TELEGRAM_STATUS_EDIT_INTERVAL_S
+from worker.delivery.common import utf16_len
+from worker.limits import (
+    DELIVERY_MAX_DEFERRALS,
+    DISCORD_MESSAGE_MAX,
+    TELEGRAM_MESSAGE_MAX,
+    TELEGRAM_STATUS_EDIT_INTERVAL_S,
+)
 from worker.metrics import DELIVERY_SECONDS, FETCH_ERRORS, JOBS, RENDER_SECONDS, RETRIES
+from worker.post_text import (
+    credit_kind,
+    credited_author,
+    post_messages,
+    slide_descriptions,
+    source_link,
+)
 from worker.results import RenderRecord, ResultStore, content_key, memory_store
 
 log = logging.getLogger(__name__)
@@ -47,6 +60,10 @@ STATUS_SENDING = "Sending…"
 TIMEOUT_FAILURE = "Sorry, that carousel took too long to make — try a shorter thread, or try again later."
 TITLE_MAX_CHARS = 120  # a title taken from the first post's text
 FILES_EXPIRED = "Sorry, your carousel was ready but could not be sent in time — please ask for it again."
+POST_TEXT_GONE = (
+    "That carousel is too old for me to write its post text, so please make it again and press 📝 Caption "
+    "under the new one."
+)
 
 
 class Progress:
@@ -171,8 +188,46 @@ def run_delivery(payload: dict, *, connection: Any, settings: Settings | None = 
         request.job_id,
         store,
         delivery,
-        lambda: _resume_delivery(request, settings=settings, connection=connection, delivery=delivery),
+        lambda: _resume_delivery(
+            request, settings=settings, connection=connection, delivery=delivery, store=store
+        ),
     )
+
+
+def send_post_text(payload: dict) -> dict:
+    """The RQ job (``worker.jobs.send_post_text``) answering a "📝 Caption" press."""
+    from rq import get_current_job
+
+    job = get_current_job()
+    return run_post_text(payload, connection=job.connection if job is not None else None)
+
+
+def run_post_text(payload: dict, *, connection: Any = None, settings: Settings | None = None) -> dict:
+    """Send the ready-to-paste post text of a delivered job, built from what the worker kept of it."""
+    settings = settings or get_settings()
+    request = PostTextPayload.model_validate(payload)
+    store = ResultStore(connection) if connection is not None else memory_store()
+    delivery = make_delivery(request.reply, settings, store, connection=connection)
+    try:
+        record = store.load_render(request.job)
+        thread = store.load_thread(request.job)
+        if record is None or thread is None:
+            delivery.post_text([POST_TEXT_GONE])
+            return {"ok": False, "error": POST_TEXT_GONE}
+        measure: Callable[[str], int] = len  # Discord counts characters, Telegram UTF-16 units
+        limit = DISCORD_MESSAGE_MAX
+        if request.reply.platform == "telegram":
+            limit, measure = TELEGRAM_MESSAGE_MAX, utf16_len
+        messages = post_messages(thread, record.title or "", record.alt_texts, limit, measure)
+        delivery.post_text(messages)
+        log.info("job %s: post text sent in %d message(s)", request.job, len(messages))
+        return {"ok": True, "messages": len(messages)}
+    except Exception:
+        log.exception("post text of job %s failed", request.job)
+        _tell(delivery, GENERIC_FAILURE, request.job)
+        raise
+    finally:
+        delivery.close()
 
 
 def own_theme(options: RenderOptions) -> Theme | None:
@@ -218,14 +273,17 @@ def _reporting(job_id: str, store: ResultStore, delivery: Delivery, body: Callab
 
 
 def _resume_delivery(
-    request: DeliveryPayload, *, settings: Settings, connection: Any, delivery: Delivery
+    request: DeliveryPayload, *, settings: Settings, connection: Any, delivery: Delivery, store: ResultStore
 ) -> dict:
     from worker import handoff
 
     try:
         if request.mode == "cached":
             assert request.content_key is not None
-            sent = delivery.deliver_cached(request.content_key, request.job_id, resume=request.state)
+            changed = tuple(tuple(p) for p in request.summary.get("changed") or ())
+            sent = delivery.deliver_cached(
+                request.content_key, request.job_id, resume=request.state, changed=changed
+            )
             if sent is None:
                 raise UserError(FILES_EXPIRED)
         else:
@@ -233,8 +291,14 @@ def _resume_delivery(
             if carousel is None:
                 raise UserError(FILES_EXPIRED)
             summary = ResultSummary(**request.summary)
+            record = store.load_render(request.job_id)
             sent = delivery.deliver(
-                carousel, summary, request.job_id, request.content_key, resume=request.state
+                carousel,
+                summary,
+                request.job_id,
+                request.content_key,
+                resume=request.state,
+                alt_texts=record.alt_texts if record is not None else None,
             )
     except DeliveryDeferred as deferred:
         if request.handoffs >= DELIVERY_MAX_DEFERRALS:
@@ -262,7 +326,7 @@ def _hand_off(
     settings: Settings,
     connection: Any,
     content_key: str | None,
-    summary: ResultSummary | None = None,
+    summary: ResultSummary | dict | None = None,
     carousel: Carousel | None = None,
     then: JobPayload | None = None,
 ) -> None:
@@ -278,7 +342,7 @@ def _hand_off(
         reply=request.reply,
         mode="files" if carousel is not None else "cached",
         content_key=content_key,
-        summary=asdict(summary) if summary is not None else {},
+        summary=asdict(summary) if isinstance(summary, ResultSummary) else summary or {},
         state=deferred.state,
         then=then.to_job_arg() if then is not None else None,
     )
@@ -300,6 +364,8 @@ def _run(
         return done
     options = request.options
     check_options(options)
+    first = first_options(request, store)
+    changed = changes(first, options) if request.rerender_of else ()
     stages = Stages()
     resume = _recording(delivery, store, job_id)
     progress = Progress(delivery)
@@ -323,17 +389,35 @@ def _run(
 
         try:
             # a later part of a long source is never an identical earlier result
-            reused = delivery.deliver_cached(key, job_id, resume=resume) if request.part == 1 else None
+            reused = (
+                delivery.deliver_cached(key, job_id, resume=resume, changed=changed)
+                if request.part == 1
+                else None
+            )
         except DeliveryDeferred as deferred:  # an identical result, re-sent by file_id once the chat allows
-            store.save_render(job_id, _record(request, job_id, None, None), thread)
-            _hand_off(request, job_id, deferred, settings=settings, connection=connection, content_key=key)
+            store.save_render(job_id, _record(request, job_id, None, None, first=first), thread)
+            _hand_off(
+                request,
+                job_id,
+                deferred,
+                settings=settings,
+                connection=connection,
+                content_key=key,
+                summary={"changed": changed},
+            )
             handed = {"ok": True, "job_id": job_id, "handed_on": True}
             store.mark_delivered(job_id, handed)
             return handed
         if reused is not None:
-            store.save_render(
-                job_id, _record(request, job_id, reused.get("title"), reused.get("slides")), thread
+            record = _record(
+                request,
+                job_id,
+                reused.get("title"),
+                reused.get("slides"),
+                first=first,
+                alt_texts=reused.pop("alt_texts", None),
             )
+            store.save_render(job_id, record, thread)
             delivery.finish()
             log.info("job %s: identical result re-sent by file_id", job_id)
             result = {"ok": True, "job_id": job_id, **reused}
@@ -355,14 +439,18 @@ def _run(
         carousel = render(thread, options, images, progress.rendering, theme=own_theme(options))
     stages.done("render")
     carousel, following = _this_part(carousel, request)
-    summary = summarize(thread, carousel, unusable)
+    summary = summarize(thread, carousel, unusable, changed=changed)
     # parts are not remembered as one identical result, nor a result that went without a picture
     keep = key if carousel.part is None and not unusable else None
-    store.save_render(job_id, _record(request, job_id, summary.title, carousel.slide_count), thread)
+    descriptions = slide_descriptions(carousel.texts, carousel.alts)
+    record = _record(
+        request, job_id, summary.title, carousel.slide_count, first=first, alt_texts=descriptions
+    )
+    store.save_render(job_id, record, thread)
     progress.show(STATUS_SENDING, force=True)
     try:
         with DELIVERY_SECONDS.time():
-            sent = delivery.deliver(carousel, summary, job_id, keep, resume=resume)
+            sent = delivery.deliver(carousel, summary, job_id, keep, resume=resume, alt_texts=descriptions)
     except DeliveryDeferred as deferred:  # the chat's pace: the rest goes later, this worker renders on
         _hand_off(
             request,
@@ -483,7 +571,15 @@ def _load_thread(
     )
 
 
-def _record(request: JobPayload, job_id: str, title: Any, slides: Any) -> RenderRecord:
+def _record(
+    request: JobPayload,
+    job_id: str,
+    title: Any,
+    slides: Any,
+    *,
+    first: RenderOptions | None = None,
+    alt_texts: Any = None,
+) -> RenderRecord:
     return RenderRecord(
         job_id=job_id,
         source=request.source,
@@ -491,6 +587,8 @@ def _record(request: JobPayload, job_id: str, title: Any, slides: Any) -> Render
         options=request.options,
         title=title if isinstance(title, str) else None,
         slide_count=slides if isinstance(slides, int) else None,
+        first_options=first if first != request.options else None,
+        alt_texts=[str(a) for a in alt_texts] if isinstance(alt_texts, list) else [],
     )
 
 
@@ -502,7 +600,11 @@ def unusable_pictures(options: RenderOptions, failed: dict[str, str]) -> tuple[t
 
 
 def summarize(
-    thread: Thread, carousel: Carousel, unusable: tuple[tuple[str, str], ...] = ()
+    thread: Thread,
+    carousel: Carousel,
+    unusable: tuple[tuple[str, str], ...] = (),
+    *,
+    changed: tuple[tuple[str, str], ...] = (),
 ) -> ResultSummary:
     title = (carousel.title or thread.title or "").strip()
     if not title:
@@ -512,15 +614,46 @@ def summarize(
             title = title[: TITLE_MAX_CHARS - 1].rsplit(" ", 1)[0] + "…"
     if carousel.part is not None:  # caption and PDF name say which part of a long source this is
         title = f"Part {carousel.part[0]} of {carousel.part[1]} · {title}"
+    name, handle = credited_author(thread)
     return ResultSummary(
         title=title,
-        author_name=thread.author.name,
-        author_handle=thread.author.handle,
+        author_name=name,
+        author_handle=handle,
         slide_count=carousel.slide_count,
         posts_shown=len(thread.posts),
         posts_total=thread.total_posts if thread.truncated else None,
         alts=tuple(carousel.alts),
         unusable=unusable,
+        source_url=source_link(thread),
+        kind=credit_kind(thread),
+        changed=changed,
+    )
+
+
+# What a re-render's caption and PDF name say it changed (the brand's picture links change with
+# every request and say nothing about the look)
+CHANGE_FIELDS: tuple[str, ...] = ("theme", "ratio", "format", "cta", "max_posts")
+
+
+def first_options(request: JobPayload, store: ResultStore) -> RenderOptions | None:
+    """The options of the first carousel of this source: a chain of re-renders is told against it.
+    None when unknown (the earlier job's record expired)."""
+    if not request.rerender_of:
+        return request.options
+    earlier = store.load_render(request.rerender_of)
+    if earlier is None:
+        return None
+    return earlier.first_options or earlier.options
+
+
+def changes(first: RenderOptions | None, options: RenderOptions) -> tuple[tuple[str, str], ...]:
+    """(field, value) for each look ``options`` changed from ``first``, in a fixed order."""
+    if first is None:
+        return ()
+    return tuple(
+        (field, str(getattr(options, field)))
+        for field in CHANGE_FIELDS
+        if getattr(options, field) != getattr(first, field)
     )
 
 

@@ -93,6 +93,13 @@ TELEGRAM_SEND_PROBE_SPAN = 12  # message ids after the last known one checked fo
 TELEGRAM_STATUS_EDIT_INTERVAL_S = 1.0  # progress edits of the status message, at most one per second
 TELEGRAM_JPEG_QUALITIES = (92, 85, 75, 65)  # tried in turn when a slide must be re-encoded to fit
 PDF_FILENAME_MAX_CHARS = 60
+# The ready-to-paste post text ("📝 Caption"): a hook, a few sentences, hashtags, credit, alt texts
+INSTAGRAM_HASHTAGS_MAX = 30  # Instagram refuses a caption with more
+POST_TEXT_HOOK_MAX_CHARS = 120  # the first line: a title, not a paragraph
+POST_TEXT_SENTENCES = 3  # sentences from the thread under the hook…
+POST_TEXT_BODY_MAX_CHARS = 400  # …two when three would run longer than this
+POST_TEXT_SENTENCE_MAX_CHARS = 240  # a longer sentence is not quoted
+POST_TEXT_SLIDE_ALT_MAX_CHARS = 500  # one slide's description: what a screen reader needs, not the essay
 RERENDER_TTL_S = 7 * 24 * 3600  # how long re-theme buttons under a result keep working without re-fetching
 FILE_ID_TTL_S = 30 * 24 * 3600  # Telegram file_ids of delivered results, reused for identical requests
 JOB_REPORTED_TTL_S = 24 * 3600  # the "the user already heard about this job's failure" mark

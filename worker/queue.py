@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 from contract import FAILURE_CALLBACK_PATH, JOB_PATH, JobPayload
+from contract.job import POST_TEXT_JOB_PATH, PostTextPayload, delivery_queue_name
 from worker.config import Settings, redis_options
 from worker.limits import (
     JOB_FAILURE_TTL_S,
@@ -26,10 +27,13 @@ log = logging.getLogger(__name__)
 class JobQueue(Protocol):
     def submit(self, payload: JobPayload) -> str: ...
 
+    def submit_post_text(self, payload: PostTextPayload) -> str: ...
+
 
 # the worker-side job that tells the user of a vanished job (by dotted path, like JOB_PATH)
 LOST_JOB_PATH = "worker.jobs.report_lost"
 LOST_JOB_TIMEOUT_S = 60
+POST_TEXT_TIMEOUT_S = 60  # building and sending a post text: a few messages, no rendering
 DONE_STATUSES = frozenset({"finished", "failed", "stopped", "canceled"})
 
 
@@ -72,6 +76,23 @@ class RQJobQueue:
         )
         if self.watch is not None:
             self.watch.add(job.id, payload)
+        return job.id
+
+    def submit_post_text(self, payload: PostTextPayload) -> str:
+        """A "📝 Caption" press: on the delivery queue, which workers serve before new renders."""
+        from rq import Queue
+        from rq.serializers import JSONSerializer
+
+        queue = Queue(
+            delivery_queue_name(self.queue.name), connection=self.connection, serializer=JSONSerializer
+        )
+        job = queue.enqueue(
+            POST_TEXT_JOB_PATH,
+            payload.to_job_arg(),
+            job_timeout=POST_TEXT_TIMEOUT_S,
+            result_ttl=JOB_RESULT_TTL_S,
+            failure_ttl=JOB_FAILURE_TTL_S,
+        )
         return job.id
 
 
@@ -159,6 +180,14 @@ class EmbeddedJobQueue:
 
         job_id = uuid.uuid4().hex
         future = self._pool.submit(jobs.run_job, payload.to_job_arg(), job_id)
+        future.add_done_callback(_log_crash)
+        return job_id
+
+    def submit_post_text(self, payload: PostTextPayload) -> str:
+        from worker import jobs
+
+        job_id = uuid.uuid4().hex
+        future = self._pool.submit(jobs.run_post_text, payload.to_job_arg())
         future.add_done_callback(_log_crash)
         return job_id
 

@@ -4,7 +4,9 @@ Redis keys (all strings, JSON values, with TTLs):
 
 =============================================  ===================================================
 ``carousel:job:{ref}:render``                  the job's request: source, source kind, options,
-                                               title, slide count (:class:`RenderRecord`)
+                                               title, slide count, each slide's alt text, the
+                                               first carousel's options (:class:`RenderRecord`);
+                                               the "📝 Caption" post text is built from it
 ``carousel:job:{ref}:thread``                  the Thread the job rendered, so a re-render with
                                                another theme/ratio/format never re-fetches
 ``carousel:job:{job_id}:reported``             set once the user was told about the job's failure
@@ -123,6 +125,9 @@ class RenderRecord(BaseModel):
     options: RenderOptions
     title: str | None = None
     slide_count: int | None = None
+    # the options of the first carousel of the source, when this one is a re-render that changed them
+    first_options: RenderOptions | None = None
+    alt_texts: list[str] = []  # per slide: its words and what its pictures show (the post text's alt text)
 
 
 class SentFiles(BaseModel):
@@ -138,6 +143,10 @@ class SentFiles(BaseModel):
     image_format: str = "png"
     posts_shown: int | None = None
     posts_total: int | None = None
+    alts: list[str] = []  # per slide, what its pictures show (the caption's 🖼 lines)
+    alt_texts: list[str] = []  # per slide, its alt text for the post text
+    source_url: str = ""
+    kind: str = ""
 
     @property
     def slide_count(self) -> int:

@@ -333,6 +333,85 @@ def test_a_capped_thread_says_so_in_the_caption_also_when_resent(
     assert not fake_telegram.calls_to("sendMediaGroup")[1].files
 
 
+def test_the_caption_credits_the_source_and_a_rerender_names_its_change(
+    queue: Queue,
+    submit: Callable[[JobPayload], str],
+    fake_telegram: FakeTelegramAPI,
+    unique_x_thread: Callable[..., Any],
+) -> None:
+    thread = unique_x_thread(TEXTS[:3], handle="quokkafan", name="Quokka Fan")
+    first = submit(payload_for(fake_telegram, thread.url))
+    run_worker(queue)
+    submit(payload_for(fake_telegram, thread.url, options=RenderOptions(theme="midnight"), rerender_of=first))
+    run_worker(queue)
+
+    captions = [c.params["media"][0]["caption"] for c in fake_telegram.calls_to("sendMediaGroup")]
+    assert len(captions) == 2
+    credit = f"Thread by Quokka Fan (@quokkafan) · {thread.url}"
+    assert captions[0].splitlines()[1] == credit and "Re-rendered" not in captions[0]
+    assert captions[1].splitlines()[1] == credit
+    assert "Re-rendered: theme Midnight" in captions[1].splitlines()
+    first_pdf, second_pdf = (d.filenames["document"] for d in fake_telegram.calls_to("sendDocument"))
+    assert second_pdf.endswith("-midnight.pdf") and second_pdf != first_pdf
+    assert second_pdf.startswith("quokkas-are-small") and first_pdf.startswith("quokkas-are-small")
+
+
+def test_the_caption_button_sends_a_post_text_to_paste(
+    queue: Queue,
+    submit: Callable[[JobPayload], str],
+    fake_telegram: FakeTelegramAPI,
+    unique_x_thread: Callable[..., Any],
+    redis_url: str,
+) -> None:
+    from contract.job import PostTextPayload, delivery_queue_name
+    from contract.rerender import job_ref, parse_caption
+    from worker.jobs import POST_TEXT_GONE
+
+    texts = [
+        "Quokkas are small marsupials that live on Rottnest Island. A thread 🧵 #quokka",
+        "They get their energy from plants. They rarely drink water at all. #wildlife #Quokka",
+        "Their world is a kaleidoscope of scrub, sand and curious tourists. The end.",
+    ]
+    thread = unique_x_thread(texts)
+    job_id = submit(payload_for(fake_telegram, thread.url))
+    run_worker(queue)
+    (document,) = fake_telegram.calls_to("sendDocument")
+    [button] = document.params["reply_markup"]["inline_keyboard"][1]
+    assert button["text"] == "📝 Caption"
+    ref = parse_caption(button["callback_data"])
+    assert ref == job_ref(job_id)
+
+    # the front-end queues the press (see bot/telegram/caption.py); a worker answers from what it kept
+    result_id = document.response["result"]["message_id"]
+    reply = ReplyAddress(platform="telegram", chat_id=CHAT, reply_to_message_id=result_id, user_id=CHAT)
+    jobs = RQJobQueue(redis_url, queue.name)
+    jobs.submit_post_text(PostTextPayload(job=ref, reply=reply))
+    jobs.submit_post_text(PostTextPayload(job="0" * 32, reply=reply))  # a carousel long forgotten
+    delivery = Queue(delivery_queue_name(queue.name), connection=queue.connection, serializer=JSONSerializer)
+    try:
+        before = len(fake_telegram.calls_to("sendMessage"))
+        run_worker(delivery)
+        sent = fake_telegram.calls_to("sendMessage")[before:]
+    finally:
+        delivery.delete(delete_jobs=True)
+    post, alts, gone = (c.params for c in sent)
+    assert post["text"] == (
+        "Quokkas are small marsupials that live on Rottnest Island\n\n"
+        "They get their energy from plants. They rarely drink water at all. "
+        "Their world is a kaleidoscope of scrub, sand and curious tourists.\n\n"
+        "#quokka #wildlife\n\n"
+        f"Thread by Quokka Fan (@quokkafan) · {thread.url}"
+    )
+    lines = alts["text"].splitlines()
+    assert lines[0] == "Alt text, slide by slide:" and lines[1].startswith("1. Quokkas are small marsupials")
+    job = Job.fetch(job_id, connection=queue.connection, serializer=JSONSerializer)
+    assert len(lines) == 1 + job.return_value()["slides"]
+    for params in (post, alts):
+        assert params["reply_parameters"]["message_id"] == result_id
+        assert params["link_preview_options"] == {"is_disabled": True}
+    assert gone["text"] == POST_TEXT_GONE
+
+
 # ------------------------------------------------------------------------------------------ failures
 
 

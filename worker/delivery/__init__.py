@@ -9,11 +9,14 @@ A delivery made with a Redis ``connection`` paces its sends with limits shared b
 never sleeps for them: ``deliver``/``deliver_cached`` raise
 :class:`~worker.delivery.common.DeliveryDeferred` when the rest must wait, and take its ``state`` as
 ``resume`` later. Without one (the embedded queue), it waits in place.
+
+``post_text(messages)`` answers a "📝 Caption" press: the texts go to the chat (Telegram) or, on
+Discord, privately to the person who pressed (their deferred ephemeral response, then follow-ups).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from contract import ReplyAddress
@@ -45,11 +48,18 @@ class Delivery(Protocol):
         job_id: str,
         content_key: str | None,
         resume: Mapping[str, Any] | None = None,
+        alt_texts: Sequence[str] | None = None,
     ) -> dict: ...
 
     def deliver_cached(
-        self, content_key: str, job_id: str, resume: Mapping[str, Any] | None = None
+        self,
+        content_key: str,
+        job_id: str,
+        resume: Mapping[str, Any] | None = None,
+        changed: tuple[tuple[str, str], ...] = (),
     ) -> dict | None: ...
+
+    def post_text(self, messages: Sequence[str]) -> None: ...
 
     def close(self) -> None: ...
 

@@ -6,6 +6,7 @@ import io
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PIL import Image
@@ -42,6 +43,10 @@ class ResultSummary:
     # pictures the slides had to go without: (what, why), what "avatar"/"logo" (the brand kit's) or
     # "picture" (the thread's), why as worker.media names it; the result names them to the user
     unusable: tuple[tuple[str, str], ...] = ()
+    source_url: str = ""  # the post the carousel was made from ("" for pasted text)
+    kind: str = ""  # what the credit calls it: "thread", "post", "article", "text" ("": just "by …")
+    # a re-render: what differs from the first carousel of the source, as (field, value) pairs
+    changed: tuple[tuple[str, str], ...] = ()
 
     @property
     def truncated(self) -> bool:
@@ -77,15 +82,73 @@ def slide_word(count: int) -> str:
     return f"{count} slide" if count == 1 else f"{count} slides"
 
 
-def caption_text(summary: ResultSummary, limit: int) -> str:
-    """Title, then author and slide count; the title gives way first when the limit is tight."""
-    who = summary.author_name
-    if summary.author_handle:
-        who = f"{who} (@{summary.author_handle})" if who else f"@{summary.author_handle}"
-    tail = f"by {who} · {slide_word(summary.slide_count)}" if who else slide_word(summary.slide_count)
+CREDIT_WORDS = {"thread": "Thread by", "post": "Post by", "article": "Article by", "text": "Written by"}
+CHANGED_PREFIX = "Re-rendered: "
+
+
+def author_credit(summary: ResultSummary) -> str:
+    """"Ada Lovelace (@ada)", "@ada", "Ada Lovelace", or "" when nobody is known."""
+    name, handle = summary.author_name.strip(), summary.author_handle.strip().lstrip("@")
+    if name and handle:
+        return f"{name} (@{handle})"
+    return name or (f"@{handle}" if handle else "")
+
+
+def credit_line(summary: ResultSummary, limit: int, *, link: Callable[[str], str] = str) -> str:
+    """"Thread by Ada Lovelace (@ada) · https://x.com/ada/status/1": who made it, and where it is.
+
+    ``link`` dresses the URL for the platform (Discord: ``<url>``, no preview). The URL is never cut:
+    when it does not fit ``limit`` it is left out; the name gives way first.
+    """
+    who = author_credit(summary)
+    url = summary.source_url.strip()
+    tail = f" · {link(url)}" if url else ""
+    if utf16_len(tail) > limit // 2:
+        tail = ""
+    if not who:
+        return f"Source: {link(url)}" if tail else ""
+    words = CREDIT_WORDS.get(summary.kind, "by")
+    return ellipsize(f"{words} {who}", limit - utf16_len(tail)) + tail
+
+
+def changed_pairs(summary: ResultSummary) -> list[tuple[str, str]]:
+    """``summary.changed`` as pairs (it arrives as lists when it went through JSON)."""
+    return [(str(p[0]), str(p[1])) for p in summary.changed if len(p) == 2]
+
+
+def changed_line(summary: ResultSummary) -> str:
+    """"Re-rendered: theme Midnight, ratio 1:1" — what this carousel changed from the first one."""
+    from contract.choices import CHOICE_FIELDS, choice_label
+    from contract.options import FIELD_LABELS
+
+    parts = []
+    for field, value in changed_pairs(summary):
+        shown = value if field == "ratio" else choice_label(field, value) if field in CHOICE_FIELDS else value
+        parts.append(f"{FIELD_LABELS.get(field, field)} {shown}")
+    return CHANGED_PREFIX + ", ".join(parts) if parts else ""
+
+
+def count_line(summary: ResultSummary, *, with_pdf: bool = False) -> str:
+    """"11 slides" (+ PDF) and, for a capped thread, "first 20 of 40 posts"."""
+    text = slide_word(summary.slide_count) + (" + PDF" if with_pdf else "")
     if summary.truncated:
-        tail += f" · first {summary.posts_shown} of {summary.posts_total} posts"
-    tail = ellipsize(tail, limit // 2)
+        text += f" · first {summary.posts_shown} of {summary.posts_total} posts"
+    return text
+
+
+def caption_text(summary: ResultSummary, limit: int) -> str:
+    """Title; credit and source link; slide count; what a re-render changed; then what the pictures
+    show. The title gives way first when the limit is tight, then the pictures' lines."""
+    lines = [
+        line
+        for line in (
+            credit_line(summary, limit // 2),
+            ellipsize(count_line(summary), limit // 4),
+            ellipsize(changed_line(summary), limit // 4),
+        )
+        if line
+    ]
+    tail = "\n".join(lines)
     title = summary.title.strip()
     text = f"{ellipsize(title, limit - utf16_len(tail) - 1)}\n{tail}" if title else tail
     # what the pictures show, slide by slide, while there is room (the slides never print it)
@@ -137,11 +200,28 @@ def safe_filename(title: str, extension: str, max_chars: int = PDF_FILENAME_MAX_
     return f"{stem or DEFAULT_STEM}.{extension}"
 
 
+def changed_slug(summary: ResultSummary) -> str:
+    """A re-render's changes for a file name: theme midnight, ratio 1:1 → "midnight-1x1"."""
+    words = []
+    for field, value in changed_pairs(summary):
+        word = value.replace(":", "x")
+        words.append(word if field in ("theme", "ratio", "format") else f"{field} {word}")
+    ascii_text = unicodedata.normalize("NFKD", " ".join(words)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
 def result_filename(summary: ResultSummary, extension: str) -> str:
-    """The title as a file name; a title with no Latin letters falls back to the author's handle."""
-    name = safe_filename(summary.title, extension)
+    """The title as a file name; a title with no Latin letters falls back to the author's handle.
+
+    A re-render adds what it changed ("…-midnight-1x1.pdf"), so two versions never share a name.
+    """
+    suffix = changed_slug(summary)
+    room = PDF_FILENAME_MAX_CHARS - (len(suffix) + 1 if suffix else 0)
+    name = safe_filename(summary.title, extension, max(room, 8))
     if name == f"{DEFAULT_STEM}.{extension}" and summary.author_handle:
-        name = safe_filename(f"{summary.author_handle} {DEFAULT_STEM}", extension)
+        name = safe_filename(f"{summary.author_handle} {DEFAULT_STEM}", extension, max(room, 8))
+    if suffix:
+        name = f"{name.removesuffix(f'.{extension}')}-{suffix}.{extension}"
     return name
 
 

@@ -39,9 +39,21 @@ import httpx
 
 from contract import ReplyAddress
 from contract.choices import choices
-from contract.rerender import RERENDER_FIELDS, RERENDER_PLACEHOLDERS, rerender_custom_id
+from contract.rerender import (
+    CAPTION_EMOJI,
+    RERENDER_FIELDS,
+    RERENDER_PLACEHOLDERS,
+    caption_data,
+    rerender_custom_id,
+)
 from worker.config import Settings
-from worker.delivery.common import ResultSummary, result_filename, unusable_notes
+from worker.delivery.common import (
+    ResultSummary,
+    changed_line,
+    credit_line,
+    result_filename,
+    unusable_notes,
+)
 from worker.delivery.discord_rest import DeliveryError, DiscordREST, TokenGone, Upload
 from worker.limits import (
     DISCORD_ALT_TEXT_MAX,
@@ -90,7 +102,9 @@ SCALED_NOTE = " (made smaller to fit this channel's {limit} upload limit)"
 RATE_LIMITED = "Discord is rate-limiting me right now, so please try again in a minute."
 
 
-ACTION_ROW, STRING_SELECT = 1, 3  # Discord component types
+ACTION_ROW, BUTTON, STRING_SELECT = 1, 2, 3  # Discord component types
+SECONDARY = 2  # a grey button
+CAPTION_LABEL = "Caption"
 
 
 def rerender_components(job_id: str) -> list[dict[str, Any]]:
@@ -109,7 +123,22 @@ def rerender_components(job_id: str) -> list[dict[str, Any]]:
             "options": options,
         }
         rows.append({"type": ACTION_ROW, "components": [select]})
+    caption = {
+        "type": BUTTON,
+        "style": SECONDARY,
+        "label": CAPTION_LABEL,
+        "emoji": {"name": CAPTION_EMOJI},
+        "custom_id": caption_data(job_id),
+    }
+    rows.append({"type": ACTION_ROW, "components": [caption]})
     return rows
+
+
+def credit_lines(summary: ResultSummary) -> list[str]:
+    """Under the result's first line: who made it and where it is (no link preview), and what a
+    re-render changed."""
+    credit = credit_line(summary, DISCORD_MESSAGE_MAX // 2, link=lambda url: f"<{url}>")
+    return [line for line in (credit, changed_line(summary)) if line]
 
 
 def _slide_alt(carousel: Carousel, index: int, title: str, total: int) -> str:
@@ -320,12 +349,14 @@ class DiscordDelivery:
         components: list[dict[str, Any]] | None = None,
         posts: str | None = None,
         notes: Sequence[str] = (),
+        credit: Sequence[str] = (),
     ) -> list[dict[str, Any]]:
         """Post the slides (≤ 10 per message, in order) and the PDF as the last attachment.
 
         Every file is kept within the interaction's upload limit (JPEG, then smaller; else the PDF
         alone, or the slides alone; else one sentence). ``components`` (message components JSON) go
-        on the last message, ``notes`` (what the slides went without) under the first message's line.
+        on the last message; ``credit`` lines (who made it, the source link, what a re-render changed)
+        and ``notes`` (what the slides went without) under the first message's line.
         Returns the Message objects Discord answered with.
         """
         title = title or carousel.title
@@ -358,8 +389,8 @@ class DiscordDelivery:
         messages = []
         for part, batch in enumerate(batches, start=1):
             content = result_line(title, author, total, part=part, parts=len(batches), posts=posts)
-            if part == 1 and notes:
-                content = _clip("\n".join([content, *(f"⚠️ {note}" for note in notes)]))
+            if part == 1 and (credit or notes):
+                content = _clip("\n".join([content, *credit, *(f"⚠️ {note}" for note in notes)]))
             last = part == len(batches)
             messages.append(
                 self._post_files(content, batch, first=part == 1, components=components if last else None)
@@ -434,23 +465,43 @@ class DiscordDelivery:
         job_id: str,
         content_key: str | None,
         resume: Mapping[str, Any] | None = None,
+        alt_texts: Sequence[str] | None = None,
     ) -> dict[str, Any]:
         """All messages in one go (Discord's per-route limits take a carousel's few messages at once)."""
+        credit = credit_lines(summary)
         messages = self.send_carousel(
             carousel,
-            author=author_label(summary),
+            author=None if credit else author_label(summary),  # the credit line names the author
             title=summary.title or None,
             pdf_name=result_filename(summary, "pdf"),
             components=rerender_components(job_id),
             posts=posts_note(summary),
             notes=unusable_notes(summary.unusable, RESEND_PICTURE),
+            credit=credit,
         )
         return {"message_ids": [m.get("id") for m in messages if m], "reused_file_ids": False}
 
     def deliver_cached(
-        self, content_key: str, job_id: str, resume: Mapping[str, Any] | None = None
+        self,
+        content_key: str,
+        job_id: str,
+        resume: Mapping[str, Any] | None = None,
+        changed: tuple[tuple[str, str], ...] = (),
     ) -> dict[str, Any] | None:
         return None  # Discord has no reusable file ids: every result is uploaded
+
+    def post_text(self, messages: Sequence[str]) -> None:
+        """The "📝 Caption" texts for the person who pressed: their deferred ephemeral response
+        shows the first, ephemeral follow-ups the rest (only they see them)."""
+        if not self._use_token():
+            raise DeliveryError("The interaction that asked for the post text has expired.")
+        for index, text in enumerate(messages):
+            body: dict[str, Any] = {"content": _clip(text), "allowed_mentions": NO_MENTIONS}
+            if index == 0:
+                self.rest.request("PATCH", f"{self._webhook}/messages/{ORIGINAL}", json=body)
+            else:
+                body["flags"] = EPHEMERAL
+                self.rest.request("POST", self._webhook, params={"wait": "true"}, json=body)
 
     def close(self) -> None:
         self.rest.close()

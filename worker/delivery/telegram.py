@@ -472,6 +472,7 @@ class TelegramDelivery:
         job_id: str,
         content_key: str | None,
         resume: Mapping[str, Any] | None = None,
+        alt_texts: Sequence[str] | None = None,
     ) -> dict:
         """Upload the slides and the PDF; remember their file_ids for an identical request later.
 
@@ -498,12 +499,20 @@ class TelegramDelivery:
                     image_format=carousel.image_format,
                     posts_shown=summary.posts_shown,
                     posts_total=summary.posts_total,
+                    alts=list(summary.alts),
+                    alt_texts=list(alt_texts or ()),
+                    source_url=summary.source_url,
+                    kind=summary.kind,
                 ),
             )
         return {**sent.as_dict(), "reused_file_ids": False}
 
     def deliver_cached(
-        self, content_key: str, job_id: str, resume: Mapping[str, Any] | None = None
+        self,
+        content_key: str,
+        job_id: str,
+        resume: Mapping[str, Any] | None = None,
+        changed: tuple[tuple[str, str], ...] = (),
     ) -> dict | None:
         """Send an identical earlier result again by file_id (no rendering, no upload); None if unknown."""
         if self.store is None:
@@ -518,6 +527,10 @@ class TelegramDelivery:
             files.slide_count,
             posts_shown=files.posts_shown,
             posts_total=files.posts_total,
+            alts=tuple(files.alts),
+            source_url=files.source_url,
+            kind=files.kind,
+            changed=changed,
         )
         try:
             sent = self.send_result(
@@ -533,7 +546,24 @@ class TelegramDelivery:
             log.info("stored file_ids were refused (%s); rendering again", err)
             self.store.forget_sent_files(self.bot, content_key)
             return None
-        return {**sent.as_dict(), "reused_file_ids": True, "slides": files.slide_count, "title": files.title}
+        return {
+            **sent.as_dict(),
+            "reused_file_ids": True,
+            "slides": files.slide_count,
+            "title": files.title,
+            "alt_texts": files.alt_texts,
+        }
+
+    def post_text(self, messages: Sequence[str]) -> None:
+        """The "📝 Caption" texts, in order, as replies to the result, without link previews."""
+        defer, self.client.defer = self.client.defer, False  # a few messages someone asked for: they wait
+        try:
+            for text in messages:
+                self.client.send_message(
+                    self.reply.chat_id, text, link_preview_options={"is_disabled": True}, **self._where()
+                )
+        finally:
+            self.client.defer = defer
 
     def _resume(self, state: Mapping[str, Any] | None) -> Sent | None:
         if not state:

@@ -343,8 +343,16 @@ def test_the_result_carries_menus_to_re_render_it(fake: FakeDiscord) -> None:
     first, last = fake.find("POST", "/webhooks/")
     assert "components" not in first.payload  # only the message with the PDF has the menus
     rows = last.payload["components"]
-    assert [r["type"] for r in rows] == [1, 1, 1]  # action rows, one select each
-    selects = [c for r in rows for c in r["components"]]
+    assert [r["type"] for r in rows] == [1, 1, 1, 1]  # action rows: one select each, then the button
+    [caption] = rows[3]["components"]
+    assert caption == {
+        "type": 2,  # a button…
+        "style": 2,  # …grey
+        "label": "Caption",
+        "emoji": {"name": "📝"},
+        "custom_id": f"caption:{job_ref(job_id)}",
+    }
+    selects = [c for r in rows[:3] for c in r["components"]]
     assert [s["type"] for s in selects] == [3, 3, 3]  # string selects
     assert [s["custom_id"] for s in selects] == [
         f"rr:{job_ref(job_id)}:{f}" for f in ("theme", "ratio", "format")
@@ -369,7 +377,7 @@ def test_the_channel_fallback_carries_the_menus_too(fake: FakeDiscord) -> None:
         delivery.deliver(_carousel(2), summary, "job-4", None)
     (post,) = fake.find("POST", f"/channels/{CHANNEL}/messages")
     custom_ids = [c["custom_id"] for row in post.payload["components"] for c in row["components"]]
-    assert custom_ids == ["rr:job-4:theme", "rr:job-4:ratio", "rr:job-4:format"]
+    assert custom_ids == ["rr:job-4:theme", "rr:job-4:ratio", "rr:job-4:format", "caption:job-4"]
 
 
 def test_a_capped_thread_says_how_many_posts_it_shows(fake: FakeDiscord) -> None:
@@ -409,6 +417,7 @@ def test_a_brand_picture_the_slides_went_without_is_named_in_the_result(fake: Fa
     first = fake.find("POST", f"/webhooks/{APP_ID}/{TOKEN}")[0]
     lines = first.payload["content"].splitlines()
     assert lines[1:] == [
+        "Written by Ada",  # pasted text: its writer, no link
         "⚠️ The brand kit's avatar could not be read as a picture — "
         "send it again with the avatar option of /brand."
     ]

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from contract import ReplyAddress
-from contract.rerender import job_ref, parse_rerender
+from contract.rerender import job_ref, parse_caption, parse_rerender
 from contract.rerender import telegram_rerender_keyboard as rerender_keyboard
 from rendering.api import Carousel
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -169,7 +169,7 @@ def test_long_titles_are_ellipsized_to_telegram_caption_limit() -> None:
     caption = caption_text(ResultSummary(title, "Ada", "ada", 20), TELEGRAM_CAPTION_MAX)
     assert utf16_len(caption) <= TELEGRAM_CAPTION_MAX
     assert "…" in caption
-    assert caption.endswith("by Ada (@ada) · 20 slides")
+    assert caption.endswith("by Ada (@ada)\n20 slides")
     assert ellipsize("short", 10) == "short"
     assert utf16_len(ellipsize("😀" * 20, 9)) <= 9
 
@@ -366,10 +366,15 @@ def test_rerender_buttons_fit_callback_limit_and_parse_in_the_front_end() -> Non
         f"rr:{job_ref(JOB_ID)}:theme",
         f"rr:{job_ref(JOB_ID)}:ratio",
         f"rr:{job_ref(JOB_ID)}:format",
+        f"caption:{job_ref(JOB_ID)}",  # the "📝 Caption" button, on a row of its own
     ]
+    assert [len(row) for row in keyboard["inline_keyboard"]] == [3, 1]
+    assert buttons[-1]["text"] == "📝 Caption"
     assert all(len(b["callback_data"].encode()) <= TELEGRAM_CALLBACK_DATA_MAX_BYTES for b in buttons)
     parsed = parse_rerender(buttons[0]["callback_data"])
     assert parsed is not None and (parsed.job, parsed.field) == (job_ref(JOB_ID), "theme")
+    assert parse_rerender(buttons[-1]["callback_data"]) is None
+    assert parse_caption(buttons[-1]["callback_data"]) == job_ref(JOB_ID)
 
 
 def test_identical_result_is_resent_by_file_id_without_upload(
@@ -436,11 +441,10 @@ def test_pdf_is_named_after_the_title_or_else_the_author() -> None:
 def test_caption_of_a_capped_thread_names_the_cap() -> None:
     capped = ResultSummary("Title", "Ada", "ada", 22, posts_shown=20, posts_total=40)
     assert (
-        caption_text(capped, TELEGRAM_CAPTION_MAX)
-        == "Title\nby Ada (@ada) · 22 slides · first 20 of 40 posts"
+        caption_text(capped, TELEGRAM_CAPTION_MAX) == "Title\nby Ada (@ada)\n22 slides · first 20 of 40 posts"
     )
     whole = ResultSummary("Title", "Ada", "ada", 7, posts_shown=5, posts_total=None)
-    assert caption_text(whole, TELEGRAM_CAPTION_MAX) == "Title\nby Ada (@ada) · 7 slides"
+    assert caption_text(whole, TELEGRAM_CAPTION_MAX) == "Title\nby Ada (@ada)\n7 slides"
 
 
 def test_split_groups() -> None:
