@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from bot.discord.caption import CaptionButton
 from bot.discord.commands import build_commands
 from bot.discord.common import tell
 from bot.discord.rerender import RerenderMenu
@@ -103,7 +104,8 @@ class CarouselBot(discord.Client):
         self.held = HeldLinks()  # links that came while Redis was away, started once it is back
         for command in build_commands(themes):
             self.tree.add_command(command)
-        self.add_dynamic_items(RerenderMenu)  # the menus under every delivered carousel, across restarts
+        # the menus and the caption button under every delivered carousel, across restarts
+        self.add_dynamic_items(RerenderMenu, CaptionButton)
 
     async def setup_hook(self) -> None:
         synced = await self.tree.sync()

@@ -3,7 +3,8 @@
 The families: :mod:`~bot.telegram.carousel` (links, text, files, /start, /help),
 :mod:`~bot.telegram.choices` (/theme, /ratio, /format, /cta), :mod:`~bot.telegram.brand`,
 :mod:`~bot.telegram.presets`, :mod:`~bot.telegram.settings_menu` (/settings, /reset, ``set:`` buttons),
-:mod:`~bot.telegram.group` (/autolink), :mod:`~bot.telegram.rerender` (buttons under a result) and
+:mod:`~bot.telegram.group` (/autolink), :mod:`~bot.telegram.rerender` and :mod:`~bot.telegram.caption`
+(buttons under a result) and
 :mod:`~bot.telegram.conversation` (answers to the bot's questions).
 """
 
@@ -23,13 +24,23 @@ from telegram.ext import (
 )
 
 from bot.settings_store import SettingsStore, make_store
-from bot.telegram import brand, carousel, choices, conversation, group, presets, rerender, settings_menu
+from bot.telegram import (
+    brand,
+    caption,
+    carousel,
+    choices,
+    conversation,
+    group,
+    presets,
+    rerender,
+    settings_menu,
+)
 from bot.telegram import keyboards as kb
 from bot.telegram.common import DEPS_KEY, BotDeps, deps_of, error
 from bot.telegram.ratelimit import RateLimiter, make_rate_limiter
 from bot.telegram.texts import AUTOLINK_COMMAND, COMMANDS
 from contract import redact
-from contract.rerender import RERENDER_PREFIX
+from contract.rerender import CAPTION_PREFIX, RERENDER_PREFIX
 from worker.config import Settings
 from worker.limits import TELEGRAM_FLOOD_RETRIES
 from worker.queue import JobQueue, make_queue
@@ -124,6 +135,7 @@ def build_application(
     # one callback handler per keyboard, told apart by the callback data's prefix
     for prefix, handler in (
         (RERENDER_PREFIX, rerender.rerender_button),
+        (CAPTION_PREFIX, caption.caption_button),
         (kb.SET_PREFIX, settings_menu.settings_button),
         (kb.BRAND_PREFIX, brand.brand_button),
         (kb.PRESET_PREFIX, presets.preset_button),

@@ -45,7 +45,8 @@ HELP = (
     "/reset — back to the defaults (presets are kept)\n"
     "/cancel — stop a question I asked (a name, a link…)\n\n"
     "In a group, admins choose the settings for everyone's carousels. "
-    "Buttons under each result re-render it with another theme, ratio or format."
+    "Buttons under each result re-render it with another theme, ratio or format; "
+    "📝 Caption sends a post text to paste into LinkedIn or Instagram, with each slide's alt text."
 )
 
 QUEUED = "⏳ Queued — I'll update this message as I work on it."
@@ -177,6 +178,10 @@ RERENDER_NOT_YOURS = "Only the person who asked for this carousel, or a group ad
 PICKER_FOR = "{name}, choose a {field} for this carousel:"
 PICKER_NOT_YOURS = "These buttons are {name}'s, so they do nothing for you."
 PICKER_SENT = "Your {field} choices are just below."
+
+CAPTION_TOAST = "✍️ Writing the post text — it arrives in a moment."
+CAPTION_REPEAT = "The post text is on its way."
+CAPTION_GONE = "That carousel is too old for a post text — send the link again."
 
 THEME_PREVIEW_CAPTION = "The themes, side by side. Tap one below."
 

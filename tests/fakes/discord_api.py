@@ -44,6 +44,7 @@ OWNER_ID = "1100000000000000003"
 FILE_SIZE_LIMIT = 10 * 1024 * 1024  # Discord's default per-file upload limit
 ATTACHMENTS_MAX = 10
 EPHEMERAL = 1 << 6
+MESSAGE_CONTENT_MAX = 2000  # characters of a message's content
 CDN_LINK_LIFETIME_S = 24 * 3600  # Discord's signed attachment links last about a day
 
 # Discord JSON error codes the fake produces
@@ -395,6 +396,9 @@ class FakeDiscord:
 
     def _check_upload(self, call: Call, token: str | None = None) -> web.Response | None:
         payload = call.payload or {}
+        if len(str(payload.get("content") or "")) > MESSAGE_CONTENT_MAX:
+            too_long = f"Invalid Form Body: content: Must be {MESSAGE_CONTENT_MAX} or fewer in length."
+            return _error(400, INVALID_FORM_BODY, too_long)
         metas = payload.get("attachments", [])
         files = call.files
         if len(files) > ATTACHMENTS_MAX or len(metas) > ATTACHMENTS_MAX:

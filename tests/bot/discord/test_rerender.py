@@ -23,6 +23,7 @@ from tests.bot.discord.support import (
     MANAGE_GUILD,
     MEMBER_PERMISSIONS,
     REDIS_URL,
+    STRING_SELECT,
     USER_ID,
     Bot,
     component,
@@ -48,7 +49,7 @@ def _run_worker(queue: RQJobQueue) -> None:
 
 def _menus(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The select menus of a delivered message, by field."""
-    selects = [c for row in result["components"] for c in row["components"]]
+    selects = [c for row in result["components"] for c in row["components"] if c["type"] == STRING_SELECT]
     return {s["custom_id"].rsplit(":", 1)[1]: s for s in selects}
 
 

@@ -273,3 +273,40 @@ def test_the_bots_own_failures_are_one_sentence_each() -> None:
     for sentence in failures:
         assert not re.search(r"[.!?] \w", sentence), sentence
         assert len(sentence) <= 120, sentence
+
+
+async def test_the_caption_button_queues_a_post_text_for_this_chat(
+    chat: Chat, fake: FakeTelegramAPI, queue_name: str
+) -> None:
+    from rq import Queue
+    from rq.serializers import JSONSerializer
+
+    from contract.job import POST_TEXT_JOB_PATH, PostTextPayload, delivery_queue_name
+
+    job_id, result = await delivered_result(chat, fake, GROUP, user_id=7, thread_id=77)
+    [[caption]] = result["reply_markup"]["inline_keyboard"][1:]
+    assert (caption["text"], caption["callback_data"]) == ("📝 Caption", f"caption:{job_ref(job_id)}")
+    connection = chat.rq_queue.connection
+    posts = Queue(delivery_queue_name(queue_name), connection=connection, serializer=JSONSerializer)
+    try:
+        await chat.press(result, caption["callback_data"], user_id=9)
+        await chat.press(result, caption["callback_data"], user_id=9)  # a quick second tap: one text
+        [job] = posts.get_jobs()  # the delivery queue: workers take it before new renders
+    finally:
+        posts.delete(delete_jobs=True)
+    assert job.func_name == POST_TEXT_JOB_PATH
+    asked = PostTextPayload.model_validate(job.args[0])
+    assert asked.job == job_ref(job_id)
+    assert (asked.reply.chat_id, asked.reply.thread_id, asked.reply.user_id) == (GROUP, 77, 9)
+    assert asked.reply.reply_to_message_id == result["message_id"]  # the text answers the result
+    first, second = (a.params.get("text") for a in fake.calls_to("answerCallbackQuery"))
+    assert (first, second) == (texts.CAPTION_TOAST, texts.CAPTION_REPEAT)
+    assert len(chat.jobs()) == 1  # nothing was rendered
+
+
+async def test_the_caption_button_of_a_forgotten_carousel_says_so(chat: Chat, fake: FakeTelegramAPI) -> None:
+    await chat.say(42, "/help")
+    message = fake.calls_to("sendMessage")[-1].response["result"]
+    await chat.press(message, f"caption:{uuid.uuid4().hex}", user_id=42)
+    [answer] = fake.calls_to("answerCallbackQuery")
+    assert answer.params["text"] == texts.CAPTION_GONE and answer.params["show_alert"] is True
