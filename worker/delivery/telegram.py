@@ -370,7 +370,7 @@ RESEND_PICTURE = "/brand {what}"  # how a brand picture is sent again on Telegra
 def document_caption(summary: ResultSummary) -> str:
     """The PDF's caption; above it, what the slides had to go without (a brand picture to send again)."""
     pages = slide_word(summary.slide_count).replace("slide", "page")
-    text = f"PDF · {pages}. Another theme, ratio or format?"
+    text = f"PDF · {pages}. Another theme, ratio or format? 📝 Caption writes the post to go with it."
     notes = unusable_notes(summary.unusable, RESEND_PICTURE)
     if not notes:
         return text

@@ -149,6 +149,36 @@ async def test_pasted_text_comes_back_as_album_and_pdf_then_rerenders_with_anoth
     second = fake.calls_to("sendDocument")[-1]
     assert second.uploads and second.uploads[0][2] != pdf  # a new PDF in the other theme
 
+    # each caption credits the writer (pasted text: no link) and the re-render says what changed
+    first_items = [c.params["media"][0] for c in fake.calls_to("sendMediaGroup")]
+    first_caption, second_caption = (item["caption"] for item in first_items if "caption" in item)
+    assert first_caption.splitlines()[1] == "Written by Ada Lovelace"
+    other_label = next(t.label for t in list_themes() if t.name == other)
+    assert second_caption.splitlines()[1:] == [
+        "Written by Ada Lovelace",
+        first_caption.splitlines()[2],  # the slide count
+        f"Re-rendered: theme {other_label}",
+    ]
+    assert second.uploads[0][1] != document.uploads[0][1]  # and the PDFs are named apart
+
+    # 📝 Caption under the re-rendered result: the worker sends the post text, then the alt texts
+    again = fake.messages[(42, second.response["result"]["message_id"])]
+    [[caption_button]] = again["reply_markup"]["inline_keyboard"][1:]
+    await chat.press(again, caption_button["callback_data"], user_id=42)
+
+    def alt_text_sent() -> bool:
+        return any(str(c.params.get("text", "")).startswith("Alt text") for c in fake.calls_to("sendMessage"))
+
+    try:
+        fake.wait_until(alt_text_sent, DELIVERY_TIMEOUT_S)
+    except TimeoutError:
+        pytest.fail(f"no post text sent; worker log:\n{worker.output}")
+    texts = [str(c.params["text"]) for c in fake.calls_to("sendMessage")]
+    post = texts[-2]
+    assert post.startswith("Five things I learned shipping a side project\n\n")
+    assert post.endswith("\n\nWritten by Ada Lovelace") and "Ship the smallest useful thing first" in post
+    assert texts[-1].splitlines()[1].startswith("1. Five things I learned shipping a side project")
+
 
 async def test_pasted_link_comes_back_as_album_and_pdf(
     fake_telegram: FakeTelegramAPI,
