@@ -620,7 +620,7 @@ def test_an_unreadable_brand_picture_is_named_and_its_result_never_reused(
         assert caption.startswith(
             "⚠️ The brand kit's logo could not be read as a picture — send it again with /brand logo.\n\n"
         ), caption
-        assert caption.endswith("Another theme, ratio or format?")
+        assert caption.endswith("Another theme, ratio or format? 📝 Caption writes the post to go with it.")
         assert document.files  # uploaded each time
     again = Job.fetch(jobs[1], connection=redis_conn, serializer=JSONSerializer).return_value()
     assert again["ok"] is True and again["reused_file_ids"] is False

@@ -136,8 +136,10 @@ def rerender_components(job_id: str) -> list[dict[str, Any]]:
 
 def credit_lines(summary: ResultSummary) -> list[str]:
     """Under the result's first line: who made it and where it is (no link preview), and what a
-    re-render changed."""
-    credit = credit_line(summary, DISCORD_MESSAGE_MAX // 2, link=lambda url: f"<{url}>")
+    re-render changed. A plain "by Ada" stays on the first line (see :func:`result_line`)."""
+    credit = ""
+    if summary.source_url or summary.kind:
+        credit = credit_line(summary, DISCORD_MESSAGE_MAX // 2, link=lambda url: f"<{url}>")
     return [line for line in (credit, changed_line(summary)) if line]
 
 
@@ -469,9 +471,10 @@ class DiscordDelivery:
     ) -> dict[str, Any]:
         """All messages in one go (Discord's per-route limits take a carousel's few messages at once)."""
         credit = credit_lines(summary)
+        credited = bool(credit) and (summary.source_url or summary.kind)
         messages = self.send_carousel(
             carousel,
-            author=None if credit else author_label(summary),  # the credit line names the author
+            author=None if credited else author_label(summary),  # else the credit line names the author
             title=summary.title or None,
             pdf_name=result_filename(summary, "pdf"),
             components=rerender_components(job_id),

@@ -76,7 +76,7 @@ def test_a_rerender_names_what_changed_in_its_caption_and_pdf_name() -> None:
     assert changed == (("theme", "midnight"), ("ratio", "1:1"))
     thread = _sample()
     carousel = render_carousel(thread, again, {})
-    summary = summarize(thread, carousel, changed)
+    summary = summarize(thread, carousel, changed=changed)
     caption = caption_text(summary, TELEGRAM_CAPTION_MAX)
     assert caption.splitlines()[3] == "Re-rendered: theme Midnight, ratio 1:1"
     name = result_filename(summary, "pdf")
@@ -84,7 +84,7 @@ def test_a_rerender_names_what_changed_in_its_caption_and_pdf_name() -> None:
     assert len(name) <= 64
 
     # two versions of the same thread never share a name or a caption
-    other = summarize(thread, carousel, changes(first, RenderOptions(theme="paper", format="jpeg")))
+    other = summarize(thread, carousel, changed=changes(first, RenderOptions(theme="paper", format="jpeg")))
     assert result_filename(other, "pdf").endswith("-jpeg.pdf")  # paper is the default: not a change
     assert result_filename(other, "pdf") != name
     assert "Re-rendered: format JPEG" in caption_text(other, TELEGRAM_CAPTION_MAX)
