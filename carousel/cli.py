@@ -32,6 +32,7 @@ EXIT_BAD_INPUT = 2
 EXIT_CHECK_FAILED = 1  # carousel render --check found a violation
 CACHE_ENV = "CAROUSEL_CACHE_DIR"  # where fonts (and the theme preview) are cached
 THEME_FILE_SUFFIX = ".toml"  # --theme NAME or --theme path/to/theme.toml
+LOCAL_SOURCE_SUFFIXES = (".json", ".md", ".markdown", ".txt")  # a SOURCE that names a local file
 # `carousel render` says what went wrong in one line of its own; its log shows with --verbose
 SERVICE_LOG_LEVELS = {
     "worker": logging.INFO,
@@ -84,6 +85,8 @@ def _render(args: argparse.Namespace) -> int:
     if problem:
         return _fail(problem)
     path = Path(args.source)
+    if not path.exists() and _names_a_file(args.source):
+        return _fail(f"There is no file {args.source}.")
     try:
         check_options(options)
         if path.exists():  # a local render: no settings, HTTP client or Redis are imported
@@ -126,6 +129,13 @@ def _render(args: argparse.Namespace) -> int:
             print(line)
         return 0 if report.ok else EXIT_CHECK_FAILED
     return 0
+
+
+def _names_a_file(source: str) -> bool:
+    """A SOURCE that is a path, not a link: a local file's suffix, or a path from / . or ~."""
+    if "://" in source:
+        return False
+    return source.lower().endswith(LOCAL_SOURCE_SUFFIXES) or source.startswith(("/", ".", "~"))
 
 
 def _unwritable(out: Path) -> str | None:

@@ -67,6 +67,12 @@ def test_cli_source_json_with_wrong_types(tmp_path: Path) -> None:
     one_line(cli("render", "list.json", cwd=tmp_path))
 
 
+def test_cli_source_file_that_is_not_there(tmp_path: Path) -> None:
+    # a path is not taken for a link ("That is not a thread link I can read")
+    for missing in ("notes.md", "saved/thread.json", "./draft", "/nowhere/thread.txt"):
+        assert one_line(cli("render", missing, cwd=tmp_path)) == f"carousel: There is no file {missing}."
+
+
 def test_cli_blank_text_and_limits(tmp_path: Path) -> None:
     (tmp_path / "blank.txt").write_text(BLANK)
     assert EmptyThread.message in one_line(cli("render", "blank.txt", cwd=tmp_path))

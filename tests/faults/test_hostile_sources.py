@@ -133,6 +133,7 @@ def test_cli_gives_one_line_and_exit_2_on_hostile_sources(
 def test_cli_reads_local_files_with_a_size_cap(tmp_path: Path) -> None:
     code, stderr, _ = _cli(["render", "/dev/zero", "--out", str(tmp_path / "out")], {}, tmp_path)
     assert code == 2 and len(stderr.strip().splitlines()) == 1, stderr
+    assert stderr.strip() == "carousel: /dev/zero is too long for a carousel."
 
 
 def _cli(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str, int]:

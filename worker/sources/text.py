@@ -46,7 +46,7 @@ def load_local(path: Path) -> Thread:
     except OSError:
         raise BadInput(f"I couldn't open {path}.") from None
     if len(raw) > cap:
-        raise BadInput(f"{path.name} is too long for a carousel.")
+        raise BadInput(f"{path} is too long for a carousel.")
     try:
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
