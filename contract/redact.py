@@ -5,10 +5,14 @@ httpx, httpcore, python-telegram-bot, discord.py, RQ) is redacted when it is mad
 later writes it: the message with its arguments, and the traceback text of an exception.
 
 What is redacted: the tokens named to :func:`install` (from the configuration) wherever they appear,
-and anything shaped like a secret even when nobody named it — a Telegram bot token
-(``123456:AA…``), the token segment of Bot API and file URLs (``/bot<token>/``, ``/file/bot<token>/``),
-a Discord bot token, and the token of a Discord webhook or interaction URL
-(``/webhooks/<application>/<token>``, ``/interactions/<id>/<token>/callback``).
+the interaction tokens named to :func:`remember` as they arrive (the most recent
+:data:`RECENT_TOKENS_MAX`: a Discord interaction token lives 15 minutes), and anything shaped like a
+secret even when nobody named it — a Telegram bot token (``123456:AA…``), the token segment of Bot
+API and file URLs (``/bot<token>/``, ``/file/bot<token>/``), a Discord bot token, the token of a
+Discord webhook or interaction URL (``/webhooks/<application>/<token>``,
+``/interactions/<id>/<token>/callback``), and the value of a ``token`` or ``interaction_token`` key
+in logged JSON, a dict or a repr (an RQ job's description carries its payload; discord.py logs
+gateway events at DEBUG).
 """
 
 from __future__ import annotations
@@ -16,10 +20,12 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
 MASK = "<redacted>"
+RECENT_TOKENS_MAX = 1000  # interaction tokens remembered per process, the newest kept
 
 _PATTERNS = [
     # Telegram bot token: numeric bot id, colon, 30+ url-safe characters
@@ -33,9 +39,14 @@ _PATTERNS = [
     # interaction callback URLs: /interactions/<id>/<token>/callback
     re.compile(r"(?<=/interactions/)(\d+)/[A-Za-z0-9_.-]{20,}"),
 ]
+# a token under its name: "token": "…", 'interaction_token': '…', interaction_token='…', token=…
+_KEYED = re.compile(
+    r"""(["']?\b(?:interaction_)?token["']?\s*[:=]\s*["']?)([^"'\s,)}&]{8,})""", re.IGNORECASE
+)
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
+_recent: OrderedDict[str, None] = OrderedDict()
 _installed = False
 
 
@@ -44,6 +55,10 @@ def redact(text: str) -> str:
     for secret in sorted(_secrets, key=len, reverse=True):
         if secret in text:
             text = text.replace(secret, MASK)
+    for secret in list(_recent):
+        if secret in text:
+            text = text.replace(secret, MASK)
+    text = _KEYED.sub(lambda m: f"{m.group(1)}{MASK}", text)
     for pattern in _PATTERNS:
         if pattern.groups:
             text = pattern.sub(lambda m: f"{m.group(1)}/{MASK}", text)
@@ -56,6 +71,20 @@ def add_secrets(secrets: Iterable[str | None]) -> None:
     """Name tokens to redact wherever they appear (short or empty values are ignored)."""
     with _lock:
         _secrets.update(s for s in secrets if s and len(s) >= 8)
+
+
+def remember(token: str | None) -> None:
+    """Redact an interaction token from now on (a job's, or one the bot just received).
+
+    Kept among the newest :data:`RECENT_TOKENS_MAX`, so a long-running bot does not grow without bound.
+    """
+    if not token or len(token) < 8:
+        return
+    with _lock:
+        _recent[token] = None
+        _recent.move_to_end(token)
+        while len(_recent) > RECENT_TOKENS_MAX:
+            _recent.popitem(last=False)
 
 
 def install(secrets: Iterable[str | None] = ()) -> None:

@@ -129,13 +129,34 @@ def worker_command() -> list[str]:
 
 
 class WorkerProcess:
-    """A real ``carousel worker`` subprocess; its output goes to a log file shown on failure."""
+    """A real ``carousel worker`` subprocess; its output goes to a log file shown on failure.
 
-    def __init__(self, popen: subprocess.Popen, log_path: Path, queue: str, redis_url: str) -> None:
+    ``secrets``: the tokens its log must never show (the bot tokens it was given; a test adds the
+    interaction tokens of the jobs it submits); :meth:`assert_no_secret_logged` greps for them.
+    """
+
+    def __init__(
+        self,
+        popen: subprocess.Popen,
+        log_path: Path,
+        queue: str,
+        redis_url: str,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self.popen = popen
         self.log_path = log_path
         self.queue = queue
         self.redis_url = redis_url
+        self.secrets: set[str] = set()
+        for name in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN"):
+            token = (env or {}).get(name)
+            if token:
+                self.secrets.update({token, token.split(":", 1)[-1]})  # a Telegram token's secret half too
+
+    def assert_no_secret_logged(self) -> None:
+        logged = self.output
+        leaked = sorted(s for s in self.secrets if s and s in logged)
+        assert not leaked, f"tokens in {self.log_path}: {leaked}"
 
     @property
     def output(self) -> str:
@@ -205,7 +226,7 @@ def worker_process(redis_url: str, queue_name: str, tmp_path: Path) -> Iterator[
             start_new_session=True,
         )
         log_file.close()
-        worker = WorkerProcess(popen, log_path, queue_name, redis_url)
+        worker = WorkerProcess(popen, log_path, queue_name, redis_url, full_env)
         started.append(worker)
         if wait:
             worker.wait_registered()
@@ -214,6 +235,8 @@ def worker_process(redis_url: str, queue_name: str, tmp_path: Path) -> Iterator[
     yield start
     for worker in started:
         worker.stop()
+    for worker in started:  # whatever the test did, no worker logged a token it was given or carried
+        worker.assert_no_secret_logged()
 
 
 @pytest.fixture

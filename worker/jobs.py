@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from contract import JobPayload, RenderOptions, ReplyAddress
+from contract import JobPayload, RenderOptions, ReplyAddress, redact
 from contract.errors import GENERIC_FAILURE, JOB_LOST, MEMORY_FAILURE, POISON_FAILURE, UserError
 from contract.job import DELIVERY_JOB_PATH, DeliveryPayload, PostTextPayload
 from contract.options import CUSTOM_THEME
@@ -143,6 +143,7 @@ def run_job(
 ) -> dict:
     """Fetch, render and deliver one carousel. ``connection``: Redis, or None for the in-memory store."""
     settings = settings or get_settings()
+    keep_secret(settings, payload)
     request = JobPayload.model_validate(payload)
     store = ResultStore(connection) if connection is not None else memory_store()
     delivery = make_delivery(request.reply, settings, store, connection=connection)
@@ -173,6 +174,7 @@ def deliver_carousel(payload: dict) -> dict:
 def run_delivery(payload: dict, *, connection: Any, settings: Settings | None = None) -> dict:
     """Send what a render job (or an earlier delivery job) could not send yet; hand on again if need be."""
     settings = settings or get_settings()
+    keep_secret(settings, payload)
     request = DeliveryPayload.model_validate(payload)
     store = ResultStore(connection)
     delivery = make_delivery(request.reply, settings, store, connection=connection)
@@ -205,6 +207,7 @@ def send_post_text(payload: dict) -> dict:
 def run_post_text(payload: dict, *, connection: Any = None, settings: Settings | None = None) -> dict:
     """Send the ready-to-paste post text of a delivered job, built from what the worker kept of it."""
     settings = settings or get_settings()
+    keep_secret(settings, payload)
     request = PostTextPayload.model_validate(payload)
     store = ResultStore(connection) if connection is not None else memory_store()
     delivery = make_delivery(request.reply, settings, store, connection=connection)
@@ -228,6 +231,15 @@ def run_post_text(payload: dict, *, connection: Any = None, settings: Settings |
         raise
     finally:
         delivery.close()
+
+
+def keep_secret(settings: Settings, payload: Any) -> None:
+    """No token in this job's log lines: the bots' tokens, and the interaction token it carries
+    (named before anything about the job is logged, even its payload failing validation)."""
+    redact.install([settings.telegram_bot_token, settings.discord_bot_token])
+    reply = payload.get("reply") if isinstance(payload, dict) else None
+    token = reply.get("interaction_token") if isinstance(reply, dict) else None
+    redact.remember(token if isinstance(token, str) else None)
 
 
 def own_theme(options: RenderOptions) -> Theme | None:
@@ -727,6 +739,7 @@ def report_killed_horse(job: Any, retpid: int, ret_val: int, rusage: Any) -> Non
 
 def report_lost(payload: dict, lost_job_id: str) -> dict:
     """The RQ job a front-end queues for a job that vanished from Redis: one sentence to its user."""
+    keep_secret(get_settings(), payload)
     request = JobPayload.model_validate(payload)
     delivery = make_delivery(request.reply, get_settings())
     JOBS.labels("lost").inc()
@@ -751,6 +764,7 @@ def _origin(job: Any) -> str:
 
 def _notify(job: Any, connection: Any, sentence: str) -> None:
     try:
+        keep_secret(get_settings(), job.args[0])
         reply = ReplyAddress.model_validate(job.args[0]["reply"])
         delivery = make_delivery(reply, get_settings(), ResultStore(connection))
     except Exception:

@@ -120,7 +120,10 @@ class CarouselBot(discord.Client):
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         """A button, menu or form nothing here answers (made by an older version of the bot, or a
-        view that timed out) gets one private sentence instead of Discord's "interaction failed"."""
+        view that timed out) gets one private sentence instead of Discord's "interaction failed".
+
+        Every interaction's token is named to the log redaction first: no later line carries it."""
+        redact.remember(interaction.token)
         kinds = (discord.InteractionType.component, discord.InteractionType.modal_submit)
         if interaction.type not in kinds or answered_elsewhere(self, interaction):
             return

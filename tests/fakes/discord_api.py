@@ -15,6 +15,10 @@ original response with a stable id, an edit or delete of a message it does not k
 one, through the channel) gets 404 (code 10008), as on Discord. Tests can queue 429 answers
 (``retry_after`` in the JSON body) and expire interaction tokens (401, code 50027).
 
+A minimal gateway answers a client that connects (``gateway_url``): HELLO, a heartbeat ACK, READY
+after IDENTIFY; :meth:`FakeDiscord.send_event` then pushes a dispatch (an INTERACTION_CREATE) as
+Discord would, in plain text frames.
+
 The server runs on its own thread and event loop, so sync code (httpx) and async code (discord.py
 in the test's loop) can both talk to it.
 """
@@ -137,6 +141,9 @@ class FakeDiscord:
         self.messages: dict[str, dict[str, Any]] = {}  # message id → the message, while it exists
         self.originals: dict[str, str] = {}  # interaction token → its original response's message id
         self._channels: dict[str, str] = {}  # interaction token → its channel
+        self._gateway: web.WebSocketResponse | None = None
+        self._sequence = itertools.count(2)
+        self.identified = threading.Event()  # a client connected to the gateway and sent IDENTIFY
         self.cdn: dict[str, tuple[bytes, str]] = {}  # attachment id → (bytes, content type)
         self._rate_limits: list[tuple[str, str, float]] = []  # (method, path prefix, retry_after)
         self._ids = itertools.count(1_300_000_000_000_000_001)
@@ -151,6 +158,10 @@ class FakeDiscord:
     @property
     def api_base(self) -> str:
         return f"http://127.0.0.1:{self.port}{API_PREFIX}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
 
     def start(self) -> FakeDiscord:
         started = threading.Event()
@@ -195,6 +206,13 @@ class FakeDiscord:
         with self._lock:
             self._rate_limits.append((method.upper(), path_prefix, retry_after))
 
+    def send_event(self, name: str, data: dict[str, Any]) -> None:
+        """Push a gateway dispatch (op 0) to the connected client."""
+        if self._loop is None or self._gateway is None:
+            raise RuntimeError("no client is connected to the fake gateway")
+        frame = {"op": 0, "t": name, "s": next(self._sequence), "d": data}
+        asyncio.run_coroutine_threadsafe(self._gateway.send_str(json.dumps(frame)), self._loop).result(10)
+
     def expire_token(self, token: str) -> None:
         self.expired_tokens.add(token)
 
@@ -206,6 +224,16 @@ class FakeDiscord:
             self._channels[token] = channel_id
             if attachment_size_limit is not None:
                 self.upload_limits[token] = attachment_size_limit
+
+    def interaction_tokens(self) -> set[str]:
+        """Every interaction token the fake has seen (in a webhook or callback path, or opened)."""
+        with self._lock:
+            seen = set(self._channels) | set(self.originals)
+            for call in self.calls:
+                parts = call.path.split("/")
+                if len(parts) > 3 and parts[1] in ("webhooks", "interactions"):
+                    seen.add(parts[3])
+        return seen
 
     def original_id(self, token: str) -> str:
         """The message id of an interaction's original response (made on first use, like a deferral)."""
@@ -273,6 +301,7 @@ class FakeDiscord:
         r.add_patch(p + "/channels/{cid}/messages/{mid}", self._channel_edit)
         r.add_delete(p + "/channels/{cid}/messages/{mid}", self._channel_delete)
         r.add_get(p + "/cdn/{aid}/{name}", self._cdn)
+        r.add_get("/gateway", self._gateway_socket)
         return app
 
     @web.middleware
@@ -564,6 +593,29 @@ class FakeDiscord:
         with self._lock:
             del self.messages[mid]
         return web.Response(status=204)
+
+    async def _gateway_socket(self, request: web.Request) -> web.WebSocketResponse:
+        """HELLO; heartbeats acknowledged; READY after IDENTIFY (op codes 10, 1 → 11, 2 → READY)."""
+        socket_ = web.WebSocketResponse()
+        await socket_.prepare(request)
+        await socket_.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 45000}}))
+        async for frame in socket_:
+            message = json.loads(frame.data)
+            if message.get("op") == 1:
+                await socket_.send_str(json.dumps({"op": 11}))
+            elif message.get("op") == 2:
+                ready = {
+                    "v": 10,
+                    "user": _user(BOT_USER_ID, "carousel", bot=True),
+                    "guilds": [],
+                    "session_id": "fake-session",
+                    "resume_gateway_url": self.gateway_url,
+                    "application": {"id": self.application_id, "flags": 0},
+                }
+                await socket_.send_str(json.dumps({"op": 0, "t": "READY", "s": 1, "d": ready}))
+                self._gateway = socket_
+                self.identified.set()
+        return socket_
 
     async def _cdn(self, request: web.Request) -> web.Response:
         stored = self.cdn.get(request.match_info["aid"])

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from contract import ReplyAddress
+from contract import ReplyAddress, redact
 from contract.choices import choices
 from contract.rerender import (
     CAPTION_EMOJI,
@@ -310,6 +310,7 @@ class DiscordDelivery:
         if reply.platform != "discord":
             raise ValueError(f"not a Discord reply address: {reply.platform}")
         self.reply = reply
+        redact.remember(reply.interaction_token)  # its webhook URLs are logged on rate limits and failures
         self.rest = DiscordREST(
             settings.discord_api_url, settings.discord_bot_token, client=client, sleep=sleep
         )

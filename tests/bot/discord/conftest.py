@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -19,6 +20,19 @@ from worker.queue import RQJobQueue
 def fake() -> Iterator[FakeDiscord]:
     with FakeDiscord() as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def _no_token_logged(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Every test here, bot and in-process worker alike, logs at DEBUG without the bot token or any
+    interaction token in a line (discord.py logs request URLs, RQ a job's payload)."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    server = request.node.funcargs.get("fake")
+    secrets = {BOT_TOKEN} | (server.interaction_tokens() if isinstance(server, FakeDiscord) else set())
+    logged = caplog.text
+    leaked = sorted(s for s in secrets if s in logged)
+    assert not leaked, f"tokens in the log: {leaked}"
 
 
 @pytest.fixture
