@@ -95,8 +95,8 @@ SLIDES_TOO_LARGE = (
     "so only the PDF was sent."
 )
 ALL_TOO_LARGE = (
-    "This carousel is larger than the {limit} per file this channel accepts, even as smaller JPEGs, "
-    "so I couldn't send it. Try the 1:1 ratio, or fewer posts with max_posts."
+    "This carousel is larger than the {limit} per file this channel accepts, even with smaller slides, "
+    "so I couldn't send it; try fewer posts with max_posts."
 )
 SCALED_NOTE = " (made smaller to fit this channel's {limit} upload limit)"
 RATE_LIMITED = "Discord is rate-limiting me right now, so please try again in a minute."
@@ -240,14 +240,11 @@ def posts_note(summary: ResultSummary) -> str | None:
     return f"first {summary.posts_shown} of {summary.posts_total} posts" if summary.truncated else None
 
 
-def done_line(
-    slides: int, *, with_pdf: bool = True, with_slides: bool = True, note: str = "", link: str | None = None
-) -> str:
-    """ "✅ Done: 12 slides and the PDF below.", or with ``link`` (the result posted in the channel)
-    "✅ Done: 12 slides and the PDF, posted here: https://discord.com/channels/…"."""
+def done_line(slides: int, *, with_pdf: bool = True, with_slides: bool = True, note: str = "") -> str:
+    """The status once the result is posted: "✅ Done: 12 slides and the PDF below."."""
     noun = "slide" if slides == 1 else "slides"
     what = f"{slides} {noun}{note}{' and the PDF' if with_pdf else ''}" if with_slides else "the PDF"
-    return f"✅ Done: {what}, posted here: {link}" if link else f"✅ Done: {what} below."
+    return f"✅ Done: {what} below."
 
 
 def author_label(summary: ResultSummary) -> str | None:

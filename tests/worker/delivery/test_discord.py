@@ -508,8 +508,8 @@ def test_nothing_that_fits_is_one_sentence_and_no_upload(fake: FakeDiscord) -> N
     ):
         delivery.send_carousel(_noisy_carousel(2))
     assert caught.value.message == (
-        "This carousel is larger than the 1 KB per file this channel accepts, even as smaller JPEGs, "
-        "so I couldn't send it. Try the 1:1 ratio, or fewer posts with max_posts."
+        "This carousel is larger than the 1 KB per file this channel accepts, even with smaller slides, "
+        "so I couldn't send it; try fewer posts with max_posts."
     )
     assert not fake.find("POST", "/webhooks/")
 
