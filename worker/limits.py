@@ -78,6 +78,7 @@ CAROUSELS_PER_USER = 5
 CAROUSELS_PER_USER_WINDOW_S = 60
 CAROUSELS_PER_CHAT = 20
 CAROUSELS_PER_CHAT_WINDOW_S = 60
+WAITING_LINKS_PER_CHAT = 10  # links over those limits wait their turn in line, at most this many per chat
 TEXT_UPLOAD_MAX_BYTES = 512 * 1024  # a .md/.txt document sent to the bot to lay out as a text carousel
 
 # Delivery to Telegram (worker/delivery/telegram.py)

@@ -34,9 +34,11 @@ from bot.telegram import (
     presets,
     rerender,
     settings_menu,
+    waiting,
 )
 from bot.telegram import keyboards as kb
 from bot.telegram.common import DEPS_KEY, BotDeps, deps_of, error
+from bot.telegram.line import LineStore, make_line_store
 from bot.telegram.ratelimit import RateLimiter, make_rate_limiter
 from bot.telegram.texts import AUTOLINK_COMMAND, COMMANDS
 from contract import redact
@@ -71,8 +73,16 @@ async def register_commands(application: Application) -> None:
     )
 
 
+async def start_up(application: Application) -> None:
+    """post_init: the command menus, and the links a previous process left waiting move again."""
+    await register_commands(application)
+    await waiting.resume(application)
+
+
 async def close_store(application: Application) -> None:
-    """post_shutdown: release the settings store's connections (links held for Redis are dropped)."""
+    """post_shutdown: the waiting lines stop (what waits stays stored), links held for Redis are
+    dropped, and the store's connections close."""
+    await waiting.stop(application)
     await deps_of(application).held.close()
     await deps_of(application).store.close()
 
@@ -83,6 +93,7 @@ def build_application(
     *,
     store: SettingsStore | None = None,
     limiter: RateLimiter | None = None,
+    line: LineStore | None = None,
     theme_preview: Path | None = DEFAULT_THEME_PREVIEW,
     updater: bool = True,
 ) -> Application:
@@ -96,7 +107,7 @@ def build_application(
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .rate_limiter(AIORateLimiter(max_retries=TELEGRAM_FLOOD_RETRIES))  # 429s are waited out
-        .post_init(register_commands)
+        .post_init(start_up)
         .post_shutdown(close_store)
     )
     if not updater:
@@ -107,6 +118,7 @@ def build_application(
         queue=queue,
         store=store or make_store(settings.redis_url),
         limiter=limiter or make_rate_limiter(settings.redis_url),
+        line=line or make_line_store(settings.redis_url),
         theme_preview=find_theme_preview(theme_preview),
     )
 

@@ -19,7 +19,7 @@ from telegram.ext import ContextTypes
 
 from bot.settings_model import Effective, ImageRef, JobRecord
 from bot.settings_store import effective
-from bot.telegram import texts
+from bot.telegram import texts, waiting
 from bot.telegram.common import PLATFORM, addressed_to_bot, command_of, deps, is_group, scope_of, topic_id
 from bot.telegram.conversation import (
     awaited_picture,
@@ -37,7 +37,7 @@ from contract.options import FIELD_LABELS, PICTURE_FIELDS
 from contract.rerender import job_ref
 from contract.text import reads_as_thread
 from contract.theme_file import is_theme_file
-from worker.limits import TEXT_MAX_CHARS, TEXT_UPLOAD_MAX_BYTES
+from worker.limits import TEXT_MAX_CHARS, TEXT_UPLOAD_MAX_BYTES, WAITING_LINKS_PER_CHAT
 
 log = logging.getLogger(__name__)
 
@@ -158,9 +158,12 @@ async def start_carousel(
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     assert message is not None and chat is not None and user is not None
     await drop_pending(update, context)  # a carousel asked for instead of an answer: the question is over
-    wait = await rate_limited(update, context)
-    if wait:
-        await message.reply_text(texts.RATE_LIMITED.format(seconds=wait), do_quote=True)
+    # over the rate limit, or behind links of this chat still waiting: the link waits its turn in line
+    ahead = len(await deps(context).line.items(str(chat.id)))
+    wait = 0 if ahead else await rate_limited(update, context)
+    in_line = bool(ahead or wait)
+    if ahead >= WAITING_LINKS_PER_CHAT:
+        await message.reply_text(texts.LINE_FULL.format(count=ahead), do_quote=True)
         return
     eff = await effective(deps(context).store, scope_of(update), is_group=is_group(update))
     file_ids = image_file_ids(eff)
@@ -175,6 +178,8 @@ async def start_carousel(
         status_text = texts.QUEUED_FIRST_OF.format(count=others + 1)
     else:
         status_text = texts.QUEUED
+    if in_line:
+        status_text = waiting.place_text(ahead, wait)
     status = await status_reply(update, context, status_text)
     reply = ReplyAddress(
         platform=PLATFORM,
@@ -185,6 +190,10 @@ async def start_carousel(
         user_id=user.id,
     )
     payload = JobPayload(source=source, source_kind=kind, options=options, reply=reply)
+    if in_line:
+        if await waiting.join(context.application, payload, file_ids, ahead, WAITING_LINKS_PER_CHAT) is None:
+            await status.edit_text(texts.LINE_FULL.format(count=WAITING_LINKS_PER_CHAT))
+        return
     await submit(context, payload, status, file_ids)
 
 

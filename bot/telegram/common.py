@@ -9,6 +9,7 @@ front-end renders or fetches a thread: that is the worker's job, reached only th
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import typing
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from bot.held import HeldLinks
 from bot.settings_model import ImageRef, chat_scope, user_scope
 from bot.settings_store import SettingsStore
 from bot.telegram import texts
+from bot.telegram.line import LineStore, MemoryLineStore
 from bot.telegram.ratelimit import RateLimiter
 from contract.choices import CHOICE_FIELDS, choice_label
 from contract.options import THEME_FILE_FIELD
@@ -45,6 +47,8 @@ class BotDeps:
     limiter: RateLimiter
     theme_preview: Path | None = None  # a preview sheet of all themes, sent with /theme when present
     held: HeldLinks = field(default_factory=HeldLinks)  # links that came while Redis was away
+    line: LineStore = field(default_factory=MemoryLineStore)  # links waiting for the rate limit
+    line_tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)  # chat → the task moving it
 
 
 def deps_of(application: Application) -> BotDeps:

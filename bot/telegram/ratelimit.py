@@ -26,6 +26,10 @@ class RateLimiter(Protocol):
         """Count one request; 0 when allowed, else the seconds until the window resets."""
         ...
 
+    async def peek(self, key: str, limit: int, window_s: int) -> float:
+        """What :meth:`hit` would answer, without counting anything."""
+        ...
+
 
 class MemoryRateLimiter:
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
@@ -39,6 +43,13 @@ class MemoryRateLimiter:
         count = count + 1 if seen == index else 1
         self._windows[key] = (index, count)
         return 0.0 if count <= limit else (index + 1) * window_s - now
+
+    async def peek(self, key: str, limit: int, window_s: int) -> float:
+        now = self._clock()
+        index = int(now // window_s)
+        seen, count = self._windows.get(key, (index, 0))
+        count = count if seen == index else 0
+        return 0.0 if count < limit else (index + 1) * window_s - now
 
 
 class RedisRateLimiter:
@@ -67,6 +78,12 @@ class RedisRateLimiter:
             count, _ = await pipe.execute()
         return 0.0 if int(count) <= limit else (index + 1) * window_s - now
 
+    async def peek(self, key: str, limit: int, window_s: int) -> float:
+        now = self._clock()
+        index = int(now // window_s)
+        count = await self.redis.get(f"{self.prefix}{key}:{index}")
+        return 0.0 if int(count or 0) < limit else (index + 1) * window_s - now
+
 
 def make_rate_limiter(redis_url: str | None, prefix: str = DEFAULT_PREFIX) -> RateLimiter:
     if redis_url:
@@ -74,11 +91,23 @@ def make_rate_limiter(redis_url: str | None, prefix: str = DEFAULT_PREFIX) -> Ra
     return MemoryRateLimiter()
 
 
+def chat_limit(platform: str, chat_id: int | str) -> tuple[str, int, int]:
+    """The limiter key, limit and window of one chat's carousels."""
+    return f"{platform}:chat:{chat_id}", CAROUSELS_PER_CHAT, CAROUSELS_PER_CHAT_WINDOW_S
+
+
+async def carousel_peek_s(limiter: RateLimiter, platform: str, user_id: int | str, chat_id: int | str) -> int:
+    """Whole seconds until this person could start a carousel here, counting nothing (0: now)."""
+    wait = max(
+        await limiter.peek(f"{platform}:user:{user_id}", CAROUSELS_PER_USER, CAROUSELS_PER_USER_WINDOW_S),
+        await limiter.peek(*chat_limit(platform, chat_id)),
+    )
+    return math.ceil(wait) if wait else 0
+
+
 async def carousel_wait_s(limiter: RateLimiter, platform: str, user_id: int | str, chat_id: int | str) -> int:
     """Whole seconds to wait before this person may start another carousel here (0: go ahead)."""
     wait = await limiter.hit(f"{platform}:user:{user_id}", CAROUSELS_PER_USER, CAROUSELS_PER_USER_WINDOW_S)
     if not wait:
-        wait = await limiter.hit(
-            f"{platform}:chat:{chat_id}", CAROUSELS_PER_CHAT, CAROUSELS_PER_CHAT_WINDOW_S
-        )
+        wait = await limiter.hit(*chat_limit(platform, chat_id))
     return math.ceil(wait) if wait else 0

@@ -54,6 +54,11 @@ QUEUED_FIRST_OF = (
     "⏳ Queued — I found {count} links and am using the first one. I'll update this message as I go."
 )
 QUEUED_TEXT = "⏳ Queued your text — I'll update this message as I work on it."
+# a link over the rate limit waits in line ({ahead}: links of this chat before it)
+LINE_NEXT = "⏳ Queued — you're next, in about {seconds} s; this message changes when I start."
+LINE_PLACE = "⏳ Queued — {ahead} ahead of you; this message changes as your link moves up."
+LINE_TURN = "⏳ Your turn — I'll update this message as I work on it."
+LINE_FULL = "{count} links are already waiting in this chat, so send this one again in a minute."
 QUEUED_RERENDER = "⏳ Re-rendering with {field} {value} — I'll update this message as I go."
 RERENDER_TOAST = "On it: {field} {value}."
 

@@ -14,7 +14,9 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.settings_store import RedisSettingsStore
+from bot.telegram import waiting
 from bot.telegram.app import build_application
+from bot.telegram.line import RedisLineStore
 from bot.telegram.ratelimit import RedisRateLimiter
 from tests.conftest import REDIS_URL, unique_token  # TEST_REDIS_URL, as the worker processes use
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -91,14 +93,29 @@ async def limiter(prefix: str, clock: list[float]) -> AsyncIterator[RedisRateLim
 
 
 @pytest.fixture
+async def line(prefix: str) -> AsyncIterator[RedisLineStore]:
+    """Where links over the rate limit wait (a key prefix of this test's own)."""
+    from redis.asyncio import Redis as AsyncRedis
+
+    redis = AsyncRedis.from_url(REDIS_URL, decode_responses=True)
+    yield RedisLineStore(redis, prefix=f"{prefix}line:")
+    await redis.aclose()
+
+
+@pytest.fixture
 async def app(
-    settings: Settings, rq_queue: RQJobQueue, store: RedisSettingsStore, limiter: RedisRateLimiter
+    settings: Settings,
+    rq_queue: RQJobQueue,
+    store: RedisSettingsStore,
+    limiter: RedisRateLimiter,
+    line: RedisLineStore,
 ) -> AsyncIterator[Application]:
     application = build_application(
-        settings, rq_queue, store=store, limiter=limiter, theme_preview=None, updater=False
+        settings, rq_queue, store=store, limiter=limiter, line=line, theme_preview=None, updater=False
     )
     await application.initialize()
     yield application
+    await waiting.stop(application)  # the lines' tasks (post_shutdown runs only under run_polling)
     await application.shutdown()
 
 

@@ -9,12 +9,12 @@ import pytest
 from bot.settings_store import RedisSettingsStore
 from bot.telegram import keyboards as kb
 from bot.telegram import texts
-from bot.telegram.app import register_commands
+from bot.telegram.app import start_up
 from contract.rerender import job_ref, telegram_rerender_keyboard
 from tests.bot.telegram.conftest import Chat
 from tests.fakes.telegram_api import FakeTelegramAPI
 from themes import list_themes
-from worker.limits import CAROUSELS_PER_USER, CAROUSELS_PER_USER_WINDOW_S, TELEGRAM_CALLBACK_DATA_MAX_BYTES
+from worker.limits import TELEGRAM_CALLBACK_DATA_MAX_BYTES
 
 X_LINK = "https://x.com/jack/status/20"
 GROUP = -1001234567890
@@ -92,24 +92,8 @@ async def test_rerender_of_an_unknown_job_says_it_is_too_old(chat: Chat, fake: F
     assert chat.jobs() == []
 
 
-async def test_rate_limit_is_friendly(chat: Chat, clock: list[float]) -> None:
-    for _ in range(CAROUSELS_PER_USER):
-        await chat.say(42, X_LINK)
-    assert len(chat.jobs()) == CAROUSELS_PER_USER
-    await chat.say(42, X_LINK)
-    # the clock sits 1 s into the window
-    assert chat.last_reply() == texts.RATE_LIMITED.format(seconds=CAROUSELS_PER_USER_WINDOW_S - 1)
-    assert len(chat.jobs()) == CAROUSELS_PER_USER
-    # another person is not affected, and the next window lets this one through again
-    await chat.say(43, X_LINK)
-    assert len(chat.jobs()) == CAROUSELS_PER_USER + 1
-    clock[0] += CAROUSELS_PER_USER_WINDOW_S
-    await chat.say(42, X_LINK)
-    assert len(chat.jobs()) == CAROUSELS_PER_USER + 2
-
-
 async def test_command_menu_is_registered_at_startup(chat: Chat, fake: FakeTelegramAPI) -> None:
-    assert chat.app.post_init is register_commands
+    assert chat.app.post_init is start_up
     await chat.app.post_init(chat.app)
     call = fake.calls_to("setMyCommands")[0]  # the default menu (the groups' one: test_autolink.py)
     assert "scope" not in call.params
