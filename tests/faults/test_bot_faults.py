@@ -197,7 +197,8 @@ async def test_a_rerender_button_works_only_in_the_chat_of_its_job(
 async def test_a_job_the_queue_cannot_take_waits_in_the_bot_and_is_queued_once(
     fake_telegram: FakeTelegramAPI, own_redis: OwnRedis, queue_name: str, unique_x_thread: Callable[..., Any]
 ) -> None:
-    """Settings and limits answered (kept apart from the queue's Redis), the queue's Redis is away."""
+    """Settings, limits and the waiting line answered (kept apart from the queue's Redis), the queue's
+    Redis is away."""
     import asyncio
 
     from redis import Redis
@@ -206,6 +207,7 @@ async def test_a_job_the_queue_cannot_take_waits_in_the_bot_and_is_queued_once(
     from bot.settings_store import MemorySettingsStore
     from bot.telegram.app import build_application
     from bot.telegram.common import deps_of
+    from bot.telegram.line import MemoryLineStore
     from bot.telegram.ratelimit import MemoryRateLimiter
     from contract.rerender import job_ref
     from contract.sentences import BUSY_QUEUED
@@ -223,6 +225,7 @@ async def test_a_job_the_queue_cannot_take_waits_in_the_bot_and_is_queued_once(
         RQJobQueue(own_redis.url, queue_name),
         store=MemorySettingsStore(),
         limiter=MemoryRateLimiter(),
+        line=MemoryLineStore(),
         theme_preview=None,
         updater=False,
     )
