@@ -342,17 +342,25 @@ def test_the_caption_credits_the_source_and_a_rerender_names_its_change(
     thread = unique_x_thread(TEXTS[:3], handle="quokkafan", name="Quokka Fan")
     first = submit(payload_for(fake_telegram, thread.url))
     run_worker(queue)
-    submit(payload_for(fake_telegram, thread.url, options=RenderOptions(theme="midnight"), rerender_of=first))
+    midnight = RenderOptions(theme="midnight")
+    second = submit(payload_for(fake_telegram, thread.url, options=midnight, rerender_of=first))
+    run_worker(queue)
+    # a re-render of the re-render is told against the first carousel
+    square = RenderOptions(theme="midnight", ratio="1:1")
+    submit(payload_for(fake_telegram, thread.url, options=square, rerender_of=second))
     run_worker(queue)
 
     captions = [c.params["media"][0]["caption"] for c in fake_telegram.calls_to("sendMediaGroup")]
-    assert len(captions) == 2
+    assert len(captions) == 3
+    assert captions[2].splitlines()[3] == "Re-rendered: theme Midnight, ratio 1:1"
     credit = f"Thread by Quokka Fan (@quokkafan) · {thread.url}"
     assert captions[0].splitlines()[1] == credit and "Re-rendered" not in captions[0]
     assert captions[1].splitlines()[1] == credit
     assert "Re-rendered: theme Midnight" in captions[1].splitlines()
-    first_pdf, second_pdf = (d.filenames["document"] for d in fake_telegram.calls_to("sendDocument"))
+    documents = fake_telegram.calls_to("sendDocument")
+    first_pdf, second_pdf, third_pdf = (d.filenames["document"] for d in documents)
     assert second_pdf.endswith("-midnight.pdf") and second_pdf != first_pdf
+    assert third_pdf.endswith("-midnight-1x1.pdf")
     assert second_pdf.startswith("quokkas-are-small") and first_pdf.startswith("quokkas-are-small")
 
 
@@ -410,6 +418,35 @@ def test_the_caption_button_sends_a_post_text_to_paste(
         assert params["reply_parameters"]["message_id"] == result_id
         assert params["link_preview_options"] == {"is_disabled": True}
     assert gone["text"] == POST_TEXT_GONE
+
+
+def test_without_redis_the_caption_button_is_answered_in_process(
+    fake_telegram: FakeTelegramAPI,
+    fake_sources: FakeSources,
+    unique_x_thread: Callable[..., Any],
+    settings_env: Callable[..., Any],
+) -> None:
+    from contract.job import PostTextPayload
+    from contract.rerender import job_ref
+    from worker.queue import EmbeddedJobQueue
+
+    settings_env(
+        redis_url=None,
+        telegram_bot_token=fake_telegram.token,
+        telegram_api_url=fake_telegram.api_url,
+        **{k.lower(): v for k, v in fake_sources.env().items()},
+    )
+    thread = unique_x_thread(TEXTS[:2])
+    embedded = EmbeddedJobQueue()
+    try:
+        job_id = embedded.submit(payload_for(fake_telegram, thread.url))
+        reply = ReplyAddress(platform="telegram", chat_id=CHAT)
+        embedded.submit_post_text(PostTextPayload(job=job_ref(job_id), reply=reply))
+    finally:
+        embedded.shutdown()  # the one in-process worker runs them in order
+    post, alts = (c.params["text"] for c in fake_telegram.calls_to("sendMessage")[-2:])
+    assert post.startswith("Quokkas are small marsupials") and post.endswith(thread.url)
+    assert alts.startswith("Alt text, slide by slide:\n1. ")
 
 
 # ------------------------------------------------------------------------------------------ failures
