@@ -64,14 +64,21 @@ def _as_sentence(line: str) -> str:
 
 def slide_texts(doc: Document, plans: Sequence[SlidePlan], slides: Sequence[Slide]) -> tuple[str, ...]:
     """Per slide of one part, the words it shows as plain text (for alt text where the carousel is
-    posted): the cover's title, each content slide's text, "" for the closing slide. All "" when the
-    slides do not line up with the storyboard (nothing is better than a wrong description)."""
+    posted): the cover's title and author, each content slide's text (code as one run, with its
+    language), "" for the closing slide. All "" when the slides do not line up with the storyboard
+    (nothing is better than a wrong description)."""
     by = doc.author.plain_name + (f" (@{doc.author.handle})" if doc.author.handle else "")
-    texts = [f"{_as_sentence(doc.title)} A {doc.kind} by {by}." if by.strip() else doc.title]
+    article = "An" if doc.kind[:1] in "aeiou" else "A"
+    texts = [f"{_as_sentence(doc.title)} {article} {doc.kind} by {by}." if by.strip() else doc.title]
     for plan in plans:
         words = []
         for unit in plan.units:
-            words += [_as_sentence(line) for line in unit.text.splitlines() if line.strip()]
+            for block in unit.blocks:
+                if block.kind == "code":
+                    code = " ".join(block.text.split())
+                    words.append(f"Code ({block.language}): {code}" if block.language else f"Code: {code}")
+                else:
+                    words += [_as_sentence(line) for line in block.text.splitlines() if line.strip()]
             if unit.quote is not None:
                 words.append(f"Quoted post by {unit.quote.author.plain_name}.")
         texts.append(" ".join(words))

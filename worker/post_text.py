@@ -29,6 +29,7 @@ from worker.limits import (
 
 ALT_HEADING = "Alt text, slide by slide:"
 CLOSING_SLIDE = "Closing slide."
+UNDESCRIBED_PICTURE = "A picture with no description from the author."
 PASTED_AUTHOR = Author(name="Thread")  # pasted text nobody signed (worker.sources.text)
 
 # a hashtag has a letter in it (#1 is a number); not inside a word, a URL's #fragment or an entity
@@ -66,7 +67,7 @@ def source_link(thread: Thread) -> str:
 
 def slide_descriptions(texts: Sequence[str], alts: Sequence[str]) -> list[str]:
     """Per slide, its alt text: the words on it, then what its pictures show; the last slide without
-    words is the closing slide."""
+    words is the closing slide, another one a picture nobody described."""
     count = max(len(texts), len(alts))
     out = []
     for k in range(count):
@@ -75,7 +76,8 @@ def slide_descriptions(texts: Sequence[str], alts: Sequence[str]) -> list[str]:
         parts = [words] if words else []
         if seen:
             parts.append(f"Picture: {seen}")
-        text = " ".join(parts) or (CLOSING_SLIDE if k == count - 1 and count > 1 else "")
+        last = k == count - 1 and count > 1
+        text = " ".join(parts) or (CLOSING_SLIDE if last else UNDESCRIBED_PICTURE)
         out.append(ellipsize(text, POST_TEXT_SLIDE_ALT_MAX_CHARS))
     return out
 
