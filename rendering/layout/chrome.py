@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from PIL import Image
 
 from contract.options import RenderOptions
+from contract.values import is_web_link
 from rendering.display import (
     RGBA,
     Box,
@@ -716,7 +717,8 @@ def _cta_texts(f: Frame) -> tuple[str, str, str | None]:
     o = f.options
     handle = (o.brand.handle or f.doc.author.handle or "").lstrip("@")
     at = f"@{handle}" if handle else f.doc.author.plain_name
-    link = o.cta_link or f.doc.source_url or ""
+    given = o.cta_link if o.cta_link and is_web_link(o.cta_link) else None  # never javascript:, file:…
+    link = given or f.doc.source_url or ""
     kicker, headline = CTA_DEFAULTS.get(o.cta, CTA_DEFAULTS["follow"])
     if o.cta == "link" and not link:
         kicker, headline = CTA_DEFAULTS["follow"]
@@ -732,10 +734,14 @@ def _short_url(url: str, limit: int = CTA_LINK_SHOWN_MAX) -> str:
     """A link as people read it: host and path, no scheme, ``www.``, query or fragment. A longer one
     keeps the host, the path segments that fit and the words (between ``-``, ``_`` or ``.``) of the
     next one that fit, then ``…``: a word or a number is shown whole or not at all."""
-    parts = urlsplit(url if "//" in url else f"//{url}")
+    try:
+        parts = urlsplit(url if "//" in url else f"//{url}")
+        port = parts.port
+    except ValueError:  # not a link at all: shown as given, within the limit
+        return url if len(url) <= limit else _whole_words(url, limit - 1) + "…"
     host = (parts.hostname or "").removeprefix("www.")
-    if parts.port:
-        host = f"{host}:{parts.port}"
+    if port:
+        host = f"{host}:{port}"
     segments = [s for s in parts.path.split("/") if s]
     shown = "/".join([host, *segments])
     if len(shown) <= limit:

@@ -112,6 +112,8 @@ def test_pdf_carries_only_web_links() -> None:
     links = _pdf_links(carousel.pdf)
     assert "https://example.com/ok" in links
     assert all(link.startswith(("http://", "https://")) for link in links), links
+    closing = PdfReader(io.BytesIO(carousel.pdf)).pages[-1].extract_text()
+    assert "javascript" not in closing and "alert" not in closing  # nor shown as the CTA's link
 
 
 # ---------------------------------------------------------------------------------------------- jobs
