@@ -364,6 +364,30 @@ def test_the_caption_credits_the_source_and_a_rerender_names_its_change(
     assert second_pdf.startswith("quokkas-are-small") and first_pdf.startswith("quokkas-are-small")
 
 
+def test_a_rerender_resent_by_file_id_still_says_what_changed(
+    queue: Queue,
+    submit: Callable[[JobPayload], str],
+    fake_telegram: FakeTelegramAPI,
+    unique_x_thread: Callable[..., Any],
+    redis_conn: Any,
+) -> None:
+    thread = unique_x_thread(TEXTS[:2])
+    midnight = RenderOptions(theme="midnight")
+    submit(payload_for(fake_telegram, thread.url, options=midnight))  # someone's carousel in Midnight
+    run_worker(queue)
+    first = submit(payload_for(fake_telegram, thread.url))  # another one in the default theme…
+    run_worker(queue)
+    # …re-rendered in Midnight: the same slides as the first
+    rerun = submit(payload_for(fake_telegram, thread.url, options=midnight, rerender_of=first))
+    run_worker(queue)
+
+    job = Job.fetch(rerun, connection=redis_conn, serializer=JSONSerializer)
+    assert job.return_value()["reused_file_ids"] is True  # the same slides as the first: sent by file_id
+    captions = [c.params["media"][0]["caption"] for c in fake_telegram.calls_to("sendMediaGroup")]
+    assert "Re-rendered" not in captions[0] and "Re-rendered" not in captions[1]
+    assert captions[2].splitlines()[-1] == "Re-rendered: theme Midnight"
+
+
 def test_the_caption_button_sends_a_post_text_to_paste(
     queue: Queue,
     submit: Callable[[JobPayload], str],

@@ -143,3 +143,58 @@ def test_long_alt_text_is_split_between_lines_within_each_platforms_limit() -> N
     # one line longer than a message is cut between words
     pieces = split_message("word " * 1000, DISCORD_MESSAGE_MAX)
     assert len(pieces) == 3 and all(len(p) <= DISCORD_MESSAGE_MAX for p in pieces)
+
+
+def test_bluesky_and_mastodon_threads_read_well_as_caption_and_post_text() -> None:
+    """The recorded fixtures, fetched through the fake instance and AppView as a job would."""
+    from tests.fakes.sources import FakeSources, load_fixture
+    from worker.http import make_client
+    from worker.sources import resolve
+
+    with FakeSources() as fake:
+        status = load_fixture("mastodon/status-recorded.json")
+        fake.serve_json(f"/masto/api/v1/statuses/{status['id']}", status)
+        context = load_fixture("mastodon/context-recorded.json")
+        fake.serve_json(f"/masto/api/v1/statuses/{status['id']}/context", context)
+        fake.serve_json(
+            "/bsky/xrpc/com.atproto.identity.resolveHandle", load_fixture("bluesky/resolveHandle-erin.json")
+        )
+        fake.serve_json(
+            "/bsky/xrpc/app.bsky.feed.getPostThread", load_fixture("bluesky/getPostThread-recorded.json")
+        )
+        settings = fake.settings()
+        with make_client(settings) as client:
+            mastodon = resolve(status["url"], settings=settings, client=client, max_posts=20)
+            bluesky = resolve(
+                "https://bsky.app/profile/erin.bsky.social/post/3kfocal000001",
+                settings=settings,
+                client=client,
+                max_posts=20,
+            )
+
+    carousel = render_carousel(mastodon, RenderOptions(), {})
+    summary = summarize(mastodon, carousel)
+    assert caption_text(summary, TELEGRAM_CAPTION_MAX).splitlines()[:2] == [
+        "Sourdough in 4 steps",
+        f"Thread by Gina 🌿 (@gina@fosstodon.example) · {status['url']}",
+    ]
+    assert post_text(mastodon, summary.title) == (
+        "Sourdough in 4 steps\n\n"
+        "Feed your starter & wait. Mix flour, water, salt. Rest 1 h.\n\n"
+        "#baking\n\n"  # the hashtag of the instance's HTML, once
+        f"Thread by Gina 🌿 (@gina@fosstodon.example) · {status['url']}"
+    )
+
+    carousel = render_carousel(bluesky, RenderOptions(), {})
+    summary = summarize(bluesky, carousel)
+    root = "https://bsky.app/profile/erin.bsky.social/post/3kroot0000001"
+    assert caption_text(summary, TELEGRAM_CAPTION_MAX).splitlines()[1] == (
+        f"Thread by Erin Park (@erin.bsky.social) · {root}"
+    )
+    # "the ? operator" is not the end of a sentence; a sentence whose link shows shortened is left out
+    assert post_text(bluesky, summary.title).split("\n\n")[1] == (
+        "Errors are values: use Result and the ? operator. Lifetimes next. "
+        "Last one: cargo clippy is your friend."
+    )
+    descriptions = slide_descriptions(carousel.texts, carousel.alts)
+    assert "Quoted post by" in descriptions[2] and descriptions[-1] == "Closing slide."
