@@ -86,6 +86,7 @@ class Look(_Record):
     cta: str | None = None
     cta_text: str | None = None
     cta_link: str | None = None
+    delivery: str | None = None  # album, files or zip (how the slides are sent)
     brand: BrandKit = BrandKit()
 
     def get(self, path: str) -> Any:

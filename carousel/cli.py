@@ -17,10 +17,12 @@ from contract.errors import UserError
 from contract.options import (
     CTAS,
     DEFAULT_CTA,
+    DEFAULT_DELIVERY,
     DEFAULT_FORMAT,
     DEFAULT_MAX_POSTS,
     DEFAULT_RATIO,
     DEFAULT_THEME,
+    DELIVERIES,
     FORMATS,
     RATIOS,
 )
@@ -116,7 +118,7 @@ def _render(args: argparse.Namespace) -> int:
         return _fail(exc.message)
 
     try:
-        written = _write(out, carousel)
+        written = _write(out, carousel, zipped=options.delivery == "zip")
     except OSError as exc:
         return _fail(f"I couldn't write to {out}: {exc.strerror or exc}.")
     for target in written:
@@ -150,10 +152,10 @@ def _unwritable(out: Path) -> str | None:
     return None
 
 
-def _write(out: Path, carousel: Any) -> list[Path]:
+def _write(out: Path, carousel: Any, *, zipped: bool = False) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     ext = "jpg" if carousel.image_format == "jpeg" else "png"
-    for old in [*out.glob("slide-*.*"), *out.glob("part-*/slide-*.*")]:
+    for old in [*out.glob("slide-*.*"), *out.glob("part-*/slide-*.*"), *out.glob("**/slides.zip")]:
         old.unlink()
     written: list[Path] = []
     parts = carousel.parts  # a source that needs more than 20 slides comes in parts, each complete
@@ -167,6 +169,12 @@ def _write(out: Path, carousel: Any) -> list[Path]:
         pdf = folder / "carousel.pdf"
         pdf.write_bytes(part.pdf)
         written.append(pdf)
+        if zipped:  # the slides in one file, as the chat bots send them with the zip delivery
+            from worker.delivery.common import slides_zip
+
+            archive = folder / "slides.zip"
+            archive.write_bytes(slides_zip(part.slides))
+            written.append(archive)
     return written
 
 
@@ -304,6 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--cta", default=DEFAULT_CTA, choices=CTAS)
     render.add_argument("--cta-text", default=None, help="closing slide text")
     render.add_argument("--cta-link", default=None, help="link for --cta link")
+    render.add_argument(
+        "--delivery", default=DEFAULT_DELIVERY, choices=DELIVERIES, help="zip: also write slides.zip"
+    )
     render.add_argument("--brand-name", default=None)
     render.add_argument("--brand-handle", default=None)
     render.add_argument(

@@ -1,4 +1,4 @@
-"""The choices a user picks from (theme, ratio, format, call to action): values, labels and aliases.
+"""The choices a user picks from (theme, ratio, format, call to action, delivery): values, labels, aliases.
 
 One table per choice, read by both front-ends (keyboards, menus, slash-command choices), by the
 worker (the re-render menus it posts under a result) and by the CLI (its ``--ratio`` choices).
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from contract.options import CTAS, CUSTOM_THEME, FORMATS, RATIOS
+from contract.options import CTAS, CUSTOM_THEME, DELIVERIES, FORMATS, RATIOS
 
-CHOICE_FIELDS: tuple[str, ...] = ("theme", "ratio", "format", "cta")
+CHOICE_FIELDS: tuple[str, ...] = ("theme", "ratio", "format", "cta", "delivery")
 
 RATIO_LABELS: dict[str, str] = {
     "4:5": "4:5 portrait",
@@ -21,6 +21,17 @@ RATIO_LABELS: dict[str, str] = {
 FORMAT_LABELS: dict[str, str] = {value: value.upper() for value in FORMATS}
 CUSTOM_THEME_LABEL = "your own theme file"
 CTA_LABELS: dict[str, str] = {"follow": "Follow", "save": "Save", "link": "Link", "none": "None"}
+DELIVERY_LABELS: dict[str, str] = {
+    "album": "Album of photos",
+    "files": "Original files",
+    "zip": "ZIP of the slides",
+}
+# What each delivery sends, where there is room to say it (Discord choices)
+DELIVERY_DESCRIPTIONS: dict[str, str] = {
+    "album": "album — slides as pictures (default)",
+    "files": "files — the original slide files",
+    "zip": "zip — one ZIP of the slides",
+}
 # What each call to action puts on the closing slide, where there is room to say it (Discord choices)
 CTA_DESCRIPTIONS: dict[str, str] = {
     "follow": "follow — “Follow for more”",
@@ -32,6 +43,15 @@ CTA_DESCRIPTIONS: dict[str, str] = {
 # What people type for a choice, besides its value and its label
 CHOICE_ALIASES: dict[str, dict[str, str]] = {
     "format": {"jpg": "jpeg"},
+    "delivery": {
+        "photos": "album",
+        "pictures": "album",
+        "file": "files",
+        "documents": "files",
+        "original": "files",
+        "originals": "files",
+        "archive": "zip",
+    },
     "ratio": {"portrait": "4:5", "square": "1:1", "story": "9:16", "wide": "16:9", "landscape": "16:9"},
 }
 _RATIO_SEPARATORS = re.compile(r"^(\d+)\s*[x×/]\s*(\d+)$")
@@ -49,6 +69,8 @@ def choices(field: str) -> list[tuple[str, str]]:
         return [(v, FORMAT_LABELS[v]) for v in FORMATS]
     if field == "cta":
         return [(v, CTA_LABELS[v]) for v in CTAS]
+    if field == "delivery":
+        return [(v, DELIVERY_LABELS[v]) for v in DELIVERIES]
     raise KeyError(field)
 
 

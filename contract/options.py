@@ -17,10 +17,15 @@ from worker.limits import DEFAULT_MAX_POSTS, MAX_POSTS_CEILING
 Ratio = Literal["4:5", "1:1", "9:16", "16:9"]
 ImageFormat = Literal["png", "jpeg"]
 CtaKind = Literal["follow", "save", "link", "none"]
+# How the slides are sent (the PDF always comes too): an album of photos, the original slide files
+# as documents, or one ZIP of them. Rendering never reads it; it is part of a result's content key,
+# since the file_ids kept to re-send an identical result differ by how it was sent.
+DeliveryKind = Literal["album", "files", "zip"]
 
 RATIOS: tuple[str, ...] = typing.get_args(Ratio)
 FORMATS: tuple[str, ...] = typing.get_args(ImageFormat)
 CTAS: tuple[str, ...] = typing.get_args(CtaKind)
+DELIVERIES: tuple[str, ...] = typing.get_args(DeliveryKind)
 
 CANVAS_SIZES: dict[str, tuple[int, int]] = {
     "4:5": (1080, 1350),
@@ -35,10 +40,20 @@ THEME_FILE_FIELD = "theme_file"
 DEFAULT_RATIO: Ratio = "4:5"
 DEFAULT_FORMAT: ImageFormat = "png"
 DEFAULT_CTA: CtaKind = "follow"
+DEFAULT_DELIVERY: DeliveryKind = "album"
 
 # The settings a person or a group can save, by path ("brand.x" is a part of the brand kit). The
 # brand pictures are saved as platform files and travel in the options as ``avatar_url``/``logo_url``.
-LOOK_FIELDS: tuple[str, ...] = ("theme", "ratio", "format", "max_posts", "cta", "cta_text", "cta_link")
+LOOK_FIELDS: tuple[str, ...] = (
+    "theme",
+    "ratio",
+    "format",
+    "max_posts",
+    "cta",
+    "cta_text",
+    "cta_link",
+    "delivery",
+)
 BRAND_FIELDS: tuple[str, ...] = (
     "brand.name",
     "brand.handle",
@@ -62,6 +77,7 @@ FIELD_LABELS: dict[str, str] = {
     "cta": "call to action",
     "cta_text": "CTA text",
     "cta_link": "CTA link",
+    "delivery": "delivery",
     "brand.name": "brand name",
     "brand.handle": "brand @handle",
     "brand.avatar": "avatar",
@@ -99,6 +115,7 @@ class RenderOptions(BaseModel):
     cta_text: str | None = None  # overrides the variant's default wording
     cta_link: str | None = None
     brand: Brand = Brand()
+    delivery: DeliveryKind = DEFAULT_DELIVERY  # how the slides are sent; the renderer ignores it
     merge_short_posts: bool = False
     progress_bar: bool = True
 

@@ -22,7 +22,7 @@ from typing import Any
 from contract import JobPayload, RenderOptions, ReplyAddress, redact
 from contract.errors import GENERIC_FAILURE, JOB_LOST, MEMORY_FAILURE, POISON_FAILURE, UserError
 from contract.job import DELIVERY_JOB_PATH, DeliveryPayload, PostTextPayload
-from contract.options import CUSTOM_THEME
+from contract.options import CUSTOM_THEME, DEFAULT_DELIVERY
 from contract.sentences import THEME_FILE_BROKEN
 from contract.theme_file import THEME_FILE_NAME
 from rendering.api import Carousel
@@ -451,7 +451,7 @@ def _run(
         carousel = render(thread, options, images, progress.rendering, theme=own_theme(options))
     stages.done("render")
     carousel, following = _this_part(carousel, request)
-    summary = summarize(thread, carousel, unusable, changed=changed)
+    summary = summarize(thread, carousel, unusable, changed=changed, delivery=options.delivery)
     # parts are not remembered as one identical result, nor a result that went without a picture
     keep = key if carousel.part is None and not unusable else None
     descriptions = slide_descriptions(carousel.texts, carousel.alts)
@@ -617,6 +617,7 @@ def summarize(
     unusable: tuple[tuple[str, str], ...] = (),
     *,
     changed: tuple[tuple[str, str], ...] = (),
+    delivery: str = DEFAULT_DELIVERY,
 ) -> ResultSummary:
     title = (carousel.title or thread.title or "").strip()
     if not title:
@@ -639,6 +640,7 @@ def summarize(
         source_url=source_link(thread),
         kind=credit_kind(thread),
         changed=changed,
+        delivery=delivery,
     )
 
 

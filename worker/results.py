@@ -131,11 +131,17 @@ class RenderRecord(BaseModel):
 
 
 class SentFiles(BaseModel):
-    """Telegram file_ids of a delivered result, in slide order, with what the caption needs."""
+    """Telegram file_ids of a delivered result, in slide order, with what the caption needs.
+
+    ``photos`` are the slides' file_ids as they were sent (``sent_as``): photos, documents, or the
+    one ZIP; ``document`` is the PDF's.
+    """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     photos: list[str]
+    sent_as: str = "photo"  # the slides' InputMedia type: "photo" or "document"
+    slides: int | None = None  # slides in the result (a ZIP is one file of them all)
     document: str
     title: str
     author_name: str
@@ -150,7 +156,7 @@ class SentFiles(BaseModel):
 
     @property
     def slide_count(self) -> int:
-        return len(self.photos)
+        return self.slides if self.slides is not None else len(self.photos)
 
 
 class ResultStore:

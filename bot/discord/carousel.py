@@ -37,9 +37,9 @@ from bot.discord.transformers import (
     source_from_message,
 )
 from contract import JobPayload, RenderOptions, ReplyAddress
-from contract.choices import CTA_DESCRIPTIONS
+from contract.choices import CTA_DESCRIPTIONS, DELIVERY_DESCRIPTIONS
 from contract.job import TextAuthor
-from contract.options import CTAS, FORMATS, RATIOS
+from contract.options import CTAS, DELIVERIES, FORMATS, RATIOS
 from contract.rerender import job_ref
 from contract.sentences import BUSY_QUEUED, HELD_GIVEN_UP, QUEUE_DOWN
 from worker.limits import DISCORD_CTA_TEXT_MAX, HELD_LINK_MAX_AGE_S, MAX_POSTS_CEILING
@@ -202,11 +202,13 @@ def carousel_commands(
         cta_text="Your own closing-slide text",
         cta_link="Link shown on the closing slide (with cta: link)",
         max_posts="Use at most this many posts of the thread",
+        delivery="How the slides arrive: pictures, the original files, or one ZIP (the PDF always comes)",
     )
     @app_commands.choices(
         ratio=choices_of(RATIOS),
         format=choices_of(FORMATS),
         cta=choices_of(CTAS, CTA_DESCRIPTIONS),
+        delivery=choices_of(DELIVERIES, DELIVERY_DESCRIPTIONS),
     )
     async def carousel(
         interaction: discord.Interaction[Any],
@@ -218,6 +220,7 @@ def carousel_commands(
         cta_text: Optional[app_commands.Range[str, 1, DISCORD_CTA_TEXT_MAX]] = None,  # noqa: UP045
         cta_link: Optional[app_commands.Transform[str, LinkValueTransformer]] = None,  # noqa: UP045
         max_posts: Optional[app_commands.Range[int, 1, MAX_POSTS_CEILING]] = None,  # noqa: UP045
+        delivery: Optional[app_commands.Choice[str]] = None,  # noqa: UP045
     ) -> None:
         overrides = link_chooses_link_cta(
             {
@@ -228,6 +231,7 @@ def carousel_commands(
                 "cta_text": cta_text,
                 "cta_link": cta_link,
                 "max_posts": max_posts,
+                "delivery": delivery.value if delivery else None,
             }
         )
         if overrides["cta"] == "link" and not cta_link:  # checked before deferring: answered privately

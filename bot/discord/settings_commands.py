@@ -23,8 +23,16 @@ from bot.discord.saved import (
 )
 from bot.discord.transformers import LinkValueTransformer
 from contract import RenderOptions
-from contract.choices import CTA_DESCRIPTIONS
-from contract.options import BRAND_FIELDS, CTAS, CUSTOM_THEME, FORMATS, RATIOS, THEME_FILE_FIELD
+from contract.choices import CTA_DESCRIPTIONS, DELIVERY_DESCRIPTIONS
+from contract.options import (
+    BRAND_FIELDS,
+    CTAS,
+    CUSTOM_THEME,
+    DELIVERIES,
+    FORMATS,
+    RATIOS,
+    THEME_FILE_FIELD,
+)
 from contract.sentences import THEME_FILE_TOO_BIG
 from contract.theme_file import ThemeFileRejected, is_theme_file, read_theme_file, too_big
 from themes.loader import MAX_THEME_FILE_BYTES
@@ -46,12 +54,16 @@ def settings_commands(theme_option: Any) -> list[app_commands.Command[Any, ..., 
         cta_text="Your own closing-slide text",
         cta_link="Link shown on the closing slide (chooses cta: link)",
         max_posts="Use at most this many posts of a thread",
+        delivery="How the slides arrive: pictures, the original files, or one ZIP (the PDF always comes)",
         server="Save them for everyone in this server (needs Manage Server)",
         reset="Forget the saved settings first",
         theme_file="Your own theme: a .toml file (extends = \"paper\", then what you change)",
     )
     @app_commands.choices(
-        ratio=choices_of(RATIOS), format=choices_of(FORMATS), cta=choices_of(CTAS, CTA_DESCRIPTIONS)
+        ratio=choices_of(RATIOS),
+        format=choices_of(FORMATS),
+        cta=choices_of(CTAS, CTA_DESCRIPTIONS),
+        delivery=choices_of(DELIVERIES, DELIVERY_DESCRIPTIONS),
     )
     async def defaults(
         interaction: discord.Interaction[Any],
@@ -65,6 +77,7 @@ def settings_commands(theme_option: Any) -> list[app_commands.Command[Any, ..., 
         server: bool = False,
         reset: bool = False,
         theme_file: Optional[discord.Attachment] = None,  # noqa: UP045
+        delivery: Optional[app_commands.Choice[str]] = None,  # noqa: UP045
     ) -> None:
         from bot.settings_store import update_value
 
@@ -86,6 +99,7 @@ def settings_commands(theme_option: Any) -> list[app_commands.Command[Any, ..., 
                 "cta_text": cta_text,
                 "cta_link": cta_link,
                 "max_posts": max_posts,
+                "delivery": delivery.value if delivery else None,
             }
         )
         if given["cta"] == "link" and not cta_link:

@@ -136,6 +136,7 @@ def build_application(
         ("theme", choices.theme),
         ("ratio", choices.ratio),
         ("format", choices.format_command),
+        ("send", choices.send_command),
         ("cta", choices.cta),
         ("brand", brand.brand),
         ("preset", presets.preset),

@@ -1,4 +1,4 @@
-"""/theme, /ratio, /format and /cta: a keyboard of choices, or a typed value (``/ratio square``)."""
+"""/theme, /ratio, /format, /cta and /send: a keyboard of choices, or a typed value (``/ratio square``)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ CHOOSE_TEXT = {
     "ratio": texts.CHOOSE_RATIO,
     "format": texts.CHOOSE_FORMAT,
     "cta": texts.CHOOSE_CTA,
+    "delivery": texts.CHOOSE_DELIVERY,
 }
 
 
@@ -118,6 +119,11 @@ async def ratio(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def format_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await choice_command(update, context, "format")
+
+
+async def send_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/send, /send album|files|zip: how the slides arrive (the PDF always comes too)."""
+    await choice_command(update, context, "delivery")
 
 
 async def cta(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

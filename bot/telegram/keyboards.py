@@ -6,7 +6,8 @@ keyboard that would be refused by Telegram fails loudly in tests instead of sile
 Formats (``:``-separated, the last part may itself contain ``:``, e.g. the ratio ``16:9``):
 
 =====================================  ==================================================
-``set:{field}:{value}``                choose a setting (theme, ratio, format, cta, watermark, autolink)
+``set:{field}:{value}``                choose a setting (theme, ratio, format, cta, delivery, watermark,
+                                       autolink)
 ``brand:{field}``                      ask for a brand-kit value (name, handle, avatar, logo, accent, footer)
 ``brand:clear``                        clear the brand kit
 ``ps:load:{name}`` / ``ps:del:{name}``  load or delete a preset
@@ -208,6 +209,7 @@ def settings_keyboard(is_group: bool, autolink: bool) -> InlineKeyboardMarkup:
             InlineKeyboardButton("Theme", callback_data=callback_data(SET_PREFIX, "menu", "theme")),
             InlineKeyboardButton("Ratio", callback_data=callback_data(SET_PREFIX, "menu", "ratio")),
             InlineKeyboardButton("Format", callback_data=callback_data(SET_PREFIX, "menu", "format")),
+            InlineKeyboardButton("Send as", callback_data=callback_data(SET_PREFIX, "menu", "delivery")),
         ],
         [
             InlineKeyboardButton("CTA", callback_data=callback_data(SET_PREFIX, "menu", "cta")),

@@ -16,6 +16,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("theme", "Choose a theme"),
     ("ratio", "Choose the slide ratio"),
     ("format", "PNG or JPEG slides"),
+    ("send", "Slides as photos, original files or a ZIP"),
     ("cta", "The last slide's call to action"),
     ("brand", "Your brand kit: name, @handle, avatar, logo, colour, footer"),
     ("preset", "Save and load named presets"),
@@ -39,6 +40,8 @@ HELP = (
     "Settings\n"
     "/theme · /ratio · /format — the look; /theme custom, then a .toml file — a theme of your own\n"
     "/cta — the last slide; /cta text <words>, /cta link <url>\n"
+    "/send — how the slides arrive: an album of photos, the original files, or a ZIP (the PDF always "
+    "comes too)\n"
     "/brand — name, @handle, avatar, logo, colour, footer, watermark\n"
     "/preset save|load|delete NAME, /preset list — named sets of settings\n"
     "/settings — what the next carousel will use\n"
@@ -88,6 +91,11 @@ GROUP_SETTINGS_NOTE = "(group settings: they apply to everyone's carousels here)
 CHOOSE_THEME = "Choose a theme{scope}:"
 CHOOSE_RATIO = "Choose the slide ratio{scope}:"
 CHOOSE_FORMAT = "Choose the image format{scope}:"
+CHOOSE_DELIVERY = (
+    "Choose how your slides arrive{scope}:\n"
+    "An album of photos is quick to look at, but Telegram recompresses photos; original files and a "
+    "ZIP keep every slide exactly as made, ready to post elsewhere. The PDF always comes too."
+)
 CHOOSE_CTA = (
     "Choose the call to action on the last slide{scope}:\n"
     "Set its wording with /cta text <words>; /cta link <url> sets a link and chooses Link."

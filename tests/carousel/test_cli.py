@@ -54,6 +54,17 @@ def test_render_jpeg_square(tmp_path: Path) -> None:
         assert img.format == "JPEG" and img.size == (1080, 1080)
 
 
+def test_zip_delivery_writes_the_slides_in_one_zip_too(tmp_path: Path) -> None:
+    import zipfile
+
+    result = run_cli("render", str(SAMPLE), "--out", str(tmp_path), "--format", "jpeg", "--delivery", "zip")
+    assert result.returncode == 0, result.stderr
+    slides = sorted(tmp_path.glob("slide-*.jpg"))
+    with zipfile.ZipFile(tmp_path / "slides.zip") as archive:
+        assert archive.namelist() == [s.name for s in slides]
+        assert [archive.read(s.name) for s in slides] == [s.read_bytes() for s in slides]
+
+
 def test_max_posts_cap_is_visible(tmp_path: Path) -> None:
     result = run_cli("render", str(SAMPLE), "--out", str(tmp_path), "--max-posts", "3")
     assert result.returncode == 0, result.stderr

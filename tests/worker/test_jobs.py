@@ -685,3 +685,90 @@ def test_an_unreadable_brand_picture_is_named_and_its_result_never_reused(
         assert document.files  # uploaded each time
     again = Job.fetch(jobs[1], connection=redis_conn, serializer=JSONSerializer).return_value()
     assert again["ok"] is True and again["reused_file_ids"] is False
+
+
+# ------------------------------------------------------------------------------ delivery: files, zip
+
+
+LONG_TEXTS = [f"Point {i}: {TEXTS[i % len(TEXTS)]} {TEXTS[(i + 1) % len(TEXTS)]}" for i in range(1, 17)]
+
+
+def _documents_in(call: Call) -> list[tuple[str, bytes]]:
+    return [
+        (call.filenames[i["media"].removeprefix("attach://")], call.files[i["media"].removeprefix("attach://")])
+        for i in call.params["media"]
+    ]
+
+
+def test_files_delivery_sends_the_slides_as_they_were_made_in_groups_of_ten_then_again_by_file_id(
+    queue: Queue,
+    submit: Callable[[JobPayload], str],
+    fake_telegram: FakeTelegramAPI,
+    unique_x_thread: Callable[..., Any],
+    redis_conn: Any,
+) -> None:
+    thread = unique_x_thread(LONG_TEXTS)
+    options = RenderOptions(delivery="files")
+    first = submit(payload_for(fake_telegram, thread.url, options=options))
+    run_worker(queue)
+    result = Job.fetch(first, connection=redis_conn, serializer=JSONSerializer).return_value()
+    assert result["ok"] is True and result["slides"] > TELEGRAM_MEDIA_GROUP_MAX
+
+    groups = fake_telegram.calls_to("sendMediaGroup")
+    assert len(groups) >= 2 and all(2 <= len(c.params["media"]) <= TELEGRAM_MEDIA_GROUP_MAX for c in groups)
+    assert {i["type"] for c in groups for i in c.params["media"]} == {"document"}
+    files = [f for c in groups for f in _documents_in(c)]
+    assert [name for name, _ in files] == [f"slide-{i:02d}.png" for i in range(1, result["slides"] + 1)]
+    for _, data in files:
+        with Image.open(io.BytesIO(data)) as image:
+            assert (image.format, image.size) == ("PNG", (1080, 1350))  # the file as made
+    assert groups[0].params["media"][0]["caption"].endswith(f"· {result['slides']} slides")
+    (pdf,) = fake_telegram.calls_to("sendDocument")
+    assert pdf.filenames["document"].endswith(".pdf") and pdf.params["reply_markup"]["inline_keyboard"]
+
+    before = len(fake_telegram.calls)
+    again = submit(payload_for(fake_telegram, thread.url, options=options))
+    run_worker(queue)
+    reused = Job.fetch(again, connection=redis_conn, serializer=JSONSerializer).return_value()
+    assert reused["reused_file_ids"] is True
+    later = fake_telegram.calls[before:]
+    resent = [c for c in later if c.method == "sendMediaGroup"]
+    assert not [c for c in later if c.files]
+    assert [len(c.params["media"]) for c in resent] == [len(c.params["media"]) for c in groups]
+    downloads = [fake_telegram.download(i["media"]) for c in resent for i in c.params["media"]]
+    assert downloads == [data for _, data in files]
+    assert {i["type"] for c in resent for i in c.params["media"]} == {"document"}
+
+
+def test_zip_delivery_sends_one_zip_of_the_slides_and_the_pdf(
+    queue: Queue,
+    submit: Callable[[JobPayload], str],
+    fake_telegram: FakeTelegramAPI,
+    unique_x_thread: Callable[..., Any],
+    redis_conn: Any,
+) -> None:
+    import zipfile
+
+    thread = unique_x_thread(TEXTS)
+    options = RenderOptions(delivery="zip", format="jpeg")
+    first = submit(payload_for(fake_telegram, thread.url, options=options))
+    run_worker(queue)
+    result = Job.fetch(first, connection=redis_conn, serializer=JSONSerializer).return_value()
+
+    assert not fake_telegram.calls_to("sendMediaGroup") and not fake_telegram.calls_to("sendPhoto")
+    archive, pdf = fake_telegram.calls_to("sendDocument")
+    name = archive.filenames["document"]
+    assert name.endswith(".zip")
+    assert name.removesuffix(".zip") == pdf.filenames["document"].removesuffix(".pdf")
+    assert archive.params["caption"].splitlines()[1].endswith(f"· {result['slides']} slides")
+    with zipfile.ZipFile(io.BytesIO(archive.files["document"])) as opened:
+        names = opened.namelist()
+        assert names == [f"slide-{i:02d}.jpg" for i in range(1, result["slides"] + 1)]
+        with Image.open(io.BytesIO(opened.read(names[0]))) as image:
+            assert (image.format, image.size) == ("JPEG", (1080, 1350))
+    assert "reply_markup" not in archive.params and pdf.params["reply_markup"]["inline_keyboard"]
+
+    # the same thread as an album is another result: rendered and sent as photos, not the ZIP again
+    submit(payload_for(fake_telegram, thread.url, options=RenderOptions(format="jpeg")))
+    run_worker(queue)
+    assert fake_telegram.calls_to("sendMediaGroup")[0].files

@@ -6,7 +6,8 @@ import io
 import math
 import re
 import unicodedata
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PIL import Image
@@ -47,6 +48,7 @@ class ResultSummary:
     kind: str = ""  # what the credit calls it: "thread", "post", "article", "text" ("": just "by …")
     # a re-render: what differs from the first carousel of the source, as (field, value) pairs
     changed: tuple[tuple[str, str], ...] = ()
+    delivery: str = "album"  # how the slides are sent: album, files or zip (contract.options.DELIVERIES)
 
     @property
     def truncated(self) -> bool:
@@ -262,6 +264,23 @@ def image_kind(data: bytes) -> tuple[str, str]:
     if data.startswith(b"\xff\xd8"):
         return "image/jpeg", "jpg"
     return "application/octet-stream", "bin"
+
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # every entry's time: the same slides always make the same ZIP
+
+
+def slide_filename(index: int, data: bytes) -> str:
+    """``slide-01.png``: the slide's number and the extension of its bytes."""
+    return f"slide-{index:02d}.{image_kind(data)[1]}"
+
+
+def slides_zip(slides: Sequence[bytes]) -> bytes:
+    """One ZIP of the slides as made, in order (stored: PNG and JPEG are compressed already)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        for index, data in enumerate(slides, start=1):
+            archive.writestr(zipfile.ZipInfo(slide_filename(index, data), date_time=ZIP_DATE), data)
+    return out.getvalue()
 
 
 class PhotoTooOdd(ValueError):

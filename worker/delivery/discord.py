@@ -52,6 +52,7 @@ from worker.delivery.common import (
     changed_line,
     credit_line,
     result_filename,
+    slides_zip,
     unusable_notes,
 )
 from worker.delivery.discord_rest import DeliveryError, DiscordREST, TokenGone, Upload
@@ -81,7 +82,7 @@ NO_MENTIONS: dict[str, Any] = {"parse": []}  # a thread title must never ping @e
 EPHEMERAL = 1 << 6  # message flag: only the person who asked sees it
 JUMP_URL = "https://discord.com/channels/{guild}/{channel}/{message}"
 
-MIME = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
+MIME = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf", "zip": "application/zip"}
 EXT = {"png": "png", "jpeg": "jpg"}
 
 
@@ -350,13 +351,16 @@ class DiscordDelivery:
         posts: str | None = None,
         notes: Sequence[str] = (),
         credit: Sequence[str] = (),
+        delivery: str = "album",
     ) -> list[dict[str, Any]]:
         """Post the slides (≤ 10 per message, in order) and the PDF as the last attachment.
 
         Every file is kept within the interaction's upload limit (JPEG, then smaller; else the PDF
         alone, or the slides alone; else one sentence). ``components`` (message components JSON) go
         on the last message; ``credit`` lines (who made it, the source link, what a re-render changed)
-        and ``notes`` (what the slides went without) under the first message's line.
+        and ``notes`` (what the slides went without) under the first message's line. ``delivery``
+        "zip" sends one ZIP of the slides in their place (the slides themselves when the ZIP is over
+        the limit); "files" is the album: on Discord every slide already arrives as its own file.
         Returns the Message objects Discord answered with.
         """
         title = title or carousel.title
@@ -364,8 +368,13 @@ class DiscordDelivery:
         total = len(carousel.slides)
         slides: list[Upload] = []
         scaled = False
+        archive = slides_zip(carousel.slides) if delivery == "zip" else None
+        if archive is not None and len(archive) <= limit:  # one file in place of the slides
+            zip_name = pdf_name.removesuffix(".pdf") + ".zip"
+            about = _clip(f"{title}: {total} slides", DISCORD_ALT_TEXT_MAX)
+            slides.append(Upload(zip_name, archive, MIME["zip"], about))
         try:
-            for i, data in enumerate(carousel.slides, start=1):
+            for i, data in enumerate(carousel.slides if not slides else (), start=1):
                 body, fmt, smaller = fit_slide(data, carousel.image_format, limit)
                 scaled = scaled or smaller
                 slides.append(
@@ -479,6 +488,7 @@ class DiscordDelivery:
             posts=posts_note(summary),
             notes=unusable_notes(summary.unusable, RESEND_PICTURE),
             credit=credit,
+            delivery=summary.delivery,
         )
         return {"message_ids": [m.get("id") for m in messages if m], "reused_file_ids": False}
 

@@ -31,8 +31,11 @@ from worker.delivery.common import (
     caption_text,
     ellipsize,
     fit_photo,
+    image_kind,
     result_filename,
+    slide_filename,
     slide_word,
+    slides_zip,
     split_groups,
     unusable_notes,
 )
@@ -40,6 +43,7 @@ from worker.delivery.pacing import LocalPacer, Pacer
 from worker.http import tls_context
 from worker.limits import (
     TELEGRAM_CAPTION_MAX,
+    TELEGRAM_DOCUMENT_MAX_BYTES,
     TELEGRAM_FLOOD_RETRIES,
     TELEGRAM_HTTP_CONNECT_TIMEOUT_S,
     TELEGRAM_HTTP_TIMEOUT_S,
@@ -319,7 +323,11 @@ class OutFile:
 
 @dataclass
 class Sent:
-    """What a delivery produced: message ids and the file_ids to reuse next time."""
+    """What a delivery produced: message ids and the file_ids to reuse next time.
+
+    ``photo_*`` are the slides' messages and file_ids, whatever they were sent as (photos, documents,
+    or the one ZIP): the names stay, so a delivery recorded by an earlier worker still resumes.
+    """
 
     photo_message_ids: list[int] = field(default_factory=list)
     photo_file_ids: list[str] = field(default_factory=list)
@@ -358,6 +366,35 @@ def slide_files(slides: Sequence[bytes]) -> list[OutFile]:
             log.info("slide %d re-encoded as JPEG to fit Telegram photo limits", i)
         out.append(OutFile(data=fitted.data, filename=f"slide-{i:02d}.{fitted.extension}", mime=fitted.mime))
     return out
+
+
+def original_files(slides: Sequence[bytes]) -> list[OutFile]:
+    """Slides as documents: the files exactly as made (no recompression, no resizing)."""
+    return [
+        OutFile(data=data, filename=slide_filename(i, data), mime=image_kind(data)[0])
+        for i, data in enumerate(slides, start=1)
+    ]
+
+
+PHOTO, DOCUMENT = "photo", "document"  # how the slides go: InputMedia types
+
+
+def slide_items(carousel: Carousel, summary: ResultSummary) -> tuple[list[OutFile], str]:
+    """The slides as the person chose to get them (``summary.delivery``), and their InputMedia type.
+
+    album: photos within Telegram's photo limits; files: the original files as documents, in media
+    groups of ≤ 10; zip: one ZIP document (the files instead when it is over the document limit).
+    """
+    if summary.delivery == "zip":
+        archive = slides_zip(carousel.slides)
+        if len(archive) <= TELEGRAM_DOCUMENT_MAX_BYTES:
+            name = result_filename(summary, "zip")
+            return [OutFile(data=archive, filename=name, mime="application/zip")], DOCUMENT
+        log.info("the slides' ZIP is %d bytes, over the document limit; sending the files", len(archive))
+        return original_files(carousel.slides), DOCUMENT
+    if summary.delivery == "files":
+        return original_files(carousel.slides), DOCUMENT
+    return slide_files(carousel.slides), PHOTO
 
 
 def pdf_file(pdf: bytes, summary: ResultSummary) -> OutFile:
@@ -479,12 +516,14 @@ class TelegramDelivery:
         ``resume``: the state of a :class:`DeliveryDeferred` raised by an earlier call for the same
         result; what it records as sent is not sent again.
         """
+        items, sent_as = slide_items(carousel, summary)
         sent = self.send_result(
-            slide_files(carousel.slides),
+            items,
             pdf_file(carousel.pdf, summary),
             summary,
             telegram_rerender_keyboard(job_id),
             sent=self._resume(resume),
+            sent_as=sent_as,
         )
         if self.store is not None and content_key and sent.document_file_id and all(sent.photo_file_ids):
             self.store.save_sent_files(
@@ -492,6 +531,8 @@ class TelegramDelivery:
                 content_key,
                 SentFiles(
                     photos=sent.photo_file_ids,
+                    sent_as=sent_as,
+                    slides=carousel.slide_count,
                     document=sent.document_file_id,
                     title=summary.title,
                     author_name=summary.author_name,
@@ -539,6 +580,7 @@ class TelegramDelivery:
                 summary,
                 telegram_rerender_keyboard(job_id),
                 sent=self._resume(resume),
+                sent_as=files.sent_as,
             )
         except TelegramAPIError as err:
             if not err.bad_file_reference:
@@ -580,15 +622,18 @@ class TelegramDelivery:
         keyboard: dict | None,
         *,
         sent: Sent | None = None,
+        sent_as: str = PHOTO,
     ) -> Sent:
-        """The album in balanced groups of ≤ 10 (caption on the first photo), then the PDF with buttons.
+        """The slides in balanced groups of ≤ 10 (caption on the first), then the PDF with buttons.
+
+        ``sent_as``: the slides' InputMedia type, "photo" (an album) or "document" (files, one ZIP).
 
         ``sent``: what an earlier, deferred call already sent; those messages are skipped. When the
         client defers a send (the chat's pace), :class:`DeliveryDeferred` carries what was sent.
         """
         sent = sent or Sent()
         try:
-            return self._send_result(photos, document, summary, keyboard, sent)
+            return self._send_result(photos, document, summary, keyboard, sent, sent_as)
         except PaceWait as wait:
             state = {"sent": sent.to_state(), "status_message_id": self.status_message_id}
             raise DeliveryDeferred(wait.seconds, state) from wait
@@ -600,8 +645,10 @@ class TelegramDelivery:
         summary: ResultSummary,
         keyboard: dict | None,
         sent: Sent,
+        sent_as: str = PHOTO,
     ) -> Sent:
         caption = caption_text(summary, TELEGRAM_CAPTION_MAX)
+        send_one = self.client.send_photo if sent_as == PHOTO else self.client.send_document
         sizes = split_groups(len(photos), TELEGRAM_MEDIA_GROUP_MAX, TELEGRAM_MEDIA_GROUP_MIN)
         done = len(sent.groups)
         if sent.groups != sizes[:done]:
@@ -617,14 +664,12 @@ class TelegramDelivery:
                 if first:
                     extra["caption"] = caption
                 item = group[0]
-                one = functools.partial(
-                    self.client.send_photo, self.reply.chat_id, item.file_id or item.upload(), **extra
-                )
+                one = functools.partial(send_one, self.reply.chat_id, item.file_id or item.upload(), **extra)
                 messages = self._once(_as_list(one), captions, sent)
             else:
                 media, files = [], {}
                 for index, item in enumerate(group):
-                    entry: dict[str, Any] = {"type": "photo"}
+                    entry: dict[str, Any] = {"type": sent_as}
                     if item.file_id:
                         entry["media"] = item.file_id
                     else:
@@ -644,7 +689,8 @@ class TelegramDelivery:
             sent.groups.append(size)
             for message in messages:
                 sent.photo_message_ids.append(int(message["message_id"]))
-                sent.photo_file_ids.append(_largest_photo(message))
+                file_id = _largest_photo(message) if sent_as == PHOTO else _document_id(message)
+                sent.photo_file_ids.append(file_id)
             self._progress(sent)
         if sent.document_message_id is not None:
             return sent
@@ -659,7 +705,7 @@ class TelegramDelivery:
             keyboard=keyboard,
         )
         sent.document_message_id = int(message["message_id"])
-        sent.document_file_id = str((message.get("document") or {}).get("file_id") or "") or None
+        sent.document_file_id = _document_id(message) or None
         self._progress(sent)
         return sent
 
@@ -732,6 +778,10 @@ class TelegramDelivery:
 
 def _as_list(send: Callable[[], dict]) -> Callable[[], list[dict]]:
     return lambda: [send()]
+
+
+def _document_id(message: Mapping[str, Any]) -> str:
+    return str((message.get("document") or {}).get("file_id") or "")
 
 
 def _largest_photo(message: Mapping[str, Any]) -> str:

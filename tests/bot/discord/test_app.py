@@ -55,12 +55,25 @@ async def test_login_syncs_the_commands_with_their_options(fake: FakeDiscord, bo
     assert set(commands) == {"carousel", "Make carousel", "defaults", "brand", "preset", "settings"}
     assert commands["Make carousel"]["type"] == MESSAGE_MENU
     options = {o["name"]: o for o in commands["carousel"]["options"]}
-    assert list(options) == ["link", "theme", "ratio", "format", "cta", "cta_text", "cta_link", "max_posts"]
+    assert list(options) == [
+        "link",
+        "theme",
+        "ratio",
+        "format",
+        "cta",
+        "cta_text",
+        "cta_link",
+        "max_posts",
+        "delivery",
+    ]
     assert options["link"]["required"] is True and options["link"]["type"] == STRING
     assert [c["value"] for c in options["ratio"]["choices"]] == ["4:5", "1:1", "9:16", "16:9"]
     assert [c["value"] for c in options["format"]["choices"]] == ["png", "jpeg"]
     assert [c["value"] for c in options["cta"]["choices"]] == ["follow", "save", "link", "none"]
     assert options["theme"]["autocomplete"] is True and not options["theme"].get("choices")
+    assert [c["value"] for c in options["delivery"]["choices"]] == ["album", "files", "zip"]
+    defaults = {o["name"]: o for o in commands["defaults"]["options"]}
+    assert [c["value"] for c in defaults["delivery"]["choices"]] == ["album", "files", "zip"]
     assert (options["max_posts"]["min_value"], options["max_posts"]["max_value"]) == (1, MAX_POSTS_CEILING)
     assert all(o["description"] for o in options.values())
 
@@ -221,7 +234,7 @@ async def test_saved_settings_apply_and_command_options_win(fake: FakeDiscord, q
 async def test_defaults_are_saved_privately_and_used_next(
     fake: FakeDiscord, bot: Bot, queue: RQJobQueue
 ) -> None:
-    payload, interaction_id, token = slash(fake, "defaults", theme="ocean", ratio="9:16")
+    payload, interaction_id, token = slash(fake, "defaults", theme="ocean", ratio="9:16", delivery="files")
     await bot.dispatch(payload)
     shown = private_answer(fake, interaction_id, token)["content"]
     assert "**theme**: Ocean (personal)" in shown and "**ratio**: 9:16 story (personal)" in shown
@@ -230,7 +243,8 @@ async def test_defaults_are_saved_privately_and_used_next(
     payload, _, _ = slash(fake, link=THREAD_LINK)
     await bot.dispatch(payload)
     (job,) = jobs(queue)
-    assert (job.args[0]["options"]["theme"], job.args[0]["options"]["ratio"]) == ("ocean", "9:16")
+    options = job.args[0]["options"]
+    assert (options["theme"], options["ratio"], options["delivery"]) == ("ocean", "9:16", "files")
 
     payload, interaction_id, token = slash(fake, "settings")
     await bot.dispatch(payload)

@@ -199,3 +199,46 @@ async def test_in_a_server_only_the_requester_or_a_manager_re_renders(
     assert callback.json == {"type": DEFERRED}
     (job,) = jobs(queue)
     assert job.args[0]["options"]["format"] == "jpeg" and job.args[0]["reply"]["user_id"] == someone
+
+
+async def test_a_zip_delivery_arrives_as_one_zip_and_a_re_render_keeps_it(
+    fake: FakeDiscord,
+    bot: Bot,
+    queue: RQJobQueue,
+    fake_sources: Any,
+    unique_x_thread: Callable[..., Any],
+    settings_env: Callable[..., Any],
+) -> None:
+    import io
+    import zipfile
+
+    settings_env(
+        discord_api_url=fake.api_base,
+        discord_bot_token=BOT_TOKEN,
+        redis_url=REDIS_URL,
+        **{k.lower(): v for k, v in fake_sources.env().items()},
+    )
+    thread = unique_x_thread(TEXTS)
+    payload, _, first_token = slash(fake, link=thread.url, delivery="zip")
+    await bot.dispatch(payload)
+    assert bot.errors == []
+    (first_job,) = jobs(queue)
+    assert first_job.args[0]["options"]["delivery"] == "zip"
+    _run_worker(queue)
+
+    (post,) = fake.find("POST", f"/webhooks/{APPLICATION_ID}/{first_token}")
+    archive, pdf = post.files
+    assert archive.filename.endswith(".zip") and archive.content_type == "application/zip"
+    assert pdf.filename == archive.filename.removesuffix(".zip") + ".pdf"
+    with zipfile.ZipFile(io.BytesIO(archive.data)) as opened:
+        slides = opened.namelist()
+    assert slides == [f"slide-{i:02d}.png" for i in range(1, len(slides) + 1)] and len(slides) >= 3
+
+    pick, _, pick_token = component(post.reply, _menus(post.reply)["ratio"]["custom_id"], "1:1")
+    await bot.dispatch(pick)
+    second_job = next(j for j in jobs(queue) if j.id != first_job.id)
+    assert second_job.args[0]["options"]["delivery"] == "zip"  # the re-render keeps how it arrives
+    _run_worker(queue)
+    (again,) = fake.find("POST", f"/webhooks/{APPLICATION_ID}/{pick_token}")
+    assert [f.filename.rsplit(".", 1)[1] for f in again.files] == ["zip", "pdf"]
+    assert again.files[0].data != archive.data  # square slides this time

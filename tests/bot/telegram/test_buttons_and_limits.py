@@ -72,6 +72,16 @@ async def test_rerender_button_enqueues_a_new_job_with_rerender_of(
     assert await store.job(job_ref(jobs[-1].id)) is not None
 
 
+async def test_a_rerender_arrives_the_way_its_carousel_did(chat: Chat, fake: FakeTelegramAPI) -> None:
+    await chat.say(42, "/send files")
+    job_id, result = await delivered_result(chat, fake, 42)
+    assert chat.payloads()[-1]["options"]["delivery"] == "files"
+    await chat.say(42, "/send album")  # a later choice is for later carousels
+    await chat.press(result, f"rr:{job_ref(job_id)}:ratio:1:1", user_id=42)
+    rerun = chat.payloads()[-1]
+    assert (rerun["options"]["ratio"], rerun["options"]["delivery"]) == ("1:1", "files")
+
+
 async def test_rerender_in_a_topic_keeps_the_topic(chat: Chat, fake: FakeTelegramAPI) -> None:
     job_id, result = await delivered_result(chat, fake, GROUP, user_id=7, thread_id=77)
     fake.set_member_status(GROUP, 9, "administrator")  # an admin may re-render anyone's carousel
@@ -105,6 +115,7 @@ async def test_command_menu_is_registered_at_startup(chat: Chat, fake: FakeTeleg
         "theme",
         "ratio",
         "format",
+        "send",
         "cta",
         "brand",
         "preset",

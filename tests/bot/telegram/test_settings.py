@@ -294,7 +294,8 @@ async def test_settings_buttons_open_each_menu(chat: Chat, fake: FakeTelegramAPI
     await chat.say(42, "/settings")
     panel = fake.calls_to("sendMessage")[-1].response["result"]
     data = [b["callback_data"] for row in panel["reply_markup"]["inline_keyboard"] for b in row]
-    assert data == [f"set:menu:{m}" for m in ("theme", "ratio", "format", "cta", "brand", "preset")]
+    menus = ("theme", "ratio", "format", "delivery", "cta", "brand", "preset")
+    assert data == [f"set:menu:{m}" for m in menus]
     await chat.press(panel, "set:menu:ratio", user_id=42)
     [edit] = fake.calls_to("editMessageText")
     assert edit.params["text"] == texts.CHOOSE_RATIO.format(scope="")
@@ -381,3 +382,33 @@ def png(width: int, height: int) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), "#224466").save(out, "PNG")
     return out.getvalue()
+
+
+async def test_send_picks_how_the_slides_arrive_and_settings_show_it(
+    chat: Chat, fake: FakeTelegramAPI, store: RedisSettingsStore
+) -> None:
+    await chat.say(42, "/send")
+    picker = fake.calls_to("sendMessage")[-1]
+    assert picker.params["text"] == texts.CHOOSE_DELIVERY.format(scope="")
+    keyboard = picker.response["result"]["reply_markup"]["inline_keyboard"]
+    buttons = [(b["text"], b["callback_data"]) for row in keyboard for b in row]
+    assert buttons == [
+        ("✓ Album of photos", "set:delivery:album"),
+        ("Original files", "set:delivery:files"),
+        ("ZIP of the slides", "set:delivery:zip"),
+    ]
+
+    await chat.press(picker.response["result"], "set:delivery:files", user_id=42)
+    [answer] = fake.calls_to("answerCallbackQuery")
+    assert answer.params["text"] == "Done — delivery: Original files"
+    await chat.say(42, "/settings")
+    assert settings_line(chat.last_reply(), "delivery") == "• delivery: Original files — personal"
+    await chat.say(42, X_LINK)
+    assert chat.payloads()[-1]["options"]["delivery"] == "files"
+
+    await chat.say(42, "/send zip")
+    assert chat.last_reply() == "Done — delivery: ZIP of the slides"
+    await chat.say(42, "/send photos")
+    assert chat.last_reply() == "Done — delivery: Album of photos"
+    eff = await effective(store, user_scope("telegram", 42), is_group=False)
+    assert eff.value("delivery") == "album"

@@ -488,3 +488,39 @@ def test_a_busy_group_skips_the_status_but_still_hears_a_failure(fake_telegram: 
     sent = [c.params["text"] for c in fake_telegram.calls_to("sendMessage")]
     assert sent == ["Sorry, that post was deleted."]
     assert client.defer  # later sends still hand on rather than wait
+
+
+def test_files_delivery_deferred_in_a_busy_group_resumes_without_repeats(
+    fake_telegram: FakeTelegramAPI,
+) -> None:
+    """Original files go as documents, ≤ 10 per media group, and resume after a hand-on like an album."""
+    from dataclasses import replace
+
+    group = -1001235
+    clock = FakeClock()
+    pacer = LocalPacer(group_window=(1, 60.0), clock=clock)
+    carousel = carousel_of(12)
+    summary = replace(summary_of(carousel), delivery="files")
+    with pytest.raises(DeliveryDeferred) as info:
+        deferring_delivery(fake_telegram, group, pacer).deliver(carousel, summary, JOB_ID, None)
+    assert info.value.state["sent"]["groups"] == [6]
+
+    clock.now += 60.0
+    with pytest.raises(DeliveryDeferred) as again:
+        deferring_delivery(fake_telegram, group, pacer).deliver(
+            carousel, summary, JOB_ID, None, resume=info.value.state
+        )
+    clock.now += 60.0
+    sent = deferring_delivery(fake_telegram, group, pacer).deliver(
+        carousel, summary, JOB_ID, None, resume=again.value.state
+    )
+    assert sent["groups"] == [6, 6] and sent["document_message_id"] is not None
+    groups = fake_telegram.calls_to("sendMediaGroup")
+    assert [len(c.params["media"]) for c in groups] == [6, 6]
+    assert {m["type"] for c in groups for m in c.params["media"]} == {"document"}
+    documents = [c.files[m["media"].removeprefix("attach://")] for c in groups for m in c.params["media"]]
+    assert documents == carousel.slides  # each file once, in order, exactly as made
+    names = [c.filenames[m["media"].removeprefix("attach://")] for c in groups for m in c.params["media"]]
+    assert names == [f"slide-{i:02d}.png" for i in range(1, 13)]
+    (pdf,) = fake_telegram.calls_to("sendDocument")
+    assert pdf.params["reply_markup"]["inline_keyboard"]
