@@ -154,12 +154,16 @@ class RedisSettingsStore:
         self.prefix = prefix
 
     @classmethod
-    def from_url(cls, url: str, prefix: str = DEFAULT_PREFIX) -> RedisSettingsStore:
+    def from_url(
+        cls, url: str, prefix: str = DEFAULT_PREFIX, *, redis: dict[str, Any] | None = None
+    ) -> RedisSettingsStore:
+        """``redis``: client options instead of :func:`worker.config.redis_options` (Discord's, quicker)."""
         from redis.asyncio import Redis
 
         from worker.config import redis_options  # reconnect and retry after a Redis restart
 
-        return cls(Redis.from_url(url, decode_responses=True, **redis_options(asyncio=True)), prefix)
+        options = redis if redis is not None else redis_options(asyncio=True)
+        return cls(Redis.from_url(url, decode_responses=True, **options), prefix)
 
     def _scope_key(self, scope: str) -> str:
         return f"{self.prefix}scope:{scope}"

@@ -35,22 +35,34 @@ class Settings(BaseSettings):
         return frozenset(h.strip().lower() for h in self.media_hosts.split(",") if h.strip())
 
 
-def redis_options(*, asyncio: bool = False) -> dict[str, Any]:
+def redis_options(
+    *, asyncio: bool = False, retries: int = 5, connect_timeout_s: float | None = None
+) -> dict[str, Any]:
     """redis-py client options that ride out a Redis restart: a command that meets a connection the
     server dropped reconnects and is tried again, a few times with backoff (instead of failing once
-    per pooled connection, as the default does for the first command after a restart)."""
+    per pooled connection, as the default does for the first command after a restart).
+
+    ``retries`` and ``connect_timeout_s``: a caller that must answer in time (Discord's 3 s) gives up
+    sooner when Redis is away (one retry still rides out a restart's dropped connections)."""
     from redis.backoff import ExponentialBackoff
     from redis.exceptions import ConnectionError, TimeoutError
 
     if asyncio:
         from redis.asyncio.retry import Retry as AsyncRetry
 
-        retry: Any = AsyncRetry(ExponentialBackoff(cap=2.0, base=0.1), 5)
+        retry: Any = AsyncRetry(ExponentialBackoff(cap=2.0, base=0.1), retries)
     else:
         from redis.retry import Retry
 
-        retry = Retry(ExponentialBackoff(cap=2.0, base=0.1), 5)
-    return {"retry": retry, "retry_on_error": [ConnectionError, TimeoutError], "health_check_interval": 30}
+        retry = Retry(ExponentialBackoff(cap=2.0, base=0.1), retries)
+    options: dict[str, Any] = {
+        "retry": retry,
+        "retry_on_error": [ConnectionError, TimeoutError],
+        "health_check_interval": 30,
+    }
+    if connect_timeout_s is not None:
+        options["socket_connect_timeout"] = connect_timeout_s
+    return options
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,8 @@ TELEGRAM_ANSWER_CALLBACK_MAX = 200
 
 # Discord
 DISCORD_DEFER_WITHIN_S = 3.0
+DISCORD_REDIS_RETRIES = 1  # the Discord bot's settings calls give up on Redis away in about a second,
+DISCORD_REDIS_CONNECT_TIMEOUT_S = 0.8  # so a command or menu read before answering still gets its sentence
 DISCORD_FILES_PER_MESSAGE = 10
 DISCORD_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 DISCORD_FOLLOWUP_WINDOW_S = 15 * 60

@@ -155,7 +155,14 @@ def make_store(settings: Settings) -> SettingsStore:
     from bot.settings_store import MemorySettingsStore, RedisSettingsStore
 
     if settings.redis_url:
-        return RedisSettingsStore.from_url(settings.redis_url)
+        from worker.config import redis_options
+        from worker.limits import DISCORD_REDIS_CONNECT_TIMEOUT_S, DISCORD_REDIS_RETRIES
+
+        # what a command or menu reads before answering must fail within Discord's 3 s when Redis is away
+        quick = redis_options(
+            asyncio=True, retries=DISCORD_REDIS_RETRIES, connect_timeout_s=DISCORD_REDIS_CONNECT_TIMEOUT_S
+        )
+        return RedisSettingsStore.from_url(settings.redis_url, redis=quick)
     return MemorySettingsStore()
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import discord
 import pytest
 
-from bot.discord.app import build_client
+from bot.discord.app import build_client, make_store
 from bot.settings_store import RedisSettingsStore
 from contract.sentences import BUSY_QUEUED, QUEUE_DOWN
 from tests.bot.discord.support import DEFERRED, Bot, slash
@@ -40,7 +40,8 @@ async def bot(
         redis_url=own_redis.url,
         queue_name=queue_name,
     )
-    store = RedisSettingsStore.from_url(own_redis.url)
+    store = make_store(settings)  # as `carousel discord` makes it
+    assert isinstance(store, RedisSettingsStore)
     client = build_client(settings, RQJobQueue(own_redis.url, queue_name), store=store)
     await client.login(BOT_TOKEN)
     try:
@@ -91,3 +92,27 @@ async def test_a_carousel_asked_for_while_redis_is_down_is_queued_in_the_bot_and
     assert len(pdfs) == 1 and len(bot.client.held) == 0
     said = status_texts(fake, token)
     assert said[1].startswith("⏳ Queued: <") and QUEUE_DOWN not in said
+
+
+async def test_with_redis_down_a_menu_and_a_command_are_answered_within_discords_three_seconds(
+    fake: FakeDiscord, bot: Bot, own_redis: OwnRedis
+) -> None:
+    """Menus and commands that read Redis before answering: the sentence arrives while Discord still
+    waits for it (3 s), not after the interaction has failed."""
+    import time
+
+    from tests.bot.discord.support import component, message, private_answer
+    from worker.delivery.discord import rerender_components
+    from worker.limits import DISCORD_DEFER_WITHIN_S
+
+    await asyncio.to_thread(own_redis.stop)
+    result = {**message("a result"), "components": rerender_components("0" * 32)}
+    pick, pick_id, pick_token = component(result, f"rr:{'0' * 32}:theme", "bold")
+    settings, settings_id, settings_token = slash(fake, "settings")
+    asked = [(pick, pick_id, pick_token), (settings, settings_id, settings_token)]
+    for payload, interaction_id, token in asked:
+        started = time.time()
+        await bot.dispatch(payload)
+        assert private_answer(fake, interaction_id, token)["content"] == QUEUE_DOWN
+        (callback,) = fake.find("POST", f"/interactions/{interaction_id}/{token}/callback")
+        assert callback.at - started < DISCORD_DEFER_WITHIN_S, callback.at - started
