@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -30,6 +31,19 @@ BOT_USERNAME = "carousel_test_bot"
 def fake() -> Iterator[FakeTelegramAPI]:
     with FakeTelegramAPI(token=unique_token()) as api:  # file_ids (and their caches) are per bot
         yield api
+
+
+@pytest.fixture(autouse=True)
+def _no_token_logged(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Every test here (bot, and workers run in-process) logs at DEBUG — httpx puts each Bot API URL,
+    token in its path, in a line — and no line may carry the bot token."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    api = request.node.funcargs.get("fake")
+    if isinstance(api, FakeTelegramAPI):
+        logged = caplog.text
+        secret = api.token.split(":", 1)[1]
+        assert api.token not in logged and secret not in logged, "the bot token was logged"
 
 
 @pytest.fixture
