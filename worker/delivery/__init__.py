@@ -75,6 +75,9 @@ def make_delivery(
 
     ``connection``: Redis, to share the chat pacing with every worker and defer rather than sleep.
     """
+    from contract import redact
+
+    redact.install([settings.telegram_bot_token, settings.discord_bot_token])  # whoever runs the job
     if reply.platform == "telegram":
         from worker.delivery.pacing import RedisPacer, local_pacer
         from worker.delivery.telegram import TelegramClient, TelegramDelivery

@@ -308,7 +308,8 @@ class DiscordDelivery:
         if reply.platform != "discord":
             raise ValueError(f"not a Discord reply address: {reply.platform}")
         self.reply = reply
-        redact.remember(reply.interaction_token)  # its webhook URLs are logged on rate limits and failures
+        redact.install([settings.discord_bot_token])  # no log line carries the bot token...
+        redact.remember(reply.interaction_token)  # ...or the interaction's (webhook URLs are logged)
         self.rest = DiscordREST(
             settings.discord_api_url, settings.discord_bot_token, client=client, sleep=sleep
         )
