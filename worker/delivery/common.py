@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from contract.choices import CHOICE_FIELDS, choice_label
+from contract.options import FIELD_LABELS
 from worker.limits import PDF_FILENAME_MAX_CHARS
 
 ELLIPSIS = "…"
@@ -120,9 +122,6 @@ def changed_pairs(summary: ResultSummary) -> list[tuple[str, str]]:
 
 def changed_line(summary: ResultSummary) -> str:
     """"Re-rendered: theme Midnight, ratio 1:1" — what this carousel changed from the first one."""
-    from contract.choices import CHOICE_FIELDS, choice_label
-    from contract.options import FIELD_LABELS
-
     parts = []
     for field, value in changed_pairs(summary):
         shown = value if field == "ratio" else choice_label(field, value) if field in CHOICE_FIELDS else value
@@ -130,9 +129,9 @@ def changed_line(summary: ResultSummary) -> str:
     return CHANGED_PREFIX + ", ".join(parts) if parts else ""
 
 
-def count_line(summary: ResultSummary, *, with_pdf: bool = False) -> str:
-    """"11 slides" (+ PDF) and, for a capped thread, "first 20 of 40 posts"."""
-    text = slide_word(summary.slide_count) + (" + PDF" if with_pdf else "")
+def count_line(summary: ResultSummary) -> str:
+    """"11 slides" and, for a capped thread, "first 20 of 40 posts"."""
+    text = slide_word(summary.slide_count)
     if summary.truncated:
         text += f" · first {summary.posts_shown} of {summary.posts_total} posts"
     return text
