@@ -138,6 +138,7 @@ class FakeDiscord:
         self.calls: list[Call] = []
         self.expired_tokens: set[str] = set()
         self.upload_limits: dict[str, int] = {}  # interaction token → its attachment_size_limit
+        self.channel_limits: dict[str, int] = {}  # channel → the upload limit of its server
         self.messages: dict[str, dict[str, Any]] = {}  # message id → the message, while it exists
         self.originals: dict[str, str] = {}  # interaction token → its original response's message id
         self._channels: dict[str, str] = {}  # interaction token → its channel
@@ -224,6 +225,7 @@ class FakeDiscord:
             self._channels[token] = channel_id
             if attachment_size_limit is not None:
                 self.upload_limits[token] = attachment_size_limit
+                self.channel_limits[channel_id] = attachment_size_limit  # the server's, for bot posts too
 
     def interaction_tokens(self) -> set[str]:
         """Every interaction token the fake has seen (in a webhook or callback path, or opened)."""
@@ -423,7 +425,9 @@ class FakeDiscord:
             self.messages[message["id"]] = message
         return message
 
-    def _check_upload(self, call: Call, token: str | None = None) -> web.Response | None:
+    def _check_upload(
+        self, call: Call, token: str | None = None, channel: str | None = None
+    ) -> web.Response | None:
         payload = call.payload or {}
         if len(str(payload.get("content") or "")) > MESSAGE_CONTENT_MAX:
             too_long = f"Invalid Form Body: content: Must be {MESSAGE_CONTENT_MAX} or fewer in length."
@@ -439,7 +443,10 @@ class FakeDiscord:
             index = int(meta["id"])
             if index >= len(files) or files[index].name != f"files[{index}]":
                 return _error(400, INVALID_FORM_BODY, f"Invalid Form Body: no files[{index}] part")
-        limit = self.upload_limits.get(token, self.file_size_limit) if token else self.file_size_limit
+        if token:
+            limit = self.upload_limits.get(token, self.file_size_limit)
+        else:
+            limit = self.channel_limits.get(channel or "", self.file_size_limit)
         for f in files:
             if len(f.data) > limit:
                 return _error(413, REQUEST_TOO_LARGE, "Request entity too large")
@@ -563,7 +570,7 @@ class FakeDiscord:
 
     async def _channel_post(self, request: web.Request) -> web.Response:
         call: Call = request[CALL]
-        problem = self._check_bot(request) or self._check_upload(call)
+        problem = self._check_bot(request) or self._check_upload(call, channel=request.match_info["cid"])
         if problem is not None:
             return problem
         return _json(self._message(request.match_info["cid"], call, webhook=False))

@@ -419,7 +419,7 @@ def test_a_brand_picture_the_slides_went_without_is_named_in_the_result(fake: Fa
     assert lines[1:] == [
         "Written by Ada",  # pasted text: its writer, no link
         "⚠️ The brand kit's avatar could not be read as a picture — "
-        "send it again with the avatar option of /brand."
+        "send it again with the avatar option of /brand.",
     ]
 
 
@@ -525,6 +525,18 @@ def test_a_boosted_server_gets_a_pdf_above_ten_megabytes(fake: FakeDiscord) -> N
     assert post.status == 200
     assert [f.filename for f in post.files] == ["slide-01.png", "slide-02.png", "carousel.pdf"]
     assert post.files[-1].data == big_pdf
+
+
+def test_a_boosted_servers_limit_holds_in_the_channel_after_the_token_expired(fake: FakeDiscord) -> None:
+    big_pdf = b"%PDF-1.7\n" + random.Random(5).randbytes(12 * 1024 * 1024)
+    carousel = Carousel(slides=[_png(1)], image_format="png", pdf=big_pdf, title=TITLE, size=(108, 135))
+    fake.expire_token(TOKEN)
+    reply = _limited(fake, 50 * 1024 * 1024, response_message_id=fake.original_id(TOKEN))
+    with DiscordDelivery(reply, _settings(fake)) as delivery:
+        delivery.send_carousel(carousel)
+    (post,) = fake.find("POST", f"/channels/{CHANNEL}/messages")
+    assert post.status == 200 and post.authorization == f"Bot {BOT_TOKEN}"
+    assert [f.filename for f in post.files] == ["slide-01.png", "carousel.pdf"]
 
 
 def test_the_default_limit_keeps_a_large_pdf_back_with_a_sentence(fake: FakeDiscord) -> None:
