@@ -129,6 +129,39 @@ async def test_rate_limiters_count_fixed_windows(kind: str) -> None:
         assert await limiter.hit("other", 2, 60) == 0.0
         now[0] += 30
         assert await limiter.hit("u", 2, 60) == 0.0
+        # peek answers like hit would, and counts nothing
+        assert [await limiter.peek("u", 2, 60) for _ in range(3)] == [0.0, 0.0, 0.0]
+        assert await limiter.hit("u", 2, 60) == 0.0
+        assert await limiter.peek("u", 2, 60) == pytest.approx(60.0)
+        assert await limiter.peek("new", 2, 60) == 0.0
     finally:
         if redis is not None:
+            await redis.aclose()
+
+
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+async def test_waiting_lines_keep_order_bound_and_chats(kind: str) -> None:
+    from bot.telegram.line import MemoryLineStore, RedisLineStore
+
+    redis = None
+    if kind == "memory":
+        line: MemoryLineStore | RedisLineStore = MemoryLineStore()
+    else:
+        from redis.asyncio import Redis as AsyncRedis
+
+        redis = AsyncRedis.from_url(REDIS_URL, decode_responses=True)
+        line = RedisLineStore(redis, prefix=f"test:line:{uuid.uuid4().hex}:")
+    try:
+        assert [await line.join("-5", item, 2) for item in ("a", "b", "c")] == [0, 1, None]
+        assert await line.join("7", "x", 2) == 0
+        assert await line.items("-5") == ["a", "b"]
+        assert sorted(await line.chats()) == ["-5", "7"]
+        await line.remove("-5", "a")
+        assert await line.items("-5") == ["b"]
+        await line.remove("-5", "b")
+        assert await line.items("-5") == [] and await line.chats() == ["7"]
+    finally:
+        if redis is not None:
+            assert isinstance(line, RedisLineStore)
+            await redis.delete(f"{line.prefix}chat:7", f"{line.prefix}chats")
             await redis.aclose()
