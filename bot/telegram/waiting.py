@@ -129,6 +129,8 @@ async def _announce_places(
 ) -> None:
     """Each link still waiting whose place changed learns its new one."""
     d = deps_of(application)
+    for gone in set(said) - set(items):
+        del said[gone]
     for ahead, item in enumerate(items):
         waiting = Waiting.model_validate_json(item)
         if said.get(item, waiting.told) == ahead:
