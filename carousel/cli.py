@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from contract.errors import UserError
 from contract.options import (
@@ -26,9 +26,6 @@ from contract.options import (
     FORMATS,
     RATIOS,
 )
-
-if TYPE_CHECKING:
-    from rendering.model import Thread
 
 EXIT_BAD_INPUT = 2
 EXIT_CHECK_FAILED = 1  # carousel render --check found a violation
@@ -78,9 +75,11 @@ def _render(args: argparse.Namespace) -> int:
         picked = parse_posts(args.posts) if args.posts else None
     except ValueRejected as rejected:
         return _fail(rejected.sentence)
-    unroll = max(picked) if picked else options.max_posts  # posts to read before picking
+    options = options.model_copy(update={"posts": picked})
 
     from worker.checks import check_options, check_thread
+    from worker.limits import SOURCE_MAX_POSTS
+    from worker.posts import choose_posts
 
     out = Path(args.out)
     problem = _unwritable(out)
@@ -94,9 +93,7 @@ def _render(args: argparse.Namespace) -> int:
         if path.exists():  # a local render: no settings, HTTP client or Redis are imported
             from worker.sources import load_local
 
-            thread = load_local(path).capped(unroll)
-            if picked:
-                thread = _pick_posts(thread, picked).capped(options.max_posts)
+            thread = choose_posts(load_local(path), options).thread
             images: dict = {}
         else:
             from worker.config import get_settings
@@ -106,9 +103,8 @@ def _render(args: argparse.Namespace) -> int:
 
             settings = get_settings()
             with make_client(settings) as client:
-                thread = resolve(args.source, settings=settings, client=client, max_posts=unroll)
-                if picked:
-                    thread = _pick_posts(thread, picked).capped(options.max_posts)
+                whole = resolve(args.source, settings=settings, client=client, max_posts=SOURCE_MAX_POSTS)
+                thread = choose_posts(whole, options).thread
                 images = fetch_images(thread, settings=settings, client=client)
         from worker.brand import signed_by_brand
 
@@ -176,17 +172,6 @@ def _write(out: Path, carousel: Any, *, zipped: bool = False) -> list[Path]:
             archive.write_bytes(slides_zip(part.slides))
             written.append(archive)
     return written
-
-
-def _pick_posts(thread: Thread, numbers: tuple[int, ...]) -> Thread:
-    """The posts numbered ``numbers`` (from 1); the cover still tells how long the thread was."""
-    from contract.values import POSTS_OUT_OF_RANGE
-
-    count = len(thread.posts)
-    if numbers[-1] > count:
-        raise UserError(POSTS_OUT_OF_RANGE.format(count=count))
-    posts = tuple(thread.posts[n - 1] for n in numbers)
-    return thread.model_copy(update={"posts": posts, "total_posts": thread.total_posts or count})
 
 
 def _themes(args: argparse.Namespace) -> int:

@@ -70,6 +70,8 @@ class JobPayload(BaseModel):
     rerender_of: str | None = None  # id of the job whose thread is re-rendered (re-theme buttons)
     part: int = Field(default=1, ge=1)  # a source longer than one carousel is sent part by part, in order
     text_author: TextAuthor | None = None  # pasted text by someone other than the requester
+    # on a later part: the job of part 1, the one the front-end submitted and knows (its controls name it)
+    part_of: str | None = None
 
     def to_job_arg(self) -> dict:
         return self.model_dump(mode="json")

@@ -9,10 +9,10 @@ from __future__ import annotations
 import typing
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from themes.loader import MAX_THEME_FILE_BYTES
-from worker.limits import DEFAULT_MAX_POSTS, MAX_POSTS_CEILING
+from worker.limits import DEFAULT_MAX_POSTS, MAX_POSTS_CEILING, SOURCE_MAX_POSTS
 
 Ratio = Literal["4:5", "1:1", "9:16", "16:9"]
 ImageFormat = Literal["png", "jpeg"]
@@ -118,6 +118,20 @@ class RenderOptions(BaseModel):
     delivery: DeliveryKind = DEFAULT_DELIVERY  # how the slides are sent; the renderer ignores it
     merge_short_posts: bool = False
     progress_bar: bool = True
+    # Which of the author's posts become slides: their numbers from 1 (None: every post), and how many
+    # of those earlier carousels already showed (the "Next posts" button moves on by ``max_posts``).
+    # The carousel shows at most ``max_posts`` of them, starting after ``posts_offset``.
+    posts: tuple[int, ...] | None = None
+    posts_offset: int = Field(default=0, ge=0, le=SOURCE_MAX_POSTS)
+
+    @field_validator("posts")
+    @classmethod
+    def _post_numbers(cls, value: tuple[int, ...] | None) -> tuple[int, ...] | None:
+        if value is None:
+            return None
+        if not value or any(not 1 <= n <= SOURCE_MAX_POSTS for n in value):
+            raise ValueError(f"post numbers go from 1 to {SOURCE_MAX_POSTS}")
+        return tuple(sorted(set(value)))
 
     @property
     def size(self) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from themes.loader import parse_color
-from worker.limits import BRAND_TEXT_MAX, CTA_TEXT_MAX, SOURCE_MAX_POSTS
+from worker.limits import BRAND_TEXT_MAX, CTA_TEXT_MAX, MAX_POSTS_CEILING, SOURCE_MAX_POSTS
 
 ACCENT_INVALID = "That isn't a colour I understand: use #RRGGBB, e.g. #1D9BF0."
 HANDLE_INVALID = "That isn't a handle: use letters, digits, _ or . after the @, e.g. @carouselbot."
@@ -20,9 +20,13 @@ LINK_INVALID = "That doesn't look like a link: give it as https://…"
 VALUE_TOO_LONG = "That's too long — keep it under {limit} characters."
 POSTS_INVALID = "That isn't a post selection: give post numbers and ranges, e.g. 1-8,11."
 POSTS_OUT_OF_RANGE = "That thread has {count} posts, so pick post numbers from 1 to {count}."
+MAX_POSTS_INVALID = f"Max posts is a whole number from 1 to {MAX_POSTS_CEILING}, e.g. 12."
 
 _HANDLE = re.compile(r"^@?([A-Za-z0-9_.]{1,30})$")
-_POST_RANGE = re.compile(r"^(\d+)(?:\s*-\s*(\d+))?$")
+_POST_RANGE = re.compile(r"^(\d+)(?:\s*[-–—]\s*(\d+))?$")
+# ``posts:1-8,11`` after a link in a chat message (a word of its own, so never inside the link)
+_POSTS_OPTION = re.compile(r"(?<!\S)posts\s*[:=]\s*(\S*)", re.IGNORECASE)
+RANGE_DASH = "–"
 _OPAQUE = 255
 
 
@@ -88,6 +92,37 @@ def parse_posts(value: str) -> tuple[int, ...]:
             raise ValueRejected(POSTS_INVALID)
         numbers.update(range(first, last + 1))
     return tuple(sorted(numbers))
+
+
+def posts_option(text: str) -> str | None:
+    """The selection written as ``posts:1-8,11`` in a message (its text, maybe empty), or None."""
+    match = _POSTS_OPTION.search(text)
+    return match.group(1) if match is not None else None
+
+
+def describe_posts(numbers: tuple[int, ...] | list[int]) -> str:
+    """``(1, 2, …, 8, 11)`` → ``1–8, 11``: post numbers as a reader writes them (the inverse of
+    :func:`parse_posts`)."""
+    runs: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}{RANGE_DASH}{b}" for a, b in runs)
+
+
+def posts_phrase(numbers: tuple[int, ...] | list[int]) -> str:
+    """``post 3``, ``posts 1–8, 11``: the posts as a sentence names them."""
+    return f"{'post' if len(set(numbers)) == 1 else 'posts'} {describe_posts(numbers)}"
+
+
+def parse_max_posts(value: str) -> int:
+    """A typed max posts (``12``) within 1 and the ceiling."""
+    value = value.strip()
+    if not value.isdigit() or not 1 <= int(value) <= MAX_POSTS_CEILING:
+        raise ValueRejected(MAX_POSTS_INVALID)
+    return int(value)
 
 
 def text_limit(field: str) -> int:

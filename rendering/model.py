@@ -151,17 +151,44 @@ class Thread(_Value):
     posts: tuple[Post, ...] = Field(min_length=1)
     cover_image: Media | None = None
     total_posts: int | None = None  # the thread's length before any cap was applied
+    # the posts' numbers in the whole thread (from 1) when they are not its first ones (a pick, or
+    # a later window); None: posts 1, 2, 3 …
+    numbers: tuple[int, ...] | None = None
 
     @property
     def truncated(self) -> bool:
         return self.total_posts is not None and self.total_posts > len(self.posts)
 
+    @property
+    def post_numbers(self) -> tuple[int, ...]:
+        """Each post's number in the whole thread, from 1."""
+        return self.numbers if self.numbers is not None else tuple(range(1, len(self.posts) + 1))
+
     def capped(self, max_posts: int) -> Thread:
         """The first ``max_posts`` posts, remembering how long the thread was."""
         if len(self.posts) <= max_posts:
             return self
+        numbers = self.numbers[:max_posts] if self.numbers is not None else None
         return self.model_copy(
-            update={"posts": self.posts[:max_posts], "total_posts": self.total_posts or len(self.posts)}
+            update={
+                "posts": self.posts[:max_posts],
+                "total_posts": self.total_posts or len(self.posts),
+                "numbers": numbers,
+            }
+        )
+
+    def picked(self, numbers: tuple[int, ...]) -> Thread:
+        """The posts numbered ``numbers`` (from 1, each within the thread), remembering how long it was."""
+        if numbers == tuple(range(1, len(self.posts) + 1)):
+            return self
+        count = len(self.posts)
+        first_ones = numbers == tuple(range(1, len(numbers) + 1))
+        return self.model_copy(
+            update={
+                "posts": tuple(self.posts[n - 1] for n in numbers),
+                "total_posts": self.total_posts or count,
+                "numbers": None if first_ones else numbers,
+            }
         )
 
     def authored_by(self, author: Author) -> Thread:

@@ -22,6 +22,7 @@ from typing import Any
 from contract import JobPayload, RenderOptions, ReplyAddress, redact
 from contract.errors import GENERIC_FAILURE, JOB_LOST, MEMORY_FAILURE, POISON_FAILURE, UserError
 from contract.job import DELIVERY_JOB_PATH, DeliveryPayload, PostTextPayload
+from contract.next_posts import NextPosts
 from contract.options import CUSTOM_THEME, DEFAULT_DELIVERY
 from contract.sentences import THEME_FILE_BROKEN
 from contract.theme_file import THEME_FILE_NAME
@@ -37,6 +38,7 @@ from worker.delivery.common import utf16_len
 from worker.limits import (
     DELIVERY_MAX_DEFERRALS,
     DISCORD_MESSAGE_MAX,
+    SOURCE_MAX_POSTS,
     TELEGRAM_MESSAGE_MAX,
     TELEGRAM_STATUS_EDIT_INTERVAL_S,
 )
@@ -48,6 +50,7 @@ from worker.post_text import (
     slide_descriptions,
     source_link,
 )
+from worker.posts import choose_posts
 from worker.results import RenderRecord, ResultStore, content_key, memory_store
 
 log = logging.getLogger(__name__)
@@ -395,8 +398,10 @@ def _run(
             FETCH_ERRORS.labels(_source_of(request), err.__class__.__name__).inc()
             raise
         stages.done("thread")
+        whole = _credited(thread, request)  # kept whole: re-renders and "Next posts" use it
+        selection = choose_posts(whole, options)
+        thread = selection.thread
         check_thread(thread)
-        thread = _credited(thread.capped(options.max_posts), request)
         key = content_key(thread, options)
 
         try:
@@ -407,7 +412,7 @@ def _run(
                 else None
             )
         except DeliveryDeferred as deferred:  # an identical result, re-sent by file_id once the chat allows
-            store.save_render(job_id, _record(request, job_id, None, None, first=first), thread)
+            store.save_render(job_id, _record(request, job_id, None, None, first=first), whole)
             _hand_off(
                 request,
                 job_id,
@@ -429,7 +434,7 @@ def _run(
                 first=first,
                 alt_texts=reused.pop("alt_texts", None),
             )
-            store.save_render(job_id, record, thread)
+            store.save_render(job_id, record, whole)
             delivery.finish()
             log.info("job %s: identical result re-sent by file_id", job_id)
             result = {"ok": True, "job_id": job_id, **reused}
@@ -450,15 +455,24 @@ def _run(
     with RENDER_SECONDS.time():
         carousel = render(thread, options, images, progress.rendering, theme=own_theme(options))
     stages.done("render")
-    carousel, following = _this_part(carousel, request)
-    summary = summarize(thread, carousel, unusable, changed=changed, delivery=options.delivery)
+    carousel, following = _this_part(carousel, request, job_id)
+    # the "Next posts" control goes under the last part, naming the job the front-end knows
+    summary = summarize(
+        thread,
+        carousel,
+        unusable,
+        changed=changed,
+        delivery=options.delivery,
+        next_posts=selection.following if following is None else None,
+        controls_of=request.part_of,
+    )
     # parts are not remembered as one identical result, nor a result that went without a picture
     keep = key if carousel.part is None and not unusable else None
     descriptions = slide_descriptions(carousel.texts, carousel.alts)
     record = _record(
         request, job_id, summary.title, carousel.slide_count, first=first, alt_texts=descriptions
     )
-    store.save_render(job_id, record, thread)
+    store.save_render(job_id, record, whole)
     progress.show(STATUS_SENDING, force=True)
     try:
         with DELIVERY_SECONDS.time():
@@ -525,7 +539,9 @@ def _source_of(request: JobPayload) -> str:
     return match.ref.kind if match is not None else "unknown"
 
 
-def _this_part(carousel: Carousel, request: JobPayload) -> tuple[Carousel, JobPayload | None]:
+def _this_part(
+    carousel: Carousel, request: JobPayload, job_id: str
+) -> tuple[Carousel, JobPayload | None]:
     """The part this job sends, and the job for the part after it (None for the last or only one)."""
     parts = carousel.parts
     if len(parts) == 1:
@@ -534,7 +550,9 @@ def _this_part(carousel: Carousel, request: JobPayload) -> tuple[Carousel, JobPa
     following = None
     if index < len(parts):  # its status message is gone with this part: the next one reports none
         reply = request.reply.model_copy(update={"status_message_id": None})
-        following = request.model_copy(update={"part": index + 1, "reply": reply})
+        following = request.model_copy(
+            update={"part": index + 1, "reply": reply, "part_of": request.part_of or job_id}
+        )
     return parts[index - 1], following
 
 
@@ -561,13 +579,16 @@ def _first_status(request: JobPayload) -> str:
 def _load_thread(
     request: JobPayload, *, settings: Settings, client: Any, connection: Any, store: ResultStore
 ) -> Thread:
-    """A re-render uses the thread its first job saved; otherwise (or once expired) the source."""
-    if request.rerender_of:
-        saved = store.load_thread(request.rerender_of)
-        if saved is not None:
-            log.info("re-render of %s: thread from the store", request.rerender_of)
+    """The whole thread (no cap): a re-render, a "Next posts" carousel and a later part use the one
+    an earlier job saved; otherwise (or once expired) the source."""
+    for earlier in (request.rerender_of, request.part_of):
+        if not earlier:
+            continue
+        saved = store.load_thread(earlier)
+        if saved is not None and not saved.truncated:  # a capped copy (kept before) lacks posts
+            log.info("thread of %s from the store", earlier)
             return saved
-        log.info("re-render of %s: stored thread expired, fetching again", request.rerender_of)
+        log.info("stored thread of %s expired, fetching again", earlier)
 
     from worker.cache import ThreadCache
     from worker.sources import resolve
@@ -579,7 +600,7 @@ def _load_thread(
         settings=settings,
         client=client,
         cache=cache,
-        max_posts=request.options.max_posts,
+        max_posts=SOURCE_MAX_POSTS,  # the cap is applied by choose_posts, after any pick
     )
 
 
@@ -618,6 +639,8 @@ def summarize(
     *,
     changed: tuple[tuple[str, str], ...] = (),
     delivery: str = DEFAULT_DELIVERY,
+    next_posts: NextPosts | None = None,
+    controls_of: str | None = None,
 ) -> ResultSummary:
     title = (carousel.title or thread.title or "").strip()
     if not title:
@@ -641,6 +664,10 @@ def summarize(
         kind=credit_kind(thread),
         changed=changed,
         delivery=delivery,
+        post_numbers=thread.numbers or (),
+        next_offset=next_posts.offset if next_posts is not None else None,
+        next_numbers=next_posts.numbers if next_posts is not None else (),
+        controls_of=controls_of,
     )
 
 

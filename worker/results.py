@@ -153,6 +153,9 @@ class SentFiles(BaseModel):
     alt_texts: list[str] = []  # per slide, its alt text for the post text
     source_url: str = ""
     kind: str = ""
+    post_numbers: list[int] = []  # the posts' numbers when they are not the thread's first ones
+    next_offset: int | None = None  # the "Next posts" control under the result (see ResultSummary)
+    next_numbers: list[int] = []
 
     @property
     def slide_count(self) -> int:

@@ -15,6 +15,7 @@ from discord import app_commands
 from bot.discord.caption import CaptionButton
 from bot.discord.commands import build_commands
 from bot.discord.common import tell
+from bot.discord.next_posts import NextPostsButton
 from bot.discord.rerender import RerenderMenu
 from bot.discord.transformers import InputRejected, ThemeTransformer
 from bot.held import HeldLinks
@@ -104,8 +105,8 @@ class CarouselBot(discord.Client):
         self.held = HeldLinks()  # links that came while Redis was away, started once it is back
         for command in build_commands(themes):
             self.tree.add_command(command)
-        # the menus and the caption button under every delivered carousel, across restarts
-        self.add_dynamic_items(RerenderMenu, CaptionButton)
+        # the menus and the buttons (caption, next posts) under every delivered carousel, across restarts
+        self.add_dynamic_items(RerenderMenu, CaptionButton, NextPostsButton)
 
     async def setup_hook(self) -> None:
         synced = await self.tree.sync()

@@ -32,6 +32,7 @@ from bot.discord.transformers import (
     InputRejected,
     LinkTransformer,
     LinkValueTransformer,
+    PostsTransformer,
     ThreadSource,
     link_expired,
     source_from_message,
@@ -42,6 +43,7 @@ from contract.job import TextAuthor
 from contract.options import CTAS, DELIVERIES, FORMATS, RATIOS
 from contract.rerender import job_ref
 from contract.sentences import BUSY_QUEUED, HELD_GIVEN_UP, QUEUE_DOWN
+from contract.values import posts_phrase
 from worker.limits import DISCORD_CTA_TEXT_MAX, HELD_LINK_MAX_AGE_S, MAX_POSTS_CEILING
 
 if TYPE_CHECKING:
@@ -126,6 +128,9 @@ async def start_job(
         base = await saved_options(getattr(client, "store", None), interaction)
         options, expired = without_expired_pictures(merge_options(base, overrides), time.time())
         status = queued_text(source)
+        if options.posts is not None:  # "⏳ Queued: <link> (posts 1–8, 11)"
+            first, _, rest = status.partition("\n")
+            status = f"{first} ({posts_phrase(options.posts)})" + (f"\n{rest}" if rest else "")
         if expired:
             it = "it" if len(expired) == 1 else "them"
             status += "\n" + PICTURE_EXPIRED.format(fields=" and ".join(expired), it=it)
@@ -203,6 +208,7 @@ def carousel_commands(
         cta_link="Link shown on the closing slide (with cta: link)",
         max_posts="Use at most this many posts of the thread",
         delivery="How the slides arrive: pictures, the original files, or one ZIP (the PDF always comes)",
+        posts="Only these posts, numbered from 1: e.g. 1-8,11",
     )
     @app_commands.choices(
         ratio=choices_of(RATIOS),
@@ -221,6 +227,7 @@ def carousel_commands(
         cta_link: Optional[app_commands.Transform[str, LinkValueTransformer]] = None,  # noqa: UP045
         max_posts: Optional[app_commands.Range[int, 1, MAX_POSTS_CEILING]] = None,  # noqa: UP045
         delivery: Optional[app_commands.Choice[str]] = None,  # noqa: UP045
+        posts: Optional[app_commands.Transform[tuple[int, ...], PostsTransformer]] = None,  # noqa: UP045
     ) -> None:
         overrides = link_chooses_link_cta(
             {
@@ -232,6 +239,7 @@ def carousel_commands(
                 "cta_link": cta_link,
                 "max_posts": max_posts,
                 "delivery": delivery.value if delivery else None,
+                "posts": posts,
             }
         )
         if overrides["cta"] == "link" and not cta_link:  # checked before deferring: answered privately

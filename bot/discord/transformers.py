@@ -16,7 +16,7 @@ from discord import app_commands
 from contract.errors import ArticleLinkNeedsPost, NotAThread, NotAThreadLink
 from contract.links import find_link
 from contract.text import reads_as_thread
-from contract.values import ValueRejected, parse_accent, parse_handle, parse_link
+from contract.values import ValueRejected, parse_accent, parse_handle, parse_link, parse_posts
 from worker.limits import DISCORD_CHOICES_MAX, DISCORD_OPTION_TEXT_MAX, MEDIA_MAX_BYTES
 
 SourceKind = Literal["link", "text"]
@@ -140,6 +140,20 @@ class ValueTransformer(app_commands.Transformer):
     async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> str:
         try:
             return self.parse(str(value))
+        except ValueRejected as rejected:
+            raise InputRejected(rejected.sentence) from None
+
+
+class PostsTransformer(app_commands.Transformer):
+    """``posts:`` option ``1-8,11`` → the post numbers (the one sentence of the contract when it isn't)."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> tuple[int, ...]:
+        try:
+            return parse_posts(str(value))
         except ValueRejected as rejected:
             raise InputRejected(rejected.sentence) from None
 

@@ -31,6 +31,8 @@ from bot.telegram import (
     choices,
     conversation,
     group,
+    max_posts,
+    next_posts,
     presets,
     rerender,
     settings_menu,
@@ -42,6 +44,7 @@ from bot.telegram.line import LineStore, make_line_store
 from bot.telegram.ratelimit import RateLimiter, make_rate_limiter
 from bot.telegram.texts import AUTOLINK_COMMAND, COMMANDS
 from contract import redact
+from contract.next_posts import NEXT_PREFIX
 from contract.rerender import CAPTION_PREFIX, RERENDER_PREFIX
 from worker.config import Settings
 from worker.limits import TELEGRAM_FLOOD_RETRIES
@@ -138,6 +141,7 @@ def build_application(
         ("format", choices.format_command),
         ("send", choices.send_command),
         ("cta", choices.cta),
+        ("maxposts", max_posts.max_posts_command),
         ("brand", brand.brand),
         ("preset", presets.preset),
         ("settings", settings_menu.settings_command),
@@ -149,6 +153,7 @@ def build_application(
     for prefix, handler in (
         (RERENDER_PREFIX, rerender.rerender_button),
         (CAPTION_PREFIX, caption.caption_button),
+        (NEXT_PREFIX, next_posts.next_posts_button),
         (kb.SET_PREFIX, settings_menu.settings_button),
         (kb.BRAND_PREFIX, brand.brand_button),
         (kb.PRESET_PREFIX, presets.preset_button),

@@ -37,6 +37,7 @@ from contract.options import FIELD_LABELS, PICTURE_FIELDS
 from contract.rerender import job_ref
 from contract.text import reads_as_thread
 from contract.theme_file import is_theme_file
+from contract.values import ValueRejected, parse_posts, posts_option, posts_phrase
 from worker.limits import TEXT_MAX_CHARS, TEXT_UPLOAD_MAX_BYTES, WAITING_LINKS_PER_CHAT
 
 log = logging.getLogger(__name__)
@@ -154,7 +155,9 @@ async def start_carousel(
     source: str,
     kind: Literal["link", "text"] = "link",
     others: int = 0,
+    posts: tuple[int, ...] | None = None,
 ) -> None:
+    """``posts``: the post numbers asked for with ``posts:1-8,11`` (None: every post, up to the cap)."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     assert message is not None and chat is not None and user is not None
     await drop_pending(update, context)  # a carousel asked for instead of an answer: the question is over
@@ -172,8 +175,12 @@ async def start_carousel(
         # pasted text has no author of its own: it is the sender's
         brand = options.brand.model_copy(update={"name": user.full_name, "handle": user.username})
         options = options.model_copy(update={"brand": brand})
+    if posts is not None:
+        options = options.model_copy(update={"posts": posts})
     if kind == "text":
         status_text = texts.QUEUED_TEXT
+    elif posts is not None:
+        status_text = texts.QUEUED_POSTS.format(posts=posts_phrase(posts))
     elif others:
         status_text = texts.QUEUED_FIRST_OF.format(count=others + 1)
     else:
@@ -202,7 +209,13 @@ async def start_from_link(update: Update, context: ContextTypes.DEFAULT_TYPE, fo
     message = update.effective_message
     assert message is not None
     if found.url:
-        await start_carousel(update, context, found.url, "link", found.others)
+        written = posts_option(message.text or message.caption or "")
+        try:
+            posts = parse_posts(written) if written is not None else None
+        except ValueRejected as rejected:
+            await message.reply_text(rejected.sentence, do_quote=True)
+            return True
+        await start_carousel(update, context, found.url, "link", found.others, posts)
         return True
     if found.has_url:
         await message.reply_text(texts.NOT_A_THREAD_LINK, do_quote=True)

@@ -14,6 +14,8 @@ Formats (``:``-separated, the last part may itself contain ``:``, e.g. the ratio
 ``ask:cancel:{field}``                 stop waiting for the answer to a question (brand name, CTA link…)
 ``al:{on|off}``                        turn a group's auto-link on or off (under /autolink)
 ``rr:…``                              under a delivered carousel: see :mod:`contract.rerender`
+``nx:…``                              under a capped carousel: see :mod:`contract.next_posts`
+``set:max_posts:{n}``                  how many posts a carousel takes (/maxposts)
 =====================================  ==================================================
 """
 
@@ -21,9 +23,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage
 
-from contract.rerender import rerender_data, rerender_fits, telegram_rerender_keyboard
+from contract.rerender import (
+    CAPTION_PREFIX,
+    RERENDER_PREFIX,
+    rerender_data,
+    rerender_fits,
+    telegram_rerender_keyboard,
+)
 from worker.limits import TELEGRAM_CALLBACK_DATA_MAX_BYTES
 
 SEP = ":"
@@ -89,6 +97,25 @@ def rerender_choices_keyboard(
     rows = _rows(buttons)
     rows.append([InlineKeyboardButton(back, callback_data=rerender_data(job_id))])
     return InlineKeyboardMarkup(rows)
+
+
+def keeping_other_rows(
+    markup: InlineKeyboardMarkup, message: MaybeInaccessibleMessage | None
+) -> InlineKeyboardMarkup:
+    """``markup`` for the re-render controls, with the message's other rows (the "Next posts"
+    button, …) kept below them, so opening a field's choices and going back loses none."""
+    current = getattr(message, "reply_markup", None)
+    if not isinstance(current, InlineKeyboardMarkup):
+        return markup
+    own = (f"{RERENDER_PREFIX}{SEP}", f"{CAPTION_PREFIX}{SEP}")  # rows the re-render keyboards draw
+    others = [
+        list(row)
+        for row in current.inline_keyboard
+        if not any(str(b.callback_data or "").startswith(own) for b in row)
+    ]
+    if not others:
+        return markup
+    return InlineKeyboardMarkup([*(list(row) for row in markup.inline_keyboard), *others])
 
 
 # --- settings keyboards ---------------------------------------------------------------------------
@@ -216,6 +243,7 @@ def settings_keyboard(is_group: bool, autolink: bool) -> InlineKeyboardMarkup:
             InlineKeyboardButton("Brand kit", callback_data=callback_data(SET_PREFIX, "menu", "brand")),
             InlineKeyboardButton("Presets", callback_data=callback_data(SET_PREFIX, "menu", "preset")),
         ],
+        [InlineKeyboardButton("Max posts", callback_data=callback_data(SET_PREFIX, "menu", "max_posts"))],
     ]
     if is_group:
         rows.append(

@@ -66,7 +66,7 @@ async def rerender_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         if owner is not None and isinstance(message, Message):
             await close_picker(message)
         else:
-            await edit_markup(update, kb.rerender_keyboard(record.job_id))
+            await edit_markup(update, kb.keeping_other_rows(kb.rerender_keyboard(record.job_id), message))
         return
     if request.value is None:
         current = getattr(original.options, request.field)
@@ -78,9 +78,8 @@ async def rerender_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             await open_picker(context, message, record.job_id, request.field, options, current, user, where)
             return
         await query.answer(texts.RERENDER_CHOOSE.format(field=request.field))
-        await edit_markup(
-            update, kb.rerender_choices_keyboard(record.job_id, request.field, options, current)
-        )
+        choices_markup = kb.rerender_choices_keyboard(record.job_id, request.field, options, current)
+        await edit_markup(update, kb.keeping_other_rows(choices_markup, message))
         return
     if request.value not in choice_values(request.field):
         await query.answer(texts.UNKNOWN_CHOICE.format(choices=", ".join(choice_values(request.field))))
@@ -104,7 +103,7 @@ async def rerender_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if owner is not None and isinstance(message, Message):  # the picker becomes the status message
         await rerender(update, context, record, original, request.field, request.value, status=message)
         return
-    await edit_markup(update, kb.rerender_keyboard(record.job_id))
+    await edit_markup(update, kb.keeping_other_rows(kb.rerender_keyboard(record.job_id), message))
     await rerender(update, context, record, original, request.field, request.value)
 
 

@@ -25,6 +25,8 @@ from bot.telegram.common import (
     scope_of,
 )
 from bot.telegram.group import set_autolink
+from bot.telegram.max_posts import FIELD as MAX_POSTS
+from bot.telegram.max_posts import max_posts_view, set_max_posts
 from bot.telegram.presets import preset_view
 from contract.choices import CHOICE_FIELDS
 from contract.options import FIELD_LABELS, THEME_FILE_FIELD
@@ -93,6 +95,9 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if field == "menu":
         await open_menu(update, context, value)
         return
+    if field == MAX_POSTS:
+        await set_max_posts(update, context, value)
+        return
     if field in CHOICE_FIELDS:
         if await set_choice(update, context, field, value):
             eff = await effective(store, scope_of(update), is_group=group)
@@ -126,3 +131,5 @@ async def open_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, name: st
         await edit_view(update, *brand_view(eff, scope_note(update)))
     elif name == "preset":
         await edit_view(update, *(await preset_view(update, context)))
+    elif name == MAX_POSTS:
+        await edit_view(update, *max_posts_view(eff, scope_note(update)))

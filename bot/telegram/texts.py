@@ -18,6 +18,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("format", "PNG or JPEG slides"),
     ("send", "Slides as photos, original files or a ZIP"),
     ("cta", "The last slide's call to action"),
+    ("maxposts", "How many posts one carousel takes"),
     ("brand", "Your brand kit: name, @handle, avatar, logo, colour, footer"),
     ("preset", "Save and load named presets"),
     ("settings", "What the next carousel will use"),
@@ -36,12 +37,14 @@ HELP = (
     "• Private chat: send a thread link (X, Bluesky, Mastodon), paste a few paragraphs, or send a "
     ".md/.txt file.\n"
     "• Groups: /carousel <link>, mention me with a link, or reply /carousel to a message with a link. "
-    "Admins can turn on /autolink so pasted links work too.\n\n"
+    "Admins can turn on /autolink so pasted links work too.\n"
+    "• Only some posts: add posts:1-8,11 after the link.\n\n"
     "Settings\n"
     "/theme · /ratio · /format — the look; /theme custom, then a .toml file — a theme of your own\n"
     "/cta — the last slide; /cta text <words>, /cta link <url>\n"
     "/send — how the slides arrive: an album of photos, the original files, or a ZIP (the PDF always "
     "comes too)\n"
+    "/maxposts — how many posts one carousel takes, e.g. /maxposts 12\n"
     "/brand — name, @handle, avatar, logo, colour, footer, watermark\n"
     "/preset save|load|delete NAME, /preset list — named sets of settings\n"
     "/settings — what the next carousel will use\n"
@@ -49,7 +52,8 @@ HELP = (
     "/cancel — stop a question I asked (a name, a link…)\n\n"
     "In a group, admins choose the settings for everyone's carousels. "
     "Buttons under each result re-render it with another theme, ratio or format; "
-    "📝 Caption sends a post text to paste into LinkedIn or Instagram, with each slide's alt text."
+    "📝 Caption sends a post text to paste into LinkedIn or Instagram, with each slide's alt text; "
+    "under a long thread's result, “Next posts” makes the following ones."
 )
 
 QUEUED = "⏳ Queued — I'll update this message as I work on it."
@@ -64,6 +68,13 @@ LINE_TURN = "⏳ Your turn — I'll update this message as I work on it."
 LINE_FULL = "{count} links are already waiting in this chat, so send this one again in a minute."
 QUEUED_RERENDER = "⏳ Re-rendering with {field} {value} — I'll update this message as I go."
 RERENDER_TOAST = "On it: {field} {value}."
+QUEUED_NEXT_POSTS = "⏳ Making a carousel of {span} — I'll update this message as I go."
+NEXT_POSTS_TOAST = "On it: {span}."
+NEXT_POSTS_REPEAT = "Already on it: {span} will be here shortly."
+NEXT_POSTS_NOT_YOURS = (
+    "Only the person who asked for this carousel, or a group admin, can ask for its next posts."
+)
+QUEUED_POSTS = "⏳ Queued {posts} of that thread — I'll update this message as I work on it."
 
 NOT_A_THREAD_LINK = "That's not a link I can read — send a link to an X (Twitter), Bluesky or Mastodon post."
 NO_LINK_IN_COMMAND = (
@@ -105,6 +116,11 @@ CTA_LINK_NEEDED = (
     "Link needs an address first: send /cta link followed by it, e.g. /cta link example.com/newsletter."
 )
 SET_DONE = "Done — {label}: {value}"
+CHOOSE_MAX_POSTS = (
+    "Choose how many of a thread's posts one carousel takes{scope} — now {current}. Any number from 1 "
+    "to {ceiling} works too, e.g. /maxposts 12. A longer thread's result has a “Next posts” button."
+)
+MAX_POSTS_DONE = "Done — {label}: {value}. A longer thread's result has a “Next posts” button for the rest."
 SET_CLEARED = "Done: {label} cleared."
 CTA_USAGE = "Use /cta to choose the kind, /cta text <words> for its wording, /cta link <url> for its link."
 

@@ -25,6 +25,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from contract.values import describe_posts
 from rendering.document.inline import (
     parse_inline,
     spans_text,
@@ -383,8 +384,10 @@ def document_from_thread(thread: Thread) -> Document:
         for post in thread.posts
     )
     note = None
-    if thread.truncated:
+    if thread.truncated and thread.numbers is None:
         note = f"Showing the first {len(thread.posts)} of {thread.total_posts} posts."
+    elif thread.truncated:
+        note = f"Showing posts {describe_posts(thread.post_numbers)} of {thread.total_posts}."
     return Document(
         title=derive_title(thread, posts),
         author=thread.author,

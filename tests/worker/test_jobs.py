@@ -17,6 +17,7 @@ from rq.timeouts import JobTimeoutException
 
 from contract import FAILURE_CALLBACK_PATH, JOB_PATH, JobPayload, RenderOptions, ReplyAddress
 from contract.errors import GENERIC_FAILURE, PostNotFound, PostPrivate
+from contract.rerender import job_ref
 from tests.fakes.sources import FakeSources
 from tests.fakes.telegram_api import Call, FakeTelegramAPI
 from worker.delivery.telegram import TelegramClient
@@ -183,10 +184,10 @@ def test_a_source_longer_than_one_carousel_arrives_as_whole_parts_in_order(
 ) -> None:
     texts = [
         f"{k}/ Point {k}: one more thing about caching, explained in a few sentences. " * 3
-        for k in range(1, 41)
+        for k in range(1, 43)
     ]
     thread = unique_x_thread(texts)
-    submit(payload_for(fake_telegram, thread.url, options=RenderOptions(max_posts=40)))
+    first_job = submit(payload_for(fake_telegram, thread.url, options=RenderOptions(max_posts=40)))
     run_worker(queue)  # part 1, which queues part 2 once it has arrived
     run_worker(queue)
     run_worker(queue)
@@ -211,6 +212,14 @@ def test_a_source_longer_than_one_carousel_arrives_as_whole_parts_in_order(
     first_text = pdf_text(documents[0].files["document"])
     last_text = pdf_text(documents[-1].files["document"])
     assert "Point 2:" in first_text and "Point 40:" in last_text and "Point 40:" not in first_text
+    assert "Point 41:" not in last_text  # past the cap: the "Next posts" button's
+    # every part's controls name the job the front-end submitted; "Next posts" is under the last only
+    ref = job_ref(first_job)
+    for k, d in enumerate(documents, start=1):
+        datas = [b["callback_data"] for row in d.params["reply_markup"]["inline_keyboard"] for b in row]
+        assert {data.split(":")[1] for data in datas} == {ref}
+        assert f"rr:{ref}:theme" in datas
+        assert [x for x in datas if x.startswith("nx:")] == ([f"nx:{ref}:40:41:42"] if k == n else [])
 
 
 def test_pasted_text_is_signed_with_the_brand(
@@ -471,6 +480,32 @@ def test_without_redis_the_caption_button_is_answered_in_process(
     post, alts = (c.params["text"] for c in fake_telegram.calls_to("sendMessage")[-2:])
     assert post.startswith("Quokkas are small marsupials") and post.endswith(thread.url)
     assert alts.startswith("Alt text, slide by slide:\n1. ")
+
+
+def test_chosen_posts_become_the_slides_and_numbers_past_the_end_are_one_sentence(
+    queue: Queue,
+    submit: Callable[[JobPayload], str],
+    fake_telegram: FakeTelegramAPI,
+    unique_x_thread: Callable[..., Any],
+) -> None:
+    thread = unique_x_thread(TEXTS)
+    submit(payload_for(fake_telegram, thread.url, options=RenderOptions(posts=(2, 4), cta="none")))
+    run_worker(queue)
+    (document,) = fake_telegram.calls_to("sendDocument")
+    text = pdf_text(document.files["document"])
+    assert "photosynthesis" in text and "kaleidoscope" in text
+    assert "Zanzibar" not in text and "Rottnest" not in text
+    assert "Showing posts 2, 4 of 4." in text  # the closing note, without a call to action
+    caption = fake_telegram.calls_to("sendMediaGroup")[0].params["media"][0]["caption"]
+    assert " · posts 2, 4 of 4" in caption, caption
+    datas = [b["callback_data"] for row in document.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert not [d for d in datas if d.startswith("nx:")]
+
+    payload = payload_for(fake_telegram, thread.url, options=RenderOptions(posts=(3, 7)))
+    submit(payload)
+    run_worker(queue)
+    assert texts_sent(fake_telegram)[-1] == "That thread has 4 posts, so pick post numbers from 1 to 4."
+    assert len(fake_telegram.calls_to("sendDocument")) == 1
 
 
 # ------------------------------------------------------------------------------------------ failures

@@ -14,6 +14,8 @@ from PIL import Image
 
 from contract.choices import CHOICE_FIELDS, choice_label
 from contract.options import FIELD_LABELS
+from contract.next_posts import NextPosts
+from contract.values import describe_posts
 from worker.limits import PDF_FILENAME_MAX_CHARS
 
 ELLIPSIS = "…"
@@ -51,10 +53,29 @@ class ResultSummary:
     # a re-render: what differs from the first carousel of the source, as (field, value) pairs
     changed: tuple[tuple[str, str], ...] = ()
     delivery: str = "album"  # how the slides are sent: album, files or zip (contract.options.DELIVERIES)
+    post_numbers: tuple[int, ...] = ()  # the posts' numbers when they are not the thread's first ones
+    next_offset: int | None = None  # the "Next posts" control: the next carousel's posts_offset…
+    next_numbers: tuple[int, ...] = ()  # …and the posts it shows (none: the cap left nothing out)
+    controls_of: str | None = None  # the job the controls under the result name (a later part: part 1's)
 
     @property
     def truncated(self) -> bool:
         return bool(self.posts_total and self.posts_shown and self.posts_total > self.posts_shown)
+
+    @property
+    def following(self) -> NextPosts | None:
+        """The carousel after this one, when the cap left posts out."""
+        if self.next_offset is None or not self.next_numbers:
+            return None
+        return NextPosts(offset=self.next_offset, numbers=tuple(self.next_numbers))
+
+    def shown_posts(self) -> str:
+        """`` · first 20 of 24 posts`` or `` · posts 21–24 of 24`` when not every post is shown."""
+        if not self.truncated:
+            return ""
+        if self.post_numbers:
+            return f" · posts {describe_posts(tuple(self.post_numbers))} of {self.posts_total}"
+        return f" · first {self.posts_shown} of {self.posts_total} posts"
 
 
 def utf16_len(text: str) -> int:
@@ -130,11 +151,8 @@ def changed_line(summary: ResultSummary) -> str:
 
 
 def count_line(summary: ResultSummary) -> str:
-    """"11 slides" and, for a capped thread, "first 20 of 40 posts"."""
-    text = slide_word(summary.slide_count)
-    if summary.truncated:
-        text += f" · first {summary.posts_shown} of {summary.posts_total} posts"
-    return text
+    """"11 slides" and, when not every post is shown, "first 20 of 40 posts" (or "posts 21–40 of 40")."""
+    return slide_word(summary.slide_count) + summary.shown_posts()
 
 
 def caption_text(summary: ResultSummary, limit: int) -> str:

@@ -39,6 +39,7 @@ import httpx
 
 from contract import ReplyAddress, redact
 from contract.choices import choices
+from contract.next_posts import next_posts_data
 from contract.rerender import (
     CAPTION_EMOJI,
     RERENDER_FIELDS,
@@ -106,6 +107,7 @@ RATE_LIMITED = "Discord is rate-limiting me right now, so please try again in a 
 ACTION_ROW, BUTTON, STRING_SELECT = 1, 2, 3  # Discord component types
 SECONDARY = 2  # a grey button
 CAPTION_LABEL = "Caption"
+PRIMARY = 1  # button style
 
 
 def rerender_components(job_id: str) -> list[dict[str, Any]]:
@@ -142,6 +144,23 @@ def credit_lines(summary: ResultSummary) -> list[str]:
     if summary.source_url or summary.kind:
         credit = credit_line(summary, DISCORD_MESSAGE_MAX // 2, link=lambda url: f"<{url}>")
     return [line for line in (credit, changed_line(summary)) if line]
+
+
+def result_components(job_id: str, summary: ResultSummary) -> list[dict[str, Any]]:
+    """The re-render menus and the caption button, and a "Next posts" button beside it when the cap
+    left posts out (a later part's controls name part 1's job, the one the front-end knows)."""
+    ref = summary.controls_of or job_id
+    rows = rerender_components(ref)
+    following = summary.following
+    if following is not None:
+        button = {
+            "type": BUTTON,
+            "style": PRIMARY,
+            "label": following.label,
+            "custom_id": next_posts_data(ref, following),
+        }
+        rows[-1]["components"].append(button)  # beside the caption button
+    return rows
 
 
 def _slide_alt(carousel: Carousel, index: int, title: str, total: int) -> str:
@@ -237,8 +256,8 @@ def result_line(
 
 
 def posts_note(summary: ResultSummary) -> str | None:
-    """Says "first 20 of 24 posts" when the thread was longer than the carousel's cap."""
-    return f"first {summary.posts_shown} of {summary.posts_total} posts" if summary.truncated else None
+    """Says "first 20 of 24 posts" (or "posts 21–24 of 24") when not every post of the thread is shown."""
+    return summary.shown_posts().removeprefix(" · ") or None
 
 
 def done_line(slides: int, *, with_pdf: bool = True, with_slides: bool = True, note: str = "") -> str:
@@ -485,7 +504,7 @@ class DiscordDelivery:
             author=None if credited else author_label(summary),  # else the credit line names the author
             title=summary.title or None,
             pdf_name=result_filename(summary, "pdf"),
-            components=rerender_components(job_id),
+            components=result_components(job_id, summary),
             posts=posts_note(summary),
             notes=unusable_notes(summary.unusable, RESEND_PICTURE),
             credit=credit,

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from contract import ReplyAddress
+from contract.next_posts import telegram_next_button
 from contract.rerender import telegram_rerender_keyboard
 from rendering.api import Carousel
 from worker.delivery.common import (
@@ -404,10 +405,26 @@ def pdf_file(pdf: bytes, summary: ResultSummary) -> OutFile:
 RESEND_PICTURE = "/brand {what}"  # how a brand picture is sent again on Telegram
 
 
+def result_keyboard(job_id: str, summary: ResultSummary) -> dict:
+    """The controls under the PDF: re-render buttons, and "Next posts" when the cap left some out.
+
+    They name the job the front-end submitted (``summary.controls_of`` on a later part)."""
+    ref = summary.controls_of or job_id
+    keyboard = telegram_rerender_keyboard(ref)
+    following = summary.following
+    if following is not None:
+        keyboard["inline_keyboard"].append([telegram_next_button(ref, following)])
+    return keyboard
+
+
 def document_caption(summary: ResultSummary) -> str:
     """The PDF's caption; above it, what the slides had to go without (a brand picture to send again)."""
     pages = slide_word(summary.slide_count).replace("slide", "page")
     text = f"PDF · {pages}. Another theme, ratio or format? 📝 Caption writes the post to go with it."
+    following = summary.following
+    if following is not None:
+        more = "post is" if len(following.numbers) == 1 else f"{len(following.numbers)} posts are"
+        text += f" ➡️ The next {more} one tap away."
     notes = unusable_notes(summary.unusable, RESEND_PICTURE)
     if not notes:
         return text
@@ -521,7 +538,7 @@ class TelegramDelivery:
             items,
             pdf_file(carousel.pdf, summary),
             summary,
-            telegram_rerender_keyboard(job_id),
+            result_keyboard(job_id, summary),
             sent=self._resume(resume),
             sent_as=sent_as,
         )
@@ -544,6 +561,9 @@ class TelegramDelivery:
                     alt_texts=list(alt_texts or ()),
                     source_url=summary.source_url,
                     kind=summary.kind,
+                    post_numbers=list(summary.post_numbers),
+                    next_offset=summary.next_offset,
+                    next_numbers=list(summary.next_numbers),
                 ),
             )
         return {**sent.as_dict(), "reused_file_ids": False}
@@ -572,13 +592,16 @@ class TelegramDelivery:
             source_url=files.source_url,
             kind=files.kind,
             changed=changed,
+            post_numbers=tuple(files.post_numbers),
+            next_offset=files.next_offset,
+            next_numbers=tuple(files.next_numbers),
         )
         try:
             sent = self.send_result(
                 [OutFile(file_id=f) for f in files.photos],
                 OutFile(file_id=files.document),
                 summary,
-                telegram_rerender_keyboard(job_id),
+                result_keyboard(job_id, summary),
                 sent=self._resume(resume),
                 sent_as=files.sent_as,
             )

@@ -65,6 +65,7 @@ async def test_login_syncs_the_commands_with_their_options(fake: FakeDiscord, bo
         "cta_link",
         "max_posts",
         "delivery",
+        "posts",
     ]
     assert options["link"]["required"] is True and options["link"]["type"] == STRING
     assert [c["value"] for c in options["ratio"]["choices"]] == ["4:5", "1:1", "9:16", "16:9"]

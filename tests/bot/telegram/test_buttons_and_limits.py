@@ -117,6 +117,7 @@ async def test_command_menu_is_registered_at_startup(chat: Chat, fake: FakeTeleg
         "format",
         "send",
         "cta",
+        "maxposts",
         "brand",
         "preset",
         "settings",

@@ -294,7 +294,7 @@ async def test_settings_buttons_open_each_menu(chat: Chat, fake: FakeTelegramAPI
     await chat.say(42, "/settings")
     panel = fake.calls_to("sendMessage")[-1].response["result"]
     data = [b["callback_data"] for row in panel["reply_markup"]["inline_keyboard"] for b in row]
-    menus = ("theme", "ratio", "format", "delivery", "cta", "brand", "preset")
+    menus = ("theme", "ratio", "format", "delivery", "cta", "brand", "preset", "max_posts")
     assert data == [f"set:menu:{m}" for m in menus]
     await chat.press(panel, "set:menu:ratio", user_id=42)
     [edit] = fake.calls_to("editMessageText")
