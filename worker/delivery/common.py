@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from PIL import Image
 
 from contract.choices import CHOICE_FIELDS, choice_label
-from contract.options import FIELD_LABELS
 from contract.next_posts import NextPosts
+from contract.options import FIELD_LABELS
 from contract.values import describe_posts
 from worker.limits import PDF_FILENAME_MAX_CHARS
 
