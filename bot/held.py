@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from prometheus_client import Counter, Gauge
 from redis.exceptions import RedisError
 
 from worker.limits import (
@@ -37,6 +38,14 @@ from worker.limits import (
 )
 
 log = logging.getLogger(__name__)
+
+HELD_NOW = Gauge("carousel_held_links", "Links the bot keeps while Redis is away (see bot/held.py)")
+HELD = Counter(
+    "carousel_held",
+    "Links that came while Redis was away, by outcome: held, started (queued once Redis was back), "
+    "given_up (held too long), refused (too many held: the person was told to try again)",
+    ["outcome"],
+)
 
 Start = Callable[[], Awaitable[Any]]
 GiveUp = Callable[[Any], Awaitable[None]]  # called with the held link's status message (or None)
@@ -84,8 +93,11 @@ class HeldLinks:
         chat = str(chat)
         if len(self._items) >= self.limit or sum(i.chat == chat for i in self._items) >= self.per_chat:
             log.warning("Redis away and %d links held: not holding another from %s", len(self._items), chat)
+            HELD.labels("refused").inc()
             return False
         self._items.append(Held(key, chat, start, give_up, self.clock()))
+        HELD.labels("held").inc()
+        HELD_NOW.inc()
         log.info("Redis away: holding %s until it is back (%d held)", key, len(self._items))
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._drain(), name="held-links")
@@ -112,6 +124,9 @@ class HeldLinks:
         self._away.add(key)
 
     async def close(self) -> None:
+        """Stop trying (the bot shuts down): what is still held is forgotten."""
+        HELD_NOW.dec(len(self._items))
+        self._items.clear()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -128,6 +143,8 @@ class HeldLinks:
                 if not await self._try(item):
                     break
                 self._items.remove(item)
+                HELD_NOW.dec()
+                HELD.labels("started").inc()
                 pause = self.first_pause_s
             else:
                 break
@@ -157,6 +174,8 @@ class HeldLinks:
         now = self.clock()
         for item in [i for i in self._items if now - i.since > self.max_age_s]:
             self._items.remove(item)
+            HELD_NOW.dec()
+            HELD.labels("given_up").inc()
             log.warning("held %s given up after %.0f s without Redis", item.key, now - item.since)
             if item.give_up is not None:
                 try:

@@ -92,9 +92,15 @@ async def test_a_link_sent_while_redis_is_down_is_queued_in_the_bot_and_delivere
 ) -> None:
     import asyncio
 
+    from prometheus_client import REGISTRY
+
     from bot.telegram.common import deps_of
     from contract.sentences import BUSY_QUEUED, QUEUE_DOWN
 
+    def held(outcome: str) -> float:
+        return REGISTRY.get_sample_value("carousel_held_total", {"outcome": outcome}) or 0.0
+
+    started_before = held("started")
     worker = spawn_worker(own_redis.url, {**telegram_env(fake_telegram), **fake_sources.env()})
     chat, group = 10**9 + secrets.randbelow(10**9), -(10**12 + secrets.randbelow(10**9))
     thread = unique_x_thread(["Sent while Redis is down.", "It arrives once Redis is back."])
@@ -113,6 +119,7 @@ async def test_a_link_sent_while_redis_is_down_is_queued_in_the_bot_and_delivere
     await asyncio.sleep(2.0)  # nothing is sent twice
     assert documents_by_chat(fake_telegram) == {chat: 1}
     assert len(fake_telegram.calls_to("sendMediaGroup")) == 1 and len(deps_of(bot).held) == 0
+    assert held("started") == started_before + 1  # what operators see on /metrics
     said = texts_to(fake_telegram, chat)
     assert QUEUE_DOWN not in said and ERROR not in said
     # the "busy" message became the status message: the bot's one message before the carousel
