@@ -229,12 +229,25 @@ def changed_slug(summary: ResultSummary) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
+POSTS_SLUG_MAX_CHARS = 24  # a longer list of picked posts is named by its first and last
+
+
+def posts_slug(summary: ResultSummary) -> str:
+    """Posts that are not the thread's first ones, for a file name: 21–24 → "posts-21-24"."""
+    numbers = tuple(summary.post_numbers)
+    if not numbers:
+        return ""
+    slug = "posts-" + re.sub(r"[^0-9]+", "-", describe_posts(numbers)).strip("-")
+    return slug if len(slug) <= POSTS_SLUG_MAX_CHARS else f"posts-{numbers[0]}-{numbers[-1]}"
+
+
 def result_filename(summary: ResultSummary, extension: str) -> str:
     """The title as a file name; a title with no Latin letters falls back to the author's handle.
 
-    A re-render adds what it changed ("…-midnight-1x1.pdf"), so two versions never share a name.
+    A re-render adds what it changed ("…-midnight-1x1.pdf"), and the following posts of a long thread
+    say which they are ("…-posts-21-24.pdf"), so two carousels never share a name.
     """
-    suffix = changed_slug(summary)
+    suffix = "-".join(part for part in (posts_slug(summary), changed_slug(summary)) if part)
     room = PDF_FILENAME_MAX_CHARS - (len(suffix) + 1 if suffix else 0)
     name = safe_filename(summary.title, extension, max(room, 8))
     if name == f"{DEFAULT_STEM}.{extension}" and summary.author_handle:

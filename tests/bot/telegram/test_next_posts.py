@@ -100,6 +100,8 @@ async def test_a_capped_result_offers_the_next_posts_and_they_come_from_the_kept
     assert fake_sources.count("/fx/") == fetches  # no thread fetched (pictures may be)
     text = pdf_text(second.files["document"])
     assert "Note 3" in text and "Note 4" in text and "Note 2" not in text and "Note 5" not in text
+    assert second.filenames["document"].endswith("-posts-3-4.pdf")  # its name says which posts
+    assert "posts" not in first.filenames["document"]
     caption = fake.calls_to("sendMediaGroup")[-1].params["media"][0]["caption"]
     assert caption.splitlines()[-1].endswith(" · posts 3–4 of 5"), caption
     [last] = [b for b in buttons(second) if b["callback_data"].startswith("nx:")]
