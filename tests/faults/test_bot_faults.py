@@ -251,3 +251,30 @@ async def test_a_job_the_queue_cannot_take_waits_in_the_bot_and_is_queued_once(
     finally:
         await deps_of(app).held.close()
         await app.shutdown()
+
+
+async def test_a_group_link_in_auto_link_mode_is_held_quietly_and_started_once_redis_is_back(
+    bot: Application, fake_telegram: FakeTelegramAPI, unique_x_thread: Callable[..., Any], own_redis: OwnRedis
+) -> None:
+    """Whether auto-link is on is in Redis too: during an outage a pasted group link is kept without a
+    word (it may not have been for the bot), and handled as usual once Redis answers."""
+    import asyncio
+
+    from redis import Redis
+    from rq import Queue
+
+    from bot.settings_model import chat_scope
+    from bot.telegram.common import deps_of
+
+    group = -(10**12 + secrets.randbelow(10**9))
+    await deps_of(bot).store.set_autolink(chat_scope("telegram", group), True)
+    await asyncio.to_thread(own_redis.stop)
+    await say(bot, fake_telegram, group, f"worth a read {unique_x_thread(['Pasted.', 'Second.']).url}")
+    assert texts_to(fake_telegram, group) == [] and len(deps_of(bot).held) == 1
+
+    await asyncio.to_thread(own_redis.start)
+    await asyncio.to_thread(wait_for, lambda: not len(deps_of(bot).held), "the held link to start", 60)
+    said = texts_to(fake_telegram, group)
+    assert len(said) == 1 and said[0].startswith("⏳ Queued")  # the usual status, said once
+    queue = Queue(deps_of(bot).settings.queue_name, connection=Redis.from_url(own_redis.url))
+    assert len(queue.job_ids) == 1
