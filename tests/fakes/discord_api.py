@@ -146,7 +146,8 @@ class FakeDiscord:
         self._sequence = itertools.count(2)
         self.identified = threading.Event()  # a client connected to the gateway and sent IDENTIFY
         self.cdn: dict[str, tuple[bytes, str]] = {}  # attachment id → (bytes, content type)
-        self._rate_limits: list[tuple[str, str, float]] = []  # (method, path prefix, retry_after)
+        # [method, path prefix, retry_after, matching requests still to let through first]
+        self._rate_limits: list[list[Any]] = []
         self._ids = itertools.count(1_300_000_000_000_000_001)
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -202,10 +203,13 @@ class FakeDiscord:
 
     # --- test controls -----------------------------------------------------------------------
 
-    def rate_limit_next(self, method: str, path_prefix: str, retry_after: float = 0.05) -> None:
-        """Answer the next matching request with 429 and ``retry_after`` (seconds)."""
+    def rate_limit_next(
+        self, method: str, path_prefix: str, retry_after: float = 0.05, *, after: int = 0
+    ) -> None:
+        """Answer the next matching request with 429 and ``retry_after`` (seconds); ``after``: that
+        many matching requests succeed first."""
         with self._lock:
-            self._rate_limits.append((method.upper(), path_prefix, retry_after))
+            self._rate_limits.append([method.upper(), path_prefix, retry_after, after])
 
     def send_event(self, name: str, data: dict[str, Any]) -> None:
         """Push a gateway dispatch (op 0) to the connected client."""
@@ -365,10 +369,13 @@ class FakeDiscord:
 
     def _take_rate_limit(self, method: str, path: str) -> float | None:
         with self._lock:
-            for i, (m, prefix, retry_after) in enumerate(self._rate_limits):
+            for i, (m, prefix, retry_after, after) in enumerate(self._rate_limits):
                 if m == method and path.startswith(prefix):
+                    if after > 0:
+                        self._rate_limits[i][3] = after - 1
+                        return None
                     del self._rate_limits[i]
-                    return retry_after
+                    return float(retry_after)
         return None
 
     def _message(

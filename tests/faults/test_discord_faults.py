@@ -116,3 +116,45 @@ async def test_with_redis_down_a_menu_and_a_command_are_answered_within_discords
         assert private_answer(fake, interaction_id, token)["content"] == QUEUE_DOWN
         (callback,) = fake.find("POST", f"/interactions/{interaction_id}/{token}/callback")
         assert callback.at - started < DISCORD_DEFER_WITHIN_S, callback.at - started
+
+
+async def test_a_worker_killed_between_two_discord_messages_continues_after_the_first(
+    fake: FakeDiscord,
+    bot: Bot,
+    fake_sources: FakeSources,
+    unique_x_thread: Callable[..., Any],
+    spawn_worker: Callable[..., Any],
+    own_redis: OwnRedis,
+    queue_name: str,
+) -> None:
+    from redis import Redis
+    from rq import Queue, Worker
+    from rq.command import send_kill_horse_command
+
+    env = {"DISCORD_API_URL": fake.api_base, "DISCORD_BOT_TOKEN": BOT_TOKEN, **fake_sources.env()}
+    worker = spawn_worker(own_redis.url, env)
+    line = "a paragraph long enough to fill a slide of its own, more or less. " * 3
+    thread = unique_x_thread([f"{i}/ Post {i}: {line}".strip() for i in range(1, 15)])
+    payload, _, token = slash(fake, link=thread.url)
+    webhook = f"/webhooks/{APPLICATION_ID}/{token}"
+    # the album's second message waits out a long rate limit: time to kill the worker between the two
+    fake.rate_limit_next("POST", webhook, retry_after=30, after=1)
+    await bot.dispatch(payload)
+
+    limited = lambda: [c for c in fake.find("POST", webhook) if c.status == 429]  # noqa: E731
+    await asyncio.to_thread(wait_for, limited, f"the second message to wait\n{worker.output}", 120)
+    connection = Redis.from_url(own_redis.url)
+    (running,) = Worker.all(queue=Queue(queue_name, connection=connection))
+    send_kill_horse_command(connection, running.name)
+
+    def pdf_sent() -> bool:
+        sent = [f for c in deliveries(fake, token) if c.status == 200 for f in c.files]
+        return any(f.filename.endswith(".pdf") for f in sent)
+
+    await asyncio.to_thread(wait_for, pdf_sent, f"the PDF\n{worker.output}", 120)
+    await asyncio.sleep(1.0)
+    posted = [c for c in deliveries(fake, token) if c.status == 200]
+    names = [f.filename for c in posted for f in c.files]
+    assert len(posted) == 2 and len(names) == len(set(names)), names  # message one was not posted again
+    assert names[-1].endswith(".pdf") and len(names) > 10
+    connection.close()

@@ -344,6 +344,8 @@ class DiscordDelivery:
         self._last_progress: str | None = None
         self._done_text = DONE
         self._result_link: str | None = None  # channel mode: the first message of the result
+        # told what was sent after every message (the job records it: a job run again resumes there)
+        self.on_progress: Callable[[dict], None] | None = None
 
     # --- the interface the job uses ----------------------------------------------------------
 
@@ -372,6 +374,7 @@ class DiscordDelivery:
         notes: Sequence[str] = (),
         credit: Sequence[str] = (),
         delivery: str = "album",
+        sent_before: int = 0,
     ) -> list[dict[str, Any]]:
         """Post the slides (≤ 10 per message, in order) and the PDF as the last attachment.
 
@@ -381,6 +384,7 @@ class DiscordDelivery:
         and ``notes`` (what the slides went without) under the first message's line. ``delivery``
         "zip" sends one ZIP of the slides in their place (the slides themselves when the ZIP is over
         the limit); "files" is the album: on Discord every slide already arrives as its own file.
+        ``sent_before``: messages an earlier run of the same job posted (its worker died): not again.
         Returns the Message objects Discord answered with.
         """
         title = title or carousel.title
@@ -417,6 +421,8 @@ class DiscordDelivery:
         batches = plan_messages(uploads, request_max_bytes=max(DISCORD_REQUEST_MAX_BYTES, limit))
         messages = []
         for part, batch in enumerate(batches, start=1):
+            if part <= sent_before:
+                continue
             content = result_line(title, author, total, part=part, parts=len(batches), posts=posts)
             if part == 1 and (credit or notes):
                 content = _clip("\n".join([content, *credit, *(f"⚠️ {note}" for note in notes)]))
@@ -424,6 +430,8 @@ class DiscordDelivery:
             messages.append(
                 self._post_files(content, batch, first=part == 1, components=components if last else None)
             )
+            if self.on_progress is not None:
+                self.on_progress({"messages": part, "result_link": self._result_link})
         if not pdf_fits:
             size = human_size(len(carousel.pdf))
             self._post_text(PDF_TOO_LARGE.format(size=size, limit=human_size(limit)))
@@ -496,7 +504,12 @@ class DiscordDelivery:
         resume: Mapping[str, Any] | None = None,
         alt_texts: Sequence[str] | None = None,
     ) -> dict[str, Any]:
-        """All messages in one go (Discord's per-route limits take a carousel's few messages at once)."""
+        """All messages in one go (Discord's per-route limits take a carousel's few messages at once);
+        ``resume``: what an earlier run of this job recorded as posted, continued after."""
+        sent_before = int((resume or {}).get("messages") or 0)
+        if sent_before:
+            self._result_link = (resume or {}).get("result_link") or self._result_link
+            log.warning("continuing a delivery after the %d message(s) an earlier run posted", sent_before)
         credit = credit_lines(summary)
         credited = bool(credit) and (summary.source_url or summary.kind)
         messages = self.send_carousel(
@@ -509,6 +522,7 @@ class DiscordDelivery:
             notes=unusable_notes(summary.unusable, RESEND_PICTURE),
             credit=credit,
             delivery=summary.delivery,
+            sent_before=sent_before,
         )
         return {"message_ids": [m.get("id") for m in messages if m], "reused_file_ids": False}
 
