@@ -117,10 +117,10 @@ CTA_LINK_NEEDED = (
 )
 SET_DONE = "Done — {label}: {value}"
 CHOOSE_MAX_POSTS = (
-    "Choose how many of a thread's posts one carousel takes{scope} — now {current}. Any number from 1 "
-    "to {ceiling} works too, e.g. /maxposts 12. A longer thread's result has a “Next posts” button."
+    "Choose how many of a thread's posts one carousel takes{scope} — now {current}, or send /maxposts "
+    "with any number from 1 to {ceiling}; the rest of a longer thread comes with a “Next posts” button."
 )
-MAX_POSTS_DONE = "Done — {label}: {value}. A longer thread's result has a “Next posts” button for the rest."
+MAX_POSTS_DONE = "Done — {label}: {value}; the rest of a longer thread comes with a “Next posts” button."
 SET_CLEARED = "Done: {label} cleared."
 CTA_USAGE = "Use /cta to choose the kind, /cta text <words> for its wording, /cta link <url> for its link."
 

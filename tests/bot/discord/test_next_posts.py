@@ -156,3 +156,22 @@ async def test_carousel_command_offers_posts(fake: FakeDiscord, bot: Bot) -> Non
     carousel = next(c for c in sync.json if c["name"] == "carousel")
     posts = next(o for o in carousel["options"] if o["name"] == "posts")
     assert posts["type"] == 3 and "1-8,11" in posts["description"]
+
+
+async def test_defaults_save_max_posts_and_settings_show_it(
+    fake: FakeDiscord, bot: Bot, queue: RQJobQueue
+) -> None:
+    payload, interaction_id, token = slash(fake, "settings")
+    await bot.dispatch(payload)
+    assert "**max_posts**: 20 (default)" in private_answer(fake, interaction_id, token)["content"]
+
+    payload, interaction_id, token = slash(fake, "defaults", max_posts=12)
+    await bot.dispatch(payload)
+    assert "**max_posts**: 12 (personal)" in private_answer(fake, interaction_id, token)["content"]
+    payload, interaction_id, token = slash(fake, "settings")
+    await bot.dispatch(payload)
+    assert "**max_posts**: 12 (personal)" in private_answer(fake, interaction_id, token)["content"]
+    payload, _, _ = slash(fake, link="https://x.com/ada/status/1790000000000000001")
+    await bot.dispatch(payload)
+    (job,) = jobs(queue)
+    assert job.args[0]["options"]["max_posts"] == 12

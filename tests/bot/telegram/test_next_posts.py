@@ -222,7 +222,7 @@ async def test_maxposts_sets_it_settings_show_it_and_the_next_carousel_uses_it(
     assert "• max posts: 20 — default" in chat.last_reply()
     await chat.say(42, "/maxposts 12")
     assert chat.last_reply() == (
-        "Done — max posts: 12. A longer thread's result has a “Next posts” button for the rest."
+        "Done — max posts: 12; the rest of a longer thread comes with a “Next posts” button."
     )
     await chat.say(42, "/settings")
     assert "• max posts: 12 — personal" in chat.last_reply()
@@ -240,7 +240,7 @@ async def test_maxposts_picker_from_the_command_and_from_settings(chat: Chat, fa
     await chat.say(42, "/maxposts")
     picker = fake.calls_to("sendMessage")[-1]
     assert picker.params["text"].startswith(
-        "Choose how many of a thread's posts one carousel takes — now 20."
+        "Choose how many of a thread's posts one carousel takes — now 20, or send /maxposts"
     )
     datas = [b["callback_data"] for row in picker.params["reply_markup"]["inline_keyboard"] for b in row]
     assert datas == [f"set:max_posts:{n}" for n in PICKS]
@@ -249,7 +249,7 @@ async def test_maxposts_picker_from_the_command_and_from_settings(chat: Chat, fa
 
     await chat.press(picker.response["result"], "set:max_posts:30", user_id=42)
     [answer] = fake.calls_to("answerCallbackQuery")
-    assert answer.params["text"].startswith("Done — max posts: 30.")
+    assert answer.params["text"].startswith("Done — max posts: 30;")
     ticked = fake.calls_to("editMessageReplyMarkup")[-1].params["reply_markup"]["inline_keyboard"]
     assert "✓ 30" in [b["text"] for row in ticked for b in row]
     await chat.say(42, X_LINK)
@@ -270,6 +270,9 @@ async def test_only_group_admins_set_max_posts(chat: Chat, fake: FakeTelegramAPI
     fake.set_member_status(-100555, 7, "member")
     await chat.say(-100555, "/maxposts 5", user_id=7)
     assert chat.last_reply() == texts.ADMINS_ONLY
+    await chat.say(-100555, "/maxposts", user_id=7)  # no picker they could not use
+    assert chat.last_reply() == "This group's admins choose the max posts: carousels here use 20."
+    assert "reply_markup" not in fake.calls_to("sendMessage")[-1].params
 
 
 def test_help_and_the_command_menu_name_maxposts_and_posts() -> None:
