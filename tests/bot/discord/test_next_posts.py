@@ -175,3 +175,35 @@ async def test_defaults_save_max_posts_and_settings_show_it(
     await bot.dispatch(payload)
     (job,) = jobs(queue)
     assert job.args[0]["options"]["max_posts"] == 12
+
+
+async def test_next_posts_are_for_the_requester_or_a_server_manager(
+    fake: FakeDiscord, bot: Bot, queue: RQJobQueue, store: MemorySettingsStore
+) -> None:
+    from bot.discord.next_posts import NEXT_POSTS_NOT_YOURS
+    from bot.settings_model import JobRecord
+    from contract import ReplyAddress
+    from tests.bot.discord.support import CHANNEL_ID, MANAGE_GUILD, USER_ID
+
+    job_id = "0123456789abcdef0123456789abcdef"
+    reply = ReplyAddress(platform="discord", chat_id=CHANNEL_ID, user_id="42", status_message_id="@original")
+    asked = JobPayload(source="https://x.com/ada/status/1", reply=reply)
+    await store.remember_job(job_id, JobRecord(job_id=job_id, payload=asked.to_job_arg()))
+    custom_id = f"nx:{job_id}:20:21:24"
+    button = {"type": BUTTON, "style": 1, "label": "➡️ Next posts 21–24", "custom_id": custom_id}
+    result = {
+        **message("**A thread** · 24 slides + PDF · first 20 of 24 posts"),
+        "components": [{"type": 1, "components": [button]}],
+    }
+
+    pressed, pressed_id, token = press(result, custom_id)  # USER_ID did not ask for it
+    assert USER_ID != "42"
+    await bot.dispatch(pressed)
+    assert private_answer(fake, pressed_id, token)["content"] == NEXT_POSTS_NOT_YOURS
+    assert queue.queue.count == 0
+
+    pressed, pressed_id, token = press(result, custom_id)
+    pressed["member"]["permissions"] = str(MANAGE_GUILD)
+    await bot.dispatch(pressed)
+    (job,) = jobs(queue)
+    assert job.args[0]["options"]["posts_offset"] == 20 and job.args[0]["rerender_of"] == job_id
