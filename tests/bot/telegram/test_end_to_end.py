@@ -284,3 +284,42 @@ async def test_pasted_link_comes_back_as_album_and_pdf(
     assert WORDS[0] in " ".join(
         p.extract_text() or "" for p in PdfReader(io.BytesIO(second.files["document"])).pages
     )
+
+
+async def test_send_zip_then_pasted_text_comes_back_as_one_zip_and_the_pdf(
+    chat: Chat,
+    fake: FakeTelegramAPI,
+    settings: Settings,
+    worker_process: Callable[..., Any],
+    result_keys: list[str],
+    prefix: str,
+) -> None:
+    import zipfile
+
+    worker = worker_process(
+        env={
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_URL": fake.api_url,
+            "TELEGRAM_FILE_URL": fake.file_url,
+        }
+    )
+    await chat.say(42, "/send")
+    picker = fake.calls_to("sendMessage")[-1].response["result"]
+    await chat.press(picker, "set:delivery:zip", user_id=42)
+    await chat.say(42, "/format jpeg")
+    await chat.say(42, TEXT)
+    [job] = submitted(prefix)
+    result_keys.append(job.job_id)
+    try:
+        archive, pdf = fake.wait_for("sendDocument", timeout=DELIVERY_TIMEOUT_S, count=2)
+    except TimeoutError:
+        pytest.fail(f"no ZIP and PDF delivered; worker log:\n{worker.output}")
+
+    assert not fake.calls_to("sendMediaGroup") and not fake.calls_to("sendPhoto")
+    assert archive.filenames["document"].endswith(".zip") and pdf.filenames["document"].endswith(".pdf")
+    with zipfile.ZipFile(io.BytesIO(archive.files["document"])) as opened:
+        names = opened.namelist()
+        assert names and all(n.startswith("slide-") and n.endswith(".jpg") for n in names)
+        with Image.open(io.BytesIO(opened.read(names[0]))) as slide:
+            assert (slide.format, slide.size) == ("JPEG", (1080, 1350))
+    assert pdf.params["reply_markup"]["inline_keyboard"]  # the re-render buttons sit under the PDF

@@ -524,3 +524,29 @@ def test_files_delivery_deferred_in_a_busy_group_resumes_without_repeats(
     assert names == [f"slide-{i:02d}.png" for i in range(1, 13)]
     (pdf,) = fake_telegram.calls_to("sendDocument")
     assert pdf.params["reply_markup"]["inline_keyboard"]
+
+
+def test_a_handed_on_delivery_keeps_how_it_is_sent_and_what_it_went_without() -> None:
+    """The summary travels as JSON in the hand-off job: the ZIP and the named logo survive it."""
+    import json
+    import zipfile
+    from dataclasses import asdict, replace
+
+    from contract.job import DeliveryPayload, ReplyAddress
+    from worker.delivery.telegram import document_caption, slide_items
+
+    carousel = carousel_of(3)
+    summary = replace(summary_of(carousel), delivery="zip", unusable=(("logo", "too_large"),))
+    reply = ReplyAddress(platform="telegram", chat_id=CHAT)
+    handed = DeliveryPayload(job_id=JOB_ID, reply=reply, summary=asdict(summary))
+    back = DeliveryPayload.model_validate(json.loads(json.dumps(handed.to_job_arg())))
+    resumed = ResultSummary(**back.summary)
+
+    [archive], sent_as = slide_items(carousel, resumed)
+    assert sent_as == "document" and archive.filename == "how-llm-inference-works.zip"
+    assert archive.data is not None
+    with zipfile.ZipFile(io.BytesIO(archive.data)) as opened:
+        assert [opened.read(n) for n in opened.namelist()] == carousel.slides
+    assert document_caption(resumed).startswith(
+        "⚠️ The brand kit's logo is too large to use — send a smaller one with /brand logo."
+    )
