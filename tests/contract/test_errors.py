@@ -8,6 +8,7 @@ from contract import errors, sentences, values
 
 
 def _one_sentence(sentence: str) -> bool:
+    sentence = re.sub(r"^[^\w\s]+\s", "", sentence)  # a status sentence may open with its emoji ("⏳ I'm…")
     body = sentence.rstrip(".!?…")
     return not re.search(r"[.!?] [A-Z]", body) and sentence[0].isupper() and sentence[-1] in ".!?…"
 
