@@ -244,10 +244,16 @@ def result_line(
     part: int = 1,
     parts: int = 1,
     posts: str | None = None,
+    with_pdf: bool = True,
+    with_slides: bool = True,
 ) -> str:
-    """The text of a result message: "**Title** by Ada (@ada) · 12 slides + PDF · first 20 of 24 posts"."""
+    """The text of a result message: "**Title** by Ada (@ada) · 12 slides + PDF · first 20 of 24 posts".
+
+    It names what the message brings: "12 slides" when the PDF stayed back, "PDF" when the slides did."""
     who = f" by {author}" if author else ""
-    text = f"**{title}**{who} · {slides} slide{'s' if slides != 1 else ''} + PDF"
+    count = f"{slides} slide{'s' if slides != 1 else ''}"
+    what = (f"{count} + PDF" if with_pdf else count) if with_slides else "PDF"
+    text = f"**{title}**{who} · {what}"
     if posts:
         text += f" · {posts}"
     if parts > 1:
@@ -423,7 +429,16 @@ class DiscordDelivery:
         for part, batch in enumerate(batches, start=1):
             if part <= sent_before:
                 continue
-            content = result_line(title, author, total, part=part, parts=len(batches), posts=posts)
+            content = result_line(
+                title,
+                author,
+                total,
+                part=part,
+                parts=len(batches),
+                posts=posts,
+                with_pdf=pdf_fits,
+                with_slides=bool(slides),
+            )
             if part == 1 and (credit or notes):
                 content = _clip("\n".join([content, *credit, *(f"⚠️ {note}" for note in notes)]))
             last = part == len(batches)

@@ -494,6 +494,7 @@ def test_slides_that_never_fit_leave_the_pdf_alone(fake: FakeDiscord) -> None:
         delivery.finish()
     pdf_post, note = fake.find("POST", f"/webhooks/{APP_ID}/{TOKEN}")
     assert [f.filename for f in pdf_post.files] == ["carousel.pdf"] and pdf_post.status == 200
+    assert pdf_post.payload["content"].split("\n")[0] == f"**{TITLE}** · PDF"  # not "2 slides + PDF"
     assert note.json["content"] == (
         "The slides are larger than the 4 KB per file this channel accepts, even as smaller JPEGs, "
         "so only the PDF was sent."
@@ -546,6 +547,7 @@ def test_the_default_limit_keeps_a_large_pdf_back_with_a_sentence(fake: FakeDisc
         delivery.send_carousel(carousel)
     slides, note = fake.find("POST", f"/webhooks/{APP_ID}/{TOKEN}")
     assert [f.filename for f in slides.files] == ["slide-01.png"]
+    assert slides.payload["content"].split("\n")[0] == f"**{TITLE}** · 1 slide"  # not "1 slide + PDF"
     assert note.json["content"] == (
         "The PDF (11 MB) is larger than the 10 MB per file this channel accepts, "
         "so only the slides were sent."
