@@ -65,11 +65,17 @@ def forget_pictures() -> None:
 
 
 MALLOC_ARENAS = 2  # a horse's download threads share these instead of one arena (and its slack) each
-M_ARENA_MAX = -8  # glibc's mallopt parameter
+M_ARENA_MAX = -8  # glibc's mallopt parameters
+M_MMAP_THRESHOLD = -3
+# Blocks this large or larger (a slide's canvas, a decoded photo, a mask) are mapped on their own and
+# given back to the system when freed. glibc would otherwise raise the threshold after the first
+# large free, and a horse would keep every freed canvas in its heap until it exits.
+MMAP_THRESHOLD = 256 * 1024
 
 
 def few_malloc_arenas() -> None:
-    """Cap glibc's malloc arenas for this process and its horses (a no-op where that is not glibc)."""
+    """Cap glibc's malloc arenas and fix its mmap threshold, for this process and its horses (a no-op
+    where that is not glibc)."""
     import ctypes
     import ctypes.util
 
@@ -79,6 +85,7 @@ def few_malloc_arenas() -> None:
     try:
         libc = ctypes.CDLL(name)
         libc.mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+        libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
     except (OSError, AttributeError):
         return
 
@@ -86,12 +93,12 @@ def few_malloc_arenas() -> None:
 def warm_worker() -> float:
     """Everything a work horse needs, loaded in this (the parent) process. Returns the seconds it took."""
     started = time.perf_counter()
+    few_malloc_arenas()  # first: the warm-up render's canvases go back to the system, not into the heap
     import_job_stack()
     warm_render_stack()
     from worker.http import make_client
 
     make_client().close()  # the TLS context (CA bundle read once) and the client's own imports
-    few_malloc_arenas()
     gc.collect()
     gc.freeze()  # objects made so far are never scanned again: their pages stay shared with horses
     took = time.perf_counter() - started
