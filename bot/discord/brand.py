@@ -11,9 +11,9 @@ import discord
 from discord import app_commands
 
 from bot.discord.saved import (
+    after_change,
     describe_settings,
     saved_settings,
-    server_note,
     settings_scope,
     store_of,
 )
@@ -76,14 +76,14 @@ def brand_commands() -> list[app_commands.Command[Any, ..., Any]]:
                 await store.set_personal(scope, state.personal.model_copy(update={"brand": BrandKit()}))
             for path, value in changes.items():
                 await update_value(store, scope, path, value)
-        kit = describe_settings(await saved_settings(store, interaction), BRAND_FIELDS)
-        if changes:
-            head = "Saved. Your brand kit:"
-        elif clear:
-            head = "Brand kit cleared."
+        if changes or clear:
+            shown, note = await after_change(store, interaction, server)
+            whose = "This server's" if server else "Your own" if note else "Your"
+            head = f"Saved. {whose} brand kit:" if changes else f"{whose} brand kit is cleared."
         else:
-            head = "Your brand kit (give options to change it):"
-        note = await server_note(store, interaction, server) if changes or clear else ""
+            shown, note = await saved_settings(store, interaction), ""
+            head = "The brand kit your next carousel uses (give options to change it):"
+        kit = describe_settings(shown, BRAND_FIELDS)
         await interaction.response.send_message(f"{head}\n{kit}{note}", ephemeral=True)
 
     return [brand]

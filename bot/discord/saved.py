@@ -17,7 +17,7 @@ from contract.choices import CHOICE_FIELDS, choice_label
 from contract.options import LOOK_FIELDS
 
 if TYPE_CHECKING:
-    from bot.settings_model import Effective
+    from bot.settings_model import Effective, Source
     from bot.settings_store import SettingsStore
 
 log = logging.getLogger(__name__)
@@ -87,9 +87,14 @@ def describe_settings(settings: "Effective", paths: tuple[str, ...] = LOOK_FIELD
         source = settings.sources.get(path) if value is not None else None
         label = path.removeprefix("brand.")
         lines.append(
-            f"**{label}**: {describe_value(path, value)}" + (f" ({source.describe()})" if source else "")
+            f"**{label}**: {describe_value(path, value)}" + (f" ({where_from(source)})" if source else "")
         )
     return "\n".join(lines)
+
+
+def where_from(source: "Source") -> str:
+    """Where a value comes from, as Discord calls it: a server's settings, not a group's."""
+    return source.describe().replace("group", "server")
 
 
 def settings_scope(interaction: discord.Interaction[Any], server: bool) -> str:
@@ -144,3 +149,19 @@ def refuse_link_cta_without_link(given: dict[str, Any], saved_link: str | None) 
     """``cta:link`` with no link given nor saved would print the thread's own address: refused."""
     if given.get("cta") == "link" and not given.get("cta_link") and not saved_link:
         raise InputRejected(CTA_LINK_NEEDED)
+
+
+async def after_change(
+    store: "SettingsStore", interaction: discord.Interaction[Any], server: bool
+) -> tuple["Effective", str]:
+    """What to show after a change, and the note saying the server's settings win (or "").
+
+    A member who saves their own settings in a server with settings of its own reads what they saved
+    (not the server's values, which would read as if nothing had been saved), then the note."""
+    from bot.settings_model import user_scope
+    from bot.settings_store import effective
+
+    note = await server_note(store, interaction, server)
+    if note:
+        return await effective(store, user_scope(PLATFORM, interaction.user.id), is_group=False), note
+    return await saved_settings(store, interaction), note

@@ -12,12 +12,12 @@ from discord import app_commands
 
 from bot.discord.common import choices_of
 from bot.discord.saved import (
+    after_change,
     describe_settings,
     link_chooses_link_cta,
     merge_options,
     refuse_link_cta_without_link,
     saved_settings,
-    server_note,
     settings_scope,
     store_of,
 )
@@ -39,7 +39,7 @@ from themes.loader import MAX_THEME_FILE_BYTES
 from worker.limits import DISCORD_CTA_TEXT_MAX, MAX_POSTS_CEILING
 
 log = logging.getLogger(__name__)
-NOT_A_THEME_FILE = "{file} isn't a .toml theme file, so please attach one (start from extends = \"paper\")."
+NOT_A_THEME_FILE = '{file} isn\'t a .toml theme file, so please attach one (start from extends = "paper").'
 
 
 def settings_commands(theme_option: Any) -> list[app_commands.Command[Any, ..., Any]]:
@@ -57,7 +57,7 @@ def settings_commands(theme_option: Any) -> list[app_commands.Command[Any, ..., 
         delivery="How the slides arrive: pictures, the original files, or one ZIP (the PDF always comes)",
         server="Save them for everyone in this server (needs Manage Server)",
         reset="Forget the saved settings first",
-        theme_file="Your own theme: a .toml file (extends = \"paper\", then what you change)",
+        theme_file='Your own theme: a .toml file (extends = "paper", then what you change)',
     )
     @app_commands.choices(
         ratio=choices_of(RATIOS),
@@ -115,11 +115,15 @@ def settings_commands(theme_option: Any) -> list[app_commands.Command[Any, ..., 
         for path, value in given.items():
             if value is not None:
                 await update_value(store, scope, path, value)
-        current = describe_settings(await saved_settings(store, interaction))
-        note = await server_note(store, interaction, server)
-        await interaction.response.send_message(
-            f"Saved. Your next carousel uses:\n{current}{note}", ephemeral=True
-        )
+        shown, note = await after_change(store, interaction, server)
+        done = "Saved" if any(v is not None for v in given.values()) or not reset else "Cleared"
+        if server:
+            head = f"{done}. Carousels made in this server use:"
+        elif note:
+            head = f"{done}. Your own settings:"
+        else:
+            head = f"{done}. Your next carousel uses:"
+        await interaction.response.send_message(f"{head}\n{describe_settings(shown)}{note}", ephemeral=True)
 
     @app_commands.command(name="settings", description="Show what your next carousel will use")
     async def show_settings(interaction: discord.Interaction[Any]) -> None:

@@ -11,7 +11,7 @@ from datetime import UTC
 import discord
 
 from bot.discord.app import build_client
-from bot.discord.saved import ADMINS_ONLY
+from bot.discord.saved import ADMINS_ONLY, SERVER_WINS
 from bot.settings_model import Look, chat_scope, user_scope
 from bot.settings_store import MemorySettingsStore
 from contract import JOB_PATH
@@ -264,8 +264,21 @@ async def test_server_defaults_need_manage_server(fake: FakeDiscord, bot: Bot) -
     admin = MEMBER_PERMISSIONS | MANAGE_GUILD
     payload, interaction_id, token = slash(fake, "defaults", admin, theme="bold", server=True)
     await bot.dispatch(payload)
-    assert "**theme**: Bold (group)" in private_answer(fake, interaction_id, token)["content"]
+    shown = private_answer(fake, interaction_id, token)["content"]
+    assert shown.startswith("Saved. Carousels made in this server use:\n**theme**: Bold (server)")
     assert (await store.state(chat_scope("discord", GUILD_ID))).personal.theme == "bold"
+
+    # a member saving their own look here reads what they saved, and that the server's settings win
+    payload, interaction_id, token = slash(fake, "defaults", theme="ocean")
+    await bot.dispatch(payload)
+    shown = private_answer(fake, interaction_id, token)["content"]
+    assert shown.startswith("Saved. Your own settings:\n**theme**: Ocean (personal)")
+    assert shown.endswith(SERVER_WINS)
+    payload, interaction_id, token = slash(fake, "defaults", reset=True)
+    await bot.dispatch(payload)
+    assert private_answer(fake, interaction_id, token)["content"].startswith(
+        "Cleared. Your own settings:\n**theme**: Paper (default)"
+    )
 
 
 def test_client_is_pointed_at_the_configured_api_and_gateway(fake: FakeDiscord, queue: RQJobQueue) -> None:

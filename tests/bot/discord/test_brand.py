@@ -12,7 +12,7 @@ from PIL import Image
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from bot.discord.saved import ADMINS_ONLY
+from bot.discord.saved import ADMINS_ONLY, SERVER_WINS
 from bot.discord.transformers import NOT_A_PICTURE
 from bot.settings_model import chat_scope, user_scope
 from bot.settings_store import MemorySettingsStore
@@ -225,12 +225,16 @@ async def test_server_brand_needs_manage_server_and_signs_every_member(
     admin = MEMBER_PERMISSIONS | MANAGE_GUILD
     payload, interaction_id, token = _brand(fake, admin, name="Team Quokka", accent="#0a0a0a", server=True)
     await bot.dispatch(payload)
-    assert "**name**: Team Quokka (group)" in private_answer(fake, interaction_id, token)["content"]
+    shown = private_answer(fake, interaction_id, token)["content"]
+    assert shown.startswith("Saved. This server's brand kit:") and "**name**: Team Quokka (server)" in shown
 
-    # a member's own kit does not apply here: they are told so, and the server's kit signs the carousel
+    # a member's own kit does not apply here: they read what they saved (not the server's kit, which
+    # would read as if nothing had been saved), are told so, and the server's kit signs the carousel
     payload, interaction_id, token = _brand(fake, name="Ada")
     await bot.dispatch(payload)
-    assert "This server has its own settings" in private_answer(fake, interaction_id, token)["content"]
+    shown = private_answer(fake, interaction_id, token)["content"]
+    assert shown.startswith("Saved. Your own brand kit:\n**name**: Ada (personal)")
+    assert shown.endswith(SERVER_WINS) and "Team Quokka" not in shown
     payload, _, _ = slash(fake, link=THREAD_LINK)
     await bot.dispatch(payload)
     (job,) = jobs(queue)
@@ -269,7 +273,7 @@ async def test_clear_forgets_the_kit_but_not_the_look(
     await bot.dispatch(payload)
     shown = private_answer(fake, interaction_id, token)["content"]
     assert (
-        shown.startswith("Brand kit cleared.")
+        shown.startswith("Your brand kit is cleared.")
         and "**name**: not set" in shown
         and "**avatar**: not set" in shown
     )
