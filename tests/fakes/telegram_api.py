@@ -43,6 +43,7 @@ decoded, so ``params["chat_id"]`` is an int and ``params["reply_markup"]`` a dic
 
 from __future__ import annotations
 
+import email.message
 import email.parser
 import email.policy
 import io
@@ -869,28 +870,48 @@ def _parse_body(content_type: str, body: bytes) -> tuple[dict, dict[str, bytes],
         form = {k: v[-1] for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()}
         return _decode_form(form), {}, {}
     if ctype == "multipart/form-data":
-        header = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
-        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(header + body)
-        if not message.is_multipart():
-            raise ValueError("malformed multipart body")
         fields: dict[str, str] = {}
         files: dict[str, bytes] = {}
         filenames: dict[str, str] = {}
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
+        for headers, payload in _multipart_parts(content_type, body):
+            name = headers.get_param("name", header="content-disposition")
             if not name:
                 continue
-            raw = part.get_payload(decode=True)
-            payload = raw if isinstance(raw, bytes) else b""
-            filename = part.get_filename()
+            filename = headers.get_filename()
             if filename is not None:
                 files[str(name)] = payload
                 filenames[str(name)] = filename
             else:
-                charset = part.get_content_charset() or "utf-8"
+                charset = headers.get_content_charset() or "utf-8"
                 fields[str(name)] = payload.decode(charset)
         return _decode_form(fields), files, filenames
     raise ValueError(f"unsupported content type {ctype!r}")
+
+
+def _multipart_parts(content_type: str, body: bytes) -> list[tuple[email.message.Message, bytes]]:
+    """A multipart/form-data body's parts: (headers, bytes), split at the boundary (RFC 7578).
+
+    The bytes are sliced out at the delimiters rather than run through the e-mail parser line by
+    line, so a fake server costs the machine little next to the workers that upload to it.
+    """
+    header = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    boundary = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(header).get_boundary()
+    if not boundary:
+        raise ValueError("malformed multipart body")
+    delimiter = b"--" + boundary.encode("latin-1")
+    start = body.find(delimiter)
+    if start < 0 or body.find(delimiter + b"--") < 0:
+        raise ValueError("malformed multipart body")
+    parts: list[tuple[email.message.Message, bytes]] = []
+    for chunk in body[start + len(delimiter) :].split(b"\r\n" + delimiter):
+        if chunk.startswith(b"--"):
+            break  # the close delimiter
+        head, sep, payload = chunk.removeprefix(b"\r\n").partition(b"\r\n\r\n")
+        if not sep:
+            raise ValueError("malformed multipart body")
+        headers = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + b"\r\n\r\n")
+        parts.append((headers, payload))
+    return parts
 
 
 def _decode_form(fields: dict[str, str]) -> dict[str, Any]:
