@@ -57,6 +57,7 @@ log = logging.getLogger(__name__)
 
 STATUS_FETCHING = "Fetching thread…"
 STATUS_READING = "Reading your text…"  # pasted text or a sent file: nothing to fetch
+STATUS_READING_THEIRS = "Reading {name}'s message…"  # another member's message, made by the requester
 STATUS_PREPARING = "Preparing…"  # a re-render: the thread is already here
 STATUS_RENDERING = "Rendering {done}/{total}"
 STATUS_SENDING = "Sending…"
@@ -573,7 +574,11 @@ def _submit_next_part(
 def _first_status(request: JobPayload) -> str:
     if request.rerender_of:
         return STATUS_PREPARING
-    return STATUS_READING if request.source_kind != "link" else STATUS_FETCHING
+    if request.source_kind == "link":
+        return STATUS_FETCHING
+    if request.text_author is not None:  # the status is public: it is not the requester's text
+        return STATUS_READING_THEIRS.format(name=request.text_author.name)
+    return STATUS_READING
 
 
 def _load_thread(

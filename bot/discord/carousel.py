@@ -89,8 +89,12 @@ def text_author(interaction: discord.Interaction[Any], message: discord.Message)
     return TextAuthor(name=message.author.display_name[:100], handle=message.author.name[:100])
 
 
-def queued_text(source: ThreadSource) -> str:
+def queued_text(source: ThreadSource, author: TextAuthor | None = None) -> str:
+    """The public status until a worker takes the job: "⏳ Queued: <link>" (or "your text", or
+    "Grace Hopper's message" when the text is another member's)."""
     where = f"<{source.source}>" if source.kind == "link" else source.label
+    if source.kind == "text" and author is not None:
+        where = f"{author.name}'s message"
     text = f"⏳ Queued: {where}"
     if source.others:
         more = "link" if source.others == 1 else "links"
@@ -127,7 +131,7 @@ async def start_job(
     async def queue_it() -> str:
         base = await saved_options(getattr(client, "store", None), interaction)
         options, expired = without_expired_pictures(merge_options(base, overrides), time.time())
-        status = queued_text(source)
+        status = queued_text(source, author)
         if options.posts is not None:  # "⏳ Queued: <link> (posts 1–8, 11)"
             first, _, rest = status.partition("\n")
             status = f"{first} ({posts_phrase(options.posts)})" + (f"\n{rest}" if rest else "")

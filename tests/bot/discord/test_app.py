@@ -182,11 +182,14 @@ async def test_another_members_pasted_text_is_credited_to_them(
     fake: FakeDiscord, bot: Bot, queue: RQJobQueue
 ) -> None:
     text = "Debugging is twice as hard as writing.\n\nSo write simply.\n\nThen ship it and watch it run."
-    payload, _, _ = menu(fake, text, author=other_user())
+    payload, _, token = menu(fake, text, author=other_user())
     await bot.dispatch(payload)
     assert bot.errors == []
     (job,) = jobs(queue)
     assert job.args[0]["text_author"] == {"name": "Grace Hopper", "handle": "grace"}
+    # the public status does not call Grace's words Ada's
+    (status,) = fake.find("PATCH", f"/webhooks/{APPLICATION_ID}/{token}/messages/@original")
+    assert status.json["content"] == "⏳ Queued: Grace Hopper's message"
     assert job.args[0]["reply"]["user_id"] == USER_ID  # the result still goes to the person who asked
 
 

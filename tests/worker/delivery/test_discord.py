@@ -652,6 +652,10 @@ def test_another_members_pasted_text_is_credited_to_them(fake: FakeDiscord) -> N
     assert run_job(payload.to_job_arg(), uuid.uuid4().hex, settings=_settings(fake))["ok"] is True
     (post,) = fake.find("POST", f"/webhooks/{APP_ID}/{TOKEN}")
     assert "by Grace Hopper (@grace)" in post.payload["content"]
+    statuses = [
+        c.json["content"] for c in fake.find("PATCH", f"/webhooks/{APP_ID}/{TOKEN}/messages/@original")
+    ]
+    assert statuses[0] == "Reading Grace Hopper's message…"  # public: not "your text"
     assert "Thread" not in post.payload["content"] and "Ada" not in post.payload["content"]
     pdf = PdfReader(io.BytesIO(post.files[-1].data))
     assert pdf.metadata is not None and pdf.metadata.author and "Grace Hopper" in pdf.metadata.author
