@@ -225,7 +225,8 @@ def run_post_text(payload: dict, *, connection: Any = None, settings: Settings |
         limit = DISCORD_MESSAGE_MAX
         if request.reply.platform == "telegram":
             limit, measure = TELEGRAM_MESSAGE_MAX, utf16_len
-        messages = post_messages(thread, record.title or "", record.alt_texts, limit, measure)
+        shown = _shown(thread, record.options)  # a later part speaks of its own posts
+        messages = post_messages(shown, record.title or "", record.alt_texts, limit, measure)
         delivery.post_text(messages)
         log.info("job %s: post text sent in %d message(s)", request.job, len(messages))
         return {"ok": True, "messages": len(messages)}
@@ -569,6 +570,15 @@ def _submit_next_part(
         log.info("job %s: part %d queued", job_id, following.part)
         return
     run_job(following.to_job_arg(), f"{job_id}-part{following.part}", settings=settings, connection=None)
+
+
+def _shown(thread: Thread, options: RenderOptions) -> Thread:
+    """The posts a delivered carousel showed (a later part, a ``posts`` pick) of the thread it kept
+    whole; the whole thread when they can no longer be chosen."""
+    try:
+        return choose_posts(thread, options).thread
+    except UserError:
+        return thread
 
 
 def _first_status(request: JobPayload) -> str:

@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rq import SimpleWorker
+from rq import Queue, SimpleWorker
 from rq.serializers import JSONSerializer
 
 from bot.discord.next_posts import NEXT_POSTS_REPEAT, QUEUED_NEXT_POSTS
 from bot.discord.rerender import RERENDER_GONE
 from bot.settings_store import MemorySettingsStore
 from contract import JobPayload
+from contract.job import delivery_queue_name
 from contract.rerender import job_ref
 from contract.values import POSTS_INVALID
 from tests.bot.discord.support import (
@@ -108,6 +109,22 @@ async def test_next_posts_button_renders_the_following_posts_from_the_kept_threa
     assert "posts 3–4 of 5" in second["content"]
     (last,) = _buttons(second)
     assert (last["label"], last["custom_id"]) == ("➡️ Next post 5", f"nx:{job_ref(following.id)}:4:5:5")
+
+    # its 📝 Caption speaks of posts 3–4, not of the thread's first posts
+    (caption,) = [c for row in second["components"] for c in row["components"] if c.get("label") == "Caption"]
+    asked, _, asked_token = press(second, caption["custom_id"])
+    await bot.dispatch(asked)
+    texts = Queue(
+        delivery_queue_name(queue.queue.name), connection=queue.connection, serializer=JSONSerializer
+    )
+    try:
+        SimpleWorker([texts], connection=queue.connection, serializer=JSONSerializer).work(burst=True)
+    finally:
+        texts.delete(delete_jobs=True)
+    (text,) = fake.find("PATCH", f"/webhooks/{APPLICATION_ID}/{asked_token}/messages/@original")
+    said = text.json["content"]
+    assert said.startswith("Note 3: the charlie of it") and "delta" in said
+    assert "alpha" not in said and "bravo" not in said and "echo" not in said
 
     # pressed again at once: one private sentence, no second job
     again, again_id, again_token = press(result, more["custom_id"])
