@@ -9,7 +9,7 @@ BUSY_QUEUED = "⏳ I'm busy right now, so your carousel is queued and starts as 
 HELD_GIVEN_UP = "I still couldn't start this carousel after {minutes} minutes, so please send it again."
 RATE_LIMITED = "You're going fast — try again in {seconds} s."
 RERENDER_SAME = "This carousel already uses {field} {value}, so pick another one."
-RERENDER_REPEAT = "Already on it: the {value} version is on its way."
+RERENDER_REPEAT = "The {value} version was asked for a moment ago, so it's on its way or already here."
 UNKNOWN_CHOICE = "That isn't one of the choices: {choices}."
 
 # A brand's own theme, sent as a .toml file (Telegram: /theme custom; Discord: /defaults theme_file)

@@ -24,7 +24,7 @@ from contract.next_posts import NEXT_TEMPLATE, NextRequest
 log = logging.getLogger(__name__)
 
 QUEUED_NEXT_POSTS = "⏳ Making a carousel of {span}…"
-NEXT_POSTS_REPEAT = "Already on it: {span} will be here shortly."
+NEXT_POSTS_REPEAT = "The carousel of {span} was asked for a moment ago, so it's on its way or already here."
 NEXT_POSTS_NOT_YOURS = (
     "Only the person who asked for this carousel, or someone with Manage Server, can ask for its next posts."
 )

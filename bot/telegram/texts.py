@@ -70,7 +70,7 @@ QUEUED_RERENDER = "⏳ Re-rendering with {field} {value} — I'll update this me
 RERENDER_TOAST = "On it: {field} {value}."
 QUEUED_NEXT_POSTS = "⏳ Making a carousel of {span} — I'll update this message as I go."
 NEXT_POSTS_TOAST = "On it: {span}."
-NEXT_POSTS_REPEAT = "Already on it: {span} will be here shortly."
+NEXT_POSTS_REPEAT = "The carousel of {span} was asked for a moment ago, so it's on its way or already here."
 NEXT_POSTS_NOT_YOURS = (
     "Only the person who asked for this carousel, or a group admin, can ask for its next posts."
 )

@@ -10,7 +10,7 @@ from typing import Any
 from rq import Queue, SimpleWorker
 from rq.serializers import JSONSerializer
 
-from bot.discord.next_posts import NEXT_POSTS_REPEAT, QUEUED_NEXT_POSTS
+from bot.discord.next_posts import QUEUED_NEXT_POSTS
 from bot.discord.rerender import RERENDER_GONE
 from bot.settings_store import MemorySettingsStore
 from contract import JobPayload
@@ -129,9 +129,9 @@ async def test_next_posts_button_renders_the_following_posts_from_the_kept_threa
     # pressed again at once: one private sentence, no second job
     again, again_id, again_token = press(result, more["custom_id"])
     await bot.dispatch(again)
-    assert private_answer(fake, again_id, again_token)["content"] == NEXT_POSTS_REPEAT.format(
-        span="posts 3–4"
-    )
+    assert private_answer(fake, again_id, again_token)["content"] == (
+        "The carousel of posts 3–4 was asked for a moment ago, so it's on its way or already here."
+    )  # it is already here: no "will be here shortly"
     assert queue.queue.count == 0  # nothing new queued
 
 

@@ -137,7 +137,10 @@ async def test_next_posts_pressed_twice_quickly_makes_one_carousel(chat: Chat, f
         await chat.press(result, data, user_id=42)
     assert len(chat.jobs()) == 2
     answers = [c.params.get("text") for c in fake.calls_to("answerCallbackQuery")]
-    assert answers == ["On it: posts 21–24.", "Already on it: posts 21–24 will be here shortly."]
+    assert answers == [
+        "On it: posts 21–24.",
+        "The carousel of posts 21–24 was asked for a moment ago, so it's on its way or already here.",
+    ]
     original, following = chat.payloads()
     assert following["options"] == {**original["options"], "posts_offset": 20}
     assert following["rerender_of"] == job_id and following["source"] == original["source"]
