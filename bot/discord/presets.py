@@ -14,7 +14,7 @@ from discord import app_commands
 
 from bot import presets
 from bot.discord.common import PLATFORM
-from bot.discord.saved import settings_scope, store_of
+from bot.discord.saved import server_note, settings_scope, store_of
 from bot.settings_model import PRESET_NAME_MAX, PRESETS_PER_SCOPE_MAX
 from worker.limits import DISCORD_CHOICES_MAX, DISCORD_OPTION_TEXT_MAX
 
@@ -81,7 +81,8 @@ def preset_commands() -> list[app_commands.Group]:
         if saved == "too_many":
             await answer(interaction, TOO_MANY.format(limit=PRESETS_PER_SCOPE_MAX, where=where))
             return
-        await answer(interaction, (UPDATED if saved == "updated" else SAVED).format(name=name, where=where))
+        sentence = (UPDATED if saved == "updated" else SAVED).format(name=name, where=where)
+        await answer(interaction, sentence + await server_note(store_of(interaction), interaction, server))
 
     @group.command(name="load", description="Use a saved preset for your next carousels")
     @app_commands.describe(name=NAME_HELP, server=SERVER_HELP)
@@ -91,7 +92,8 @@ def preset_commands() -> list[app_commands.Group]:
         where = SERVER if server else ""
         loaded = await presets.load_preset(store_of(interaction), scope, name.strip())
         sentence = MISSING if loaded is None else LOADED
-        await answer(interaction, sentence.format(name=loaded or name.strip(), where=where))
+        note = "" if loaded is None else await server_note(store_of(interaction), interaction, server)
+        await answer(interaction, sentence.format(name=loaded or name.strip(), where=where) + note)
 
     @group.command(name="delete", description="Forget a saved preset")
     @app_commands.describe(name=NAME_HELP, server=SERVER_HELP)

@@ -3,7 +3,7 @@ loaded into the next carousel, listed and deleted — personal, or the server's 
 
 from __future__ import annotations
 
-from bot.discord.saved import ADMINS_ONLY
+from bot.discord.saved import ADMINS_ONLY, SERVER_WINS
 from tests.bot.discord.support import (
     MANAGE_GUILD,
     MEMBER_PERMISSIONS,
@@ -86,3 +86,9 @@ async def test_server_presets_need_manage_server_to_change(fake: FakeDiscord, bo
     payload, interaction_id, token = subcommand(fake, "preset", "load", name="", focused="name")
     await bot.dispatch(payload)
     assert suggestions(fake, interaction_id, token) == []  # the member's own presets: none
+
+    # a member's own preset does not apply in this server: saving and loading it say so
+    said = await _say(bot, fake, "save", name="mine")
+    assert said == f"Saved preset “mine” and made it active: the next carousels use it.\n\n{SERVER_WINS}"
+    said = await _say(bot, fake, "load", name="mine")
+    assert said.endswith(f"(changes made on top of it were cleared).\n\n{SERVER_WINS}")
