@@ -21,6 +21,8 @@ from worker.limits import DISCORD_CHOICES_MAX, DISCORD_OPTION_TEXT_MAX, MEDIA_MA
 
 SourceKind = Literal["link", "text"]
 PICTURE_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
+# types that say nothing of the bytes (no extension Discord knows): the worker reads the picture itself
+UNDECLARED_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
 
 NOT_A_PICTURE = "The {field} must be a picture (PNG, JPEG, WebP or GIF)."
 PICTURE_TOO_LARGE = "The {field} picture is too large: keep it under {megabytes} MB."
@@ -180,10 +182,11 @@ def picture_url(attachment: discord.Attachment, field: str) -> str:
     """The address of an uploaded brand picture, once it is known to be a picture of a usable size.
 
     Discord's attachment links are signed and stop working after a while; the workers download the
-    picture from it when they render.
+    picture from it when they render, and recognise it by its bytes: a file Discord gives no picture
+    type (no extension it knows) is taken, and named in the result if it cannot be used.
     """
     kind = (attachment.content_type or "").split(";")[0].strip().lower()
-    if kind not in PICTURE_TYPES:
+    if kind not in PICTURE_TYPES | UNDECLARED_TYPES:  # a picture of no declared type: judged by its bytes
         raise InputRejected(NOT_A_PICTURE.format(field=field))
     if attachment.size > MEDIA_MAX_BYTES:
         raise InputRejected(PICTURE_TOO_LARGE.format(field=field, megabytes=MEDIA_MAX_BYTES // (1024 * 1024)))

@@ -354,3 +354,16 @@ async def test_a_server_theme_file_needs_manage_server(
     payload, _, _ = _defaults_with_theme_file(fake, OWN_THEME, "team.toml", MANAGE_GUILD, server=True)
     await bot.dispatch(payload)
     assert (await store.state(chat_scope("discord", GUILD_ID))).personal.theme_file == OWN_THEME
+
+
+async def test_a_picture_discord_gives_no_type_is_taken_and_judged_by_its_bytes(
+    fake: FakeDiscord, bot: Bot, store: MemorySettingsStore
+) -> None:
+    """A PNG uploaded without an extension Discord knows arrives as application/octet-stream (or with
+    no type): it is saved, and the worker recognises it by its bytes when it renders."""
+    for content_type in ("application/octet-stream", ""):
+        payload, interaction_id, token = _brand(fake, avatar=(_png((9, 9, 9)), content_type))
+        await bot.dispatch(payload)
+        assert private_answer(fake, interaction_id, token)["content"].startswith("Saved. Your brand kit:")
+    state = await store.state(user_scope("discord", USER_ID))
+    assert state.personal.brand.avatar is not None
