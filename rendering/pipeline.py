@@ -5,6 +5,7 @@ Each stage is a plain function; the timings of each are reported in ``Carousel.t
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping, Sequence
 
@@ -56,10 +57,13 @@ def slide_alt(slide: Slide) -> str:
     return " · ".join(dict.fromkeys(alts))
 
 
+_SENTENCE_STOP = re.compile(r"[.!?…:;][\"'”’)\]]*$")  # a line that already ends as a sentence does
+
+
 def _as_sentence(line: str) -> str:
     """A heading or list item read as a sentence: "Step 2: Prefill" → "Step 2: Prefill."."""
     text = " ".join(line.split())
-    return f"{text}." if text[-1:].isalnum() else text
+    return text if not text or _SENTENCE_STOP.search(text) else f"{text}."
 
 
 def slide_texts(doc: Document, plans: Sequence[SlidePlan], slides: Sequence[Slide]) -> tuple[str, ...]:

@@ -39,6 +39,7 @@ _LINKISH = re.compile(r"https?://|\bwww\.|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/", re
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+")
 _TRAILING_TAGS = re.compile(r"(?:\s*#\w+)+\s*$")
 _WORD = re.compile(r"\w+")
+_LEADING_MARKS = re.compile(r"^[\W_]+")  # emoji (🧵), dashes, colons left in front of the words
 _THREAD_MARKER = re.compile(r"^\W*(?:a\s+)?(?:(?:long|mega|short)\s+)?thread\W*$", re.IGNORECASE)
 
 
@@ -75,7 +76,7 @@ def slide_descriptions(texts: Sequence[str], alts: Sequence[str]) -> list[str]:
         seen = alts[k].strip() if k < len(alts) else ""
         parts = [words] if words else []
         if seen:
-            parts.append(f"Picture: {seen}")
+            parts.append(f"{'Pictures' if ' · ' in seen else 'Picture'}: {seen}")
         last = k == count - 1 and count > 1
         text = " ".join(parts) or (CLOSING_SLIDE if last else UNDESCRIBED_PICTURE)
         out.append(ellipsize(text, POST_TEXT_SLIDE_ALT_MAX_CHARS))
@@ -131,7 +132,7 @@ def sentences(paragraphs: Sequence[str], hook: str) -> list[str]:
     size = 0
     for paragraph in paragraphs:
         for raw in split_sentences(paragraph):
-            text = _TRAILING_TAGS.sub("", raw).strip(" -–—·")
+            text = _after_hook(_TRAILING_TAGS.sub("", raw).strip(" -–—·"), hook)
             words = _words(text)
             if len(words) < 2 or len(text) > POST_TEXT_SENTENCE_MAX_CHARS or text.endswith(":"):
                 continue
@@ -146,6 +147,17 @@ def sentences(paragraphs: Sequence[str], hook: str) -> list[str]:
             if len(picked) == POST_TEXT_SENTENCES:
                 return picked
     return picked
+
+
+def _after_hook(text: str, hook: str) -> str:
+    """A sentence that opens with the hook, said again: only what follows it ("How we cut our bill
+    by 60% 🧵 A thread about the fixes." → "A thread about the fixes."), so the post never repeats its
+    first line."""
+    head = hook.rstrip("…").strip()
+    if not head or not text.casefold().startswith(head.casefold()):
+        return text
+    rest = _LEADING_MARKS.sub("", text[len(head) :])
+    return rest[:1].upper() + rest[1:] if rest else text
 
 
 def post_text(thread: Thread, title: str) -> str:

@@ -482,6 +482,57 @@ def test_without_redis_the_caption_button_is_answered_in_process(
     assert alts.startswith("Alt text, slide by slide:\n1. ")
 
 
+def test_a_post_text_never_repeats_its_hook_and_its_alt_text_reads_in_sentences(
+    queue: Queue,
+    submit: Callable[[JobPayload], str],
+    fake_telegram: FakeTelegramAPI,
+    fake_sources: FakeSources,
+    redis_url: str,
+) -> None:
+    """A first post that is its own title plus more ("… by 60% 🧵 A thread about …"): the post text says
+    the title once; the cover's alt text ends its title as a sentence; two pictures are "Pictures"."""
+    from contract.job import PostTextPayload, delivery_queue_name
+    from contract.rerender import job_ref
+
+    user = fake_sources.x_user("cloudcutter", "Cloud Cutter")
+    base = 1_700_000_000_000_000_000 + secrets.randbelow(10**17) * 100
+    first = fake_sources.x_status(
+        "How we cut our cloud bill by 60% 🧵 A thread about the boring fixes that actually worked.",
+        user=user,
+        status_id=str(base),
+    )
+    photos = [fake_sources.x_photo(f"cc-{base}-{k}.png", alt=f"Chart {k}") for k in (1, 2)]
+    second = fake_sources.x_status(
+        "Then we moved batch jobs to spot instances. Here is the before and after:",
+        user=user,
+        reply_to=first,
+        status_id=str(base + 1),
+        photos=photos,
+    )
+    for status in (first, second):
+        fake_sources.add_x_status(status)
+    job_id = submit(payload_for(fake_telegram, first["url"]))
+    run_worker(queue)
+    (document,) = fake_telegram.calls_to("sendDocument")
+    result_id = document.response["result"]["message_id"]
+    reply = ReplyAddress(platform="telegram", chat_id=CHAT, reply_to_message_id=result_id, user_id=CHAT)
+    RQJobQueue(redis_url, queue.name).submit_post_text(PostTextPayload(job=job_ref(job_id), reply=reply))
+    delivery = Queue(delivery_queue_name(queue.name), connection=queue.connection, serializer=JSONSerializer)
+    try:
+        before = len(fake_telegram.calls_to("sendMessage"))
+        run_worker(delivery)
+        post, alts = (str(c.params["text"]) for c in fake_telegram.calls_to("sendMessage")[before:])
+    finally:
+        delivery.delete(delete_jobs=True)
+    hook, body = post.split("\n\n")[:2]
+    assert hook == "How we cut our cloud bill by 60%"
+    assert body.startswith("A thread about the boring fixes that actually worked.")
+    assert post.count("cloud bill") == 1
+    lines = alts.splitlines()
+    assert lines[1] == "1. How we cut our cloud bill by 60%. A thread by Cloud Cutter (@cloudcutter)."
+    assert any(line.endswith("Pictures: Chart 1 · Chart 2") for line in lines), lines
+
+
 def test_chosen_posts_become_the_slides_and_numbers_past_the_end_are_one_sentence(
     queue: Queue,
     submit: Callable[[JobPayload], str],
