@@ -51,8 +51,13 @@ async def choice_command(update: Update, context: ContextTypes.DEFAULT_TYPE, fie
         return
     eff = await effective(deps(context).store, scope_of(update), is_group=is_group(update))
     if not await may_change_settings(update, context):  # a group member: no picker they can't use
-        value = describe_value(field, eff.value(field))
-        await message.reply_text(texts.GROUP_CHOICE_BY_ADMINS.format(label=FIELD_LABELS[field], value=value))
+        current = eff.value(field)
+        if field == "delivery" and current in texts.DELIVERY_AS:
+            said = texts.GROUP_DELIVERY_BY_ADMINS.format(value=texts.DELIVERY_AS[current])
+        else:
+            value = describe_value(field, current)
+            said = texts.GROUP_CHOICE_BY_ADMINS.format(label=FIELD_LABELS[field], value=value)
+        await message.reply_text(said)
         return
     text, markup = choice_view(field, eff, scope_note(update))
     if field == "theme" and await send_theme_preview(update, context, markup):

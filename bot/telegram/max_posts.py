@@ -49,8 +49,7 @@ async def max_posts_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     eff = await effective(deps(context).store, scope_of(update), is_group=is_group(update))
     if not await may_change_settings(update, context):  # a group member: no picker they can't use
-        value = eff.value(FIELD)
-        await message.reply_text(texts.GROUP_CHOICE_BY_ADMINS.format(label=FIELD_LABELS[FIELD], value=value))
+        await message.reply_text(texts.GROUP_MAX_POSTS_BY_ADMINS.format(value=eff.value(FIELD)))
         return
     text, markup = max_posts_view(eff, scope_note(update))
     await message.reply_text(text, reply_markup=markup)

@@ -94,6 +94,9 @@ TEXT_FILE_TYPE = "I can lay out .md and .txt files. Send a text file, or paste t
 ADMINS_ONLY = "Only this group's admins can change its settings."
 # what a member who is not an admin sees instead of pickers they could not use
 GROUP_CHOICE_BY_ADMINS = "This group's admins choose the {label}: carousels here use {value}."
+GROUP_MAX_POSTS_BY_ADMINS = "This group's admins choose how many posts a carousel takes: {value} here."
+GROUP_DELIVERY_BY_ADMINS = "This group's admins choose how the slides arrive: here they come as {value}."
+DELIVERY_AS = {"album": "an album of photos", "files": "the original files", "zip": "one ZIP of the slides"}
 GROUP_BRAND_BY_ADMINS = "This group's brand kit, set by its admins:\n{lines}"
 GROUP_SETTINGS_BY_ADMINS = "Only this group's admins can change these."
 GROUP_PRESETS_NONE = "This group has no presets; its admins can save one with /preset save NAME."

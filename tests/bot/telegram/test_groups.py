@@ -103,10 +103,10 @@ async def test_a_picker_closes_for_its_owner(chat: Chat, fake: FakeTelegramAPI) 
 async def test_members_who_are_not_admins_are_not_shown_pickers_they_cannot_use(
     chat: Chat, fake: FakeTelegramAPI
 ) -> None:
-    for command in ("/theme", "/ratio", "/format", "/cta", "/brand", "/settings", "/preset"):
+    for command in ("/theme", "/ratio", "/format", "/cta", "/brand", "/settings", "/preset", "/send"):
         await chat.say(GROUP, command, user_id=MEMBER)
     replies = fake.calls_to("sendMessage")
-    assert len(replies) == 7
+    assert len(replies) == 8
     assert all("reply_markup" not in c.params for c in replies)  # nothing to tap and be refused on
     texts_sent = [str(c.params["text"]) for c in replies]
     assert texts_sent[:4] == [
@@ -119,6 +119,9 @@ async def test_members_who_are_not_admins_are_not_shown_pickers_they_cannot_use(
     assert texts_sent[5].startswith(texts.SETTINGS_GROUP)
     assert texts_sent[5].endswith(texts.GROUP_SETTINGS_BY_ADMINS)
     assert texts_sent[6] == texts.GROUP_PRESETS_NONE
+    assert texts_sent[7] == (
+        "This group's admins choose how the slides arrive: here they come as an album of photos."
+    )
 
     # an admin gets the pickers
     fake.set_member_status(GROUP, ADMIN, "administrator")

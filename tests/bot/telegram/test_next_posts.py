@@ -274,7 +274,7 @@ async def test_only_group_admins_set_max_posts(chat: Chat, fake: FakeTelegramAPI
     await chat.say(-100555, "/maxposts 5", user_id=7)
     assert chat.last_reply() == texts.ADMINS_ONLY
     await chat.say(-100555, "/maxposts", user_id=7)  # no picker they could not use
-    assert chat.last_reply() == "This group's admins choose the max posts: carousels here use 20."
+    assert chat.last_reply() == "This group's admins choose how many posts a carousel takes: 20 here."
     assert "reply_markup" not in fake.calls_to("sendMessage")[-1].params
 
 
