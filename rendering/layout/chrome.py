@@ -909,8 +909,3 @@ def draw_rows_bottom(f: Frame, rows: list[Row], out: list[Item]) -> None:
 # --- the whole carousel -----------------------------------------------------------------------
 
 
-def note_host(f: Frame) -> Slide:
-    """With no outro, the note goes on a slide of its own after the last one."""
-    s = new_slide(f, "note")
-    header(f, f.doc.author, s.items)
-    return s

@@ -38,7 +38,6 @@ from rendering.layout.chrome import (
     header,
     make_frame,
     new_slide,
-    note_host,
     note_rows,
     outro,
     runs_line,
@@ -454,12 +453,27 @@ def layout_deck(
         if options.cta != "none":
             outro(f)  # every part is a whole carousel, with its own closing slide
         elif doc.truncated_note and f.slides and last:
-            draw_rows_bottom(f, note_rows(f, f.geo.content[2]), note_host(f).items)
+            _note_under_last_slide(f)
         total = len(f.slides)
         for k, s in enumerate(f.slides, start=1):
             footer(f, s, k, total)
         deck.parts.append(f.slides)
     return deck
+
+
+def _note_under_last_slide(f: Frame) -> None:
+    """With no closing slide, "Showing the first 20 of 43 posts" goes under the last slide's content
+    when there is room for it; a slide of its own would be near-empty, and the cover says it too."""
+    slide = f.slides[-1]
+    cx, cy, cw, ch = f.geo.content
+    rows = note_rows(f, cw)
+    pages = paginate(rows, ch)
+    if len(pages) != 1:
+        return
+    bottoms = [i.box[1] + i.box[3] for i in slide.items if hasattr(i, "box")]
+    content_bottom = max(bottoms, default=cy)
+    if content_bottom + f.typo.body_size + _used(pages[0]) <= cy + ch:
+        draw_rows_bottom(f, rows, slide.items)
 
 
 def layout(

@@ -74,6 +74,19 @@ def test_truncated_thread_says_so_on_the_last_slide() -> None:
     assert "10" in last and "14" in last
 
 
+@pytest.mark.parametrize("ratio", ["4:5", "1:1", "9:16", "16:9"])
+def test_without_a_closing_slide_the_truncation_note_sits_under_the_last_posts(ratio: Ratio) -> None:
+    thread = rich_thread()
+    thread = thread.model_copy(update={"posts": thread.posts[:4], "total_posts": len(thread.posts)})
+    _, slides = layout_slides(thread, RenderOptions(ratio=ratio, cta="none"), sample_images())
+    notes = [s for s in slides if any("Showing the first 4" in t.text for t in s.texts())]
+    assert len(notes) <= 1 and (not notes or notes[0] is slides[-1])
+    last_words = {w for t in slides[-1].texts() for w in t.text.split()}
+    post_words = set(thread.posts[-1].text.split())
+    assert len(last_words & post_words) >= 3, "the last slide holds a post, never the note alone"
+    assert any("Showing the first 4" in t.text for s in slides for t in s.texts()) or ratio == "16:9"
+
+
 def test_cta_variants_and_override() -> None:
     th = text_thread(3)
     follow = layout_slides(th, RenderOptions(cta="follow"), {})[1][-1]
