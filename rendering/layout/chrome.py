@@ -904,8 +904,3 @@ def draw_rows_bottom(f: Frame, rows: list[Row], out: list[Item]) -> None:
         page.placements[-1].row.group.pad_v if page.placements and page.placements[-1].row.group else 0.0
     )
     draw_page(page, cx, cy + ch - used, cw, out)
-
-
-# --- the whole carousel -----------------------------------------------------------------------
-
-
