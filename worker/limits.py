@@ -26,6 +26,7 @@ DISCORD_CHOICES_MAX = 25  # choices (or autocomplete suggestions) per option
 DISCORD_OPTION_TEXT_MAX = 100  # choice name / string value length
 DISCORD_HTTP_RETRIES = 5  # 429 or 5xx answers retried per request before giving up
 DISCORD_RETRY_AFTER_MAX_S = 60.0  # a longer 429 wait on a bot-token call is not slept through
+DISCORD_WAIT_SHOWN_S = 5.0  # a 429 wait this long while posting the result is told in the status
 DISCORD_JOB_MARGIN_S = 15.0  # a 429 wait on an interaction webhook ends this long before the job's timeout
 DISCORD_SLIDE_SCALES = (0.75, 0.5)  # a slide too large even as a JPEG is tried at these sizes
 DISCORD_BACKOFF_BASE_S = 0.5  # 5xx retries wait this, doubled each time

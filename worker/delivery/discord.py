@@ -30,6 +30,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -102,6 +103,7 @@ ALL_TOO_LARGE = (
 )
 SCALED_NOTE = " (made smaller to fit this channel's {limit} upload limit)"
 RATE_LIMITED = "Discord is rate-limiting me right now, so please try again in a minute."
+RATE_WAIT = "⏳ Discord asked me to wait {seconds} s before posting, so your carousel comes right after."
 
 
 ACTION_ROW, BUTTON, STRING_SELECT = 1, 2, 3  # Discord component types
@@ -659,6 +661,13 @@ class DiscordDelivery:
         else:
             self._bot("POST", self._channel, json=self._with_reference(body))
 
+    def _tell_wait(self, seconds: float) -> None:
+        """A long rate-limit wait before the result is posted: the status says so instead of "Sending…"."""
+        try:
+            self._set_status(RATE_WAIT.format(seconds=math.ceil(seconds)))
+        except (TokenGone, DeliveryError):
+            log.info("could not show the rate-limit wait in the status", exc_info=True)
+
     def _channel_status_id(self) -> str | None:
         mid = self.reply.status_message_id
         return None if mid is None or str(mid) == ORIGINAL else str(mid)
@@ -713,6 +722,7 @@ class DiscordDelivery:
                     data={"payload_json": json.dumps(payload)},
                     files=files,
                     wait_budget=self._token_budget,
+                    on_wait=self._tell_wait,
                 )
             except TokenGone:
                 self._token_gone()
@@ -720,7 +730,13 @@ class DiscordDelivery:
             payload = self._with_reference(
                 {**payload, "content": _clip(self._naming(content)), "allowed_mentions": self._mentions(True)}
             )
-        message = self._bot("POST", self._channel, data={"payload_json": json.dumps(payload)}, files=files)
+        message = self._bot(
+            "POST",
+            self._channel,
+            data={"payload_json": json.dumps(payload)},
+            files=files,
+            on_wait=self._tell_wait,
+        )
         if first and self._result_link is None and message and message.get("id"):
             guild = self.reply.guild_id or "@me"
             self._result_link = JUMP_URL.format(

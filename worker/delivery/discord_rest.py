@@ -24,6 +24,7 @@ from worker.limits import (
     DISCORD_BACKOFF_BASE_S,
     DISCORD_HTTP_RETRIES,
     DISCORD_RETRY_AFTER_MAX_S,
+    DISCORD_WAIT_SHOWN_S,
     HTTP_TIMEOUT_S,
 )
 
@@ -83,13 +84,15 @@ class DiscordREST:
         *,
         bot: bool = False,
         wait_budget: Callable[[], float] | None = None,
+        on_wait: Callable[[float], None] | None = None,
         **kwargs: Any,
     ) -> Any:
         """One call (``bot``: with the bot token); retried on 429 and 5xx; :class:`TokenGone` when an
         interaction webhook refuses its token, :class:`DeliveryError` for anything else that fails.
 
         ``wait_budget``: how many seconds a 429 may still be waited out (asked at each 429); by default
-        :data:`~worker.limits.DISCORD_RETRY_AFTER_MAX_S`."""
+        :data:`~worker.limits.DISCORD_RETRY_AFTER_MAX_S`. ``on_wait`` is told of a 429 wait of at least
+        :data:`~worker.limits.DISCORD_WAIT_SHOWN_S` before it is slept through."""
         headers = {}
         if bot:
             if not self.bot_token:
@@ -120,6 +123,8 @@ class DiscordREST:
                         "Discord is rate-limiting me right now, so please try again in a minute."
                     )
                 log.info("Discord rate limit on %s %s: waiting %.2f s", method, path, wait)
+                if on_wait is not None and wait >= DISCORD_WAIT_SHOWN_S:
+                    on_wait(wait)
                 self._sleep(wait)
                 continue
             if response.status_code >= 500 and attempt < DISCORD_HTTP_RETRIES:

@@ -612,6 +612,11 @@ def test_a_long_rate_limit_is_waited_out_while_the_token_lives(fake: FakeDiscord
         delivery.send_carousel(_carousel(2))
     assert waits == [120]
     assert [c.status for c in fake.find("POST", "/webhooks/")] == [429, 200]
+    # the two minutes are not spent at "Sending…": the status says what is happening
+    (wait,) = fake.find("PATCH", f"/webhooks/{APP_ID}/{TOKEN}/messages/@original")
+    assert wait.json["content"] == (
+        "⏳ Discord asked me to wait 120 s before posting, so your carousel comes right after."
+    )
 
 
 def test_a_rate_limit_longer_than_the_token_lives_is_one_sentence(fake: FakeDiscord) -> None:
