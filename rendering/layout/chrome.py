@@ -816,7 +816,8 @@ def outro(f: Frame) -> None:
     name = (
         _line(brand.name, name_style, cw) if brand.name else author_name_line(author, name_style, cw, f.ctx)
     )
-    handle = (brand.handle or author.handle or "").lstrip("@")
+    # the sign-off is the brand's when it has a name: never its name over the thread author's handle
+    handle = (brand.handle or ("" if brand.name else author.handle) or "").lstrip("@")
     in_headline = bool(handle) and f"@{handle}" in headline
     handle_line = _line(
         f"@{handle}" if handle and not in_headline else "",
@@ -861,7 +862,11 @@ def outro(f: Frame) -> None:
     )
     y = cy + max(0.0, (avail - block_h) / 2)
     avatar(
-        Author(name=brand.name or author.name, handle=handle, avatar_url=author.avatar_url),
+        Author(
+            name=brand.name or author.name,
+            handle=handle,
+            avatar_url=None if brand.name else author.avatar_url,  # not the author's face over the name
+        ),
         (cx + (cw - av) / 2, y, av, av),
         f.ctx,
         out,

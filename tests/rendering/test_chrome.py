@@ -42,6 +42,18 @@ def test_the_closing_slide_names_the_handle_once_with_save_share_follow_cues(nam
     assert all(cue in words for cue in ("Save", "Share", "Follow"))
 
 
+def test_a_brand_name_on_the_closing_slide_never_stands_over_the_thread_authors_handle() -> None:
+    from contract.options import Brand
+
+    signed = _slides("paper", brand=Brand(name="Acme Team"), cta_text="Subscribe to the newsletter")[-1]
+    words = _words(signed)
+    assert "Acme Team" in words and HANDLE not in words, words
+    assert not [i for i in signed.items if isinstance(i, Picture) and i.circle]  # nor the author's face
+    # with a handle of its own, the brand's handle is the one shown
+    both = _slides("paper", brand=Brand(name="Acme Team", handle="acme"), cta_text="Subscribe")[-1]
+    assert "@acme" in _words(both) and HANDLE not in _words(both)
+
+
 @pytest.mark.parametrize("ratio", RATIOS)
 @pytest.mark.parametrize("name", [t.name for t in list_themes()])
 def test_the_cover_has_a_hero_picture_the_author_and_a_swipe_cue(name: str, ratio: Ratio) -> None:
