@@ -140,6 +140,9 @@ class PendingInput(_Record):
 
     scope: str
     field: str
+    # the question's message (private chat: chat id, message id), whose ✖ Cancel goes with the question
+    question_chat_id: int | None = None
+    question_id: int | None = None
 
 
 # --- effective settings and where they come from ------------------------------------------------

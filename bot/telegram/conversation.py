@@ -14,6 +14,7 @@ taken as an answer — it makes a carousel, and the question is dropped.
 from __future__ import annotations
 
 from telegram import ForceReply, Message, MessageEntity, Update
+from telegram.error import TelegramError
 from telegram.ext import CommandHandler, ContextTypes
 
 from bot.settings_model import ImageRef, PendingInput
@@ -46,14 +47,18 @@ async def ask_for(update: Update, context: ContextTypes.DEFAULT_TYPE, field: str
     """Ask for a value; the person's next message (or reply, in groups) answers it."""
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None and user is not None
-    await deps(context).store.set_pending(
-        pending_key(update), PendingInput(scope=scope_of(update), field=field)
-    )
+    store = deps(context).store
+    await retire_question(context, await store.pop_pending(pending_key(update)))  # one question at a time
+    pending = PendingInput(scope=scope_of(update), field=field)
+    await store.set_pending(pending_key(update), pending)
     message = update.effective_message
     ask = texts.ASK_VALUE[field].format(whose=whose(update))
     if not is_group(update):
         cancel = kb.cancel_keyboard(field, texts.ASK_CANCEL_BUTTON)
-        await context.bot.send_message(chat.id, ask, reply_markup=cancel)
+        question = await context.bot.send_message(chat.id, ask, reply_markup=cancel)
+        # remembered so that its ✖ Cancel goes once the question is answered, dropped or replaced
+        asked = {"question_chat_id": chat.id, "question_id": question.message_id}
+        await store.set_pending(pending_key(update), pending.model_copy(update=asked))
         return
     ask = f"{ask} {texts.ASK_CANCEL_HINT}"
     if update.callback_query is None and message is not None:
@@ -95,9 +100,28 @@ async def store_text_value(
     await message.reply_text(texts.SET_DONE.format(label=FIELD_LABELS[field], value=shown))
 
 
-async def drop_pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> PendingInput | None:
-    """Stop waiting for this person's answer; the question that was open, if any."""
-    return await deps(context).store.pop_pending(pending_key(update))
+async def drop_pending(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, retire: bool = True
+) -> PendingInput | None:
+    """Stop waiting for this person's answer; the question that was open, if any (its ✖ Cancel
+    button is taken away unless ``retire`` is false: the caller edits the question itself)."""
+    pending = await deps(context).store.pop_pending(pending_key(update))
+    if retire:
+        await retire_question(context, pending)
+    return pending
+
+
+async def retire_question(context: ContextTypes.DEFAULT_TYPE, pending: PendingInput | None) -> None:
+    """A question that is over keeps its words but loses its ✖ Cancel button (private chats: a group's
+    question has no button), so nothing is left to tap that would only say there is nothing to cancel."""
+    if pending is None or pending.question_id is None or pending.question_chat_id is None:
+        return
+    try:
+        await context.bot.edit_message_reply_markup(
+            pending.question_chat_id, pending.question_id, reply_markup=None
+        )
+    except TelegramError:  # deleted, or already without its button: nothing to take away
+        return
 
 
 async def open_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> PendingInput | None:
@@ -130,7 +154,7 @@ async def cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await query.answer(texts.NOTHING_TO_CANCEL)
         await edit_markup(update, None)
         return
-    await drop_pending(update, context)
+    await drop_pending(update, context, retire=False)
     await query.answer()
     await edit_view(update, texts.CANCELLED.format(what=FIELD_LABELS[field]), None)
 
@@ -181,6 +205,7 @@ async def take_pending_text(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         # still waiting for a picture; or a thread link, which is made into a carousel, not an answer
         await store.set_pending(pending_key(update), pending)
         return False
+    await retire_question(context, pending)
     await store_text_value(update, context, pending.scope, pending.field, message.text or "")
     return True
 
@@ -195,6 +220,7 @@ async def take_picture(update: Update, context: ContextTypes.DEFAULT_TYPE, file_
     if pending.field not in PICTURE_FIELDS:
         await store.set_pending(pending_key(update), pending)
         return False
+    await retire_question(context, pending)
     await update_value(store, pending.scope, pending.field, ImageRef(file_id=file_id))
     saved = texts.PICTURE_SAVED_GROUP if is_group(update) else texts.PICTURE_SAVED
     await message.reply_text(saved.format(what=FIELD_LABELS[pending.field]))
@@ -223,6 +249,7 @@ async def take_theme_file(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await store.set_pending(pending_key(update), pending)  # still waiting: a fixed file may follow
         await message.reply_text(rejected.sentence)
         return True
+    await retire_question(context, pending)
     await update_value(store, pending.scope, THEME_FILE_FIELD, text)
     await update_value(store, pending.scope, "theme", CUSTOM_THEME)
     await message.reply_text(THEME_FILE_SAVED.format(label=label, file=name))

@@ -3,6 +3,8 @@ closes them, a Cancel button and /cancel drop them, they expire, and unknown com
 
 from __future__ import annotations
 
+import copy
+
 from redis import Redis
 
 from bot.settings_model import chat_scope, user_scope
@@ -93,14 +95,17 @@ async def test_a_cancel_button_under_an_answered_question_cancels_nothing_else(
     chat: Chat, fake: FakeTelegramAPI, store: RedisSettingsStore
 ) -> None:
     await chat.say(42, "/brand name")
-    old = fake.calls_to("sendMessage")[-1].response["result"]
+    old = copy.deepcopy(fake.calls_to("sendMessage")[-1].response["result"])  # as the client still shows it
     await chat.say(42, "Carousel Weekly")
     await chat.say(42, "/brand footer")  # a newer question
     await chat.press(old, buttons(old)[0]["callback_data"], user_id=42)
     [answer] = fake.calls_to("answerCallbackQuery")
     assert answer.params["text"] == texts.NOTHING_TO_CANCEL
-    [edit] = fake.calls_to("editMessageReplyMarkup")  # the stale button goes away
-    assert not buttons(edit.response["result"])
+    # the answer already took the button away; a press that still comes (an old client, a question
+    # that expired with its button) takes it away again
+    first, again = fake.calls_to("editMessageReplyMarkup")
+    assert first.params["message_id"] == again.params["message_id"] == old["message_id"]
+    assert not buttons(again.response["result"])
     await chat.say(42, "carousel.example")  # still answers the newer question
     assert chat.last_reply() == texts.SET_DONE.format(label="footer", value="carousel.example")
     assert await brand_name(store, user_scope("telegram", 42)) == "Carousel Weekly"
@@ -224,3 +229,45 @@ async def test_choosing_link_without_an_address_is_refused(
     assert fake.calls_to("answerCallbackQuery")[-1].params["text"] == texts.SET_DONE.format(
         label="call to action", value="Link"
     )
+
+
+async def test_a_question_that_is_over_loses_its_cancel_button(chat: Chat, fake: FakeTelegramAPI) -> None:
+    """Answered, replaced by a command, a thread link, /cancel or another question: the question's words
+    stay, its ✖ Cancel goes, so nothing is left to tap that would only say there is nothing to cancel."""
+
+    async def ask(command: str) -> tuple[int, int]:
+        await chat.say(42, command)
+        question = fake.calls_to("sendMessage")[-1].response["result"]
+        assert [b["text"] for b in buttons(question)] == [texts.ASK_CANCEL_BUTTON]
+        return 42, question["message_id"]
+
+    def cancel_shown(key: tuple[int, int]) -> bool:
+        return bool(buttons(fake.messages[key]))
+
+    answered = await ask("/brand name")
+    await chat.say(42, "Ada Lovelace")
+    assert not cancel_shown(answered)
+    assert fake.messages[answered]["text"] == texts.ASK_VALUE["brand.name"].format(whose="your")
+
+    replaced = await ask("/cta link")
+    await chat.say(42, "/settings")
+    assert not cancel_shown(replaced)
+
+    by_link = await ask("/brand handle")
+    await chat.say(42, X_LINK)
+    assert not cancel_shown(by_link)
+
+    cancelled = await ask("/brand footer")
+    await chat.say(42, "/cancel")
+    assert not cancel_shown(cancelled)
+    assert chat.last_reply() == texts.CANCELLED.format(what="footer")
+
+    first = await ask("/brand avatar")
+    await chat.say(42, "/brand")  # the kit's Logo button asks another question
+    kit = fake.calls_to("sendMessage")[-1].response["result"]
+    await chat.press(kit, "brand:logo", user_id=42)
+    assert not cancel_shown(first)
+    logo_question = (42, fake.calls_to("sendMessage")[-1].response["result"]["message_id"])
+    assert cancel_shown(logo_question)
+    await chat.press(kit, "brand:name", user_id=42)  # and another: the logo question's button goes too
+    assert not cancel_shown(logo_question)
