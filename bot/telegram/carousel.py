@@ -162,12 +162,14 @@ async def start_carousel(
     assert message is not None and chat is not None and user is not None
     await drop_pending(update, context)  # a carousel asked for instead of an answer: the question is over
     # over the rate limit, or behind links of this chat still waiting: the link waits its turn in line
-    ahead = len(await deps(context).line.items(str(chat.id)))
+    queued = len(await deps(context).line.items(str(chat.id)))
+    if queued >= WAITING_LINKS_PER_CHAT:
+        await message.reply_text(texts.LINE_FULL.format(count=queued), do_quote=True)
+        return
+    # links held back only by their own senders' limits are not ahead: this one may go first
+    ahead = await waiting.ahead_of(context.application, str(chat.id), user.id) if queued else 0
     wait = 0 if ahead else await rate_limited(update, context)
     in_line = bool(ahead or wait)
-    if ahead >= WAITING_LINKS_PER_CHAT:
-        await message.reply_text(texts.LINE_FULL.format(count=ahead), do_quote=True)
-        return
     eff = await effective(deps(context).store, scope_of(update), is_group=is_group(update))
     file_ids = image_file_ids(eff)
     options = eff.render_options(await resolve_images(context, file_ids))

@@ -42,6 +42,29 @@ def place_text(ahead: int, wait_s: int) -> str:
     return texts.LINE_NEXT.format(seconds=max(wait_s, 1))
 
 
+async def ahead_of(application: Application, chat: str, user: int | str) -> int:
+    """How many waiting links of ``chat`` go before a new link from ``user``: every one when the chat
+    or the sender is held back; otherwise only those not held back by their own sender's limit (a
+    link whose sender is over their limit lets the next person's go first, so it is not "ahead")."""
+    d = deps_of(application)
+    items = await d.line.items(chat)
+    if not items:
+        return 0
+    if await d.limiter.peek(*chat_limit(PLATFORM, chat)) or await carousel_peek_s(
+        d.limiter, PLATFORM, user, chat
+    ):
+        return len(items)
+    ahead = 0
+    for item in items:
+        try:
+            payload = JobPayload.model_validate(Waiting.model_validate_json(item).payload)
+        except ValueError:
+            continue
+        if not await carousel_peek_s(d.limiter, PLATFORM, payload.reply.user_id or "", chat):
+            ahead += 1
+    return ahead
+
+
 async def join(
     application: Application, payload: JobPayload, images: dict[str, str], told: int, cap: int
 ) -> int | None:
