@@ -30,7 +30,9 @@ async def autolink(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not args:
         on = (await deps(context).store.state(scope_of(update))).autolink
         if not await may_change_settings(update, context):
-            await message.reply_text(texts.AUTOLINK_MEMBER.format(state=autolink_state(context, on)))
+            # the privacy-mode note asks for what only an admin can do: members hear the state alone
+            state = texts.AUTOLINK_ON if on else texts.AUTOLINK_OFF
+            await message.reply_text(texts.AUTOLINK_MEMBER.format(state=state))
             return
         await message.reply_text(autolink_state(context, on), reply_markup=kb.autolink_keyboard(on))
         return

@@ -69,6 +69,12 @@ async def test_members_see_the_state_without_buttons_and_cannot_press_them(
     assert (await store.state(chat_scope("telegram", GROUP))).autolink is False
     assert fake.calls_to("editMessageText") == []
 
+    # on, with privacy mode on: the note about @BotFather and admin rights is for admins only
+    await chat.press(admins, "al:on", user_id=8)
+    await chat.say(GROUP, "/autolink", user_id=7)
+    assert chat.last_reply() == texts.AUTOLINK_MEMBER.format(state=texts.AUTOLINK_ON)
+    assert "BotFather" not in chat.last_reply()
+
 
 async def test_autolink_in_a_private_chat_says_it_is_a_group_setting(chat: Chat) -> None:
     await chat.say(42, "/autolink")
