@@ -30,6 +30,7 @@ from rendering.compose.units import (
     with_code,
 )
 from rendering.document import Document
+from rendering.document.inline import only_tags
 from rendering.model import Author, Block, Media, Span
 
 Template = Literal["post", "list", "statement", "step", "code", "image", "section"]
@@ -127,15 +128,19 @@ def _without_title(blocks: tuple[Block, ...], title: str) -> tuple[Block, ...]:
     for k, b in enumerate(blocks):
         if b.kind in ("separator",):
             continue
-        if b.kind not in ("paragraph", "heading") or any(sp.href for sp in b.spans):
+        if b.kind not in ("paragraph", "heading") or any(
+            sp.href and not only_tags(sp.text) for sp in b.spans
+        ):
             return blocks  # links live on the slides (clickable in the PDF), not on the cover's title
         text = b.text
         if _norm(text) == t:
             return blocks[:k] + blocks[k + 1 :]
         if _norm(text).startswith(t):
-            # drop the leading sentences that make the title
+            # drop the leading sentences that make the title, and tags left alone after them
             for cut in sentence_offsets(text):
                 if _norm(text[:cut]) == t:
+                    if only_tags(text[cut:]):
+                        return blocks[:k] + blocks[k + 1 :]
                     _, tail = split_spans(b.spans, cut)
                     return blocks[:k] + (b.model_copy(update={"spans": tail}),) + blocks[k + 1 :]
         return blocks
@@ -596,12 +601,14 @@ def _densify(slides: list[SlidePlan], c: _Ctx) -> list[SlidePlan]:
                 if o.template not in mergeable or o.author != s.author:
                     continue
                 a, b = (s, o) if j > k else (o, s)
-                if b.starts_continuation or (a.template == "list") != (b.template == "list"):
+                if b.starts_continuation:
+                    continue
+                if (a.template == "list") != (b.template == "list") and not _closes_list(a, b):
                     continue
                 if a.template == "list" and _items(a) + _items(b) > LIST_MAX_ITEMS:
                     continue
                 units = a.units + b.units
-                tpl: Template = "list" if a.template == "list" else _group_template(units)
+                tpl: Template = "list" if a.template == b.template == "list" else _group_template(units)
                 if tpl == "code" and len(units) > 1:
                     tpl = "post"
                 if not c.fits(units, tpl):
@@ -614,6 +621,11 @@ def _densify(slides: list[SlidePlan], c: _Ctx) -> list[SlidePlan]:
             if changed:
                 break
     return slides
+
+
+def _closes_list(a: SlidePlan, b: SlidePlan) -> bool:
+    """A short remark after a list ("That's it.") may sit under it, rather than alone on a slide."""
+    return a.template == "list" and b.template == "post" and all(u.kind == "text" for u in b.units)
 
 
 def _display(slides: list[SlidePlan], c: _Ctx) -> list[SlidePlan]:
@@ -659,7 +671,12 @@ def _pack(ideas: list[Idea], c: _Ctx, counted: bool) -> list[SlidePlan]:
     i = 0
     while i < len(ideas):
         j = i
-        while j < len(ideas) and _is_short(ideas[j]) and ideas[j].author == ideas[i].author:
+        while (
+            j < len(ideas)
+            and _is_short(ideas[j])
+            and ideas[j].author == ideas[i].author
+            and _as_item(ideas[j], counted).blocks[0].kind == _as_item(ideas[i], counted).blocks[0].kind
+        ):  # one list is numbered or bulleted, never both: "That's it." is no item of a numbered run
             j += 1
         if j - i >= LIST_RUN_MIN:
             slides += _list_slides(ideas[i:j], c, counted)

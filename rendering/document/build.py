@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from contract.values import describe_posts
 from rendering.document.inline import (
+    only_tags,
     parse_inline,
     spans_text,
     strip_prefix,
@@ -341,6 +342,8 @@ def _first_sentences(text: str) -> str:
     parts = [p.strip() for p in _SENTENCE_END.split(text) if p.strip()]
     title = ""
     for part in parts:
+        if title and only_tags(part):
+            break  # "DMs work too. #dm": the tags are not the hook
         title = f"{title} {part}".strip()
         if len(title.rstrip(TITLE_TRAILING_JUNK)) >= TITLE_MIN_CHARS:
             break

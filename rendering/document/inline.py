@@ -57,6 +57,15 @@ class Style:
 PLAIN = Style()
 
 
+# Words that only tag a post: hashtags and mentions, with the punctuation between them
+_TAGS_ONLY = re.compile(r"\W*(?:[#@][^\W_][\w.]*[\s.,;:!?·|]*)+\W*")
+
+
+def only_tags(text: str) -> bool:
+    """Whether ``text`` is nothing but hashtags and mentions ("#product #ux")."""
+    return bool(text.strip()) and _TAGS_ONLY.fullmatch(text.strip()) is not None
+
+
 def shorten_url(url: str) -> str:
     """How a link is shown: without scheme, ``www.`` or trailing slash; long ones ellipsized."""
     shown = re.sub(r"^(?:https?://)?(?:www\.)?", "", url, flags=re.IGNORECASE).rstrip("/")

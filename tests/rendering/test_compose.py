@@ -155,6 +155,36 @@ def test_the_cover_text_is_not_repeated_on_the_next_slide() -> None:
     assert not any(title in _words(s) for s in deck.slides[1:])
 
 
+ONBOARDING = (
+    "Why most onboarding fails: a thread. #product #ux",
+    "1. People don't read. They scan the first line and leave.",
+    "2. Show one thing at a time; the second screen loses half of them.",
+    "3. Measure the drop-off, not the sign-ups.",
+    "4. Ask for the email last, after they have seen the value.",
+    "That's it. Follow for more on product. #product",
+)
+
+
+def test_tags_left_after_the_cover_title_get_no_slide_and_never_join_the_title() -> None:
+    doc, deck = layout_deck(_thread(*ONBOARDING), RenderOptions(), {})
+    assert doc.title == "Why most onboarding fails: a thread"
+    assert not any("#ux" in _words(s) for s in deck.slides[1:])
+    short, _ = layout_deck(
+        _thread("DMs work too. #dm", "Second post in a DM, with a few more words."), RenderOptions(), {}
+    )
+    assert short.title == "DMs work too"
+
+
+def test_a_numbered_run_keeps_a_closing_remark_out_of_its_numbers_and_under_it() -> None:
+    _, deck = layout_deck(_thread(*ONBOARDING), RenderOptions(cta="none"), {})
+    content = deck.slides[1:]
+    assert len(content) == 1, [_words(s) for s in content]  # no slide holds the remark alone
+    texts = content[0].texts()
+    assert [t.text for t in texts if t.text.rstrip(".").isdigit()] == ["1.", "2.", "3.", "4."]
+    assert "•" not in [t.text for t in texts]
+    assert "That's it." in _words(content[0])
+
+
 def test_a_short_stand_alone_sentence_is_a_statement_but_a_lead_in_never_is() -> None:
     _, deck = layout_deck(
         _thread(
