@@ -25,8 +25,11 @@ def render_carousel(
     images: Mapping[str, Image.Image] | None = None,
     progress: Progress | None = None,
     theme: Theme | None = None,
+    part: int | None = None,
 ) -> Carousel:
-    """``theme``: a theme given as data (a brand's own file); None: the preset ``options.theme``."""
+    """``theme``: a theme given as data (a brand's own file); None: the preset ``options.theme``.
+    ``part``: only that part of a source longer than one carousel is painted (a job sends one part);
+    None: every part (the first, the others in ``Carousel.more``)."""
     from rendering.pipeline import render  # the engine; imported lazily to keep this module light
 
-    return render(thread, options, images or {}, progress, theme)
+    return render(thread, options, images or {}, progress, theme, part)

@@ -98,7 +98,10 @@ def render(
     images: Mapping[str, Image.Image],
     progress: Progress | None = None,
     theme: Theme | None = None,
+    part: int | None = None,
 ) -> Carousel:
+    """Every part (the first, with the others in ``more``), or only part ``part`` (from 1; the last
+    when there are fewer): the whole source is laid out either way, so parts are cut the same."""
     from rendering.paint import raster
     from rendering.paint.pdf import write_pdf
 
@@ -108,12 +111,15 @@ def render(
     t1 = time.perf_counter()
     timings["layout"] = t1 - t0
     paint_t = encode_t = pdf_t = 0.0
-    total = len(deck.slides)
+    count = len(deck.parts)
+    wanted = range(1, count + 1) if part is None else [min(max(1, part), count)]
+    total = sum(len(deck.parts[i - 1]) for i in wanted)
     done = 0
     author = doc.author.plain_name + (f" (@{doc.author.handle})" if doc.author.handle else "")
     carousels: list[Carousel] = []
-    count = len(deck.parts)
-    for index, (slides, part) in enumerate(zip(deck.parts, deck.board.parts, strict=True), start=1):
+    for index, (slides, plan) in enumerate(zip(deck.parts, deck.board.parts, strict=True), start=1):
+        if index not in wanted:
+            continue
         encoded: list[bytes] = []
         for slide in slides:
             a = time.perf_counter()
@@ -139,7 +145,7 @@ def render(
                 size=options.size,
                 part=(index, count) if count > 1 else None,
                 alts=tuple(slide_alt(s) for s in slides),
-                texts=slide_texts(doc, part.slides, slides),
+                texts=slide_texts(doc, plan.slides, slides),
             )
         )
     timings["paint"] = paint_t

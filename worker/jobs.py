@@ -455,7 +455,9 @@ def _run(
 
     render_started_at = time.time()  # wall clock, comparable with RQ's started_at (benchmarks)
     with RENDER_SECONDS.time():
-        carousel = render(thread, options, images, progress.rendering, theme=own_theme(options))
+        carousel = render(
+            thread, options, images, progress.rendering, theme=own_theme(options), part=request.part
+        )
     stages.done("render")
     carousel, following = _this_part(carousel, request, job_id)
     # the "Next posts" control goes under the last part, naming the job the front-end knows
@@ -544,18 +546,18 @@ def _source_of(request: JobPayload) -> str:
 def _this_part(
     carousel: Carousel, request: JobPayload, job_id: str
 ) -> tuple[Carousel, JobPayload | None]:
-    """The part this job sends, and the job for the part after it (None for the last or only one)."""
-    parts = carousel.parts
-    if len(parts) == 1:
+    """The part this job sends (the only one rendered), and the job for the part after it (None for
+    the last or only one)."""
+    if carousel.part is None:
         return carousel, None
-    index = min(request.part, len(parts))
+    index, count = carousel.part
     following = None
-    if index < len(parts):  # its status message is gone with this part: the next one reports none
+    if index < count:  # its status message is gone with this part: the next one reports none
         reply = request.reply.model_copy(update={"status_message_id": None})
         following = request.model_copy(
             update={"part": index + 1, "reply": reply, "part_of": request.part_of or job_id}
         )
-    return parts[index - 1], following
+    return carousel, following
 
 
 def _submit_next_part(

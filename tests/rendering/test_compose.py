@@ -234,6 +234,13 @@ def test_a_source_needing_more_than_twenty_slides_is_split_into_whole_parts() ->
     car = render(thread, options, {})
     assert [c.part for c in car.parts] == [(k, n) for k in range(1, n + 1)]
     assert all(c.pdf.startswith(b"%PDF") for c in car.parts)
+    # a job sends one part: only that part is painted, the same slides as when every part is
+    seen: list[tuple[int, int]] = []
+    second = render(thread, options, {}, progress=lambda done, total: seen.append((done, total)), part=2)
+    assert second.part == (2, n) and not second.more
+    assert second.slides == car.parts[1].slides and second.alts == car.parts[1].alts
+    assert seen[-1] == (len(car.parts[1].slides),) * 2
+    assert render(thread, options, {}, part=n + 3).part == (n, n)
 
 
 def test_an_image_slides_alt_text_is_kept_in_the_pdf() -> None:
