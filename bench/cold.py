@@ -110,7 +110,7 @@ def main() -> int:
 
     out = folder / "cli"
     subprocess.run([*cli, "render", str(source), "--out", str(out)], check=True, stdout=subprocess.DEVNULL)
-    slides = len(list(out.glob("slide-*.png")))
+    slides = len(list(out.rglob("slide-*.png")))  # a source longer than one carousel: part-1/, part-2/…
     entry = [str(carousel)] if carousel.exists() else ["-m", "carousel"]
     probe = subprocess.run(
         [sys.executable, "-X", "importtime", *entry, "render", str(source), "--out", str(out)],

@@ -687,6 +687,11 @@ def _pack(ideas: list[Idea], c: _Ctx, counted: bool) -> list[SlidePlan]:
     return _display(_densify(slides, c), c)
 
 
+def _continued(slides: list[SlidePlan]) -> int:
+    """How many slides go on with a text begun on the slide before."""
+    return sum(s.starts_continuation for s in slides)
+
+
 def _cuts(slides: list[SlidePlan], c: _Ctx) -> int:
     return sum(c.m.height(s.units, s.template, c.size)[1] for s in slides if s.template not in ("statement",))
 
@@ -772,10 +777,15 @@ def compose(doc: Document, m: Measurer) -> Storyboard:
         if smaller:
             chosen = smaller[0]
         else:
+            continued = _continued(base_slides)
             for size in sizes:
                 if size <= base:
                     break
-                if math.ceil(len(at(size)) / MAX_CONTENT_SLIDES) <= parts_base:
+                # bigger type only while no more text runs on to a slide of its own ("queue.")
+                if (
+                    math.ceil(len(at(size)) / MAX_CONTENT_SLIDES) <= parts_base
+                    and _continued(at(size)) <= continued
+                ):
                     chosen = size
                     break
     slides = at(chosen)

@@ -243,6 +243,37 @@ def test_a_source_needing_more_than_twenty_slides_is_split_into_whole_parts() ->
     assert render(thread, options, {}, part=n + 3).part == (n, n)
 
 
+def test_a_deck_of_several_parts_never_grows_its_type_into_words_left_alone_on_a_slide() -> None:
+    import random
+
+    words = ("latency", "batching", "memory", "cache", "token", "decode", "prefill", "kernel", "scheduler")
+    words += (
+        "throughput",
+        "queue",
+        "replica",
+        "shard",
+        "tensor",
+        "bandwidth",
+        "layer",
+        "attention",
+        "budget",
+    )
+    pick = random.Random(0)  # 20 run-on posts of 40 words: a bigger type would leave "queue." alone
+    posts = tuple(
+        Post(
+            id=str(k),
+            author=A,
+            text=f"{k}/ " + " ".join(pick.choice(words) for _ in range(40)).capitalize() + ".",
+        )
+        for k in range(1, 21)
+    )
+    _, deck = layout_deck(Thread(author=A, posts=posts), RenderOptions(max_posts=20), {})
+    assert len(deck.parts) == 2
+    content = [s for s in deck.slides if s.template not in ("cover", "outro")]
+    assert len(content) == 20  # one post, one slide
+    assert not any(s.starts_mid_sentence or (s.fill or 0) < 0.4 for s in content)
+
+
 def test_an_image_slides_alt_text_is_kept_in_the_pdf() -> None:
     from io import BytesIO
 
