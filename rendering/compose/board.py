@@ -129,9 +129,9 @@ def _without_title(blocks: tuple[Block, ...], title: str) -> tuple[Block, ...]:
         if b.kind in ("separator",):
             continue
         if b.kind not in ("paragraph", "heading") or any(
-            sp.href and not only_tags(sp.text) for sp in b.spans
-        ):
-            return blocks  # links live on the slides (clickable in the PDF), not on the cover's title
+            sp.href and not sp.text.lstrip().startswith("#") for sp in b.spans
+        ):  # links (a mention too) live on the slides, clickable in the PDF; a hashtag's link need not
+            return blocks
         text = b.text
         if _norm(text) == t:
             return blocks[:k] + blocks[k + 1 :]
