@@ -67,6 +67,7 @@ SECTION_TEXT_MAX_CHARS = 120
 IMAGE_FIRST_MAX_CHARS = 220
 CODE_SHARE = 0.6  # a post whose text is mostly code gets the code template
 MERGE_MAX_SHARE = 0.45  # posts shorter than this share of a slide may share it
+KICKER_GAP = 2.0  # the closing slide's kicker to its headline, in kicker sizes (room to breathe)
 GROW_STEPS = (1.5, 1.36, 1.24, 1.12)  # short posts get larger text, up to these factors of body size
 GROW_MAX_TITLE = 0.75  # body text grows at most to this share of the title size
 GROW_MAY_SHRINK_BACK = 0.2  # share of posts that may fall back to a smaller size to stay on one slide
@@ -841,7 +842,7 @@ def outro(f: Frame) -> None:
     cue_h = cue_size * 2.0
     avail = ch - note_h
     handle_h = name_size * 1.1 if handle_line.placed else 0.0
-    above = av + f.px(18) + name_size * 1.3 + handle_h + f.px(36) + kick.size * 1.6
+    above = av + f.px(18) + name_size * 1.3 + handle_h + f.px(36) + kick.size * KICKER_GAP
     below = f.px(40) + cue_h
 
     def headline_rows(size: int) -> tuple[list[Row], float]:
@@ -879,7 +880,7 @@ def outro(f: Frame) -> None:
         emit_line(handle_line, cx + (cw - handle_line.width) / 2, y + name_size * 0.85, out, f.pal.muted)
     y += handle_h + f.px(36)
     emit_line(kick, cx + (cw - kick.width) / 2, y + kick.size, out, f.pal.muted)
-    y += kick.size * 1.6
+    y += kick.size * KICKER_GAP
     top = y
     for r in hl_rows:
         r.draw(cx, y, r.height, out)
