@@ -31,7 +31,7 @@ from bot.telegram.conversation import (
 )
 from bot.telegram.outage import hold_job, status_reply
 from bot.telegram.ratelimit import carousel_wait_s
-from contract import TELEGRAM_FILE_PREFIX, JobPayload, ReplyAddress
+from contract import TELEGRAM_FILE_PREFIX, JobPayload, RenderOptions, ReplyAddress
 from contract.links import find_link
 from contract.options import FIELD_LABELS, PICTURE_FIELDS
 from contract.rerender import job_ref
@@ -120,6 +120,27 @@ async def remember(
         await deps(context).store.remember_job(job_ref(job_id), record)
     except RedisError:  # the job is queued: never fail (or hold) it again for its buttons
         log.warning("job %s is queued but its record was not kept (Redis away)", job_id)
+
+
+async def resubmit(
+    context: ContextTypes.DEFAULT_TYPE, record: JobRecord, status: Message, user_id: int, changes: dict
+) -> None:
+    """A kept job again with ``changes`` to its options (a re-render, the next posts), its brand
+    pictures given fresh download references, its progress in ``status``."""
+    original = JobPayload.model_validate(record.payload)
+    urls = await resolve_images(context, record.images)
+    brand = original.options.brand.model_dump()
+    brand.update({field_path.removeprefix("brand.") + "_url": url for field_path, url in urls.items()})
+    options = RenderOptions.model_validate({**original.options.model_dump(), **changes, "brand": brand})
+    reply = original.reply.model_copy(update={"status_message_id": status.message_id, "user_id": user_id})
+    payload = JobPayload(
+        source=original.source,
+        source_kind=original.source_kind,
+        options=options,
+        reply=reply,
+        rerender_of=record.job_id,
+    )
+    await submit(context, payload, status, record.images)
 
 
 async def submit(

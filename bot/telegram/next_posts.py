@@ -12,9 +12,9 @@ from telegram.ext import ContextTypes
 
 from bot.settings_model import RERENDER_REPEAT_WINDOW_S
 from bot.telegram import texts
-from bot.telegram.carousel import rate_limited, resolve_images, submit
+from bot.telegram.carousel import rate_limited, resubmit
 from bot.telegram.common import PLATFORM, deps, may_rerender
-from contract import JobPayload, RenderOptions
+from contract import JobPayload
 from contract.next_posts import parse_next_posts
 from worker.limits import TELEGRAM_ANSWER_CALLBACK_MAX
 
@@ -61,17 +61,4 @@ async def next_posts_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             else None
         ),
     )
-    urls = await resolve_images(context, record.images)  # fresh download URLs for the brand pictures
-    brand = original.options.brand.model_dump()
-    brand.update({field_path.removeprefix("brand.") + "_url": url for field_path, url in urls.items()})
-    options = RenderOptions.model_validate(
-        {**original.options.model_dump(), "posts_offset": request.offset, "brand": brand}
-    )
-    payload = JobPayload(
-        source=original.source,
-        source_kind=original.source_kind,
-        options=options,
-        reply=reply.model_copy(update={"status_message_id": status.message_id, "user_id": user.id}),
-        rerender_of=record.job_id,
-    )
-    await submit(context, payload, status, record.images)
+    await resubmit(context, record, status, user.id, {"posts_offset": request.offset})

@@ -23,9 +23,9 @@ from bot.settings_model import RERENDER_REPEAT_WINDOW_S, JobRecord
 from bot.settings_store import JOB_RECORD_TTL_S
 from bot.telegram import keyboards as kb
 from bot.telegram import texts
-from bot.telegram.carousel import rate_limited, resolve_images, submit
+from bot.telegram.carousel import rate_limited, resubmit
 from bot.telegram.common import PLATFORM, deps, edit_markup, is_group, may_rerender, picker_key
-from contract import JobPayload, RenderOptions
+from contract import JobPayload
 from contract.choices import choice_label, choice_values, choices
 from contract.options import FIELD_LABELS
 from contract.rerender import parse_rerender
@@ -167,15 +167,4 @@ async def rerender(
                 else None
             ),
         )
-    urls = await resolve_images(context, record.images)  # fresh download URLs for the brand pictures
-    brand = original.options.brand.model_dump()
-    brand.update({field_path.removeprefix("brand.") + "_url": url for field_path, url in urls.items()})
-    options = RenderOptions.model_validate({**original.options.model_dump(), field: value, "brand": brand})
-    payload = JobPayload(
-        source=original.source,
-        source_kind=original.source_kind,
-        options=options,
-        reply=reply.model_copy(update={"status_message_id": status.message_id, "user_id": user.id}),
-        rerender_of=record.job_id,
-    )
-    await submit(context, payload, status, record.images)
+    await resubmit(context, record, status, user.id, {field: value})
